@@ -1,0 +1,86 @@
+package airquality
+
+// Pollutant is one of the six basic ambient-air pollutants.
+type Pollutant uint8
+
+// The six basic pollutants of GB 3095, in the order reports list them.
+const (
+	SO2 Pollutant = iota
+	NO2
+	PM10
+	CO
+	O3
+	PM25
+	NumPollutants = 6
+)
+
+var pollutantCodes = [NumPollutants]string{"so2", "no2", "pm10", "co", "o3", "pm2_5"}
+
+// Code is the lower-case identifier used in CSV headers, metrics labels and InfluxDB fields.
+func (p Pollutant) Code() string { return pollutantCodes[p] }
+
+func (p Pollutant) String() string { return p.Code() }
+
+// Decimals is the number of decimals a concentration is rounded to before it is compared
+// or published (HJ 633-2026 §4.2.2): integers in µg/m³, CO one decimal in mg/m³.
+func (p Pollutant) Decimals() int {
+	if p == CO {
+		return 1
+	}
+	return 0
+}
+
+// ParsePollutant maps a code (as returned by Code, also "pm25") to a Pollutant.
+func ParsePollutant(s string) (Pollutant, bool) {
+	if s == "pm25" {
+		return PM25, true
+	}
+	for i, c := range pollutantCodes {
+		if c == s {
+			return Pollutant(i), true
+		}
+	}
+	return 0, false
+}
+
+// Indicator is a pollutant with an averaging time: the unit an IAQI is computed for.
+type Indicator uint8
+
+// Indicators of HJ 633 Table 1.
+const (
+	SO2_24h Indicator = iota
+	SO2_1h
+	NO2_24h
+	NO2_1h
+	PM10_24h
+	CO_24h
+	CO_1h
+	O3_1h
+	O3_8h
+	PM25_24h
+	NumIndicators = 10
+)
+
+var indicatorInfo = [NumIndicators]struct {
+	code      string
+	pollutant Pollutant
+}{
+	SO2_24h:  {"so2_24h", SO2},
+	SO2_1h:   {"so2_1h", SO2},
+	NO2_24h:  {"no2_24h", NO2},
+	NO2_1h:   {"no2_1h", NO2},
+	PM10_24h: {"pm10_24h", PM10},
+	CO_24h:   {"co_24h", CO},
+	CO_1h:    {"co_1h", CO},
+	O3_1h:    {"o3_1h", O3},
+	O3_8h:    {"o3_8h", O3},
+	PM25_24h: {"pm2_5_24h", PM25},
+}
+
+// Code is a stable identifier such as "o3_8h".
+func (i Indicator) Code() string { return indicatorInfo[i].code }
+
+func (i Indicator) String() string { return i.Code() }
+
+// Pollutant is the pollutant the indicator measures.
+func (i Indicator) Pollutant() Pollutant { return indicatorInfo[i].pollutant }

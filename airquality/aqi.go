@@ -93,6 +93,8 @@ type Result struct {
 	Exceeding ItemSet
 	// Capped is set when a concentration lay above the top of its table (AQI capped at 500).
 	Capped bool
+
+	counted ItemSet // items the AQI is the maximum of
 }
 
 // Level returns the AQI level, 0 when NA.
@@ -210,6 +212,7 @@ func (r *Result) termAs(it Item, ind Indicator, val Value) {
 // finish takes the maximum over the counted items and applies the publication rules.
 func (r *Result) finish(counted ItemSet) {
 	counted &= r.Computed | r.Missing
+	r.counted = counted
 	have := counted & r.Computed
 	if have == 0 {
 		r.NA = true
@@ -245,4 +248,12 @@ func (r *Result) finish(counted ItemSet) {
 	if r.Missing&counted != 0 && r.AQI <= 100 {
 		r.NA = true
 	}
+}
+
+// Excuse treats missing items as deliberately excluded rather than missing (sand-dust
+// deduction with the `recompute` rule, city-assessment.md R20): they no longer make a
+// day NA.
+func (r *Result) Excuse(items ItemSet) {
+	r.Missing &^= items
+	r.NA = r.counted&r.Computed == 0 || (r.Missing&r.counted != 0 && r.AQI <= 100)
 }

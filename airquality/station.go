@@ -1,0 +1,195 @@
+package airquality
+
+import (
+	"math/big"
+
+	"github.com/envwatch/envwatch/fixed"
+)
+
+// Validity minimums of GB 3095 Table 4 and HJ 663 (standards.md §2.2).
+const (
+	MinHoursPerDay       = 20 // 24-h mean
+	MinHoursPer8h        = 6  // 8-h mean
+	MinMDA8Windows       = 14 // of the 17 windows ending 08:00…24:00
+	MinDaysPerYear       = 324
+	MinDaysPerMonth      = 27
+	MinDaysPerFebruary   = 25
+	mda8FirstWindowSlot  = 7 // window ending 08:00 = slots 0…7
+	milliPerUnit         = 1000
+	o3LimitMDA8          = 160 // µg/m³, Grade II, both editions
+	hoursPerDay          = 24
+	daysPerLeapYear      = 366
+	noValue              = int32(-1 << 31)
+	maxMilli             = int64(1<<31 - 1)
+	minMilli             = int64(-1<<31 + 1)
+	milliToDecMultiplier = fixed.Scale / milliPerUnit
+)
+
+// StationDay holds one station's hourly concentrations for one natural day, in units of
+// 0.001 µg/m³ (CO 0.001 mg/m³) — more precision than any source publishes.
+type StationDay struct {
+	hours [NumPollutants][hoursPerDay]int32
+	mask  [NumPollutants]uint32 // bit h set when slot h holds a valid value
+}
+
+// set stores a value; it reports whether the slot changed.
+func (d *StationDay) set(p Pollutant, slot int, milli int32) bool {
+	bit := uint32(1) << slot
+	if d.mask[p]&bit != 0 && d.hours[p][slot] == milli {
+		return false
+	}
+	d.hours[p][slot] = milli
+	d.mask[p] |= bit
+	return true
+}
+
+func (d *StationDay) clear(p Pollutant, slot int) bool {
+	bit := uint32(1) << slot
+	if d.mask[p]&bit == 0 {
+		return false
+	}
+	d.mask[p] &^= bit
+	return true
+}
+
+// Hour returns the value of a slot and whether it is valid.
+func (d *StationDay) Hour(p Pollutant, slot int) (fixed.Dec, bool) {
+	if d.mask[p]&(1<<slot) == 0 {
+		return 0, false
+	}
+	return fixed.Dec(int64(d.hours[p][slot]) * milliToDecMultiplier), true
+}
+
+// Count returns the number of valid hours of a pollutant.
+func (d *StationDay) Count(p Pollutant) int { return popcount(d.mask[p]) }
+
+func popcount(x uint32) int {
+	n := 0
+	for ; x != 0; x &= x - 1 {
+		n++
+	}
+	return n
+}
+
+// Invalid explains why a statistic is not valid; the zero value means valid.
+type Invalid string
+
+// Reasons a statistic can be invalid.
+const (
+	Valid            Invalid = ""
+	TooFewHours      Invalid = "fewer than 20 valid hours"
+	TooFewWindows    Invalid = "fewer than 14 valid 8-h windows and not above the limit"
+	NoStations       Invalid = "no station with a valid value"
+	TooFewDays       Invalid = "fewer valid days than GB 3095 Table 4 requires"
+	TooFewMonthDays  Invalid = "a month has fewer valid days than GB 3095 Table 4 requires"
+	NoDays           Invalid = "no valid day in the period"
+	SandDustDeducted Invalid = "deducted as a sand-dust day"
+)
+
+// Stat is a statistic with its validity. Value is exact (nil when nothing was computed).
+type Stat struct {
+	Value *big.Rat
+	// N is the number of values the statistic was computed from (hours, windows, stations
+	// or days depending on the statistic).
+	N      int
+	Reason Invalid
+}
+
+// OK reports whether the statistic is valid.
+func (s Stat) OK() bool { return s.Reason == Valid && s.Value != nil }
+
+// Rounded returns the value rounded per GB/T 8170 to the pollutant's published decimals.
+func (s Stat) Rounded(p Pollutant) fixed.Dec {
+	d, _ := fixed.RoundRatDec(s.Value, p.Decimals())
+	return d
+}
+
+// DailyMean is the 24-h mean of a pollutant, valid with ≥ 20 valid hours.
+func (d *StationDay) DailyMean(p Pollutant) Stat {
+	var sum int64
+	n := 0
+	for m := d.mask[p]; m != 0; m &= m - 1 {
+		slot := trailingZeros(m)
+		sum += int64(d.hours[p][slot])
+		n++
+	}
+	if n == 0 {
+		return Stat{Reason: TooFewHours}
+	}
+	s := Stat{Value: big.NewRat(sum, int64(n)*milliPerUnit), N: n}
+	if n < MinHoursPerDay {
+		s.Reason = TooFewHours
+	}
+	return s
+}
+
+// MaxHour is the daily maximum 1-h value, required to come from a day with ≥ 20 valid
+// hours like every other daily statistic (GB 3095 sets no separate rule [U]).
+func (d *StationDay) MaxHour(p Pollutant) Stat {
+	n := 0
+	best := int32(0)
+	for m := d.mask[p]; m != 0; m &= m - 1 {
+		v := d.hours[p][trailingZeros(m)]
+		if n == 0 || v > best {
+			best = v
+		}
+		n++
+	}
+	if n == 0 {
+		return Stat{Reason: TooFewHours}
+	}
+	s := Stat{Value: big.NewRat(int64(best), milliPerUnit), N: n}
+	if n < MinHoursPerDay {
+		s.Reason = TooFewHours
+	}
+	return s
+}
+
+func trailingZeros(x uint32) int {
+	n := 0
+	for x&1 == 0 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+// MDA8 is the daily maximum 8-h mean of O3 (日最大8小时平均): the largest of the valid 8-h
+// means whose windows end at 08:00 … 24:00. A window is valid with ≥ 6 hours; the day is
+// valid with ≥ 14 valid windows, or with fewer when the maximum (rounded) exceeds the
+// 160 µg/m³ limit, because missing data cannot cancel an exceedance (HJ 663).
+// N is the number of valid windows.
+func (d *StationDay) MDA8() Stat {
+	var bestSum, bestN int64
+	windows := 0
+	for end := mda8FirstWindowSlot; end < hoursPerDay; end++ {
+		sum, n := d.window8(end)
+		if n < MinHoursPer8h {
+			continue
+		}
+		// compare sum/n > bestSum/bestN exactly
+		if windows == 0 || sum*bestN > bestSum*n {
+			bestSum, bestN = sum, n
+		}
+		windows++
+	}
+	if windows == 0 {
+		return Stat{Reason: TooFewWindows}
+	}
+	s := Stat{Value: big.NewRat(bestSum, bestN*milliPerUnit), N: windows}
+	if windows < MinMDA8Windows && s.Rounded(O3) <= fixed.Int(o3LimitMDA8) {
+		s.Reason = TooFewWindows
+	}
+	return s
+}
+
+// window8 sums the O3 hours of the window ending at slot end (slots end-7 … end).
+func (d *StationDay) window8(end int) (sum, n int64) {
+	for h := end - 7; h <= end; h++ {
+		if d.mask[O3]&(1<<h) != 0 {
+			sum += int64(d.hours[O3][h])
+			n++
+		}
+	}
+	return sum, n
+}

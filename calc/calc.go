@@ -1,0 +1,104 @@
+// Package calc holds the CSV calculators behind `envwatch calc`: analysts and scripts
+// pipe a table of concentrations or water samples in and get the official indicators
+// out. Bad rows are reported with their line and skipped; the rest are still computed.
+package calc
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// ErrBadRows is returned when at least one row was rejected.
+var ErrBadRows = errors.New("some rows were rejected")
+
+// table reads a CSV with a header and hands each data row to fn with its line number.
+type table struct {
+	header []string
+	col    map[string]int
+}
+
+func readTable(r io.Reader, errw io.Writer, fn func(t *table, line int, rec []string) error, start func(t *table) error) (bad int, err error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err == io.EOF {
+		return 0, errors.New("input is empty: a header line is required")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading header: %w", err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\uFEFF") // spreadsheet exports add a BOM
+	}
+	t := &table{header: header, col: map[string]int{}}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		header[i] = h
+		if _, dup := t.col[h]; dup {
+			return 0, fmt.Errorf("line 1: column %q appears twice", h)
+		}
+		t.col[h] = i
+	}
+	if err := start(t); err != nil {
+		return 0, err
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				fmt.Fprintf(errw, "line %d: %v\n", pe.StartLine, pe.Err)
+				bad++
+				continue
+			}
+			return bad, err
+		}
+		if len(rec) != len(header) {
+			fmt.Fprintf(errw, "line %d: %d fields, the header has %d\n", line, len(rec), len(header))
+			bad++
+			continue
+		}
+		if err := fn(t, line, rec); err != nil {
+			fmt.Fprintf(errw, "line %d: %v\n", line, err)
+			bad++
+		}
+	}
+	if bad > 0 {
+		return bad, ErrBadRows
+	}
+	return 0, nil
+}
+
+func (t *table) get(rec []string, name string) (string, bool) {
+	i, ok := t.col[name]
+	if !ok {
+		return "", false
+	}
+	return strings.TrimSpace(rec[i]), true
+}
+
+var timeLayouts = []string{
+	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02",
+}
+
+// parseTime reads RFC 3339 or a local time without offset, which is Asia/Shanghai.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("column \"time\": invalid value %q: want RFC 3339 or YYYY-MM-DD HH:MM", s)
+}

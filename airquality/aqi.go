@@ -11,14 +11,14 @@ type Item uint8
 
 // Items of the real-time (hourly) and daily reports.
 const (
-	ItemPM25    Item = iota // PM2.5: 1-h (hourly) or 24-h mean (daily), 24-h table
-	ItemPM10                // PM10: as PM2.5
-	ItemSO2                 // SO2: 1-h table (hourly) or 24-h table (daily)
-	ItemNO2                 // NO2: as SO2
-	ItemCO                  // CO: as SO2, mg/m³
-	ItemO3                  // O3 1-h (hourly report)
-	ItemO3_8h               // O3 8-h: MDA8 (daily) or the 8-h moving mean (hourly, not in the AQI)
-	ItemO3_1hMax            // O3 daily maximum 1-h (daily report, 2012)
+	ItemPM25     Item = iota // PM2.5: 1-h (hourly) or 24-h mean (daily), 24-h table
+	ItemPM10                 // PM10: as PM2.5
+	ItemSO2                  // SO2: 1-h table (hourly) or 24-h table (daily)
+	ItemNO2                  // NO2: as SO2
+	ItemCO                   // CO: as SO2, mg/m³
+	ItemO3                   // O3 1-h (hourly report)
+	ItemO3_8h                // O3 8-h: MDA8 (daily) or the 8-h moving mean (hourly, not in the AQI)
+	ItemO3_1hMax             // O3 daily maximum 1-h (daily report, 2012)
 	NumItems
 )
 
@@ -156,8 +156,8 @@ const (
 // DailyInput holds the daily values of one natural day (日报).
 type DailyInput struct {
 	PM25, PM10, SO2, NO2, CO Value // 24-h means
-	O3_8h                        Value // daily maximum 8-h mean (MDA8)
-	O3_1hMax                     Value // daily maximum 1-h, optional
+	O3_8h                    Value // daily maximum 8-h mean (MDA8)
+	O3_1hMax                 Value // daily maximum 1-h, optional
 }
 
 // Daily computes the daily AQI on the 24-h breakpoints and the O3 8-h breakpoints.

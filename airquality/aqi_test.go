@@ -15,13 +15,13 @@ func val(t testing.TB, s string) Value {
 // (AQI₇ / AQI₆), and the 2026 notes below the table.
 func TestDailyVectors(t *testing.T) {
 	cases := []struct {
-		id                                    string
-		so2, no2, pm10, co, o31h, o38h, pm25  string
-		aqi7, aqi6                            int
-		level7                                Level
-		primary7, primary6, exceeding7        string
-		aqi2026                               int
-		primary2026                           string
+		id                                   string
+		so2, no2, pm10, co, o31h, o38h, pm25 string
+		aqi7, aqi6                           int
+		level7                               Level
+		primary7, primary6, exceeding7       string
+		aqi2026                              int
+		primary2026                          string
 	}{
 		{"D1", "150", "40", "50", "2", "", "100", "35", 100, 100, 2, "so2", "so2", "", 100, "so2"},
 		{"D2", "650", "180", "250", "14", "", "215", "115", 177, 177, 4, "so2", "so2", "pm2_5+pm10+so2+no2+co+o3_8h", 177, "so2"},

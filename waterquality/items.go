@@ -64,7 +64,7 @@ var items = [NumItems]itemInfo{
 	Cr6: {"cr6", "铬(六价)", "mg/L", 3}, Pb: {"pb", "铅", "mg/L", 3}, CN: {"cn", "氰化物", "mg/L", 3},
 	Phenol: {"phenol", "挥发酚", "mg/L", 4}, Oil: {"oil", "石油类", "mg/L", 2},
 	LAS: {"las", "阴离子表面活性剂", "mg/L", 2}, Sulfide: {"sulfide", "硫化物", "mg/L", 3},
-	FC: {"fc", "粪大肠菌群", "个/L", 0},
+	FC:      {"fc", "粪大肠菌群", "个/L", 0},
 	Sulfate: {"sulfate", "硫酸盐", "mg/L", 1}, Chloride: {"chloride", "氯化物", "mg/L", 1},
 	Nitrate: {"nitrate", "硝酸盐", "mg/L", 2}, Fe: {"fe", "铁", "mg/L", 2}, Mn: {"mn", "锰", "mg/L", 2},
 	Conductivity: {"conductivity", "电导率", "µS/cm", 1}, Turbidity: {"turbidity", "浑浊度", "NTU", 1},

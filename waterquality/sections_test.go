@@ -8,7 +8,7 @@ import (
 )
 
 var (
-	specII   = w4a                                     // W4a: Class II
+	specII   = w4a                                        // W4a: Class II
 	specIII  = "ph=7.5 do=5.0 codmn=3.0 nh3n=0.3 tp=0.08" // W6a: Class III
 	specIV   = "ph=7.5 do=4.0 codmn=3.0 nh3n=0.3 tp=0.08" // DO 4 ≥ 3: Class IV
 	specBadV = "ph=7.5 do=7.0 codmn=3.0 nh3n=0.3 tp=0.41" // W11b: 劣V
@@ -96,7 +96,7 @@ func TestDrinkingWater(t *testing.T) {
 		{specII + " fe=0.2 mn=0.05", 600, true},
 		{specIII + " fe=0.3", 300, true},
 		{specII + " mn=0.12", 100, false}, // Mn above 0.1
-		{specIV, 200, false},             // DO Class IV
+		{specIV, 200, false},              // DO Class IV
 		{specII + " fc=50000 tn=3", 800, true},
 	}
 	var res []SourceResult

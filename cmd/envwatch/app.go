@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/version"
+
+	_ "time/tzdata" // Asia/Shanghai must resolve in minimal containers
+)
+
+// command is one subcommand: it registers its flags and returns the action to run.
+type command interface {
+	register(app *kingpin.Application, env *environ) *kingpin.CmdClause
+	run(env *environ) int
+}
+
+// environ carries the process's streams so commands are testable without globals.
+type environ struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// exitError carries an exit code through kingpin's Terminate hook.
+type exitError int
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	env := &environ{stdin: stdin, stdout: stdout, stderr: stderr}
+	app := kingpin.New("envwatch", "Air- and water-quality indicators for environmental bureaus: collect, compute, store, expose.")
+	app.Version(version.Print("envwatch"))
+	app.UsageWriter(stdout)
+	app.ErrorWriter(stderr)
+	app.HelpFlag.Short('h')
+	app.Terminate(func(c int) { panic(exitError(c)) })
+	defer func() {
+		if r := recover(); r != nil {
+			var e exitError
+			if errors.As(asError(r), &e) {
+				code = int(e)
+				return
+			}
+			panic(r)
+		}
+	}()
+	cmds := map[string]command{}
+	for _, c := range []command{&versionCmd{}, &calcAQICmd{}, &calcWaterCmd{}, &checkConfigCmd{}, &runCmd{}} {
+		cc := c.register(app, env)
+		cmds[cc.FullCommand()] = c
+	}
+	selected, err := app.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "envwatch: %v\n", err)
+		return 2
+	}
+	return cmds[selected].run(env)
+}
+
+func asError(r any) error {
+	if e, ok := r.(exitError); ok {
+		return e
+	}
+	return errors.New("not an exit")
+}
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+type versionCmd struct{}
+
+func (c *versionCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
+	return app.Command("version", "Print version and build information.")
+}
+
+func (c *versionCmd) run(env *environ) int {
+	fmt.Fprintln(env.stdout, version.Print("envwatch"))
+	return 0
+}

@@ -1,0 +1,186 @@
+// Package config holds envwatch's YAML configuration: its schema, defaults and
+// validation. Unknown keys are errors and every error names the file, the line, the key
+// and the offending value.
+package config
+
+import (
+	"github.com/prometheus/common/model"
+
+	"github.com/envwatch/envwatch/fixed"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// TimeZone is the zone of natural days and schedules (default Asia/Shanghai).
+	TimeZone string `yaml:"time_zone"`
+	// StateDir holds the embedded state store (default ./var/state).
+	StateDir   string      `yaml:"state_dir"`
+	Assessment Assessment  `yaml:"assessment"`
+	Areas      []Area      `yaml:"areas"`
+	Stations   []Station   `yaml:"air_stations"`
+	Sections   []Section   `yaml:"water_sections"`
+	Sources    []DWSource  `yaml:"drinking_water_sources"`
+	Collectors []Collector `yaml:"sources"`
+	InfluxDB   *InfluxDB   `yaml:"influxdb"`
+	Targets    []Target    `yaml:"targets"`
+}
+
+// Assessment holds the switches where the standards leave a choice (docs/configuration.md
+// lists each with its source).
+type Assessment struct {
+	// AQIStandard is "auto" (by the date of the data), "2012" or "2026".
+	AQIStandard string `yaml:"aqi_standard"`
+	// O3OneHourDaily: "default" (2012 include, 2026 exclude), "include" or "exclude".
+	O3OneHourDaily string `yaml:"o3_1h_in_daily_aqi"`
+	// MinStations is the number of valid stations a city value needs (R6, default 1).
+	MinStations int `yaml:"min_stations"`
+	// RoundStationValues rounds station daily values before the city mean (R7).
+	RoundStationValues bool `yaml:"round_station_values"`
+	// SandDustDay is "keep" (original AQI) or "recompute" (R20).
+	SandDustDay string `yaml:"sand_dust_day"`
+	// Percentile is "interpolate" (HJ 663) or "nearest_rank" (R8).
+	Percentile string `yaml:"percentile"`
+	// O3Exceedance is "mda8", "primary" or "mda8_or_1h" (R17).
+	O3Exceedance string `yaml:"o3_exceedance"`
+	// EqualLimits is "best" or "not_i" (GB 3838 equal class limits, §3.2).
+	EqualLimits string `yaml:"water_equal_limits"`
+}
+
+// Area is a city, district or county; districts name their city as parent.
+type Area struct {
+	ID     string `yaml:"id"`
+	Name   string `yaml:"name"`
+	Kind   string `yaml:"kind"` // province, city, district, county
+	Parent string `yaml:"parent"`
+}
+
+// Station is an ambient-air monitoring station.
+type Station struct {
+	Code      string  `yaml:"code"`
+	Name      string  `yaml:"name"`
+	Area      string  `yaml:"area"`
+	Latitude  float64 `yaml:"latitude"`
+	Longitude float64 `yaml:"longitude"`
+	// Assessment is set for urban assessment stations (城市点), the only ones that enter
+	// city values (R1). Default true.
+	Assessment *bool `yaml:"assessment"`
+}
+
+// Counts reports whether the station enters area assessments.
+func (s *Station) Counts() bool { return s.Assessment == nil || *s.Assessment }
+
+// Section is a surface-water assessment section.
+type Section struct {
+	Code        string `yaml:"code"`
+	Name        string `yaml:"name"`
+	WaterBody   string `yaml:"water_body"` // river or lake (lakes and reservoirs)
+	River       string `yaml:"river"`      // river, lake or reservoir name, for grouping
+	Level       string `yaml:"level"`      // national or provincial
+	TargetClass string `yaml:"target_class"`
+	Area        string `yaml:"area"`
+	// Illustrative marks sections whose identity is not from an official list.
+	Illustrative bool `yaml:"illustrative"`
+}
+
+// DWSource is a centralised drinking-water source.
+type DWSource struct {
+	Code        string  `yaml:"code"`
+	Name        string  `yaml:"name"`
+	WaterBody   string  `yaml:"water_body"`
+	TargetClass string  `yaml:"target_class"`
+	Area        string  `yaml:"area"`
+	Volume      float64 `yaml:"annual_volume"` // 10⁴ m³ a year, for the volume-weighted rate
+}
+
+// Collector is a scheduled or push data source. Exactly one kind section is set.
+type Collector struct {
+	Name     string         `yaml:"name"`
+	Kind     string         `yaml:"kind"`
+	Enabled  *bool          `yaml:"enabled"`
+	Schedule string         `yaml:"schedule"` // 5-field cron in the configured zone
+	Timeout  model.Duration `yaml:"timeout"`
+	Retries  int            `yaml:"retries"`
+	Lookback model.Duration `yaml:"lookback"`
+
+	Simulate *Simulate `yaml:"simulate"`
+}
+
+// On reports whether the collector is enabled (default true).
+func (c *Collector) On() bool { return c.Enabled == nil || *c.Enabled }
+
+// Simulate configures the demo source: deterministic readings for every station and
+// section.
+type Simulate struct {
+	Seed uint64 `yaml:"seed"`
+	// BackfillDays is how many days before now are filled at start (default 400).
+	BackfillDays int `yaml:"backfill_days"`
+}
+
+// InfluxDB is the sink. Use bucket (+ org) for 2.x and 3.x, database (+ retention policy)
+// for 1.8.
+type InfluxDB struct {
+	URL             string         `yaml:"url"`
+	Org             string         `yaml:"org"`
+	Bucket          string         `yaml:"bucket"`
+	Database        string         `yaml:"database"`
+	RetentionPolicy string         `yaml:"retention_policy"`
+	TokenEnv        string         `yaml:"token_env"`
+	TokenFile       string         `yaml:"token_file"`
+	Timeout         model.Duration `yaml:"timeout"`
+	BatchSize       int            `yaml:"batch_size"`
+}
+
+// WriteBucket is the bucket name the v2 write API takes: the bucket, or "db/rp" for 1.8.
+func (c *InfluxDB) WriteBucket() string {
+	if c.Bucket != "" {
+		return c.Bucket
+	}
+	if c.RetentionPolicy != "" {
+		return c.Database + "/" + c.RetentionPolicy
+	}
+	return c.Database
+}
+
+// Target holds an area's binding annual targets for one year. Every target is optional.
+type Target struct {
+	Area string `yaml:"area"`
+	Year int    `yaml:"year"`
+	// Annual means not to exceed, µg/m³.
+	PM25 *Number `yaml:"pm25_target"`
+	PM10 *Number `yaml:"pm10_target"`
+	// Good days (AQI ≤ 100) at least, or good-day ratio (percent) at least.
+	GoodDays     *int    `yaml:"good_days_target"`
+	GoodDayRatio *Number `yaml:"good_day_ratio_target"`
+	// Ozone exceedance days at most within the season (default May–September, Henan).
+	O3ExceedanceDays *int    `yaml:"o3_exceedance_days_target"`
+	O3Season         *Season `yaml:"o3_season"`
+	// Heavy-pollution days (AQI > 200) at most; composite index at most.
+	HeavyDays      *int    `yaml:"heavy_pollution_days_target"`
+	CompositeIndex *Number `yaml:"composite_index_target"`
+	// Year-over-year change at most, percent (−5 = fall by at least 5 %).
+	PM25YoY *Number `yaml:"pm25_yoy_target"`
+	PM10YoY *Number `yaml:"pm10_yoy_target"`
+	// Water: share of compliant assessment sections and drinking-water sources, percent.
+	SectionsCompliance *Number `yaml:"sections_compliance_target"`
+	DrinkingWater      *Number `yaml:"drinking_water_compliance_target"`
+	// Reported indicators come from a file, for the report lines envwatch does not measure.
+	Reported []Reported `yaml:"reported"`
+}
+
+// Season is a recurring window "MM-DD".."MM-DD".
+type Season struct {
+	From string `yaml:"from"`
+	To   string `yaml:"to"`
+}
+
+// Reported is an indicator whose value is supplied in a file (e.g. soil safe-use rate).
+type Reported struct {
+	Name      string  `yaml:"name"`
+	Unit      string  `yaml:"unit"`
+	Target    *Number `yaml:"target"`
+	Direction string  `yaml:"direction"` // at_least or at_most
+	File      string  `yaml:"file"`
+}
+
+// Number is an exact decimal read from YAML.
+type Number struct{ fixed.Dec }

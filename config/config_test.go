@@ -1,0 +1,92 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every file in examples/bad has one defect; the message must name the file, the line,
+// the key and the value.
+func TestBadConfigs(t *testing.T) {
+	want := map[string]string{
+		"unknown-key.yaml":                `examples/bad/unknown-key.yaml:8: field "pm25_targt" not found in type config.Target`,
+		"bad-latitude.yaml":               `examples/bad/bad-latitude.yaml:4: air_stations[0].latitude: invalid value "134.65": must be between -90 and 90`,
+		"latitude-type.yaml":              `examples/bad/latitude-type.yaml:7: air_stations[0].latitude: invalid value "north": want a number`,
+		"duplicate-station.yaml":          `examples/bad/duplicate-station.yaml:5: air_stations[1].code: invalid value "1812A": duplicate station code`,
+		"unknown-area.yaml":               `examples/bad/unknown-area.yaml:4: air_stations[0].area: invalid value "xigong": no area with this id`,
+		"bad-target-class.yaml":           `examples/bad/bad-target-class.yaml:4: water_sections[0].target_class: invalid value "VI": want one of I, II, III, IV, V`,
+		"bad-water-body.yaml":             `examples/bad/bad-water-body.yaml:4: water_sections[0].water_body: invalid value "reservoirs": want one of river, lake`,
+		"bad-cron.yaml":                   `examples/bad/bad-cron.yaml:6: sources[0].schedule: invalid value "0 5 * * * *": expected exactly 5 fields, found 6: [0 5 * * * *]`,
+		"unknown-kind.yaml":               `examples/bad/unknown-kind.yaml:5: sources[0].kind: invalid value "telegraf": unknown source kind (known: simulate)`,
+		"influx-bucket-and-database.yaml": `examples/bad/influx-bucket-and-database.yaml:6: influxdb.database: invalid value "envwatch": set either bucket (2.x/3.x) or database (1.8), not both`,
+		"influx-url.yaml":                 `examples/bad/influx-url.yaml:4: influxdb.url: invalid value "127.0.0.1:8086": want an http:// or https:// URL`,
+		"missing-code.yaml":               `examples/bad/missing-code.yaml:4: air_stations[0]: missing required key "code"`,
+		"bad-timezone.yaml":               `examples/bad/bad-timezone.yaml:3: time_zone: invalid value "Asia/Beijing": unknown time zone`,
+		"bad-target-days.yaml":            `examples/bad/bad-target-days.yaml:4: targets[0].good_days_target: invalid value "400": a number of days between 0 and 366`,
+		"bad-target-number.yaml":          `examples/bad/bad-target-number.yaml:4: targets[0].pm25_target: invalid value "forty": want a number`,
+		"bad-assessment.yaml":             `examples/bad/bad-assessment.yaml:4: assessment.percentile: invalid value "median": want one of interpolate, nearest_rank`,
+	}
+	files, err := filepath.Glob("../examples/bad/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(want) {
+		t.Errorf("%d files in examples/bad, %d expectations", len(files), len(want))
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Load("examples/bad/"+name, b)
+		if err == nil {
+			t.Errorf("%s: loaded without error", name)
+			continue
+		}
+		if got := err.Error(); got != want[name] {
+			t.Errorf("%s:\n got: %s\nwant: %s", name, got, want[name])
+		}
+	}
+}
+
+func TestLuoyangExample(t *testing.T) {
+	c, err := LoadFile("../examples/luoyang.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Stations) != 10 || len(c.Sections) != 13 || len(c.Targets) != 2 {
+		t.Errorf("stations %d sections %d targets %d, want 10 13 2", len(c.Stations), len(c.Sections), len(c.Targets))
+	}
+	if c.InfluxDB.WriteBucket() != "envwatch/autogen" || c.Collectors[0].Simulate.BackfillDays != 400 {
+		t.Errorf("bucket %q backfill %d", c.InfluxDB.WriteBucket(), c.Collectors[0].Simulate.BackfillDays)
+	}
+	if g := c.Targets[1]; *g.GoodDays != 232 || *g.O3ExceedanceDays != 52 || g.PM25YoY.String() != "-5" {
+		t.Errorf("2022 targets: %+v", g)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load("min.yaml", []byte("areas: [{id: a, name: A, kind: city}]\nsources: [{name: s, kind: simulate}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TimeZone != "Asia/Shanghai" || c.StateDir != "./var/state" || c.Assessment.AQIStandard != "auto" ||
+		c.Collectors[0].Simulate == nil || c.Collectors[0].Simulate.BackfillDays != 400 || !c.Collectors[0].On() {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if _, err := Load("empty.yaml", nil); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("empty file: %v", err)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	b, _ := os.ReadFile("../examples/luoyang.yaml")
+	f.Add(b)
+	f.Add([]byte("areas: [{id: a}]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = Load("fuzz.yaml", b) // must not panic
+	})
+}

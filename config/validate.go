@@ -1,0 +1,426 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
+)
+
+// CronParser is the parser schedules are validated with and run by: five fields or a
+// descriptor (@hourly), optionally prefixed by CRON_TZ=.
+var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// Defaults documented in docs/configuration.md.
+const (
+	DefaultTimeZone       = "Asia/Shanghai"
+	DefaultStateDir       = "./var/state"
+	DefaultInfluxTimeout  = 10 * time.Second
+	DefaultBatchSize      = 5000
+	DefaultSourceTimeout  = 2 * time.Minute
+	DefaultSourceRetries  = 2
+	DefaultSourceLookback = 6 * time.Hour
+	DefaultBackfillDays   = 400
+	DefaultSimulateSeed   = 2022
+)
+
+func (c *Config) applyDefaults() {
+	if c.TimeZone == "" {
+		c.TimeZone = DefaultTimeZone
+	}
+	if c.StateDir == "" {
+		c.StateDir = DefaultStateDir
+	}
+	a := &c.Assessment
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&a.AQIStandard, "auto")
+	def(&a.O3OneHourDaily, "default")
+	def(&a.SandDustDay, "keep")
+	def(&a.Percentile, "interpolate")
+	def(&a.O3Exceedance, "mda8")
+	def(&a.EqualLimits, "best")
+	if a.MinStations == 0 {
+		a.MinStations = 1
+	}
+	for i := range c.Collectors {
+		s := &c.Collectors[i]
+		if s.Timeout == 0 {
+			s.Timeout = modelDuration(DefaultSourceTimeout)
+		}
+		if s.Lookback == 0 {
+			s.Lookback = modelDuration(DefaultSourceLookback)
+		}
+		if s.Retries == 0 {
+			s.Retries = DefaultSourceRetries
+		}
+		if s.Simulate != nil {
+			if s.Simulate.BackfillDays == 0 {
+				s.Simulate.BackfillDays = DefaultBackfillDays
+			}
+			if s.Simulate.Seed == 0 {
+				s.Simulate.Seed = DefaultSimulateSeed
+			}
+		}
+	}
+	if c.InfluxDB != nil {
+		if c.InfluxDB.Timeout == 0 {
+			c.InfluxDB.Timeout = modelDuration(DefaultInfluxTimeout)
+		}
+		if c.InfluxDB.BatchSize == 0 {
+			c.InfluxDB.BatchSize = DefaultBatchSize
+		}
+	}
+}
+
+type validator struct {
+	file string
+	root *yaml.Node
+	errs Errors
+}
+
+// path is a position in the document: keys (string) and list indices (int).
+type path []any
+
+func (p path) String() string {
+	var b strings.Builder
+	for _, e := range p {
+		switch e := e.(type) {
+		case int:
+			fmt.Fprintf(&b, "[%d]", e)
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			fmt.Fprint(&b, e)
+		}
+	}
+	return b.String()
+}
+
+func (p path) with(e ...any) path { return append(append(path(nil), p...), e...) }
+
+// node finds the value node at p, or the deepest node found on the way.
+func (v *validator) node(p path) (*yaml.Node, bool) {
+	n := v.root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, e := range p {
+		next := (*yaml.Node)(nil)
+		switch e := e.(type) {
+		case int:
+			if n.Kind == yaml.SequenceNode && e < len(n.Content) {
+				next = n.Content[e]
+			}
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == e {
+						next = n.Content[i+1]
+					}
+				}
+			}
+		}
+		if next == nil {
+			return n, false
+		}
+		n = next
+	}
+	return n, true
+}
+
+// invalid reports an invalid value at p, quoting the value as written in the file.
+func (v *validator) invalid(p path, why string, args ...any) {
+	n, found := v.node(p)
+	val := ""
+	if found && n.Kind == yaml.ScalarNode {
+		val = n.Value
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Line: n.Line,
+		Msg: fmt.Sprintf("%s: invalid value %q: %s", p, val, fmt.Sprintf(why, args...))})
+}
+
+// missing reports a required key that is absent.
+func (v *validator) missing(p path, key string) {
+	n, _ := v.node(p)
+	v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: missing required key %q", p, key)})
+}
+
+func (v *validator) required(p path, key, val string) bool {
+	if strings.TrimSpace(val) == "" {
+		if n, found := v.node(p.with(key)); found && n.Kind == yaml.ScalarNode {
+			v.invalid(p.with(key), "must not be empty")
+		} else {
+			v.missing(p, key)
+		}
+		return false
+	}
+	return true
+}
+
+func (v *validator) oneOf(p path, val string, allowed ...string) {
+	for _, a := range allowed {
+		if val == a {
+			return
+		}
+	}
+	v.invalid(p, "want one of %s", strings.Join(allowed, ", "))
+}
+
+var (
+	identRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	dayRe   = regexp.MustCompile(`^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`)
+)
+
+func (c *Config) validate(v *validator) {
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		v.invalid(path{"time_zone"}, "unknown time zone")
+	}
+	a := c.Assessment
+	ap := path{"assessment"}
+	v.oneOf(ap.with("aqi_standard"), a.AQIStandard, "auto", "2012", "2026")
+	v.oneOf(ap.with("o3_1h_in_daily_aqi"), a.O3OneHourDaily, "default", "include", "exclude")
+	v.oneOf(ap.with("sand_dust_day"), a.SandDustDay, "keep", "recompute")
+	v.oneOf(ap.with("percentile"), a.Percentile, "interpolate", "nearest_rank")
+	v.oneOf(ap.with("o3_exceedance"), a.O3Exceedance, "mda8", "primary", "mda8_or_1h")
+	v.oneOf(ap.with("water_equal_limits"), a.EqualLimits, "best", "not_i")
+	if a.MinStations < 1 {
+		v.invalid(ap.with("min_stations"), "must be at least 1")
+	}
+
+	areas := map[string]bool{}
+	for i, ar := range c.Areas {
+		p := path{"areas", i}
+		if !v.required(p, "id", ar.ID) {
+			continue
+		}
+		if !identRe.MatchString(ar.ID) {
+			v.invalid(p.with("id"), "use letters, digits, '_', '-' and '.'")
+		}
+		if areas[ar.ID] {
+			v.invalid(p.with("id"), "duplicate area id")
+		}
+		areas[ar.ID] = true
+		v.required(p, "name", ar.Name)
+		v.oneOf(p.with("kind"), ar.Kind, "province", "city", "district", "county")
+	}
+	for i, ar := range c.Areas {
+		if ar.Parent != "" && !areas[ar.Parent] {
+			v.invalid(path{"areas", i, "parent"}, "no area with this id")
+		}
+		if ar.Parent == ar.ID && ar.ID != "" {
+			v.invalid(path{"areas", i, "parent"}, "an area cannot be its own parent")
+		}
+	}
+	areaRef := func(p path, id string) {
+		if v.required(p, "area", id) && !areas[id] {
+			v.invalid(p.with("area"), "no area with this id")
+		}
+	}
+
+	codes := map[string]bool{}
+	for i, s := range c.Stations {
+		p := path{"air_stations", i}
+		if v.required(p, "code", s.Code) {
+			if codes[s.Code] {
+				v.invalid(p.with("code"), "duplicate station code")
+			}
+			codes[s.Code] = true
+		}
+		v.required(p, "name", s.Name)
+		areaRef(p, s.Area)
+		if s.Latitude < -90 || s.Latitude > 90 {
+			v.invalid(p.with("latitude"), "must be between -90 and 90")
+		}
+		if s.Longitude < -180 || s.Longitude > 180 {
+			v.invalid(p.with("longitude"), "must be between -180 and 180")
+		}
+	}
+	codes = map[string]bool{}
+	for i, s := range c.Sections {
+		p := path{"water_sections", i}
+		if v.required(p, "code", s.Code) {
+			if codes[s.Code] {
+				v.invalid(p.with("code"), "duplicate section code")
+			}
+			codes[s.Code] = true
+		}
+		v.required(p, "name", s.Name)
+		areaRef(p, s.Area)
+		v.oneOf(p.with("water_body"), s.WaterBody, "river", "lake")
+		v.oneOf(p.with("level"), s.Level, "national", "provincial")
+		if v.required(p, "target_class", s.TargetClass) {
+			v.oneOf(p.with("target_class"), s.TargetClass, "I", "II", "III", "IV", "V")
+		}
+	}
+	codes = map[string]bool{}
+	for i, s := range c.Sources {
+		p := path{"drinking_water_sources", i}
+		if v.required(p, "code", s.Code) {
+			if codes[s.Code] {
+				v.invalid(p.with("code"), "duplicate source code")
+			}
+			codes[s.Code] = true
+		}
+		v.required(p, "name", s.Name)
+		areaRef(p, s.Area)
+		v.oneOf(p.with("water_body"), s.WaterBody, "river", "lake")
+		if s.TargetClass != "" {
+			v.oneOf(p.with("target_class"), s.TargetClass, "I", "II", "III")
+		}
+		if s.Volume < 0 {
+			v.invalid(p.with("annual_volume"), "must not be negative")
+		}
+	}
+	c.validateCollectors(v)
+	c.validateInflux(v)
+	c.validateTargets(v, areas)
+}
+
+// Kinds lists the collector kinds this build knows and their option keys.
+var Kinds = map[string]string{"simulate": "simulate"}
+
+func (c *Config) validateCollectors(v *validator) {
+	names := map[string]bool{}
+	for i, s := range c.Collectors {
+		p := path{"sources", i}
+		if v.required(p, "name", s.Name) {
+			if !identRe.MatchString(s.Name) {
+				v.invalid(p.with("name"), "use letters, digits, '_', '-' and '.'")
+			}
+			if names[s.Name] {
+				v.invalid(p.with("name"), "duplicate source name")
+			}
+			names[s.Name] = true
+		}
+		if !v.required(p, "kind", s.Kind) {
+			continue
+		}
+		if _, ok := Kinds[s.Kind]; !ok {
+			v.invalid(p.with("kind"), "unknown source kind (known: simulate)")
+			continue
+		}
+		if s.Schedule != "" {
+			if _, err := CronParser.Parse(s.Schedule); err != nil {
+				v.invalid(p.with("schedule"), "%v", err)
+			}
+		}
+		if s.Timeout < 0 {
+			v.invalid(p.with("timeout"), "must not be negative")
+		}
+		if s.Retries < 0 || s.Retries > 10 {
+			v.invalid(p.with("retries"), "must be between 0 and 10")
+		}
+		switch s.Kind {
+		case "simulate":
+			if s.Simulate == nil {
+				s.Simulate = &Simulate{Seed: DefaultSimulateSeed, BackfillDays: DefaultBackfillDays}
+				c.Collectors[i].Simulate = s.Simulate
+			}
+			if s.Simulate.BackfillDays < 0 || s.Simulate.BackfillDays > 3660 {
+				v.invalid(p.with("simulate", "backfill_days"), "must be between 0 and 3660")
+			}
+		}
+	}
+}
+
+func (c *Config) validateInflux(v *validator) {
+	in := c.InfluxDB
+	if in == nil {
+		return
+	}
+	p := path{"influxdb"}
+	if v.required(p, "url", in.URL) {
+		u, err := url.Parse(in.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.invalid(p.with("url"), "want an http:// or https:// URL")
+		}
+	}
+	switch {
+	case in.Bucket == "" && in.Database == "":
+		v.missing(p, "bucket")
+	case in.Bucket != "" && in.Database != "":
+		v.invalid(p.with("database"), "set either bucket (2.x/3.x) or database (1.8), not both")
+	case in.RetentionPolicy != "" && in.Database == "":
+		v.invalid(p.with("retention_policy"), "retention_policy goes with database (1.8)")
+	}
+	if in.TokenEnv != "" && in.TokenFile != "" {
+		v.invalid(p.with("token_file"), "set either token_env or token_file, not both")
+	}
+	if in.BatchSize < 1 || in.BatchSize > 100000 {
+		v.invalid(p.with("batch_size"), "must be between 1 and 100000")
+	}
+	if in.Timeout < 0 {
+		v.invalid(p.with("timeout"), "must not be negative")
+	}
+}
+
+func (c *Config) validateTargets(v *validator, areas map[string]bool) {
+	seen := map[string]bool{}
+	for i, t := range c.Targets {
+		p := path{"targets", i}
+		if v.required(p, "area", t.Area) && !areas[t.Area] {
+			v.invalid(p.with("area"), "no area with this id")
+		}
+		if t.Year < 2013 || t.Year > 2100 {
+			if _, found := v.node(p.with("year")); found {
+				v.invalid(p.with("year"), "must be between 2013 and 2100")
+			} else {
+				v.missing(p, "year")
+			}
+		}
+		key := t.Area + "/" + strconv.Itoa(t.Year)
+		if seen[key] {
+			v.invalid(p.with("year"), "a second target set for area %q and year %d", t.Area, t.Year)
+		}
+		seen[key] = true
+		nonNeg := func(key string, n *Number) {
+			if n != nil && n.Dec < 0 {
+				v.invalid(p.with(key), "must not be negative")
+			}
+		}
+		percent := func(key string, n *Number) {
+			if n != nil && (n.Dec < 0 || n.Dec > 100*1e9) {
+				v.invalid(p.with(key), "a percentage between 0 and 100")
+			}
+		}
+		days := func(key string, n *int) {
+			if n != nil && (*n < 0 || *n > 366) {
+				v.invalid(p.with(key), "a number of days between 0 and 366")
+			}
+		}
+		nonNeg("pm25_target", t.PM25)
+		nonNeg("pm10_target", t.PM10)
+		nonNeg("composite_index_target", t.CompositeIndex)
+		percent("good_day_ratio_target", t.GoodDayRatio)
+		percent("sections_compliance_target", t.SectionsCompliance)
+		percent("drinking_water_compliance_target", t.DrinkingWater)
+		days("good_days_target", t.GoodDays)
+		days("o3_exceedance_days_target", t.O3ExceedanceDays)
+		days("heavy_pollution_days_target", t.HeavyDays)
+		if s := t.O3Season; s != nil {
+			if !dayRe.MatchString(s.From) {
+				v.invalid(p.with("o3_season", "from"), "want MM-DD")
+			}
+			if !dayRe.MatchString(s.To) {
+				v.invalid(p.with("o3_season", "to"), "want MM-DD")
+			}
+		}
+		for j, r := range t.Reported {
+			rp := p.with("reported", j)
+			v.required(rp, "name", r.Name)
+			if r.Direction != "" {
+				v.oneOf(rp.with("direction"), r.Direction, "at_least", "at_most")
+			}
+		}
+	}
+}

@@ -1,0 +1,209 @@
+// Package testenv starts the real servers tests run against: an InfluxDB 1.8.3 process
+// on a free loopback port with its data in a temporary directory.
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Influxd is a running influxd.
+type Influxd struct {
+	URL  string
+	dir  string
+	cmd  *exec.Cmd
+	done chan error
+	port int
+}
+
+const influxConf = `reporting-disabled = true
+hostname = "localhost"
+bind-address = "127.0.0.1:0"
+[meta]
+  dir = "{{DIR}}/meta"
+[data]
+  dir = "{{DIR}}/data"
+  wal-dir = "{{DIR}}/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "127.0.0.1:{{PORT}}"
+  flux-enabled = true
+  log-enabled = false
+[continuous_queries]
+  enabled = false
+`
+
+// InfluxdBinary finds the pinned influxd: $ENVWATCH_INFLUXD, else bin/influxd in the
+// repository (installed by `make tools`).
+func InfluxdBinary() (string, error) {
+	if p := os.Getenv("ENVWATCH_INFLUXD"); p != "" {
+		return p, nil
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	p := filepath.Join(root, "bin", "influxd")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("influxd not found at %s: run `make tools` (it installs github.com/influxdata/influxdb/cmd/influxd@v1.8.3): %w", p, err)
+	}
+	return p, nil
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// StartInfluxd starts influxd in dir and waits until /health answers.
+func StartInfluxd(dir string) (*Influxd, error) {
+	bin, err := InfluxdBinary()
+	if err != nil {
+		return nil, err
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ { // a port can be taken between probe and bind
+		port, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		d, err := startOn(bin, dir, port)
+		if err == nil {
+			return d, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+func startOn(bin, dir string, port int) (*Influxd, error) {
+	conf := strings.NewReplacer("{{DIR}}", dir, "{{PORT}}", fmt.Sprint(port)).Replace(influxConf)
+	confPath := filepath.Join(dir, "influxdb.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(dir, "influxd.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-config", confPath)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("starting influxd: %w", err)
+	}
+	d := &Influxd{URL: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, cmd: cmd, done: make(chan error, 1), port: port}
+	go func() { d.done <- cmd.Wait(); logf.Close() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-d.done:
+			log, _ := os.ReadFile(filepath.Join(dir, "influxd.log"))
+			return nil, fmt.Errorf("influxd exited early (%v): %s", err, tail(string(log), 800))
+		default:
+		}
+		resp, err := http.Get(d.URL + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return d, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	d.Stop()
+	return nil, errors.New("influxd did not become healthy within 60 s")
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// Port is the HTTP port.
+func (d *Influxd) Port() int { return d.port }
+
+// Query runs an InfluxQL statement over the v1 /query endpoint and returns the JSON body.
+func (d *Influxd) Query(ctx context.Context, db, q string) ([]byte, error) {
+	form := url.Values{"q": {q}}
+	if db != "" {
+		form.Set("db", db)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL+"/query", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("query %q: HTTP %d: %s", q, resp.StatusCode, b.String())
+	}
+	return []byte(b.String()), nil
+}
+
+// CreateDatabase creates a database (and, if rp is not empty, a retention policy on it).
+func (d *Influxd) CreateDatabase(ctx context.Context, db, rp string) error {
+	if _, err := d.Query(ctx, "", fmt.Sprintf("CREATE DATABASE %q", db)); err != nil {
+		return err
+	}
+	if rp != "" {
+		_, err := d.Query(ctx, "", fmt.Sprintf("CREATE RETENTION POLICY %q ON %q DURATION INF REPLICATION 1", rp, db))
+		return err
+	}
+	return nil
+}
+
+// Stop terminates influxd (SIGTERM, then SIGKILL after 10 s).
+func (d *Influxd) Stop() {
+	if d.cmd.Process == nil {
+		return
+	}
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		<-d.done
+	}
+}
+
+// Kill stops influxd abruptly (fault injection).
+func (d *Influxd) Kill() {
+	if d.cmd.Process != nil {
+		_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		<-d.done
+		d.cmd.Process = nil
+	}
+}

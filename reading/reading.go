@@ -1,0 +1,65 @@
+// Package reading defines what flows through envwatch: a reading is one site (air station
+// or water section), one period end, and the values measured there with their data flags.
+package reading
+
+import (
+	"time"
+
+	"github.com/envwatch/envwatch/fixed"
+)
+
+// SiteKind tells air stations from water sections.
+type SiteKind uint8
+
+// Site kinds.
+const (
+	Air SiteKind = iota + 1
+	Water
+)
+
+func (k SiteKind) String() string {
+	switch k {
+	case Air:
+		return "air"
+	case Water:
+		return "water"
+	}
+	return "unknown"
+}
+
+// Value is one measured quantity of a reading: an air pollutant code (pm2_5, pm10, so2,
+// no2, co, o3) or a water item code (ph, do, nh3n, …), in the unit envwatch stores it in
+// (µg/m³, CO mg/m³; mg/L, fecal coliform 个/L), with its HJ 212 data flag ("N" = normal).
+type Value struct {
+	Code string
+	V    fixed.Dec
+	Flag string
+}
+
+// Valid reports whether the flag lets the value enter statistics. Only N (instrument
+// normal) does by default (standards.md §4.7).
+func (v Value) Valid() bool { return v.Flag == "" || v.Flag == "N" }
+
+// Reading is one site at one period end.
+type Reading struct {
+	Kind SiteKind
+	Site string
+	// End is the end of the averaging period (hour-ending for hourly air data), in UTC.
+	End    time.Time
+	Values []Value
+}
+
+// Batch is what a source hands over after one fetch.
+type Batch struct {
+	Source   string
+	Readings []Reading
+}
+
+// Count returns the number of values in the batch.
+func (b *Batch) Count() int {
+	n := 0
+	for i := range b.Readings {
+		n += len(b.Readings[i].Values)
+	}
+	return n
+}

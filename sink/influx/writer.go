@@ -1,0 +1,135 @@
+// Package influx is envwatch's InfluxDB sink: it encodes readings and derived series as
+// line protocol (the schema of docs/storage.md) and writes them in batches through
+// influxdb-client-go's blocking write API, to InfluxDB 1.8 (db/rp bucket) or 2.x/3.x.
+package influx
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
+	"github.com/influxdata/influxdb-client-go/v2/api"
+	influxlog "github.com/influxdata/influxdb-client-go/v2/log"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options configure a Writer.
+type Options struct {
+	URL    string
+	Org    string // empty for 1.8
+	Bucket string // 2.x bucket, or "db" / "db/rp" for 1.8
+	// Token is the 2.x token or "user:password" for 1.8 with authentication.
+	Token     string
+	Timeout   time.Duration
+	BatchSize int // lines per request
+}
+
+// Writer writes to one InfluxDB. It is safe for concurrent use.
+type Writer struct {
+	client  influxdb2.Client
+	write   api.WriteAPIBlocking
+	opt     Options
+	metrics *writerMetrics
+}
+
+type writerMetrics struct {
+	written, failed prometheus.Counter
+	requests        *prometheus.CounterVec
+	duration        prometheus.Histogram
+	lastSuccess     prometheus.Gauge
+}
+
+// New creates a writer and registers its metrics on reg (nil: not registered).
+func New(opt Options, reg prometheus.Registerer) *Writer {
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 5000
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = 10 * time.Second
+	}
+	// The client logs through a package-level logger; silence it, errors come back to us.
+	influxlog.Log = nil
+	hc := &http.Client{Timeout: opt.Timeout, Transport: &http.Transport{
+		MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second, Proxy: http.ProxyFromEnvironment,
+	}}
+	o := influxdb2.DefaultOptions().SetHTTPClient(hc).SetPrecision(time.Second).SetUseGZip(true)
+	c := influxdb2.NewClientWithOptions(opt.URL, opt.Token, o)
+	w := &Writer{client: c, write: c.WriteAPIBlocking(opt.Org, opt.Bucket), opt: opt, metrics: newWriterMetrics()}
+	if reg != nil {
+		reg.MustRegister(w.metrics.written, w.metrics.failed, w.metrics.requests, w.metrics.duration, w.metrics.lastSuccess)
+	}
+	return w
+}
+
+func newWriterMetrics() *writerMetrics {
+	return &writerMetrics{
+		written: prometheus.NewCounter(prometheus.CounterOpts{Name: "envwatch_influxdb_points_written_total",
+			Help: "Points InfluxDB accepted."}),
+		failed: prometheus.NewCounter(prometheus.CounterOpts{Name: "envwatch_influxdb_points_failed_total",
+			Help: "Points whose write to InfluxDB failed."}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_influxdb_write_requests_total",
+			Help: "Write requests to InfluxDB by result (success, error)."}, []string{"result"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "envwatch_influxdb_write_duration_seconds",
+			Help: "Duration of write requests to InfluxDB.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
+		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "envwatch_influxdb_last_success_timestamp_seconds",
+			Help: "Unix time of the last successful write to InfluxDB."}),
+	}
+}
+
+// Health asks InfluxDB's /health endpoint.
+func (w *Writer) Health(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
+	defer cancel()
+	ok, err := w.client.Ping(ctx)
+	if err != nil {
+		return fmt.Errorf("influxdb %s: %w", w.opt.URL, err)
+	}
+	if !ok {
+		return fmt.Errorf("influxdb %s: not ready", w.opt.URL)
+	}
+	return nil
+}
+
+// WriteLines writes newline-terminated line protocol in requests of at most BatchSize
+// lines. It stops at the first failed request and reports how many lines were accepted.
+func (w *Writer) WriteLines(ctx context.Context, lines []byte) (written int, err error) {
+	for len(lines) > 0 {
+		chunk, rest := splitLines(lines, w.opt.BatchSize)
+		n := bytes.Count(chunk, []byte{'\n'})
+		start := time.Now()
+		err := w.write.WriteRecord(ctx, string(bytes.TrimSuffix(chunk, []byte{'\n'})))
+		w.metrics.duration.Observe(time.Since(start).Seconds())
+		if err != nil {
+			w.metrics.requests.WithLabelValues("error").Inc()
+			w.metrics.failed.Add(float64(bytes.Count(lines, []byte{'\n'})))
+			return written, fmt.Errorf("writing %d points to influxdb %s: %w", n, w.opt.URL, err)
+		}
+		w.metrics.requests.WithLabelValues("success").Inc()
+		w.metrics.written.Add(float64(n))
+		w.metrics.lastSuccess.SetToCurrentTime()
+		written += n
+		lines = rest
+	}
+	return written, nil
+}
+
+func splitLines(b []byte, n int) (chunk, rest []byte) {
+	i := 0
+	for k := 0; k < n; k++ {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return b, nil
+		}
+		i += j + 1
+		if i == len(b) {
+			return b, nil
+		}
+	}
+	return b[:i], b[i:]
+}
+
+// Close releases the client's connections.
+func (w *Writer) Close() { w.client.Close() }

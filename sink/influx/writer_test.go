@@ -1,0 +1,180 @@
+package influx
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/internal/testenv"
+	"github.com/envwatch/envwatch/reading"
+)
+
+var influxd *testenv.Influxd
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "envwatch-influxd-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	influxd, err = testenv.StartInfluxd(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting influxd:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	influxd.Stop()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func mustDec(t *testing.T, s string) fixed.Dec {
+	d, err := fixed.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// query returns the rows of the first series of an InfluxQL result.
+func query(t *testing.T, db, q string) [][]any {
+	t.Helper()
+	b, err := influxd.Query(context.Background(), db, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Results []struct {
+			Series []struct {
+				Values [][]any `json:"values"`
+			} `json:"series"`
+			Error string `json:"error"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) == 0 || res.Results[0].Error != "" {
+		t.Fatalf("query %q: %s", q, b)
+	}
+	if len(res.Results[0].Series) == 0 {
+		return nil
+	}
+	return res.Results[0].Series[0].Values
+}
+
+func readings(t *testing.T, hours int) []reading.Reading {
+	start := time.Date(2022, 6, 1, 0, 0, 0, 0, time.UTC)
+	var out []reading.Reading
+	for h := 1; h <= hours; h++ {
+		out = append(out, reading.Reading{Kind: reading.Air, Site: "1812A", End: start.Add(time.Duration(h) * time.Hour),
+			Values: []reading.Value{
+				{Code: "pm2_5", V: mustDec(t, fmt.Sprint(20+h)), Flag: "N"},
+				{Code: "co", V: mustDec(t, "0.427"), Flag: "N"},
+			}})
+	}
+	return out
+}
+
+// Points written through the sink read back from a real influxd with the right count and
+// values, for the 1.8 "db/rp" bucket of the default policy and of an explicit policy.
+func TestWriteAndReadBack(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ db, rp, bucket string }{
+		{"t_default", "", "t_default/autogen"},
+		{"t_rp", "hourly", "t_rp/hourly"},
+		{"t_bare", "", "t_bare"},
+	} {
+		t.Run(c.bucket, func(t *testing.T) {
+			if err := influxd.CreateDatabase(ctx, c.db, c.rp); err != nil {
+				t.Fatal(err)
+			}
+			reg := prometheus.NewRegistry()
+			w := New(Options{URL: influxd.URL, Bucket: c.bucket, BatchSize: 7}, reg)
+			defer w.Close()
+			if err := w.Health(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var buf []byte
+			for _, r := range readings(t, 30) {
+				buf = AppendReading(buf, &r, Tags{Area: "xigong", Source: "test"})
+			}
+			n, err := w.WriteLines(ctx, buf)
+			if err != nil || n != 30 {
+				t.Fatalf("wrote %d, %v", n, err)
+			}
+			from := "air_hourly"
+			if c.rp != "" {
+				from = fmt.Sprintf("%q.%q.air_hourly", c.db, c.rp)
+			}
+			rows := query(t, c.db, "SELECT count(pm2_5), sum(pm2_5), max(co) FROM "+from)
+			if len(rows) != 1 || rows[0][1] != 30.0 || rows[0][2] != float64(30*20+30*31/2) || rows[0][3] != 0.427 {
+				t.Errorf("read back %v, want count 30 sum 1065 max co 0.427", rows)
+			}
+			first := query(t, c.db, "SELECT pm2_5, pm2_5_flag, station, area FROM "+from+" ORDER BY time LIMIT 1")
+			if len(first) != 1 || first[0][0] != "2022-06-01T01:00:00Z" || first[0][1] != 21.0 || first[0][2] != "N" || first[0][3] != "1812A" || first[0][4] != "xigong" {
+				t.Errorf("first point %v", first)
+			}
+			if got := testutil.ToFloat64(w.metrics.written); got != 30 {
+				t.Errorf("points written metric %v, want 30", got)
+			}
+			// Rewriting the same series and times with a revised value overwrites.
+			rev := readings(t, 1)
+			rev[0].Values[0].V = mustDec(t, "99")
+			rev[0].Values[0].Flag = "M"
+			if _, err := w.WriteLines(ctx, AppendReading(nil, &rev[0], Tags{Area: "xigong", Source: "test"})); err != nil {
+				t.Fatal(err)
+			}
+			rows = query(t, c.db, "SELECT count(pm2_5), sum(pm2_5) FROM "+from)
+			if rows[0][1] != 30.0 || rows[0][2] != float64(30*20+30*31/2-21+99) {
+				t.Errorf("after revision %v, want 30 points, sum 1143", rows)
+			}
+			flags := query(t, c.db, "SELECT count(pm2_5_flag) FROM "+from+" WHERE pm2_5_flag = 'M'")
+			if len(flags) != 1 || flags[0][1] != 1.0 {
+				t.Errorf("revised flag count %v, want 1 (a flag is a field, not a new series)", flags)
+			}
+		})
+	}
+}
+
+func TestWriteFailureCounted(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	w := New(Options{URL: "http://127.0.0.1:1", Bucket: "nope", Timeout: time.Second}, reg)
+	defer w.Close()
+	r := readings(t, 3)
+	var buf []byte
+	for i := range r {
+		buf = AppendReading(buf, &r[i], Tags{})
+	}
+	if _, err := w.WriteLines(context.Background(), buf); err == nil {
+		t.Fatal("write to a closed port succeeded")
+	}
+	if got := testutil.ToFloat64(w.metrics.failed); got != 3 {
+		t.Errorf("failed points %v, want 3", got)
+	}
+}
+
+func TestLineProtocolEscaping(t *testing.T) {
+	r := reading.Reading{Kind: reading.Water, Site: "黄河 大横岭,1", End: time.Unix(1654041600, 0),
+		Values: []reading.Value{{Code: "nh3n", V: mustDec(t, "0.09055002"), Flag: `N"x`}}}
+	got := string(AppendReading(nil, &r, Tags{Area: "a=b", Source: ""}))
+	want := `water_sample,section=黄河\ 大横岭\,1,area=a\=b nh3n=0.09055002,nh3n_flag="N\"x" 1654041600` + "\n"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if out := AppendReading(nil, &reading.Reading{Kind: reading.Air, Site: "x"}, Tags{}); len(out) != 0 {
+		t.Errorf("empty reading encoded as %q", out)
+	}
+	if !strings.HasPrefix(string(AppendPoint(nil, "air_daily", [][2]string{{"area", "luoyang"}}, []Field{{Key: "aqi", Float: "76"}, {Key: "primary", Str: "pm2_5", IsText: true}}, 1)), `air_daily,area=luoyang aqi=76,primary="pm2_5" 1`) {
+		t.Error("derived point encoding")
+	}
+}

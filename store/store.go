@@ -1,0 +1,128 @@
+// Package store is envwatch's embedded state: a single bbolt file in the state directory
+// holding per-source high-water marks (and, in later versions, aggregates and the InfluxDB
+// spool). It lets `envwatch run` work without any server.
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout version this build writes.
+const SchemaVersion = 1
+
+// FileName is the name of the state file inside the state directory.
+const FileName = "envwatch.db"
+
+var (
+	bucketMeta = []byte("meta")
+	bucketHWM  = []byte("hwm")
+	keySchema  = []byte("schema_version")
+)
+
+// ErrLocked reports that another process holds the state store.
+var ErrLocked = errors.New("state store is locked by another process (is another envwatch running?)")
+
+// Store is the open state store.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Open opens (creating if needed) the state store in dir. It fails with ErrLocked after
+// lockWait when another process holds the file.
+func Open(dir string, lockWait time.Duration) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating state directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening state store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketHWM); err != nil {
+			return err
+		}
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
+		}
+		if len(v) != 4 {
+			return fmt.Errorf("state store %s: corrupt schema version", s.path)
+		}
+		if got := binary.BigEndian.Uint32(v); got > SchemaVersion {
+			return fmt.Errorf("state store %s has schema version %d; this envwatch understands up to %d", s.path, got, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Path is the file path of the store.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Size returns the size of the state file in bytes.
+func (s *Store) Size() int64 {
+	var n int64
+	_ = s.db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n
+}
+
+// SchemaVersion returns the version recorded in the store.
+func (s *Store) SchemaVersion() (uint32, error) {
+	var v uint32
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v = binary.BigEndian.Uint32(tx.Bucket(bucketMeta).Get(keySchema))
+		return nil
+	})
+	return v, err
+}
+
+// HighWater returns a source's high-water mark: the newest period end it has fully
+// delivered. ok is false when the source has none yet.
+func (s *Store) HighWater(source string) (t time.Time, ok bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketHWM).Get([]byte(source))
+		if len(v) == 8 {
+			t, ok = time.Unix(int64(binary.BigEndian.Uint64(v)), 0).UTC(), true
+		}
+		return nil
+	})
+	return t, ok, err
+}
+
+// SetHighWater records a source's high-water mark. Marks only move forward.
+func (s *Store) SetHighWater(source string, t time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHWM)
+		if v := b.Get([]byte(source)); len(v) == 8 && int64(binary.BigEndian.Uint64(v)) >= t.Unix() {
+			return nil
+		}
+		return b.Put([]byte(source), binary.BigEndian.AppendUint64(nil, uint64(t.Unix())))
+	})
+}

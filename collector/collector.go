@@ -1,0 +1,200 @@
+// Package collector runs envwatch's data sources: the source interfaces, the registry of
+// source kinds, and the scheduler that fetches each pull source on its cron schedule with
+// a look-back window and catch-up from a persisted high-water mark.
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/reading"
+)
+
+// Pull is a source envwatch fetches on a schedule.
+type Pull interface {
+	// Fetch returns the readings whose period ends lie in (from, to].
+	Fetch(ctx context.Context, from, to time.Time) ([]reading.Reading, error)
+}
+
+// Initial is implemented by sources that say how far back their first run reaches.
+type Initial interface{ InitialWindow() time.Duration }
+
+// Sites lists the configured site codes a source may deliver for.
+type Sites struct {
+	Stations, Sections []string
+}
+
+// Factory builds a source of one kind from its configuration; it validates what the
+// configuration schema could not (Init-style) and returns errors naming the source.
+type Factory func(c config.Collector, sites Sites, logger *slog.Logger) (Pull, error)
+
+// Registry maps kind names to factories. The binary builds it in main: no global state.
+type Registry map[string]Factory
+
+// Kinds lists the registered kinds in order.
+func (r Registry) Kinds() []string {
+	out := make([]string, 0, len(r))
+	for k := range r {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Handler receives each fetched batch (the pipeline). It returns the number of readings
+// it accepted.
+type Handler interface {
+	Handle(ctx context.Context, b *reading.Batch) (accepted int, err error)
+}
+
+// Marks persists high-water marks (the state store).
+type Marks interface {
+	HighWater(source string) (time.Time, bool, error)
+	SetHighWater(source string, t time.Time) error
+}
+
+// Metrics are the per-source self-metrics.
+type Metrics struct {
+	up          *prometheus.GaugeVec
+	lastSuccess *prometheus.GaugeVec
+	duration    *prometheus.HistogramVec
+	accepted    *prometheus.CounterVec
+	skipped     *prometheus.CounterVec
+	failures    *prometheus.CounterVec
+}
+
+// NewMetrics creates and registers the source metrics.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "envwatch_source_up",
+			Help: "1 if the last run of the source succeeded, 0 if it failed."}, []string{"source"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "envwatch_source_last_success_timestamp_seconds",
+			Help: "Unix time of the last successful run of the source."}, []string{"source"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "envwatch_source_run_duration_seconds",
+			Help: "Duration of source runs.", Buckets: prometheus.ExponentialBuckets(0.01, 4, 9)}, []string{"source"}),
+		accepted: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_source_readings_accepted_total",
+			Help: "Readings the pipeline accepted from the source."}, []string{"source"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_source_runs_skipped_total",
+			Help: "Scheduled runs skipped because the previous run was still going."}, []string{"source"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_source_run_failures_total",
+			Help: "Source runs that failed after their retries."}, []string{"source"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.up, m.lastSuccess, m.duration, m.accepted, m.skipped, m.failures)
+	}
+	return m
+}
+
+// Job is one pull source with its schedule settings.
+type Job struct {
+	Name     string
+	Source   Pull
+	Lookback time.Duration
+	Timeout  time.Duration
+	Retries  int
+	// Chunk bounds the window of one fetch so a long catch-up commits progress as it goes.
+	Chunk   time.Duration
+	Marks   Marks
+	Handler Handler
+	Metrics *Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Run performs one run: it fetches [high-water − look-back, now] (or, on the first run,
+// the source's initial window), hands the readings over chunk by chunk, and advances the
+// high-water mark after each chunk the pipeline accepted.
+func (j *Job) Run(ctx context.Context) error {
+	start := time.Now()
+	err := j.run(ctx)
+	j.Metrics.duration.WithLabelValues(j.Name).Observe(time.Since(start).Seconds())
+	if err != nil {
+		j.Metrics.up.WithLabelValues(j.Name).Set(0)
+		j.Metrics.failures.WithLabelValues(j.Name).Inc()
+		j.Logger.Error("source run failed", "source", j.Name, "err", err)
+		return err
+	}
+	j.Metrics.up.WithLabelValues(j.Name).Set(1)
+	j.Metrics.lastSuccess.WithLabelValues(j.Name).SetToCurrentTime()
+	return nil
+}
+
+func (j *Job) run(ctx context.Context) error {
+	now := j.Now().UTC().Truncate(time.Hour)
+	hwm, ok, err := j.Marks.HighWater(j.Name)
+	if err != nil {
+		return fmt.Errorf("reading high-water mark: %w", err)
+	}
+	var from time.Time
+	switch {
+	case ok:
+		from = hwm.Add(-j.Lookback)
+	default:
+		window := j.Lookback
+		if in, isInitial := j.Source.(Initial); isInitial && in.InitialWindow() > window {
+			window = in.InitialWindow()
+		}
+		from = now.Add(-window)
+	}
+	chunk := j.Chunk
+	if chunk <= 0 {
+		chunk = 7 * 24 * time.Hour
+	}
+	for lo := from; lo.Before(now); lo = lo.Add(chunk) {
+		hi := lo.Add(chunk)
+		if hi.After(now) {
+			hi = now
+		}
+		rs, err := j.fetch(ctx, lo, hi)
+		if err != nil {
+			return err
+		}
+		b := &reading.Batch{Source: j.Name, Readings: rs}
+		n, err := j.Handler.Handle(ctx, b)
+		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(n))
+		if err != nil {
+			return fmt.Errorf("handling readings (%s, %s]: %w", lo.Format(time.RFC3339), hi.Format(time.RFC3339), err)
+		}
+		if err := j.Marks.SetHighWater(j.Name, hi); err != nil {
+			return fmt.Errorf("saving high-water mark: %w", err)
+		}
+		j.Logger.Debug("source chunk done", "source", j.Name, "from", lo, "to", hi, "readings", len(rs), "accepted", n)
+	}
+	return nil
+}
+
+// fetch calls the source with a timeout, retrying with exponential backoff and jitter.
+func (j *Job) fetch(ctx context.Context, from, to time.Time) ([]reading.Reading, error) {
+	backoff := time.Second
+	var lastErr error
+	for attempt := 0; attempt <= j.Retries; attempt++ {
+		if attempt > 0 {
+			wait := backoff + time.Duration(rand.Int64N(int64(backoff)))
+			backoff *= 2
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+		fctx, cancel := context.WithTimeout(ctx, j.Timeout)
+		rs, err := j.Source.Fetch(fctx, from, to)
+		cancel()
+		if err == nil {
+			return rs, nil
+		}
+		lastErr = err
+		if ctx.Err() != nil {
+			break
+		}
+		j.Logger.Warn("source fetch failed", "source", j.Name, "attempt", attempt+1, "err", err)
+	}
+	return nil, fmt.Errorf("fetching (%s, %s]: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), lastErr)
+}

@@ -1,0 +1,237 @@
+// Package pipeline is the one path every batch takes: validate each value once at the
+// boundary, update the engines, write raw readings to the sink. A batch is applied to the
+// engines idempotently (a repeated hour overwrites), so a batch that failed to reach the
+// sink can simply be fetched and handled again.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/sink/influx"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// Sink is where raw readings go (InfluxDB).
+type Sink interface {
+	WriteLines(ctx context.Context, lines []byte) (int, error)
+}
+
+// Site is a configured station or section.
+type Site struct {
+	Kind reading.SiteKind
+	Code string
+	Area string
+}
+
+// Rejection reasons (label values of envwatch_readings_rejected_total).
+const (
+	ReasonUnknownSite  = "unknown_site"
+	ReasonUnknownCode  = "unknown_code"
+	ReasonNegative     = "negative"
+	ReasonAboveMaximum = "above_maximum"
+	ReasonInvalidFlag  = "invalid_flag"
+	ReasonDuplicate    = "duplicate"
+	ReasonBadTime      = "bad_time"
+)
+
+// Physical maxima: values above are instrument faults, not air (µg/m³; CO mg/m³). PM10
+// reaches several thousand µg/m³ in sand storms.
+var airMax = [airquality.NumPollutants]fixed.Dec{
+	airquality.SO2: fixed.Int(10000), airquality.NO2: fixed.Int(5000), airquality.PM10: fixed.Int(10000),
+	airquality.CO: fixed.Int(500), airquality.O3: fixed.Int(3000), airquality.PM25: fixed.Int(5000),
+}
+
+// HJ 212 data flags (standards.md §4.7); only N counts for statistics.
+var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S": true, "D": true, "C": true, "T": true, "B": true}
+
+// Latest is the newest hourly observation of a station.
+type Latest struct {
+	End    time.Time
+	Values [airquality.NumPollutants]airquality.Value
+}
+
+// Pipeline validates batches and applies them. Safe for concurrent use.
+type Pipeline struct {
+	mu       sync.Mutex
+	sites    map[string]Site // kind-prefixed code
+	air      *airquality.Network
+	latest   map[string]*Latest
+	sink     Sink
+	logger   *slog.Logger
+	rejected *prometheus.CounterVec
+	now      func() time.Time
+	buf      []byte
+}
+
+// New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
+func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
+	p := &Pipeline{sites: map[string]Site{}, air: air, latest: map[string]*Latest{}, sink: sink, logger: logger, now: time.Now,
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",
+			Help: "Values rejected at validation, by source and reason."}, []string{"source", "reason"})}
+	for _, s := range sites {
+		p.sites[key(s.Kind, s.Code)] = s
+		if s.Kind == reading.Air {
+			air.AddStation(s.Code)
+		}
+	}
+	if reg != nil {
+		reg.MustRegister(p.rejected)
+	}
+	return p
+}
+
+func key(k reading.SiteKind, code string) string { return k.String() + "/" + code }
+
+func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.Value) {
+	p.rejected.WithLabelValues(source, reason).Inc()
+	if v != nil {
+		p.logger.Debug("value rejected", "source", source, "reason", reason, "site", r.Site, "end", r.End, "code", v.Code, "value", v.V.String(), "flag", v.Flag)
+	} else {
+		p.logger.Debug("reading rejected", "source", source, "reason", reason, "site", r.Site, "end", r.End)
+	}
+}
+
+// Handle validates a batch, applies the valid values to the engines and writes them to
+// the sink. It returns the number of readings accepted; an error means the sink did not
+// take the batch (the engines did; re-handling it is harmless).
+func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	buf := p.buf[:0]
+	accepted := 0
+	seen := map[string]bool{}
+	horizon := p.now().Add(2 * time.Hour)
+	for i := range b.Readings {
+		r := &b.Readings[i]
+		site, ok := p.sites[key(r.Kind, r.Site)]
+		if !ok {
+			p.reject(b.Source, ReasonUnknownSite, r, nil)
+			continue
+		}
+		if r.End.After(horizon) || r.End.Year() < 2000 || (r.Kind == reading.Air && r.End.Unix()%3600 != 0) {
+			p.reject(b.Source, ReasonBadTime, r, nil)
+			continue
+		}
+		k := fmt.Sprintf("%s@%d", key(r.Kind, r.Site), r.End.Unix())
+		if seen[k] {
+			p.reject(b.Source, ReasonDuplicate, r, nil)
+			continue
+		}
+		seen[k] = true
+		good := r.Values[:0:0]
+		for j := range r.Values {
+			v := &r.Values[j]
+			if reason := p.check(r.Kind, v); reason != "" {
+				p.reject(b.Source, reason, r, v)
+				continue
+			}
+			good = append(good, *v)
+		}
+		if len(good) == 0 {
+			continue
+		}
+		clean := reading.Reading{Kind: r.Kind, Site: r.Site, End: r.End.UTC(), Values: good}
+		if r.Kind == reading.Air {
+			p.applyAir(&clean)
+		}
+		buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})
+		accepted++
+	}
+	p.buf = buf
+	if p.sink == nil || len(buf) == 0 {
+		return accepted, nil
+	}
+	if _, err := p.sink.WriteLines(ctx, buf); err != nil {
+		return accepted, err
+	}
+	return accepted, nil
+}
+
+func (p *Pipeline) check(kind reading.SiteKind, v *reading.Value) string {
+	if !validFlags[v.Flag] {
+		return ReasonInvalidFlag
+	}
+	switch kind {
+	case reading.Air:
+		pol, ok := airquality.ParsePollutant(v.Code)
+		if !ok {
+			return ReasonUnknownCode
+		}
+		if v.V < 0 {
+			return ReasonNegative
+		}
+		if v.V > airMax[pol] {
+			return ReasonAboveMaximum
+		}
+	case reading.Water:
+		it, ok := waterquality.ParseItem(v.Code)
+		if !ok {
+			return ReasonUnknownCode
+		}
+		if v.V < 0 && it != waterquality.Temp {
+			return ReasonNegative
+		}
+		if (it == waterquality.PH && v.V > fixed.Int(14)) || v.V > fixed.Int(100_000_000) {
+			return ReasonAboveMaximum
+		}
+	}
+	return ""
+}
+
+func (p *Pipeline) applyAir(r *reading.Reading) {
+	idx, _ := p.air.Station(r.Site)
+	s := p.air.Series(idx)
+	end := r.End.Unix()
+	l := p.latest[r.Site]
+	if l == nil {
+		l = &Latest{}
+		p.latest[r.Site] = l
+	}
+	newer := r.End.After(l.End)
+	if newer {
+		*l = Latest{End: r.End}
+	}
+	for _, v := range r.Values {
+		pol, _ := airquality.ParsePollutant(v.Code)
+		if v.Valid() {
+			_ = s.Set(end, pol, v.V) // validated above: cannot fail
+		} else {
+			_ = s.Clear(end, pol)
+		}
+		if newer || r.End.Equal(l.End) {
+			l.Values[pol] = airquality.Value{C: v.V, OK: v.Valid()}
+		}
+	}
+}
+
+// Snapshot holds what the exposition reads, copied under the lock.
+type Snapshot struct {
+	Latest map[string]Latest
+}
+
+// Snapshot returns a consistent copy of the pipeline's current state.
+func (p *Pipeline) Snapshot() Snapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := Snapshot{Latest: make(map[string]Latest, len(p.latest))}
+	for k, v := range p.latest {
+		s.Latest[k] = *v
+	}
+	return s
+}
+
+// WithAir runs fn with the air engine under the pipeline's lock.
+func (p *Pipeline) WithAir(fn func(*airquality.Network)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fn(p.air)
+}

@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/reading"
+)
+
+type memSink struct {
+	lines bytes.Buffer
+	err   error
+}
+
+func (m *memSink) WriteLines(_ context.Context, b []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	m.lines.Write(b)
+	return bytes.Count(b, []byte{'\n'}), nil
+}
+
+func d(s string) fixed.Dec { v, _ := fixed.Parse(s); return v }
+
+func TestValidationReasonsAndEngine(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	sink := &memSink{}
+	net := airquality.NewNetwork(airquality.CityOptions{})
+	p := New([]Site{{reading.Air, "1812A", "xigong"}, {reading.Water, "W1", "luolong"}}, net, sink, reg,
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p.now = func() time.Time { return time.Date(2022, 6, 2, 0, 0, 0, 0, time.UTC) }
+	end := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)
+	b := &reading.Batch{Source: "test", Readings: []reading.Reading{
+		{Kind: reading.Air, Site: "1812A", End: end, Values: []reading.Value{
+			{Code: "pm2_5", V: d("21"), Flag: "N"},
+			{Code: "pm10", V: d("-3"), Flag: "N"},   // negative
+			{Code: "so2", V: d("20000"), Flag: "N"}, // above maximum
+			{Code: "no2", V: d("30"), Flag: "X"},    // invalid flag
+			{Code: "benzene", V: d("1"), Flag: "N"}, // unknown code
+			{Code: "o3", V: d("120"), Flag: "M"},    // kept in InfluxDB, not in statistics
+		}},
+		{Kind: reading.Air, Site: "1812A", End: end, Values: []reading.Value{{Code: "pm2_5", V: d("22")}}}, // duplicate
+		{Kind: reading.Air, Site: "9999A", End: end, Values: []reading.Value{{Code: "pm2_5", V: d("22")}}}, // unknown site
+		{Kind: reading.Air, Site: "1812A", End: end.Add(30 * time.Minute), Values: []reading.Value{{Code: "pm2_5", V: d("22")}}},
+		{Kind: reading.Water, Site: "W1", End: end, Values: []reading.Value{{Code: "ph", V: d("7.5"), Flag: "N"}, {Code: "ph2", V: d("1")}}},
+	}}
+	n, err := p.Handle(context.Background(), b)
+	if err != nil || n != 2 {
+		t.Fatalf("accepted %d, %v; want 2", n, err)
+	}
+	for reason, want := range map[string]float64{ReasonNegative: 1, ReasonAboveMaximum: 1, ReasonInvalidFlag: 1,
+		ReasonUnknownCode: 2, ReasonDuplicate: 1, ReasonUnknownSite: 1, ReasonBadTime: 1} {
+		if got := testutil.ToFloat64(p.rejected.WithLabelValues("test", reason)); got != want {
+			t.Errorf("rejected %s = %v, want %v", reason, got, want)
+		}
+	}
+	lines := sink.lines.String()
+	want := "air_hourly,station=1812A,area=xigong,source=test pm2_5=21,pm2_5_flag=\"N\",o3=120,o3_flag=\"M\" 1654070400\n" +
+		"water_sample,section=W1,area=luolong,source=test ph=7.5,ph_flag=\"N\" 1654070400\n"
+	if lines != want {
+		t.Errorf("sink got:\n%s\nwant:\n%s", lines, want)
+	}
+	idx, _ := net.Station("1812A")
+	day, _ := net.Series(idx).Day(airquality.DayFromDate(2022, 6, 1))
+	if v, ok := day.Hour(airquality.PM25, 15); !ok || v != d("21") {
+		t.Errorf("engine PM2.5 of the hour ending 16:00 Beijing = %s %v", v, ok)
+	}
+	if _, ok := day.Hour(airquality.O3, 15); ok {
+		t.Error("an M-flagged value entered the statistics")
+	}
+	if l := p.Snapshot().Latest["1812A"]; !l.End.Equal(end) || !l.Values[airquality.PM25].OK {
+		t.Errorf("latest %+v", l)
+	}
+}
+
+func TestSinkFailureReturned(t *testing.T) {
+	sink := &memSink{err: errors.New("connection refused")}
+	p := New([]Site{{reading.Air, "A", "x"}}, airquality.NewNetwork(airquality.CityOptions{}), sink, nil,
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	_, err := p.Handle(context.Background(), &reading.Batch{Source: "s", Readings: []reading.Reading{
+		{Kind: reading.Air, Site: "A", End: time.Date(2022, 1, 1, 1, 0, 0, 0, time.UTC), Values: []reading.Value{{Code: "pm10", V: d("5")}}}}})
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -217,3 +217,10 @@ func roundRat(r *big.Rat, places int) *big.Int {
 func FormatRat(r *big.Rat, places int) string {
 	return RoundRat(r, places).FloatString(places)
 }
+
+// Float64E returns the nearest float64 to d × 10^exp, correctly rounded (converting to a
+// base unit: 40 µg/m³ is exactly the float nearest 4e-05 g/m³, not 40 × 1e-6).
+func (d Dec) Float64E(exp int) float64 {
+	f, _ := strconv.ParseFloat(d.String()+"e"+strconv.Itoa(exp), 64)
+	return f
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +18,10 @@ type command interface {
 	run(env *environ) int
 }
 
-// environ carries the process's streams so commands are testable without globals.
+// environ carries the process's streams and lifetime so commands are testable without
+// globals: main passes a context cancelled by SIGINT/SIGTERM, tests their own.
 type environ struct {
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -26,8 +29,8 @@ type environ struct {
 // exitError carries an exit code through kingpin's Terminate hook.
 type exitError int
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	env := &environ{stdin: stdin, stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	env := &environ{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	app := kingpin.New("envwatch", "Air- and water-quality indicators for environmental bureaus: collect, compute, store, expose.")
 	app.Version(version.Print("envwatch"))
 	app.UsageWriter(stdout)

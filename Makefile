@@ -1,0 +1,48 @@
+# envwatch — two commands: `make run` and `make test`.
+GO        ?= go
+BIN       := $(CURDIR)/bin
+INFLUXD   := $(BIN)/influxd
+INFLUXD_VERSION := v1.8.3
+INFLUX_PORT ?= 8086
+CONFIG    ?= examples/luoyang.yaml
+VAR       := $(CURDIR)/var
+export GOFLAGS := -buildvcs=false
+
+VERSION   ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
+             -X github.com/prometheus/common/version.Revision=$(shell git rev-parse --short HEAD 2>/dev/null) \
+             -X github.com/prometheus/common/version.Branch=$(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
+
+.PHONY: all build run test vet fmt-check tools bench clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/envwatch ./cmd/envwatch
+
+# Pinned tools, installed into ./bin once.
+tools: $(INFLUXD)
+
+$(INFLUXD):
+	GOBIN=$(BIN) $(GO) install github.com/influxdata/influxdb/cmd/influxd@$(INFLUXD_VERSION)
+
+# Starts a throwaway influxd on loopback with data under ./var, then envwatch with the
+# Luoyang example and the simulate source; Ctrl-C stops both.
+run: build tools
+	@scripts/run.sh "$(INFLUXD)" "$(BIN)/envwatch" "$(CONFIG)" "$(VAR)" "$(INFLUX_PORT)"
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: tools fmt-check vet
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./airquality/ ./waterquality/ ./fixed/
+
+clean:
+	rm -rf $(BIN)/envwatch $(VAR)

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/envwatch/envwatch/internal/testenv"
+)
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckConfigExitCodes(t *testing.T) {
+	code, out, _ := runCLI("check-config", "../../examples/luoyang.yaml")
+	if code != 0 || !strings.Contains(out, "ok (15 areas, 10 air stations, 13 water sections") {
+		t.Errorf("luoyang: exit %d, %q", code, out)
+	}
+	bad, _ := filepath.Glob("../../examples/bad/*.yaml")
+	if len(bad) == 0 {
+		t.Fatal("no bad examples")
+	}
+	for _, f := range bad {
+		code, _, errs := runCLI("check-config", f)
+		if code != 1 || !regexp.MustCompile(regexp.QuoteMeta(f)+`:\d+: `).MatchString(errs) {
+			t.Errorf("%s: exit %d, stderr %q; want 1 and file:line", f, code, errs)
+		}
+	}
+	if code, _, _ := runCLI("check-config", "../../examples/luoyang.yaml", bad[0]); code != 1 {
+		t.Errorf("a good and a bad file: exit %d, want 1", code)
+	}
+}
+
+func TestVersionAndCalc(t *testing.T) {
+	if code, out, _ := runCLI("version"); code != 0 || !strings.Contains(out, "envwatch, version") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	var out, errb bytes.Buffer
+	in := "time,pm2_5,pm10,so2,no2,co,o3\n2022-06-01 16:00,16,88,3,11,0.2,75\n2022-06-01 17:00,x,88,3,11,0.2,75\n"
+	code := run(context.Background(), []string{"calc", "aqi"}, strings.NewReader(in), &out, &errb)
+	if code != 1 || !strings.Contains(out.String(), ",69,2,良,pm10\n") || !strings.Contains(errb.String(), "line 3:") {
+		t.Errorf("calc aqi: exit %d out %q err %q", code, out.String(), errb.String())
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	p, err := testenv.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", p)
+}
+
+func scrape(addr string) (string, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+func metricValue(body, name string) float64 {
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` (\S+)$`).FindStringSubmatch(body)
+	if m == nil {
+		return -1
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	return v
+}
+
+// The main job end to end: the Luoyang example with the simulate source fills a real
+// influxd with readings of all 10 stations and serves self-metrics; killing influxd
+// does not crash envwatch, the failed writes are counted; SIGTERM (context) stops it.
+func TestRunEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	influxd, err := testenv.StartInfluxd(filepath.Join(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer influxd.Stop()
+	ctx := context.Background()
+	if err := influxd.CreateDatabase(ctx, "envwatch", ""); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../examples/luoyang.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.NewReplacer(
+		"url: http://127.0.0.1:8086", "url: "+influxd.URL,
+		"state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"),
+		"backfill_days: 400", "backfill_days: 3",
+		`schedule: "5 * * * *"`, `schedule: "@every 1s"`,
+	).Replace(string(b))
+	cfgPath := filepath.Join(dir, "luoyang.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	logs := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(rctx, []string{"run", "--config", cfgPath, "--web.listen-address", addr}, strings.NewReader(""), io.Discard, logs)
+	}()
+
+	var body string
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		body, _ = scrape(addr)
+		if metricValue(body, "envwatch_influxdb_points_written_total") > 0 && metricValue(body, `envwatch_source_up{source="demo"}`) == 1 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if metricValue(body, "envwatch_influxdb_points_written_total") <= 0 {
+		t.Fatalf("no points written within 60 s; logs:\n%s", logs.String())
+	}
+	for _, want := range []string{"envwatch_build_info", "envwatch_state_store_size_bytes", "envwatch_config_last_reload_successful 1",
+		"envwatch_influxdb_last_success_timestamp_seconds", `envwatch_air_aqi{area="xigong",station="1812A"}`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	for _, path := range []string{"/", "/-/healthy", "/-/ready"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Errorf("GET %s: %v %v", path, resp, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	q, err := influxd.Query(ctx, "envwatch", "SHOW TAG VALUES FROM air_hourly WITH KEY = station")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(q), `["station","`); n != 10 {
+		t.Errorf("InfluxDB holds %d stations, want 10: %s", n, q)
+	}
+
+	// Fault: influxd dies. envwatch keeps serving and counts the failed writes.
+	influxd.Kill()
+	deadline = time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		body, _ = scrape(addr)
+		if metricValue(body, "envwatch_influxdb_points_failed_total") > 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if metricValue(body, "envwatch_influxdb_points_failed_total") <= 0 || metricValue(body, `envwatch_source_up{source="demo"}`) != 0 {
+		t.Errorf("after killing influxd: failed %v up %v", metricValue(body, "envwatch_influxdb_points_failed_total"),
+			metricValue(body, `envwatch_source_up{source="demo"}`))
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d; logs:\n%s", code, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("envwatch did not stop within 30 s of cancellation")
+	}
+}

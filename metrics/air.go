@@ -1,0 +1,97 @@
+// Package metrics exposes envwatch's state to Prometheus: domain collectors that read a
+// consistent snapshot per scrape, and the process's self-metrics. Samples carry no
+// timestamps; observation times are series of their own.
+package metrics
+
+import (
+	"sort"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/pipeline"
+)
+
+// Snapshotter is what the air collector reads (the pipeline).
+type Snapshotter interface{ Snapshot() pipeline.Snapshot }
+
+// Station identifies a station in labels.
+type Station struct{ Code, Area string }
+
+// AirCollector exposes the latest hourly observation of every station.
+type AirCollector struct {
+	src      Snapshotter
+	stations []Station
+	conc     *prometheus.Desc
+	iaqi     *prometheus.Desc
+	aqi      *prometheus.Desc
+	level    *prometheus.Desc
+	obs      *prometheus.Desc
+}
+
+// NewAirCollector returns the collector.
+func NewAirCollector(src Snapshotter, stations []Station) *AirCollector {
+	st := append([]Station(nil), stations...)
+	sort.Slice(st, func(i, j int) bool { return st[i].Code < st[j].Code })
+	l := []string{"station", "area"}
+	return &AirCollector{src: src, stations: st,
+		conc: prometheus.NewDesc("envwatch_air_concentration_grams_per_cubic_meter",
+			"Latest hourly concentration (1-h mean, hour-ending) of a pollutant at a station, in g/m³ (75 µg/m³ = 75e-6).",
+			append(l, "pollutant"), nil),
+		iaqi: prometheus.NewDesc("envwatch_air_iaqi",
+			"Latest real-time individual AQI of a pollutant at a station (HJ 633, edition by date).", append(l, "pollutant"), nil),
+		aqi: prometheus.NewDesc("envwatch_air_aqi",
+			"Latest real-time AQI of a station; absent when NA (a pollutant missing and AQI ≤ 100).", l, nil),
+		level: prometheus.NewDesc("envwatch_air_aqi_level",
+			"Level (1–6) of the latest real-time AQI of a station.", l, nil),
+		obs: prometheus.NewDesc("envwatch_air_observation_timestamp_seconds",
+			"End of the hour of the latest observation of a station (Unix time), for staleness alerts.", l, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *AirCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.conc, c.iaqi, c.aqi, c.level, c.obs} {
+		ch <- d
+	}
+}
+
+var pollutants = []airquality.Pollutant{airquality.PM25, airquality.PM10, airquality.SO2, airquality.NO2, airquality.CO, airquality.O3}
+
+var hourlyItem = map[airquality.Pollutant]airquality.Item{
+	airquality.PM25: airquality.ItemPM25, airquality.PM10: airquality.ItemPM10, airquality.SO2: airquality.ItemSO2,
+	airquality.NO2: airquality.ItemNO2, airquality.CO: airquality.ItemCO, airquality.O3: airquality.ItemO3,
+}
+
+// Collect implements prometheus.Collector.
+func (c *AirCollector) Collect(ch chan<- prometheus.Metric) {
+	snap := c.src.Snapshot()
+	for _, s := range c.stations {
+		l, ok := snap.Latest[s.Code]
+		if !ok {
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(c.obs, prometheus.GaugeValue, float64(l.End.Unix()), s.Code, s.Area)
+		in := airquality.HourlyInput{PM25: l.Values[airquality.PM25], PM10: l.Values[airquality.PM10],
+			SO2: l.Values[airquality.SO2], NO2: l.Values[airquality.NO2], CO: l.Values[airquality.CO], O3: l.Values[airquality.O3]}
+		res := airquality.Hourly(airquality.ForHourEnding(l.End), &in)
+		for _, p := range pollutants {
+			v := l.Values[p]
+			if !v.OK {
+				continue
+			}
+			exp := -6 // µg → g
+			if p == airquality.CO {
+				exp = -3 // mg → g
+			}
+			ch <- prometheus.MustNewConstMetric(c.conc, prometheus.GaugeValue, v.C.Float64E(exp), s.Code, s.Area, p.Code())
+			if it := hourlyItem[p]; res.Computed.Has(it) {
+				ch <- prometheus.MustNewConstMetric(c.iaqi, prometheus.GaugeValue, float64(res.IAQI[it].Value), s.Code, s.Area, p.Code())
+			}
+		}
+		if !res.NA {
+			ch <- prometheus.MustNewConstMetric(c.aqi, prometheus.GaugeValue, float64(res.AQI), s.Code, s.Area)
+			ch <- prometheus.MustNewConstMetric(c.level, prometheus.GaugeValue, float64(res.Level()), s.Code, s.Area)
+		}
+	}
+}

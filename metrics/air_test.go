@@ -1,0 +1,46 @@
+package metrics
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/pipeline"
+)
+
+type fixedSnap pipeline.Snapshot
+
+func (f fixedSnap) Snapshot() pipeline.Snapshot { return pipeline.Snapshot(f) }
+
+func v(s string) airquality.Value { d, _ := fixed.Parse(s); return airquality.Some(d) }
+
+// Golden exposition: station A carries vector H1 of standards.md §6.3 (IAQIs 23, 69, 2, 1,
+// 6, 24 → AQI 69, level 2); station B lacks O3 with AQI ≤ 100, so its AQI is NA (absent).
+func TestAirCollectorGolden(t *testing.T) {
+	end := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)
+	snap := fixedSnap{Latest: map[string]pipeline.Latest{
+		"A": {End: end, Values: [airquality.NumPollutants]airquality.Value{
+			airquality.PM25: v("16"), airquality.PM10: v("88"), airquality.CO: v("0.2"),
+			airquality.SO2: v("3"), airquality.NO2: v("11"), airquality.O3: v("75")}},
+		"B": {End: end, Values: [airquality.NumPollutants]airquality.Value{airquality.PM25: v("40")}},
+	}}
+	c := NewAirCollector(snap, []Station{{"B", "laocheng"}, {"A", "xigong"}, {"C", "xigong"}})
+	f, err := os.Open("testdata/air.prom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := testutil.CollectAndCompare(c, f); err != nil {
+		t.Error(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
+	}
+}

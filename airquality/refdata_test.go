@@ -85,3 +85,51 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// The published 8-h O3 (the archive's o3_8h_24h column, day-bounded) is recomputed from
+// the published 1-h O3 (o3_24h) wherever the window holds all 8 hours of the day.
+func TestCNEMCPublished8hO3(t *testing.T) {
+	rows := loadCNEMC(t)
+	days := map[string]*StationDay{}
+	type pub struct {
+		station string
+		slot    int
+		value   string
+	}
+	var published []pub
+	for _, r := range rows {
+		end, err := time.ParseInLocation("2006-01-02T15:04:05", r["timepoint"], Shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day, slot, _ := HourSlot(end)
+		if day != DayFromDate(2022, 6, 1) {
+			continue // the 00:00 row closes 31 May
+		}
+		d := days[r["stationcode"]]
+		if d == nil {
+			d = &StationDay{}
+			days[r["stationcode"]] = d
+		}
+		if r["o3_24h"] != "" {
+			d.set(O3, slot, int32(dec(t, r["o3_24h"]).Units(3)))
+		}
+		if r["o3_8h_24h"] != "" {
+			published = append(published, pub{r["stationcode"], slot, r["o3_8h_24h"]})
+		}
+	}
+	checked := 0
+	for _, p := range published {
+		m := days[p.station].Mean8h(p.slot)
+		if p.slot < 7 || m.N != 8 {
+			continue
+		}
+		if got := m.Rounded(O3).String(); got != p.value {
+			t.Errorf("%s window ending slot %d: %s, published %s", p.station, p.slot, got, p.value)
+		}
+		checked++
+	}
+	if checked != 9 {
+		t.Errorf("checked %d complete windows, the file has 9", checked)
+	}
+}

@@ -183,6 +183,31 @@ func (d *StationDay) MDA8() Stat {
 	return s
 }
 
+// Mean8h is the 8-h mean of O3 over the window ending at slot end (hours end-7 … end of
+// this day; windows ending before 08:00 hold fewer hours), valid with ≥ 6 hours. This is
+// the day-bounded moving mean CNEMC publishes; N is the number of hours.
+func (d *StationDay) Mean8h(end int) Stat {
+	lo := end - 7
+	if lo < 0 {
+		lo = 0
+	}
+	var sum, n int64
+	for h := lo; h <= end; h++ {
+		if d.mask[O3]&(1<<h) != 0 {
+			sum += int64(d.hours[O3][h])
+			n++
+		}
+	}
+	if n == 0 {
+		return Stat{Reason: TooFewHours}
+	}
+	s := Stat{Value: big.NewRat(sum, n*milliPerUnit), N: int(n)}
+	if n < MinHoursPer8h {
+		s.Reason = TooFewHours
+	}
+	return s
+}
+
 // window8 sums the O3 hours of the window ending at slot end (slots end-7 … end).
 func (d *StationDay) window8(end int) (sum, n int64) {
 	for h := end - 7; h <= end; h++ {

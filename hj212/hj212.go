@@ -1,0 +1,289 @@
+// Package hj212 is a codec for HJ 212-2017 (污染物在线监控（监测）系统数据传输标准) packets:
+// framing, the standard's CRC, parsing of the data segment and CP data area, and the
+// answers a host sends (9011, 9014). Parsing is lenient where real devices deviate (QN or
+// Flag missing, 17-digit DataTime, lower-case CRC) and strict where it matters (length,
+// CRC, size limits). Length and CRC are over the UTF-8 bytes of the data segment.
+package hj212
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxSegment is the largest data segment the standard allows (表2: 0 ≤ n ≤ 1024).
+const MaxSegment = 1024
+
+// Errors. Each maps to the QnRtn an answer would carry (QnRtn).
+var (
+	ErrFraming  = errors.New("hj212: malformed frame")
+	ErrLength   = errors.New("hj212: data segment length does not match the length field")
+	ErrTooLong  = errors.New("hj212: data segment longer than allowed")
+	ErrCRC      = errors.New("hj212: CRC mismatch")
+	ErrSegment  = errors.New("hj212: malformed data segment")
+	ErrDataTime = errors.New("hj212: invalid DataTime")
+)
+
+// QnRtn returns the request-answer code (表7) for a decoding error: 9 CRC error, 100
+// unknown error otherwise.
+func QnRtn(err error) int {
+	if errors.Is(err, ErrCRC) {
+		return 9
+	}
+	return 100
+}
+
+// CRC computes the HJ 212 CRC-16 (附录A): register 0xFFFF; for each byte
+// reg = (reg >> 8) ^ byte, then eight shifts with 0xA001. It is not CRC-16/MODBUS.
+func CRC(b []byte) uint16 {
+	reg := uint16(0xFFFF)
+	for _, c := range b {
+		reg = (reg >> 8) ^ uint16(c)
+		for i := 0; i < 8; i++ {
+			lsb := reg & 1
+			reg >>= 1
+			if lsb != 0 {
+				reg ^= 0xA001
+			}
+		}
+	}
+	return reg
+}
+
+// Frame wraps a data segment: "##" + 4-digit length + segment + CRC (upper-case hex) + CRLF.
+func Frame(segment string) []byte {
+	b := make([]byte, 0, len(segment)+12)
+	b = append(b, '#', '#')
+	b = append(b, fmt.Sprintf("%04d", len(segment))...)
+	b = append(b, segment...)
+	b = append(b, fmt.Sprintf("%04X", CRC([]byte(segment)))...)
+	return append(b, '\r', '\n')
+}
+
+// Unframe checks a complete frame (with or without the trailing CRLF) and returns its
+// data segment.
+func Unframe(frame []byte, max int) ([]byte, error) {
+	frame = bytes.TrimSuffix(frame, []byte("\r\n"))
+	if len(frame) < 10 || frame[0] != '#' || frame[1] != '#' {
+		return nil, ErrFraming
+	}
+	n, err := strconv.Atoi(string(frame[2:6]))
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("%w: length field %q", ErrFraming, frame[2:6])
+	}
+	if n > max {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTooLong, n)
+	}
+	if len(frame) != 6+n+4 {
+		return nil, fmt.Errorf("%w: field %d, frame holds %d", ErrLength, n, len(frame)-10)
+	}
+	seg := frame[6 : 6+n]
+	got, err := strconv.ParseUint(string(frame[6+n:]), 16, 16)
+	if err != nil {
+		return nil, fmt.Errorf("%w: CRC field %q", ErrFraming, frame[6+n:])
+	}
+	if want := CRC(seg); uint16(got) != want {
+		return nil, fmt.Errorf("%w: field %04X, computed %04X", ErrCRC, got, want)
+	}
+	return seg, nil
+}
+
+// Reader reads frames from a stream: it resynchronises on "##" and bounds every read.
+type Reader struct {
+	r   *bufio.Reader
+	max int
+}
+
+// NewReader returns a Reader accepting data segments up to max bytes.
+func NewReader(r io.Reader, max int) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, max+64), max: max}
+}
+
+// Next returns the next frame (without checking it) or an error. A frame whose length
+// field exceeds the maximum returns ErrTooLong: the caller should drop the connection,
+// because the stream cannot be trusted to resynchronise.
+func (r *Reader) Next() ([]byte, error) {
+	// Skip to the header.
+	for {
+		b, err := r.r.ReadByte()
+		if err != nil {
+			return nil, err
+		}
+		if b != '#' {
+			continue
+		}
+		if nb, err := r.r.Peek(1); err == nil && nb[0] == '#' {
+			_, _ = r.r.ReadByte()
+			break
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	head, err := r.r.Peek(4)
+	if err != nil {
+		return nil, err
+	}
+	n, err := strconv.Atoi(string(head))
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("%w: length field %q", ErrFraming, head)
+	}
+	if n > r.max {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTooLong, n)
+	}
+	frame := make([]byte, 2+4+n+4+2)
+	frame[0], frame[1] = '#', '#'
+	if _, err := io.ReadFull(r.r, frame[2:]); err != nil {
+		return nil, err
+	}
+	return frame, nil
+}
+
+// Packet is a parsed data segment (表3).
+type Packet struct {
+	QN   string
+	ST   string
+	CN   string
+	PW   string
+	MN   string
+	Flag int
+	// HasFlag is false for packets without Flag (HJ/T 212-2005 style).
+	HasFlag bool
+	PNUM    int
+	PNO     int
+	// CP is the raw data area between "CP=&&" and "&&".
+	CP string
+}
+
+// AckRequested reports the Flag's A bit: the sender wants a data answer (9014).
+func (p *Packet) AckRequested() bool { return p.HasFlag && p.Flag&1 == 1 }
+
+// Parse reads a data segment.
+func Parse(seg []byte) (Packet, error) {
+	s := string(seg)
+	i := strings.Index(s, "CP=&&")
+	if i < 0 {
+		return Packet{}, fmt.Errorf("%w: no CP=&&", ErrSegment)
+	}
+	rest := s[i+len("CP=&&"):]
+	j := strings.LastIndex(rest, "&&")
+	if j < 0 {
+		return Packet{}, fmt.Errorf("%w: CP not closed with &&", ErrSegment)
+	}
+	p := Packet{CP: rest[:j]}
+	for _, f := range strings.Split(strings.TrimSuffix(s[:i], ";"), ";") {
+		if f == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return Packet{}, fmt.Errorf("%w: field %q", ErrSegment, f)
+		}
+		switch k {
+		case "QN":
+			p.QN = v
+		case "ST":
+			p.ST = v
+		case "CN":
+			p.CN = v
+		case "PW":
+			p.PW = v
+		case "MN":
+			p.MN = v
+		case "Flag":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 255 {
+				return Packet{}, fmt.Errorf("%w: Flag %q", ErrSegment, v)
+			}
+			p.Flag, p.HasFlag = n, true
+		case "PNUM":
+			p.PNUM, _ = strconv.Atoi(v)
+		case "PNO":
+			p.PNO, _ = strconv.Atoi(v)
+		}
+	}
+	if p.CN == "" || p.MN == "" {
+		return Packet{}, fmt.Errorf("%w: CN and MN are required", ErrSegment)
+	}
+	return p, nil
+}
+
+// Item is the set of fields a CP data area gives for one pollutant code, e.g.
+// "a21004-Avg=4,a21004-Flag=N" → Code a21004, Fields {Avg: 4, Flag: N}.
+type Item struct {
+	Code   string
+	Fields map[string]string
+}
+
+// Data is a parsed CP data area.
+type Data struct {
+	// Params are fields without a pollutant code (DataTime, QnRtn, RtdInterval, …).
+	Params map[string]string
+	Items  []Item
+}
+
+// ParseCP reads a CP data area: items separated by ';', fields of one item by ','.
+func ParseCP(cp string) (Data, error) {
+	d := Data{Params: map[string]string{}}
+	index := map[string]int{}
+	for _, group := range strings.Split(cp, ";") {
+		if group == "" {
+			continue
+		}
+		for _, f := range strings.Split(group, ",") {
+			if f == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(f, "=")
+			if !ok {
+				return Data{}, fmt.Errorf("%w: CP field %q", ErrSegment, f)
+			}
+			code, field, isItem := strings.Cut(k, "-")
+			if !isItem {
+				d.Params[k] = v
+				continue
+			}
+			i, seen := index[code]
+			if !seen {
+				i = len(d.Items)
+				index[code] = i
+				d.Items = append(d.Items, Item{Code: code, Fields: map[string]string{}})
+			}
+			d.Items[i].Fields[field] = v
+		}
+	}
+	return d, nil
+}
+
+// ParseTime reads a DataTime or QN timestamp (YYYYMMDDhhmmss, or 17 digits with
+// milliseconds) in the station's zone.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	layout := "20060102150405"
+	switch len(s) {
+	case 14:
+	case 17:
+		layout = "20060102150405.000"
+		s = s[:14] + "." + s[14:]
+	default:
+		return time.Time{}, fmt.Errorf("%w: %q", ErrDataTime, s)
+	}
+	t, err := time.ParseInLocation(layout, s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %q", ErrDataTime, s)
+	}
+	return t, nil
+}
+
+// DataAck is the data answer (9014) to an upload: same QN, PW and MN, ST 91, Flag 4.
+func DataAck(p *Packet) []byte {
+	return Frame(fmt.Sprintf("QN=%s;ST=91;CN=9014;PW=%s;MN=%s;Flag=4;CP=&&&&", p.QN, p.PW, p.MN))
+}
+
+// RequestAnswer is the request answer (9011) with a QnRtn code.
+func RequestAnswer(p *Packet, qnRtn int) []byte {
+	return Frame(fmt.Sprintf("QN=%s;ST=91;CN=9011;PW=%s;MN=%s;Flag=4;CP=&&QnRtn=%d&&", p.QN, p.PW, p.MN, qnRtn))
+}

@@ -17,10 +17,32 @@ import (
 	"github.com/envwatch/envwatch/reading"
 )
 
+// Window is what one fetch asks for: the readings whose period ends lie in (From, To].
+// Sources that cannot select by time (a drop folder, a "latest" API) deliver what is new
+// and ignore the window, except in a backfill, where they deliver what lies inside it.
+type Window struct {
+	From, To time.Time
+	Backfill bool
+}
+
+// Contains reports whether a period end lies in the window.
+func (w Window) Contains(end time.Time) bool { return end.After(w.From) && !end.After(w.To) }
+
 // Pull is a source envwatch fetches on a schedule.
 type Pull interface {
-	// Fetch returns the readings whose period ends lie in (from, to].
-	Fetch(ctx context.Context, from, to time.Time) ([]reading.Reading, error)
+	Fetch(ctx context.Context, w Window) (*reading.Batch, error)
+}
+
+// Committer is implemented by sources that remember what they delivered (processed files):
+// Commit is called after the pipeline accepted the batch of the last Fetch.
+type Committer interface {
+	Commit(ctx context.Context) error
+}
+
+// State is a source's own persistent key-value space in the state store.
+type State interface {
+	Get(key string) ([]byte, error)
+	Put(key string, value []byte) error
 }
 
 // Initial is implemented by sources that say how far back their first run reaches.
@@ -31,9 +53,18 @@ type Sites struct {
 	Stations, Sections []string
 }
 
+// Env is what a factory gets besides its configuration.
+type Env struct {
+	Sites  Sites
+	State  State
+	Logger *slog.Logger
+	// Location is the configured zone, the default of a source's own time_zone.
+	Location *time.Location
+}
+
 // Factory builds a source of one kind from its configuration; it validates what the
 // configuration schema could not (Init-style) and returns errors naming the source.
-type Factory func(c config.Collector, sites Sites, logger *slog.Logger) (Pull, error)
+type Factory func(c config.Collector, env Env) (Pull, error)
 
 // Registry maps kind names to factories. The binary builds it in main: no global state.
 type Registry map[string]Factory
@@ -143,35 +174,60 @@ func (j *Job) run(ctx context.Context) error {
 		}
 		from = now.Add(-window)
 	}
+	_, err = j.Range(ctx, Window{From: from, To: now}, func(w Window) error { return j.Marks.SetHighWater(j.Name, w.To) })
+	return err
+}
+
+// Summary counts what a range of fetches delivered.
+type Summary struct {
+	Read, Accepted, Rejected int
+}
+
+// Range fetches w chunk by chunk, hands each batch to the pipeline and, after each chunk
+// the pipeline accepted, commits the source's own state and calls done (which records
+// progress). It stops at the first error.
+func (j *Job) Range(ctx context.Context, w Window, done func(Window) error) (Summary, error) {
+	var sum Summary
 	chunk := j.Chunk
 	if chunk <= 0 {
 		chunk = 7 * 24 * time.Hour
 	}
-	for lo := from; lo.Before(now); lo = lo.Add(chunk) {
+	for lo := w.From; lo.Before(w.To); lo = lo.Add(chunk) {
 		hi := lo.Add(chunk)
-		if hi.After(now) {
-			hi = now
+		if hi.After(w.To) {
+			hi = w.To
 		}
-		rs, err := j.fetch(ctx, lo, hi)
+		cw := Window{From: lo, To: hi, Backfill: w.Backfill}
+		b, err := j.fetch(ctx, cw)
 		if err != nil {
-			return err
+			return sum, err
 		}
-		b := &reading.Batch{Source: j.Name, Readings: rs}
+		b.Source = j.Name
 		n, err := j.Handler.Handle(ctx, b)
+		sum.Read += len(b.Readings) + len(b.Rejects)
+		sum.Accepted += n
+		sum.Rejected += len(b.Readings) + len(b.Rejects) - n
 		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(n))
 		if err != nil {
-			return fmt.Errorf("handling readings (%s, %s]: %w", lo.Format(time.RFC3339), hi.Format(time.RFC3339), err)
+			return sum, fmt.Errorf("handling readings (%s, %s]: %w", lo.Format(time.RFC3339), hi.Format(time.RFC3339), err)
 		}
-		if err := j.Marks.SetHighWater(j.Name, hi); err != nil {
-			return fmt.Errorf("saving high-water mark: %w", err)
+		if c, ok := j.Source.(Committer); ok {
+			if err := c.Commit(ctx); err != nil {
+				return sum, fmt.Errorf("committing source state: %w", err)
+			}
 		}
-		j.Logger.Debug("source chunk done", "source", j.Name, "from", lo, "to", hi, "readings", len(rs), "accepted", n)
+		if done != nil {
+			if err := done(cw); err != nil {
+				return sum, fmt.Errorf("saving progress: %w", err)
+			}
+		}
+		j.Logger.Debug("source chunk done", "source", j.Name, "from", lo, "to", hi, "readings", len(b.Readings), "accepted", n)
 	}
-	return nil
+	return sum, nil
 }
 
 // fetch calls the source with a timeout, retrying with exponential backoff and jitter.
-func (j *Job) fetch(ctx context.Context, from, to time.Time) ([]reading.Reading, error) {
+func (j *Job) fetch(ctx context.Context, w Window) (*reading.Batch, error) {
 	backoff := time.Second
 	var lastErr error
 	for attempt := 0; attempt <= j.Retries; attempt++ {
@@ -185,10 +241,13 @@ func (j *Job) fetch(ctx context.Context, from, to time.Time) ([]reading.Reading,
 			}
 		}
 		fctx, cancel := context.WithTimeout(ctx, j.Timeout)
-		rs, err := j.Source.Fetch(fctx, from, to)
+		b, err := j.Source.Fetch(fctx, w)
 		cancel()
 		if err == nil {
-			return rs, nil
+			if b == nil {
+				b = &reading.Batch{}
+			}
+			return b, nil
 		}
 		lastErr = err
 		if ctx.Err() != nil {
@@ -196,5 +255,5 @@ func (j *Job) fetch(ctx context.Context, from, to time.Time) ([]reading.Reading,
 		}
 		j.Logger.Warn("source fetch failed", "source", j.Name, "attempt", attempt+1, "err", err)
 	}
-	return nil, fmt.Errorf("fetching (%s, %s]: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), lastErr)
+	return nil, fmt.Errorf("fetching (%s, %s]: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), lastErr)
 }

@@ -24,7 +24,8 @@ type fakeSource struct {
 	initial time.Duration
 }
 
-func (f *fakeSource) Fetch(_ context.Context, from, to time.Time) ([]reading.Reading, error) {
+func (f *fakeSource) Fetch(_ context.Context, w Window) (*reading.Batch, error) {
+	from, to := w.From, w.To
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail > 0 {
@@ -36,7 +37,7 @@ func (f *fakeSource) Fetch(_ context.Context, from, to time.Time) ([]reading.Rea
 	for t := from.Add(time.Hour); !t.After(to); t = t.Add(time.Hour) {
 		out = append(out, reading.Reading{Kind: reading.Air, Site: "A", End: t})
 	}
-	return out, nil
+	return &reading.Batch{Readings: out}, nil
 }
 
 func (f *fakeSource) InitialWindow() time.Duration { return f.initial }
@@ -130,7 +131,7 @@ func TestRetriesAndFailure(t *testing.T) {
 
 type slowSource struct{ release chan struct{} }
 
-func (s *slowSource) Fetch(ctx context.Context, _, _ time.Time) ([]reading.Reading, error) {
+func (s *slowSource) Fetch(ctx context.Context, _ Window) (*reading.Batch, error) {
 	select {
 	case <-s.release:
 	case <-ctx.Done():

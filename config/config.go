@@ -101,8 +101,29 @@ type Collector struct {
 	Timeout  model.Duration `yaml:"timeout"`
 	Retries  int            `yaml:"retries"`
 	Lookback model.Duration `yaml:"lookback"`
+	// TimeZone is the zone of the source's timestamps when they carry no offset (default:
+	// the top-level time_zone).
+	TimeZone string `yaml:"time_zone"`
+	// Timestamps says whether the source labels an hourly value by the "end" of its hour
+	// (CNEMC, HJ 663) or its "start" (HJ 212 CN 2061). Default per kind.
+	Timestamps string `yaml:"timestamps"`
 
 	Simulate *Simulate `yaml:"simulate"`
+	CNEMC    *CNEMCCSV `yaml:"cnemc_csv"`
+}
+
+// CNEMCCSV reads the CNEMC national hourly CSV format from a directory or a URL per hour.
+type CNEMCCSV struct {
+	// Dir is an archive or drop folder; every *.csv below it is read once (again when
+	// its content changes).
+	Dir string `yaml:"dir"`
+	// URL is a Go template of the file of one hour, e.g.
+	// https://host/Archive/{{.Local.Format "2006-01-02"}}/{{.Local.Format "2006-01-02T15"}}.csv
+	URL string `yaml:"url"`
+	// Preset is "cnemc" (default) or "heqinwill_archive" (ozone columns mislabelled).
+	Preset string `yaml:"preset"`
+	// Columns overrides the column of a pollutant: {o3: o3_24h}. Also time, station.
+	Columns map[string]string `yaml:"columns"`
 }
 
 // On reports whether the collector is enabled (default true).

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -287,7 +289,28 @@ func (c *Config) validate(v *validator) {
 }
 
 // Kinds lists the collector kinds this build knows and their option keys.
-var Kinds = map[string]string{"simulate": "simulate"}
+var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv"}
+
+func knownKinds() string {
+	names := make([]string, 0, len(Kinds))
+	for k := range Kinds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// kindSections reports which kind sections a collector sets.
+func (c *Collector) kindSections() []string {
+	var out []string
+	if c.Simulate != nil {
+		out = append(out, "simulate")
+	}
+	if c.CNEMC != nil {
+		out = append(out, "cnemc_csv")
+	}
+	return out
+}
 
 func (c *Config) validateCollectors(v *validator) {
 	names := map[string]bool{}
@@ -306,8 +329,22 @@ func (c *Config) validateCollectors(v *validator) {
 			continue
 		}
 		if _, ok := Kinds[s.Kind]; !ok {
-			v.invalid(p.with("kind"), "unknown source kind (known: simulate)")
+			v.invalid(p.with("kind"), "unknown source kind (known: %s)", knownKinds())
 			continue
+		}
+		for _, k := range s.kindSections() {
+			if k != s.Kind {
+				n, _ := v.node(p.with(k))
+				v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: section %q does not belong to kind %q", p.with(k), k, s.Kind)})
+			}
+		}
+		if s.TimeZone != "" {
+			if _, err := time.LoadLocation(s.TimeZone); err != nil {
+				v.invalid(p.with("time_zone"), "unknown time zone")
+			}
+		}
+		if s.Timestamps != "" {
+			v.oneOf(p.with("timestamps"), s.Timestamps, "end", "start")
 		}
 		if s.Schedule != "" {
 			if _, err := CronParser.Parse(s.Schedule); err != nil {
@@ -328,6 +365,35 @@ func (c *Config) validateCollectors(v *validator) {
 			}
 			if s.Simulate.BackfillDays < 0 || s.Simulate.BackfillDays > 3660 {
 				v.invalid(p.with("simulate", "backfill_days"), "must be between 0 and 3660")
+			}
+		case "cnemc_csv":
+			k := s.CNEMC
+			kp := p.with("cnemc_csv")
+			if k == nil {
+				v.missing(p, "cnemc_csv")
+				continue
+			}
+			switch {
+			case k.Dir == "" && k.URL == "":
+				v.missing(kp, "dir")
+			case k.Dir != "" && k.URL != "":
+				v.invalid(kp.with("url"), "set either dir or url, not both")
+			}
+			if k.URL != "" {
+				if _, err := template.New("url").Parse(k.URL); err != nil {
+					v.invalid(kp.with("url"), "not a valid template: %v", err)
+				}
+			}
+			if k.Preset != "" {
+				v.oneOf(kp.with("preset"), k.Preset, "cnemc", "heqinwill_archive")
+			}
+			for key := range k.Columns {
+				switch key {
+				case "time", "station", "pm2_5", "pm10", "so2", "no2", "co", "o3":
+				default:
+					n, _ := v.node(kp.with("columns", key))
+					v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: unknown field %q (want time, station, pm2_5, pm10, so2, no2, co or o3)", kp.with("columns"), key)})
+				}
 			}
 		}
 	}

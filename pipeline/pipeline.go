@@ -106,6 +106,10 @@ func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.
 func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for _, rj := range b.Rejects {
+		p.rejected.WithLabelValues(b.Source, rj.Reason).Inc()
+		p.logger.Debug("record rejected by source", "source", b.Source, "reason", rj.Reason, "detail", rj.Detail)
+	}
 	buf := p.buf[:0]
 	accepted := 0
 	seen := map[string]bool{}

@@ -53,6 +53,15 @@ type Reading struct {
 type Batch struct {
 	Source   string
 	Readings []Reading
+	// Rejects are input records the source could not turn into readings (a malformed row,
+	// an unknown pollutant code); the pipeline counts them by reason.
+	Rejects []Reject
+}
+
+// Reject describes one input record that was refused, with where and why.
+type Reject struct {
+	Reason string // label value, e.g. "parse_error"
+	Detail string // "file.csv:12: column \"pm2_5\": invalid value \"x\""
 }
 
 // Count returns the number of values in the batch.

@@ -126,3 +126,55 @@ func (s *Store) SetHighWater(source string, t time.Time) error {
 		return b.Put([]byte(source), binary.BigEndian.AppendUint64(nil, uint64(t.Unix())))
 	})
 }
+
+// SourceState is a source's own key-value space (bucket "source/<name>").
+type SourceState struct {
+	db     *bolt.DB
+	bucket []byte
+}
+
+// SourceState returns the key-value space of a source.
+func (s *Store) SourceState(source string) *SourceState {
+	return &SourceState{db: s.db, bucket: []byte("source/" + source)}
+}
+
+// Get returns a copy of the value of key, nil when absent.
+func (s *SourceState) Get(key string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(s.bucket); b != nil {
+			if v := b.Get([]byte(key)); v != nil {
+				out = append([]byte(nil), v...)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Put stores a value.
+func (s *SourceState) Put(key string, value []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(s.bucket)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), value)
+	})
+}
+
+// PutMany stores several values in one transaction.
+func (s *SourceState) PutMany(kv map[string][]byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(s.bucket)
+		if err != nil {
+			return err
+		}
+		for k, v := range kv {
+			if err := b.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -51,8 +51,8 @@ func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClau
 // kinds is the registry of source kinds this binary supports.
 func kinds() collector.Registry {
 	return collector.Registry{
-		"simulate": func(c config.Collector, sites collector.Sites, _ *slog.Logger) (collector.Pull, error) {
-			return simulate.New(c.Simulate.Seed, sites.Stations, sites.Sections, c.Simulate.BackfillDays), nil
+		"simulate": func(c config.Collector, env collector.Env) (collector.Pull, error) {
+			return simulate.New(c.Simulate.Seed, env.Sites.Stations, env.Sites.Sections, c.Simulate.BackfillDays), nil
 		},
 	}
 }
@@ -159,7 +159,7 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 		if !ok {
 			return fmt.Errorf("source %s: kind %q is not built into this binary", sc.Name, sc.Kind)
 		}
-		src, err := factory(sc, names, logger.With("source", sc.Name))
+		src, err := factory(sc, collector.Env{Sites: names, State: st.SourceState(sc.Name), Logger: logger.With("source", sc.Name), Location: loc})
 		if err != nil {
 			return fmt.Errorf("source %s: %w", sc.Name, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/reading"
 )
@@ -31,8 +32,17 @@ func New(seed uint64, stations, sections []string, backfillDays int) *Source {
 // InitialWindow is how far back the first run reaches.
 func (s *Source) InitialWindow() time.Duration { return s.backfill }
 
-// Fetch returns the readings whose period ends lie in (from, to].
-func (s *Source) Fetch(ctx context.Context, from, to time.Time) ([]reading.Reading, error) {
+// Fetch returns the readings whose period ends lie in the window.
+func (s *Source) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
+	out, err := s.Readings(ctx, w.From, w.To)
+	if err != nil {
+		return nil, err
+	}
+	return &reading.Batch{Readings: out}, nil
+}
+
+// Readings returns the readings whose period ends lie in (from, to].
+func (s *Source) Readings(ctx context.Context, from, to time.Time) ([]reading.Reading, error) {
 	var out []reading.Reading
 	first := from.Truncate(time.Hour).Add(time.Hour)
 	for end := first; !end.After(to); end = end.Add(time.Hour) {

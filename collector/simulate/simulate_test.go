@@ -12,12 +12,12 @@ import (
 func TestDeterministicAndWindowIndependent(t *testing.T) {
 	s := New(7, []string{"A", "B"}, []string{"W"}, 10)
 	from := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
-	all, err := s.Fetch(context.Background(), from, from.Add(48*time.Hour))
+	all, err := s.Readings(context.Background(), from, from.Add(48*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	half1, _ := s.Fetch(context.Background(), from, from.Add(24*time.Hour))
-	half2, _ := s.Fetch(context.Background(), from.Add(24*time.Hour), from.Add(48*time.Hour))
+	half1, _ := s.Readings(context.Background(), from, from.Add(24*time.Hour))
+	half2, _ := s.Readings(context.Background(), from.Add(24*time.Hour), from.Add(48*time.Hour))
 	joined := append(half1, half2...)
 	if len(all) != len(joined) || len(all) < 90 {
 		t.Fatalf("readings: %d vs %d", len(all), len(joined))
@@ -27,7 +27,7 @@ func TestDeterministicAndWindowIndependent(t *testing.T) {
 			t.Fatalf("reading %d differs between one window and two", i)
 		}
 	}
-	other, _ := New(8, []string{"A", "B"}, nil, 10).Fetch(context.Background(), from, from.Add(48*time.Hour))
+	other, _ := New(8, []string{"A", "B"}, nil, 10).Readings(context.Background(), from, from.Add(48*time.Hour))
 	same := 0
 	for i := range other {
 		if i < len(all) && other[i].Values[0].V == all[i].Values[0].V {
@@ -43,7 +43,7 @@ func TestDeterministicAndWindowIndependent(t *testing.T) {
 func TestSeasonalAndDiurnalShapes(t *testing.T) {
 	s := New(1, []string{"A", "B", "C"}, nil, 10)
 	mean := func(from time.Time, hours int, code string, hourFilter func(int) bool) float64 {
-		rs, _ := s.Fetch(context.Background(), from, from.Add(time.Duration(hours)*time.Hour))
+		rs, _ := s.Readings(context.Background(), from, from.Add(time.Duration(hours)*time.Hour))
 		sum, n := 0.0, 0
 		for _, r := range rs {
 			if !hourFilter(r.End.In(airquality.Shanghai).Hour()) {
@@ -69,7 +69,7 @@ func TestSeasonalAndDiurnalShapes(t *testing.T) {
 	if afternoon < 2*night {
 		t.Errorf("July afternoon O3 %.1f not clearly above night %.1f", afternoon, night)
 	}
-	rs, _ := s.Fetch(context.Background(), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC))
+	rs, _ := s.Readings(context.Background(), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC))
 	for _, r := range rs {
 		for _, v := range r.Values {
 			if v.V < 0 || v.V > fixed.Int(1000) {
@@ -81,7 +81,7 @@ func TestSeasonalAndDiurnalShapes(t *testing.T) {
 
 func TestMonthlyWaterSamples(t *testing.T) {
 	s := New(1, nil, []string{"W1", "W2"}, 10)
-	rs, _ := s.Fetch(context.Background(), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
+	rs, _ := s.Readings(context.Background(), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
 	if len(rs) != 24 {
 		t.Errorf("water samples in a year: %d, want 12 per section", len(rs))
 	}

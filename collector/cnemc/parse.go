@@ -1,0 +1,201 @@
+// Package cnemc reads the CNEMC national hourly air-quality CSV format (one row per station
+// and hour: timepoint, stationcode, …, pm2_5, pm10, so2, no2, co, o3 …) from a directory
+// of files or from an HTTP URL per hour.
+package cnemc
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/reading"
+)
+
+// Mapping names the CSV column of each field.
+type Mapping struct {
+	Time    string
+	Station string
+	// Columns maps a pollutant code (pm2_5, pm10, so2, no2, co, o3) to its 1-h column.
+	Columns map[string]string
+}
+
+// Presets of the column mapping.
+const (
+	// PresetCNEMC is the format as CNEMC labels it: o3 is the 1-h ozone.
+	PresetCNEMC = "cnemc"
+	// PresetArchive is the public HeQinWill/CNEMC archive, whose ozone columns are
+	// mislabelled: the 1-h ozone is in "o3_24h" (shared/refdata/README.md).
+	PresetArchive = "heqinwill_archive"
+)
+
+// Preset returns a preset mapping.
+func Preset(name string) (Mapping, error) {
+	m := Mapping{Time: "timepoint", Station: "stationcode", Columns: map[string]string{
+		"pm2_5": "pm2_5", "pm10": "pm10", "so2": "so2", "no2": "no2", "co": "co", "o3": "o3"}}
+	switch name {
+	case PresetCNEMC, "":
+	case PresetArchive:
+		m.Columns["o3"] = "o3_24h"
+	default:
+		return Mapping{}, fmt.Errorf("unknown preset %q (want %s or %s)", name, PresetCNEMC, PresetArchive)
+	}
+	return m, nil
+}
+
+// Parser turns CNEMC CSV into readings.
+type Parser struct {
+	Mapping Mapping
+	// Location is the zone of the timepoint column (CNEMC: Asia/Shanghai, no offset).
+	Location *time.Location
+	// HourStart is set when the source labels hours by their start; CNEMC labels by end.
+	HourStart bool
+	// Stations, when not nil, restricts the output to these codes: a national file holds
+	// ~1,900 stations and only the configured ones are wanted (others are not errors).
+	Stations map[string]bool
+}
+
+// ErrHeader reports a header that lacks a mapped column.
+var ErrHeader = errors.New("CSV header lacks a mapped column")
+
+type colIdx struct {
+	code string
+	idx  int
+}
+
+// Parse reads one file. Malformed rows become Rejects naming file, line, column and value;
+// the rest are returned. Only a missing header column fails the whole file.
+func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, rejects []reading.Reject, err error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, nil, nil // an empty file holds nothing
+		}
+		return nil, nil, fmt.Errorf("%s: reading header: %w", name, err)
+	}
+	pos := map[string]int{}
+	for i, h := range header {
+		pos[strings.TrimPrefix(strings.TrimSpace(h), "\uFEFF")] = i
+	}
+	ti, ok1 := pos[p.Mapping.Time]
+	si, ok2 := pos[p.Mapping.Station]
+	if !ok1 || !ok2 {
+		return nil, nil, fmt.Errorf("%s:1: %w: want %q and %q", name, ErrHeader, p.Mapping.Time, p.Mapping.Station)
+	}
+	var cols []colIdx
+	for _, code := range []string{"pm2_5", "pm10", "so2", "no2", "co", "o3"} {
+		c, ok := p.Mapping.Columns[code]
+		if !ok {
+			continue
+		}
+		i, ok := pos[c]
+		if !ok {
+			return nil, nil, fmt.Errorf("%s:1: %w: %q (for %s)", name, ErrHeader, c, code)
+		}
+		cols = append(cols, colIdx{code, i})
+	}
+	width := len(header)
+	reject := func(line int, format string, args ...any) {
+		rejects = append(rejects, reading.Reject{Reason: "parse_error", Detail: fmt.Sprintf("%s:%d: ", name, line) + fmt.Sprintf(format, args...)})
+	}
+	var lastTime string
+	var lastEnd time.Time
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				reject(pe.StartLine, "%v", pe.Err)
+				continue
+			}
+			return readings, rejects, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(rec) != width {
+			reject(line, "%d fields, the header has %d", len(rec), width)
+			continue
+		}
+		station := rec[si]
+		if p.Stations != nil && !p.Stations[station] {
+			continue
+		}
+		ts := rec[ti]
+		if ts != lastTime { // rows of one file share the hour: parse it once
+			end, err := p.parseTime(ts)
+			if err != nil {
+				reject(line, "column %q: invalid value %q: %v", p.Mapping.Time, ts, err)
+				continue
+			}
+			lastTime, lastEnd = strings.Clone(ts), end
+		}
+		rd := reading.Reading{Kind: reading.Air, Site: strings.Clone(station), End: lastEnd, Values: make([]reading.Value, 0, len(cols))}
+		for _, c := range cols {
+			raw := rec[c.idx]
+			if raw == "" || raw == "—" || raw == "-" {
+				continue // not published
+			}
+			v, err := fixed.Parse(raw)
+			if err != nil {
+				reject(line, "column %q: invalid value %q: not a decimal number", p.Mapping.Columns[c.code], raw)
+				continue
+			}
+			rd.Values = append(rd.Values, reading.Value{Code: c.code, V: v, Flag: "N"})
+		}
+		if len(rd.Values) > 0 {
+			readings = append(readings, rd)
+		}
+	}
+	return readings, rejects, nil
+}
+
+var timeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}
+
+func (p *Parser) parseTime(s string) (time.Time, error) {
+	var t time.Time
+	var err error
+	if t, err = time.Parse(time.RFC3339, s); err != nil {
+		for _, l := range timeLayouts {
+			if t, err = time.ParseInLocation(l, s, p.Location); err == nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return time.Time{}, errors.New("want YYYY-MM-DDTHH:MM:SS")
+	}
+	if t.Minute() != 0 || t.Second() != 0 {
+		return time.Time{}, errors.New("not on a whole hour")
+	}
+	if p.HourStart {
+		t = airquality.HourEndFromStart(t)
+	}
+	return t.UTC(), nil
+}
+
+// Write encodes readings in the CNEMC format (CNEMC labels, hour-ending, Asia/Shanghai),
+// for generated test and benchmark data.
+func Write(w io.Writer, rs []reading.Reading) error {
+	var b bytes.Buffer
+	b.WriteString("timepoint,stationcode,pm2_5,pm10,so2,no2,co,o3\n")
+	for _, r := range rs {
+		vals := map[string]string{}
+		for _, v := range r.Values {
+			vals[v.Code] = v.V.String()
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s\n", r.End.In(airquality.Shanghai).Format("2006-01-02T15:04:05"), r.Site,
+			vals["pm2_5"], vals["pm10"], vals["so2"], vals["no2"], vals["co"], vals["o3"])
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

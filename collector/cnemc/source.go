@@ -1,0 +1,247 @@
+package cnemc
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/reading"
+)
+
+// DirSource reads the CSV files of a directory tree (an archive or a drop folder). It
+// remembers each processed file by path and content digest in its state: a new file is
+// read, an unchanged one skipped, a revised one read again (its values overwrite).
+type DirSource struct {
+	Dir    string
+	Parser *Parser
+	State  collector.State
+	// MaxFileSize bounds a single file (default 256 MiB).
+	MaxFileSize int64
+
+	pending map[string][]byte
+}
+
+// Fetch implements collector.Pull.
+func (s *DirSource) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
+	var files []string
+	err := filepath.WalkDir(s.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".csv") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scanning %s: %w", s.Dir, err)
+	}
+	sort.Strings(files)
+	max := s.MaxFileSize
+	if max <= 0 {
+		max = 256 << 20
+	}
+	b := &reading.Batch{}
+	s.pending = map[string][]byte{}
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rel, _ := filepath.Rel(s.Dir, path)
+		data, err := readLimited(path, max)
+		if err != nil {
+			b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: fmt.Sprintf("%s: %v", rel, err)})
+			continue
+		}
+		sum := sha256.Sum256(data)
+		digest := []byte(hex.EncodeToString(sum[:]))
+		if !w.Backfill {
+			prev, err := s.State.Get("file:" + rel)
+			if err != nil {
+				return nil, err
+			}
+			if bytes.Equal(prev, digest) {
+				continue
+			}
+		}
+		rs, rejects, err := s.Parser.Parse(bytes.NewReader(data), rel)
+		if err != nil {
+			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
+			continue
+		}
+		for _, r := range rs {
+			if !w.Backfill || w.Contains(r.End) {
+				b.Readings = append(b.Readings, r)
+			}
+		}
+		b.Rejects = append(b.Rejects, rejects...)
+		s.pending["file:"+rel] = digest
+	}
+	return b, nil
+}
+
+// Commit records the files of the last Fetch as processed.
+func (s *DirSource) Commit(context.Context) error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	type many interface{ PutMany(map[string][]byte) error }
+	if m, ok := s.State.(many); ok {
+		if err := m.PutMany(s.pending); err != nil {
+			return err
+		}
+	} else {
+		for k, v := range s.pending {
+			if err := s.State.Put(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	s.pending = nil
+	return nil
+}
+
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("larger than %d bytes", max)
+	}
+	return data, nil
+}
+
+// URLSource fetches one file per hour from a URL template, e.g.
+// "https://example.org/Archive/{{.Local.Format \"2006-01-02\"}}/{{.Local.Format \"2006-01-02T15\"}}.csv".
+// The template gets .Local (the hour-ending time in the source zone) and .UTC.
+type URLSource struct {
+	Template *template.Template
+	Location *time.Location
+	Parser   *Parser
+	Client   *http.Client
+	// MaxBody bounds a response (default 64 MiB).
+	MaxBody int64
+}
+
+// ParseURLTemplate compiles a URL template and checks it executes.
+func ParseURLTemplate(s string) (*template.Template, error) {
+	t, err := template.New("url").Option("missingkey=error").Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Execute(io.Discard, urlData{Local: time.Now(), UTC: time.Now()}); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+type urlData struct{ Local, UTC time.Time }
+
+// Fetch implements collector.Pull: one request per hour of the window. A 404 is "not
+// published yet" and skipped; other failures fail the fetch so it is retried.
+func (s *URLSource) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
+	b := &reading.Batch{}
+	max := s.MaxBody
+	if max <= 0 {
+		max = 64 << 20
+	}
+	for end := w.From.Truncate(time.Hour).Add(time.Hour); !end.After(w.To); end = end.Add(time.Hour) {
+		label := end
+		if s.Parser.HourStart {
+			label = end.Add(-time.Hour)
+		}
+		var u strings.Builder
+		if err := s.Template.Execute(&u, urlData{Local: label.In(s.Location), UTC: label.UTC()}); err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := s.Client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case resp.StatusCode == http.StatusNotFound:
+			continue
+		case resp.StatusCode != http.StatusOK:
+			return nil, fmt.Errorf("GET %s: HTTP %d", u.String(), resp.StatusCode)
+		case int64(len(data)) > max:
+			return nil, fmt.Errorf("GET %s: response larger than %d bytes", u.String(), max)
+		}
+		rs, rejects, err := s.Parser.Parse(bytes.NewReader(data), u.String())
+		if err != nil {
+			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
+			continue
+		}
+		b.Readings = append(b.Readings, rs...)
+		b.Rejects = append(b.Rejects, rejects...)
+	}
+	return b, nil
+}
+
+// New builds a cnemc_csv source from its configuration.
+func New(c config.Collector, env collector.Env) (collector.Pull, error) {
+	k := c.CNEMC
+	m, err := Preset(k.Preset)
+	if err != nil {
+		return nil, err
+	}
+	for field, col := range k.Columns {
+		switch field {
+		case "time":
+			m.Time = col
+		case "station":
+			m.Station = col
+		default:
+			m.Columns[field] = col
+		}
+	}
+	loc := env.Location
+	if c.TimeZone != "" {
+		if loc, err = time.LoadLocation(c.TimeZone); err != nil {
+			return nil, err
+		}
+	}
+	stations := map[string]bool{}
+	for _, s := range env.Sites.Stations {
+		stations[s] = true
+	}
+	p := &Parser{Mapping: m, Location: loc, HourStart: c.Timestamps == "start", Stations: stations}
+	if k.Dir != "" {
+		if st, err := os.Stat(k.Dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("cnemc_csv.dir %q is not a readable directory", k.Dir)
+		}
+		return &DirSource{Dir: k.Dir, Parser: p, State: env.State}, nil
+	}
+	t, err := ParseURLTemplate(k.URL)
+	if err != nil {
+		return nil, fmt.Errorf("cnemc_csv.url: %w", err)
+	}
+	return &URLSource{Template: t, Location: loc, Parser: p, Client: &http.Client{Timeout: time.Duration(c.Timeout)}}, nil
+}

@@ -33,6 +33,12 @@ type Pull interface {
 	Fetch(ctx context.Context, w Window) (*reading.Batch, error)
 }
 
+// Push is a source that receives data (an HJ 212 server): Serve runs until ctx ends and
+// hands each received batch to h.
+type Push interface {
+	Serve(ctx context.Context, h Handler) error
+}
+
 // Committer is implemented by sources that remember what they delivered (processed files):
 // Commit is called after the pipeline accepted the batch of the last Fetch.
 type Committer interface {
@@ -64,7 +70,8 @@ type Env struct {
 
 // Factory builds a source of one kind from its configuration; it validates what the
 // configuration schema could not (Init-style) and returns errors naming the source.
-type Factory func(c config.Collector, env Env) (Pull, error)
+// It returns a Pull or a Push source.
+type Factory func(c config.Collector, env Env) (any, error)
 
 // Registry maps kind names to factories. The binary builds it in main: no global state.
 type Registry map[string]Factory

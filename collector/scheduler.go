@@ -69,6 +69,28 @@ func (s *Scheduler) Add(spec string, j *Job) error {
 	return nil
 }
 
+// Serve runs a push source until Stop; its up metric follows whether it is serving.
+func (s *Scheduler) Serve(name string, src Push, h Handler) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for s.ctx.Err() == nil {
+			s.metrics.up.WithLabelValues(name).Set(1)
+			err := src.Serve(s.ctx, h)
+			s.metrics.up.WithLabelValues(name).Set(0)
+			if s.ctx.Err() != nil {
+				return
+			}
+			s.metrics.failures.WithLabelValues(name).Inc()
+			s.logger.Error("push source stopped; restarting in 5 s", "source", name, "err", err)
+			select {
+			case <-s.ctx.Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}()
+}
+
 // Start starts the cron loop.
 func (s *Scheduler) Start() { s.cron.Start() }
 

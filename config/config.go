@@ -110,6 +110,42 @@ type Collector struct {
 
 	Simulate *Simulate `yaml:"simulate"`
 	CNEMC    *CNEMCCSV `yaml:"cnemc_csv"`
+	HJ212    *HJ212    `yaml:"hj212"`
+}
+
+// HJ212 is a TCP server receiving HJ 212-2017 packets from stations.
+type HJ212 struct {
+	Listen string `yaml:"listen"` // default :8212
+	// Limits against misbehaving or hostile clients.
+	MaxConnections        int            `yaml:"max_connections"`             // default 512
+	MaxConnectionsPerAddr int            `yaml:"max_connections_per_address"` // default 16
+	MaxSegmentBytes       int            `yaml:"max_segment_bytes"`           // default 1024 (the standard's limit)
+	ReadTimeout           model.Duration `yaml:"read_timeout"`                // a started packet must arrive within it; default 10s
+	IdleTimeout           model.Duration `yaml:"idle_timeout"`                // silence before the connection is closed; default 10m
+	// AllowedAddresses restricts clients to these CIDRs (empty: any).
+	AllowedAddresses []string `yaml:"allowed_addresses"`
+	// ValidFlags are the data flags that count for statistics (default [N]).
+	ValidFlags []string      `yaml:"valid_flags"`
+	Devices    []HJ212Device `yaml:"devices"`
+}
+
+// HJ212Device maps one data logger (MN) to a station or section.
+type HJ212Device struct {
+	MN string `yaml:"mn"`
+	// Password (PW) the device must send; from password_env or password_file, or
+	// password (discouraged: it then sits in the file).
+	Password     string `yaml:"password"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	Site         string `yaml:"site"` // station or section code
+	Kind         string `yaml:"kind"` // air or water
+	// Codes maps HJ 212 pollutant codes to envwatch codes, overriding the defaults
+	// (air: a34004 pm2_5, a34002 pm10, a21026 so2, a21004 no2, a21005 co, a05024 o3;
+	// water: the HJ 212 Table B.1 codes).
+	Codes map[string]string `yaml:"codes"`
+	// Units overrides the unit a code is sent in: "ug/m3" or "mg/m3" (air), "mg/L" or
+	// "ug/L" (water). Ambient stations send µg/m³ (CO mg/m³) whatever the code table says.
+	Units map[string]string `yaml:"units"`
 }
 
 // CNEMCCSV reads the CNEMC national hourly CSV format from a directory or a URL per hour.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"sort"
@@ -289,7 +290,7 @@ func (c *Config) validate(v *validator) {
 }
 
 // Kinds lists the collector kinds this build knows and their option keys.
-var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv"}
+var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv", "hj212": "hj212"}
 
 func knownKinds() string {
 	names := make([]string, 0, len(Kinds))
@@ -308,6 +309,9 @@ func (c *Collector) kindSections() []string {
 	}
 	if c.CNEMC != nil {
 		out = append(out, "cnemc_csv")
+	}
+	if c.HJ212 != nil {
+		out = append(out, "hj212")
 	}
 	return out
 }
@@ -366,6 +370,8 @@ func (c *Config) validateCollectors(v *validator) {
 			if s.Simulate.BackfillDays < 0 || s.Simulate.BackfillDays > 3660 {
 				v.invalid(p.with("simulate", "backfill_days"), "must be between 0 and 3660")
 			}
+		case "hj212":
+			c.validateHJ212(v, p.with("hj212"), s.HJ212, p)
 		case "cnemc_csv":
 			k := s.CNEMC
 			kp := p.with("cnemc_csv")
@@ -486,6 +492,84 @@ func (c *Config) validateTargets(v *validator, areas map[string]bool) {
 			v.required(rp, "name", r.Name)
 			if r.Direction != "" {
 				v.oneOf(rp.with("direction"), r.Direction, "at_least", "at_most")
+			}
+		}
+	}
+}
+
+func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
+	if k == nil {
+		v.missing(p, "hj212")
+		return
+	}
+	if k.Listen == "" {
+		k.Listen = ":8212"
+	}
+	if k.MaxConnections == 0 {
+		k.MaxConnections = 512
+	}
+	if k.MaxConnectionsPerAddr == 0 {
+		k.MaxConnectionsPerAddr = 16
+	}
+	if k.MaxSegmentBytes == 0 {
+		k.MaxSegmentBytes = 1024
+	}
+	if k.ReadTimeout == 0 {
+		k.ReadTimeout = modelDuration(10 * time.Second)
+	}
+	if k.IdleTimeout == 0 {
+		k.IdleTimeout = modelDuration(10 * time.Minute)
+	}
+	if len(k.ValidFlags) == 0 {
+		k.ValidFlags = []string{"N"}
+	}
+	if k.MaxConnections < 1 || k.MaxConnectionsPerAddr < 1 {
+		v.invalid(kp.with("max_connections"), "must be at least 1")
+	}
+	if k.MaxSegmentBytes < 64 || k.MaxSegmentBytes > 65536 {
+		v.invalid(kp.with("max_segment_bytes"), "must be between 64 and 65536")
+	}
+	for i, a := range k.AllowedAddresses {
+		if _, _, err := net.ParseCIDR(a); err != nil {
+			v.invalid(kp.with("allowed_addresses", i), "want a CIDR such as 10.0.0.0/8")
+		}
+	}
+	sites := map[string]string{}
+	for _, s := range c.Stations {
+		sites[s.Code] = "air"
+	}
+	for _, s := range c.Sections {
+		sites[s.Code] = "water"
+	}
+	mns := map[string]bool{}
+	for i, d := range k.Devices {
+		dp := kp.with("devices", i)
+		if v.required(dp, "mn", d.MN) {
+			if mns[d.MN] {
+				v.invalid(dp.with("mn"), "duplicate MN")
+			}
+			mns[d.MN] = true
+		}
+		set := 0
+		for _, x := range []string{d.Password, d.PasswordEnv, d.PasswordFile} {
+			if x != "" {
+				set++
+			}
+		}
+		if set > 1 {
+			v.invalid(dp.with("password_file"), "set one of password, password_env and password_file")
+		}
+		v.oneOf(dp.with("kind"), d.Kind, "air", "water")
+		if v.required(dp, "site", d.Site) {
+			if kind, ok := sites[d.Site]; !ok {
+				v.invalid(dp.with("site"), "no air station or water section with this code")
+			} else if d.Kind != "" && kind != d.Kind {
+				v.invalid(dp.with("site"), "is a %s site, the device is %s", kind, d.Kind)
+			}
+		}
+		for code, u := range d.Units {
+			if d.Kind == "air" && u != "ug/m3" && u != "mg/m3" || d.Kind == "water" && u != "mg/L" && u != "ug/L" {
+				v.invalid(dp.with("units", code), "unsupported unit")
 			}
 		}
 	}

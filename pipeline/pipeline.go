@@ -121,11 +121,11 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 			p.reject(b.Source, ReasonUnknownSite, r, nil)
 			continue
 		}
-		if r.End.After(horizon) || r.End.Year() < 2000 || (r.Kind == reading.Air && r.End.Unix()%3600 != 0) {
+		if r.End.After(horizon) || r.End.Year() < 2000 || (r.Kind == reading.Air && r.Period == reading.Hour && r.End.Unix()%3600 != 0) {
 			p.reject(b.Source, ReasonBadTime, r, nil)
 			continue
 		}
-		k := fmt.Sprintf("%s@%d", key(r.Kind, r.Site), r.End.Unix())
+		k := fmt.Sprintf("%s@%d/%d", key(r.Kind, r.Site), r.End.Unix(), r.Period)
 		if seen[k] {
 			p.reject(b.Source, ReasonDuplicate, r, nil)
 			continue
@@ -143,8 +143,8 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 		if len(good) == 0 {
 			continue
 		}
-		clean := reading.Reading{Kind: r.Kind, Site: r.Site, End: r.End.UTC(), Values: good}
-		if r.Kind == reading.Air {
+		clean := reading.Reading{Kind: r.Kind, Period: r.Period, Site: r.Site, End: r.End.UTC(), Values: good}
+		if r.Kind == reading.Air && r.Period == reading.Hour {
 			p.applyAir(&clean)
 		}
 		buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})

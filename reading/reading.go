@@ -34,16 +34,31 @@ type Value struct {
 	Code string
 	V    fixed.Dec
 	Flag string
+	// Counts lets a value with another flag enter statistics (a source configured to
+	// trust that flag).
+	Counts bool
 }
 
-// Valid reports whether the flag lets the value enter statistics. Only N (instrument
-// normal) does by default (standards.md §4.7).
-func (v Value) Valid() bool { return v.Flag == "" || v.Flag == "N" }
+// Valid reports whether the value enters statistics. Only N (instrument normal) does by
+// default (standards.md §4.7); mapping other flags is a bureau's policy.
+func (v Value) Valid() bool { return v.Flag == "" || v.Flag == "N" || v.Counts }
+
+// Period is what a reading's values average over.
+type Period uint8
+
+// Periods. Only hourly air readings enter the air statistics; instantaneous and minute
+// values (HJ 212 CN 2011, 2051) are stored for inspection.
+const (
+	Hour    Period = iota // hourly mean, labelled by the end of the hour
+	Instant               // a real-time value at End
+	Minute                // a minute-data mean ending at End
+)
 
 // Reading is one site at one period end.
 type Reading struct {
-	Kind SiteKind
-	Site string
+	Kind   SiteKind
+	Period Period
+	Site   string
 	// End is the end of the averaging period (hour-ending for hourly air data), in UTC.
 	End    time.Time
 	Values []Value

@@ -59,3 +59,12 @@ func ToItemUnit(it Item, unit string, v fixed.Dec) (fixed.Dec, error) {
 }
 
 var fixedThousand = big.NewRat(1000, 1)
+
+// Codes lists the known HJ 212 water codes.
+func Codes() []string {
+	out := make([]string, 0, len(hj212Codes))
+	for c := range hj212Codes {
+		out = append(out, c)
+	}
+	return out
+}

@@ -22,6 +22,8 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/collector/cnemc"
+	"github.com/envwatch/envwatch/collector/hj212recv"
 	"github.com/envwatch/envwatch/collector/simulate"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/metrics"
@@ -49,9 +51,14 @@ func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClau
 }
 
 // kinds is the registry of source kinds this binary supports.
-func kinds() collector.Registry {
+func kinds(reg prometheus.Registerer) collector.Registry {
+	hjm := hj212recv.NewMetrics(reg)
 	return collector.Registry{
-		"simulate": func(c config.Collector, env collector.Env) (collector.Pull, error) {
+		"cnemc_csv": cnemc.New,
+		"hj212": func(c config.Collector, env collector.Env) (any, error) {
+			return hj212recv.FromConfig(c, env, hjm)
+		},
+		"simulate": func(c config.Collector, env collector.Env) (any, error) {
 			return simulate.New(c.Simulate.Seed, env.Sites.Stations, env.Sites.Sections, c.Simulate.BackfillDays), nil
 		},
 	}
@@ -149,7 +156,7 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 
 	cm := collector.NewMetrics(reg)
 	sched := collector.NewScheduler(loc, cm, logger)
-	registry := kinds()
+	registry := kinds(reg)
 	for _, sc := range cfg.Collectors {
 		if !sc.On() {
 			logger.Info("source disabled", "source", sc.Name)
@@ -163,10 +170,17 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("source %s: %w", sc.Name, err)
 		}
-		job := &collector.Job{Name: sc.Name, Source: src, Lookback: time.Duration(sc.Lookback), Timeout: time.Duration(sc.Timeout),
-			Retries: sc.Retries, Marks: st, Handler: pl, Metrics: cm, Logger: logger, Now: time.Now}
-		if err := sched.Add(sc.Schedule, job); err != nil {
-			return err
+		switch src := src.(type) {
+		case collector.Pull:
+			job := &collector.Job{Name: sc.Name, Source: src, Lookback: time.Duration(sc.Lookback), Timeout: time.Duration(sc.Timeout),
+				Retries: sc.Retries, Marks: st, Handler: pl, Metrics: cm, Logger: logger, Now: time.Now}
+			if err := sched.Add(sc.Schedule, job); err != nil {
+				return err
+			}
+		case collector.Push:
+			sched.Serve(sc.Name, src, pl)
+		default:
+			return fmt.Errorf("source %s: kind %q built neither a pull nor a push source", sc.Name, sc.Kind)
 		}
 	}
 	sched.Start()

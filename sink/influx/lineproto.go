@@ -10,6 +10,7 @@ import (
 // Measurements of the storage schema (docs/storage.md).
 const (
 	MeasurementAirHourly   = "air_hourly"
+	MeasurementAirRealtime = "air_realtime"
 	MeasurementWaterSample = "water_sample"
 	MeasurementAirHourAQI  = "air_hourly_aqi"
 	MeasurementAirDaily    = "air_daily"
@@ -31,8 +32,11 @@ func AppendReading(buf []byte, r *reading.Reading, tags Tags) []byte {
 		return buf
 	}
 	measurement, siteKey := MeasurementAirHourly, "station"
-	if r.Kind == reading.Water {
+	switch {
+	case r.Kind == reading.Water:
 		measurement, siteKey = MeasurementWaterSample, "section"
+	case r.Period != reading.Hour:
+		measurement = MeasurementAirRealtime
 	}
 	buf = append(buf, measurement...)
 	buf = appendTag(buf, siteKey, r.Site)

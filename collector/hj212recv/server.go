@@ -1,0 +1,509 @@
+// Package hj212recv is the hj212 source kind: a TCP server that receives HJ 212-2017
+// packets from air (ST 22) and water (ST 21) station data loggers, checks them (framing,
+// CRC, MN allow-list, per-MN password), turns CN 2061/2011/2051 data into readings and
+// answers 9014 when a packet asks for it. Hostile or broken clients are bounded by
+// connection caps, per-address caps, size limits and timeouts.
+package hj212recv
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/hj212"
+	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// Device is a configured data logger.
+type Device struct {
+	MN       string
+	Password string
+	Site     string
+	Kind     reading.SiteKind
+	// Codes maps HJ 212 codes to envwatch codes with a factor to envwatch's unit.
+	Codes map[string]Code
+}
+
+// Code is how one HJ 212 code is read.
+type Code struct {
+	Code string // envwatch code (pm2_5, nh3n…)
+	Div  int64  // divide by (1000: µg/L → mg/L, or CO µg/m³ → mg/m³)
+	Mul  int64  // multiply by (1000: mg/m³ → µg/m³)
+}
+
+// Options configure a Server.
+type Options struct {
+	Listen          string
+	MaxConns        int
+	MaxConnsPerAddr int
+	MaxSegment      int
+	ReadTimeout     time.Duration
+	IdleTimeout     time.Duration
+	Allowed         []*net.IPNet
+	ValidFlags      map[string]bool
+	Devices         map[string]*Device
+	Location        *time.Location // zone of DataTime
+	Name            string
+	Logger          *slog.Logger
+}
+
+// Server is the hj212 push source.
+type Server struct {
+	opt     Options
+	mu      sync.Mutex
+	perAddr map[string]int
+	conns   map[net.Conn]struct{}
+	sem     chan struct{}
+	addr    chan net.Addr
+	packets *prometheus.CounterVec
+	open    prometheus.Gauge
+}
+
+// Metrics of all hj212 servers, registered once by the binary.
+type Metrics struct {
+	Packets *prometheus.CounterVec
+	Open    *prometheus.GaugeVec
+}
+
+// NewMetrics creates and registers the receiver metrics.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Packets: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_hj212_packets_total",
+			Help: "HJ 212 packets received, by source and result (accepted, crc, unknown_mn, password, st, cn, malformed, too_long, handler_error)."},
+			[]string{"source", "result"}),
+		Open: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "envwatch_hj212_connections",
+			Help: "Open HJ 212 connections."}, []string{"source"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Packets, m.Open)
+	}
+	return m
+}
+
+// New creates a server.
+func New(opt Options, m *Metrics) *Server {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Server{opt: opt, perAddr: map[string]int{}, conns: map[net.Conn]struct{}{},
+		sem: make(chan struct{}, opt.MaxConns), addr: make(chan net.Addr, 1),
+		packets: m.Packets.MustCurryWith(prometheus.Labels{"source": opt.Name}), open: m.Open.WithLabelValues(opt.Name)}
+}
+
+// Addr returns the listening address once Serve has started.
+func (s *Server) Addr(ctx context.Context) (net.Addr, error) {
+	select {
+	case a := <-s.addr:
+		s.addr <- a
+		return a, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Serve listens and handles connections until ctx ends.
+func (s *Server) Serve(ctx context.Context, h collector.Handler) error {
+	l, err := net.Listen("tcp", s.opt.Listen)
+	if err != nil {
+		return fmt.Errorf("hj212: %w", err)
+	}
+	s.addr <- l.Addr()
+	var wg sync.WaitGroup
+	go func() {
+		<-ctx.Done()
+		l.Close()
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Close() // stop accepting packets at shutdown
+		}
+		s.mu.Unlock()
+	}()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				wg.Wait()
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			wg.Wait()
+			return fmt.Errorf("hj212 accept: %w", err)
+		}
+		if !s.admit(c) {
+			c.Close()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer s.release(c)
+			s.handleConn(ctx, c, h)
+		}()
+	}
+}
+
+func hostOf(a net.Addr) string {
+	h, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return h
+}
+
+// admit applies the allow-list and the connection caps.
+func (s *Server) admit(c net.Conn) bool {
+	host := hostOf(c.RemoteAddr())
+	if len(s.opt.Allowed) > 0 {
+		ip := net.ParseIP(host)
+		ok := false
+		for _, n := range s.opt.Allowed {
+			ok = ok || (ip != nil && n.Contains(ip))
+		}
+		if !ok {
+			s.packets.WithLabelValues("address_refused").Inc()
+			return false
+		}
+	}
+	select {
+	case s.sem <- struct{}{}:
+	default:
+		s.packets.WithLabelValues("too_many_connections").Inc()
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perAddr[host] >= s.opt.MaxConnsPerAddr {
+		<-s.sem
+		s.packets.WithLabelValues("too_many_connections").Inc()
+		return false
+	}
+	s.perAddr[host]++
+	s.conns[c] = struct{}{}
+	s.open.Inc()
+	return true
+}
+
+func (s *Server) release(c net.Conn) {
+	c.Close()
+	s.mu.Lock()
+	host := hostOf(c.RemoteAddr())
+	if s.perAddr[host]--; s.perAddr[host] <= 0 {
+		delete(s.perAddr, host)
+	}
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.open.Dec()
+	<-s.sem
+}
+
+// handleConn reads packets: the first byte of each must come within the idle timeout, the
+// whole packet within the read timeout after it (slow-loris clients are cut off).
+func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler) {
+	br := bufio.NewReaderSize(c, s.opt.MaxSegment+64)
+	fr := hj212.NewReader(br, s.opt.MaxSegment)
+	for ctx.Err() == nil {
+		_ = c.SetReadDeadline(time.Now().Add(s.opt.IdleTimeout))
+		if _, err := br.Peek(1); err != nil {
+			return
+		}
+		_ = c.SetReadDeadline(time.Now().Add(s.opt.ReadTimeout))
+		frame, err := fr.Next()
+		if err != nil {
+			if errors.Is(err, hj212.ErrTooLong) {
+				s.packets.WithLabelValues("too_long").Inc()
+			} else if !errors.Is(err, os.ErrDeadlineExceeded) && !isEOF(err) {
+				s.packets.WithLabelValues("malformed").Inc()
+			}
+			return // the stream cannot be trusted any more
+		}
+		reply, keep := s.handlePacket(ctx, frame, h)
+		if reply != nil {
+			_ = c.SetWriteDeadline(time.Now().Add(s.opt.ReadTimeout))
+			if _, err := c.Write(reply); err != nil {
+				return
+			}
+		}
+		if !keep {
+			return
+		}
+	}
+}
+
+func isEOF(err error) bool {
+	return err != nil && (errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset"))
+}
+
+// handlePacket checks and applies one frame; it returns the answer to send (if any) and
+// whether to keep the connection.
+func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Handler) ([]byte, bool) {
+	seg, err := hj212.Unframe(frame, s.opt.MaxSegment)
+	if err != nil {
+		if errors.Is(err, hj212.ErrCRC) {
+			s.packets.WithLabelValues("crc").Inc()
+			if p, perr := hj212.Parse(frame[6 : len(frame)-6]); perr == nil {
+				return hj212.RequestAnswer(&p, hj212.QnRtn(err)), true
+			}
+			return nil, true
+		}
+		s.packets.WithLabelValues("malformed").Inc()
+		return nil, false
+	}
+	p, err := hj212.Parse(seg)
+	if err != nil {
+		s.packets.WithLabelValues("malformed").Inc()
+		return nil, false
+	}
+	dev, ok := s.opt.Devices[p.MN]
+	if !ok {
+		s.packets.WithLabelValues("unknown_mn").Inc()
+		return hj212.RequestAnswer(&p, 4), true
+	}
+	if dev.Password != "" && p.PW != dev.Password {
+		s.packets.WithLabelValues("password").Inc()
+		return hj212.RequestAnswer(&p, 3), true
+	}
+	wantST := "22"
+	if dev.Kind == reading.Water {
+		wantST = "21"
+	}
+	if p.CN == "9014" || p.CN == "9013" || p.CN == "9011" || p.CN == "9012" {
+		s.packets.WithLabelValues("answer").Inc()
+		return nil, true // an answer from the station needs no answer
+	}
+	if p.ST != wantST {
+		s.packets.WithLabelValues("st").Inc()
+		return hj212.RequestAnswer(&p, 5), true
+	}
+	r, rejects, err := s.toReading(&p, dev)
+	if err != nil {
+		s.packets.WithLabelValues("cn").Inc()
+		return hj212.RequestAnswer(&p, 8), true
+	}
+	b := &reading.Batch{Source: s.opt.Name, Readings: []reading.Reading{r}, Rejects: rejects}
+	if _, err := h.Handle(ctx, b); err != nil {
+		// Not acknowledged: the logger keeps the data and sends it again.
+		s.packets.WithLabelValues("handler_error").Inc()
+		s.opt.Logger.Warn("hj212 packet not stored", "mn", p.MN, "err", err)
+		return nil, true
+	}
+	s.packets.WithLabelValues("accepted").Inc()
+	if p.AckRequested() {
+		return hj212.DataAck(&p), true
+	}
+	return nil, true
+}
+
+var errCN = errors.New("unsupported CN")
+
+// toReading converts a data packet. CN 2061 (hourly, DataTime = start of the hour) becomes
+// an hourly reading ending one hour later; 2011 (real-time) and 2051 (minute) keep their
+// time and are stored apart from the hourly statistics (air).
+func (s *Server) toReading(p *hj212.Packet, dev *Device) (reading.Reading, []reading.Reject, error) {
+	var field string
+	period := reading.Hour
+	switch p.CN {
+	case "2061":
+		field = "Avg"
+	case "2051":
+		field, period = "Avg", reading.Minute
+	case "2011":
+		field, period = "Rtd", reading.Instant
+	case "2031":
+		field, period = "Avg", reading.Hour // daily (water): see below
+	default:
+		return reading.Reading{}, nil, errCN
+	}
+	if p.CN == "2031" && dev.Kind == reading.Air {
+		return reading.Reading{}, nil, errCN // daily air values are computed, not received
+	}
+	d, err := hj212.ParseCP(p.CP)
+	if err != nil {
+		return reading.Reading{}, nil, err
+	}
+	t, err := hj212.ParseTime(d.Params["DataTime"], s.opt.Location)
+	if err != nil {
+		return reading.Reading{}, nil, err
+	}
+	switch p.CN {
+	case "2061":
+		t = airquality.HourEndFromStart(t.Truncate(time.Hour))
+	case "2031":
+		t = t.AddDate(0, 0, 1)
+	}
+	if dev.Kind == reading.Water {
+		period = reading.Hour // water samples are stored by their time whatever the CN
+	}
+	r := reading.Reading{Kind: dev.Kind, Period: period, Site: dev.Site, End: t.UTC()}
+	var rejects []reading.Reject
+	for _, it := range d.Items {
+		raw, ok := it.Fields[field]
+		if !ok {
+			continue
+		}
+		c, ok := dev.Codes[it.Code]
+		if !ok {
+			continue // meteorological and other codes are not ours
+		}
+		v, err := fixed.Parse(raw)
+		if err != nil {
+			rejects = append(rejects, reading.Reject{Reason: "parse_error",
+				Detail: fmt.Sprintf("MN %s QN %s: %s-%s: invalid value %q", p.MN, p.QN, it.Code, field, raw)})
+			continue
+		}
+		v = convert(v, c)
+		flag := it.Fields["Flag"]
+		if flag == "" {
+			flag = "N"
+		}
+		// The raw flag is stored; a flag other than N counts only when configured to.
+		r.Values = append(r.Values, reading.Value{Code: c.Code, V: v, Flag: flag, Counts: s.opt.ValidFlags[flag]})
+	}
+	return r, rejects, nil
+}
+
+func convert(v fixed.Dec, c Code) fixed.Dec {
+	if c.Mul > 1 {
+		v *= fixed.Dec(c.Mul)
+	}
+	if c.Div > 1 {
+		r := v.Rat()
+		r.Quo(r, big.NewRat(c.Div, 1))
+		v, _ = fixed.FromRat(r)
+	}
+	return v
+}
+
+// airCodes are the ambient-air codes (standards.md §4.10); a05024 is not in HJ 212-2017
+// Table B.2 but is what stations send; some send "O3".
+var airCodes = map[string]string{"a34004": "pm2_5", "a34002": "pm10", "a21026": "so2", "a21004": "no2",
+	"a21005": "co", "a05024": "o3", "O3": "o3"}
+
+// FromConfig builds a server from its configuration.
+func FromConfig(c config.Collector, env collector.Env, m *Metrics) (*Server, error) {
+	k := c.HJ212
+	opt := Options{Listen: k.Listen, MaxConns: k.MaxConnections, MaxConnsPerAddr: k.MaxConnectionsPerAddr,
+		MaxSegment: k.MaxSegmentBytes, ReadTimeout: time.Duration(k.ReadTimeout), IdleTimeout: time.Duration(k.IdleTimeout),
+		ValidFlags: map[string]bool{}, Devices: map[string]*Device{}, Location: env.Location, Name: c.Name, Logger: env.Logger}
+	if c.TimeZone != "" {
+		loc, err := time.LoadLocation(c.TimeZone)
+		if err != nil {
+			return nil, err
+		}
+		opt.Location = loc
+	}
+	for _, f := range k.ValidFlags {
+		opt.ValidFlags[f] = true
+	}
+	for _, a := range k.AllowedAddresses {
+		_, n, err := net.ParseCIDR(a)
+		if err != nil {
+			return nil, err
+		}
+		opt.Allowed = append(opt.Allowed, n)
+	}
+	for _, d := range k.Devices {
+		pw := d.Password
+		switch {
+		case d.PasswordEnv != "":
+			pw = os.Getenv(d.PasswordEnv)
+		case d.PasswordFile != "":
+			b, err := os.ReadFile(d.PasswordFile)
+			if err != nil {
+				return nil, fmt.Errorf("device %s: reading password file: %w", d.MN, err)
+			}
+			pw = strings.TrimSpace(string(b))
+		}
+		dev := &Device{MN: d.MN, Password: pw, Site: d.Site, Codes: map[string]Code{}}
+		if d.Kind == "water" {
+			dev.Kind = reading.Water
+		} else {
+			dev.Kind = reading.Air
+		}
+		if err := dev.setCodes(d); err != nil {
+			return nil, fmt.Errorf("device %s: %w", d.MN, err)
+		}
+		opt.Devices[d.MN] = dev
+	}
+	return New(opt, m), nil
+}
+
+func (dev *Device) setCodes(d config.HJ212Device) error {
+	if dev.Kind == reading.Air {
+		for code, ours := range airCodes {
+			dev.Codes[code] = Code{Code: ours}
+		}
+		for code, ours := range d.Codes {
+			if _, ok := airquality.ParsePollutant(ours); !ok {
+				return fmt.Errorf("codes.%s: %q is not an air pollutant code", code, ours)
+			}
+			dev.Codes[code] = Code{Code: ours}
+		}
+		for code, unit := range d.Units {
+			c, ok := dev.Codes[code]
+			if !ok {
+				return fmt.Errorf("units.%s: code not mapped", code)
+			}
+			switch {
+			case c.Code == "co" && unit == "ug/m3":
+				c.Div = 1000
+			case c.Code != "co" && unit == "mg/m3":
+				c.Mul = 1000
+			}
+			dev.Codes[code] = c
+		}
+		return nil
+	}
+	for code, def := range waterCodesAll() {
+		dev.Codes[code] = def
+	}
+	for code, ours := range d.Codes {
+		it, ok := waterquality.ParseItem(ours)
+		if !ok {
+			return fmt.Errorf("codes.%s: %q is not a water item code", code, ours)
+		}
+		dev.Codes[code] = Code{Code: it.Code()}
+	}
+	for code, unit := range d.Units {
+		c, ok := dev.Codes[code]
+		if !ok {
+			return fmt.Errorf("units.%s: code not mapped", code)
+		}
+		c.Div = 1
+		if unit == "ug/L" {
+			c.Div = 1000
+		}
+		dev.Codes[code] = c
+	}
+	return nil
+}
+
+func waterCodesAll() map[string]Code {
+	out := map[string]Code{}
+	for _, code := range waterquality.Codes() {
+		c, _ := waterquality.LookupCode(code)
+		wc := Code{Code: c.Item.Code()}
+		if c.Unit == "µg/L" {
+			wc.Div = 1000
+		}
+		out[code] = wc
+	}
+	return out
+}

@@ -111,6 +111,13 @@ type Collector struct {
 	Simulate *Simulate `yaml:"simulate"`
 	CNEMC    *CNEMCCSV `yaml:"cnemc_csv"`
 	HJ212    *HJ212    `yaml:"hj212"`
+	WaterCSV *WaterCSV `yaml:"water_csv"`
+}
+
+// WaterCSV reads manual or laboratory section results (docs/configuration.md).
+type WaterCSV struct {
+	Dir  string `yaml:"dir"`
+	File string `yaml:"file"`
 }
 
 // HJ212 is a TCP server receiving HJ 212-2017 packets from stations.

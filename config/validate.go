@@ -290,7 +290,7 @@ func (c *Config) validate(v *validator) {
 }
 
 // Kinds lists the collector kinds this build knows and their option keys.
-var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv", "hj212": "hj212"}
+var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv", "hj212": "hj212", "water_csv": "water_csv"}
 
 func knownKinds() string {
 	names := make([]string, 0, len(Kinds))
@@ -312,6 +312,9 @@ func (c *Collector) kindSections() []string {
 	}
 	if c.HJ212 != nil {
 		out = append(out, "hj212")
+	}
+	if c.WaterCSV != nil {
+		out = append(out, "water_csv")
 	}
 	return out
 }
@@ -372,6 +375,16 @@ func (c *Config) validateCollectors(v *validator) {
 			}
 		case "hj212":
 			c.validateHJ212(v, p.with("hj212"), s.HJ212, p)
+		case "water_csv":
+			k := s.WaterCSV
+			switch {
+			case k == nil:
+				v.missing(p, "water_csv")
+			case k.Dir == "" && k.File == "":
+				v.missing(p.with("water_csv"), "dir")
+			case k.Dir != "" && k.File != "":
+				v.invalid(p.with("water_csv", "file"), "set either dir or file, not both")
+			}
 		case "cnemc_csv":
 			k := s.CNEMC
 			kp := p.with("cnemc_csv")

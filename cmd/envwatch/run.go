@@ -25,6 +25,7 @@ import (
 	"github.com/envwatch/envwatch/collector/cnemc"
 	"github.com/envwatch/envwatch/collector/hj212recv"
 	"github.com/envwatch/envwatch/collector/simulate"
+	"github.com/envwatch/envwatch/collector/watercsv"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/pipeline"
@@ -55,6 +56,7 @@ func kinds(reg prometheus.Registerer) collector.Registry {
 	hjm := hj212recv.NewMetrics(reg)
 	return collector.Registry{
 		"cnemc_csv": cnemc.New,
+		"water_csv": watercsv.New,
 		"hj212": func(c config.Collector, env collector.Env) (any, error) {
 			return hj212recv.FromConfig(c, env, hjm)
 		},

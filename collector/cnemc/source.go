@@ -3,81 +3,40 @@ package cnemc
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/collector/filetrack"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/reading"
 )
 
-// DirSource reads the CSV files of a directory tree (an archive or a drop folder). It
-// remembers each processed file by path and content digest in its state: a new file is
-// read, an unchanged one skipped, a revised one read again (its values overwrite).
+// DirSource reads the CSV files of a directory tree (an archive or a drop folder). Each
+// file is read once, and again when its content changes (a revision overwrites).
 type DirSource struct {
-	Dir    string
+	Files  *filetrack.Tracker
 	Parser *Parser
-	State  collector.State
-	// MaxFileSize bounds a single file (default 256 MiB).
-	MaxFileSize int64
-
-	pending map[string][]byte
 }
 
-// Fetch implements collector.Pull.
+// Fetch implements collector.Pull. Outside a backfill it delivers every reading of the new
+// files whatever the window; in a backfill it re-reads all files and keeps the window.
 func (s *DirSource) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
-	var files []string
-	err := filepath.WalkDir(s.Dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".csv") {
-			files = append(files, path)
-		}
-		return nil
-	})
+	files, failed, err := s.Files.Changed(ctx, w.Backfill)
 	if err != nil {
-		return nil, fmt.Errorf("scanning %s: %w", s.Dir, err)
-	}
-	sort.Strings(files)
-	max := s.MaxFileSize
-	if max <= 0 {
-		max = 256 << 20
+		return nil, err
 	}
 	b := &reading.Batch{}
-	s.pending = map[string][]byte{}
-	for _, path := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		rel, _ := filepath.Rel(s.Dir, path)
-		data, err := readLimited(path, max)
-		if err != nil {
-			b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: fmt.Sprintf("%s: %v", rel, err)})
-			continue
-		}
-		sum := sha256.Sum256(data)
-		digest := []byte(hex.EncodeToString(sum[:]))
-		if !w.Backfill {
-			prev, err := s.State.Get("file:" + rel)
-			if err != nil {
-				return nil, err
-			}
-			if bytes.Equal(prev, digest) {
-				continue
-			}
-		}
-		rs, rejects, err := s.Parser.Parse(bytes.NewReader(data), rel)
+	for _, e := range failed {
+		b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: e.Error()})
+	}
+	for _, f := range files {
+		rs, rejects, err := s.Parser.Parse(bytes.NewReader(f.Data), f.Name)
 		if err != nil {
 			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
 			continue
@@ -88,47 +47,12 @@ func (s *DirSource) Fetch(ctx context.Context, w collector.Window) (*reading.Bat
 			}
 		}
 		b.Rejects = append(b.Rejects, rejects...)
-		s.pending["file:"+rel] = digest
 	}
 	return b, nil
 }
 
 // Commit records the files of the last Fetch as processed.
-func (s *DirSource) Commit(context.Context) error {
-	if len(s.pending) == 0 {
-		return nil
-	}
-	type many interface{ PutMany(map[string][]byte) error }
-	if m, ok := s.State.(many); ok {
-		if err := m.PutMany(s.pending); err != nil {
-			return err
-		}
-	} else {
-		for k, v := range s.pending {
-			if err := s.State.Put(k, v); err != nil {
-				return err
-			}
-		}
-	}
-	s.pending = nil
-	return nil
-}
-
-func readLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("larger than %d bytes", max)
-	}
-	return data, nil
-}
+func (s *DirSource) Commit(context.Context) error { return s.Files.Commit() }
 
 // URLSource fetches one file per hour from a URL template, e.g.
 // "https://example.org/Archive/{{.Local.Format \"2006-01-02\"}}/{{.Local.Format \"2006-01-02T15\"}}.csv".
@@ -237,7 +161,7 @@ func New(c config.Collector, env collector.Env) (any, error) {
 		if st, err := os.Stat(k.Dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("cnemc_csv.dir %q is not a readable directory", k.Dir)
 		}
-		return &DirSource{Dir: k.Dir, Parser: p, State: env.State}, nil
+		return &DirSource{Files: &filetrack.Tracker{Dir: k.Dir, Ext: ".csv", State: env.State}, Parser: p}, nil
 	}
 	t, err := ParseURLTemplate(k.URL)
 	if err != nil {

@@ -1,0 +1,197 @@
+// Package watercsv is the water_csv source kind: manual or laboratory section results,
+// one row per section and sampling time, item columns by short name (mg/L) or HJ 212 code
+// (in that code's unit), read from a file or a directory of files.
+package watercsv
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/collector/filetrack"
+	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// Parser reads one file.
+type Parser struct {
+	Location *time.Location
+	Sections map[string]bool // configured sections; others are rejected as unknown sites by the pipeline
+}
+
+type col struct {
+	idx  int
+	item waterquality.Item
+	unit string
+	flag int // index of "<name>_flag", -1 if none
+}
+
+var layouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"}
+
+// Parse reads a water CSV. A missing time/section column or an unknown HJ 212 code fails
+// the file; bad cells become rejects naming file, line, column and value.
+func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.Reject, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: reading header: %w", name, err)
+	}
+	pos := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimPrefix(strings.TrimSpace(h), "\uFEFF")
+		header[i] = h
+		pos[h] = i
+	}
+	ti, ok1 := pos["time"]
+	si, ok2 := pos["section"]
+	if !ok1 || !ok2 {
+		return nil, nil, fmt.Errorf(`%s:1: the header needs "time" and "section" columns`, name)
+	}
+	var cols []col
+	for i, h := range header {
+		var c col
+		if it, ok := waterquality.ParseItem(h); ok {
+			c = col{idx: i, item: it, unit: it.Unit()}
+		} else if strings.HasPrefix(h, "w") && len(h) == 6 && !strings.HasSuffix(h, "_flag") {
+			code, err := waterquality.LookupCode(h)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s:1: column %q: %w", name, h, err)
+			}
+			c = col{idx: i, item: code.Item, unit: code.Unit}
+		} else {
+			continue
+		}
+		c.flag = -1
+		if fi, ok := pos[h+"_flag"]; ok {
+			c.flag = fi
+		}
+		cols = append(cols, c)
+	}
+	if len(cols) == 0 {
+		return nil, nil, fmt.Errorf("%s:1: the header names no water-quality item", name)
+	}
+	var out []reading.Reading
+	var rejects []reading.Reject
+	reject := func(line int, format string, args ...any) {
+		rejects = append(rejects, reading.Reject{Reason: "parse_error", Detail: fmt.Sprintf("%s:%d: ", name, line) + fmt.Sprintf(format, args...)})
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				reject(pe.StartLine, "%v", pe.Err)
+				continue
+			}
+			return out, rejects, err
+		}
+		if len(rec) != len(header) {
+			reject(line, "%d fields, the header has %d", len(rec), len(header))
+			continue
+		}
+		ts := strings.TrimSpace(rec[ti])
+		var when time.Time
+		if when, err = time.Parse(time.RFC3339, ts); err != nil {
+			for _, l := range layouts {
+				if when, err = time.ParseInLocation(l, ts, p.Location); err == nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			reject(line, `column "time": invalid value %q: want YYYY-MM-DD[ HH:MM] or RFC 3339`, ts)
+			continue
+		}
+		rd := reading.Reading{Kind: reading.Water, Site: strings.TrimSpace(rec[si]), End: when.UTC()}
+		for _, c := range cols {
+			raw := strings.TrimSpace(rec[c.idx])
+			if raw == "" {
+				continue
+			}
+			v, err := fixed.Parse(raw)
+			if err != nil {
+				reject(line, "column %q: invalid value %q: not a decimal number", header[c.idx], raw)
+				continue
+			}
+			v, err = waterquality.ToItemUnit(c.item, c.unit, v)
+			if err != nil {
+				reject(line, "column %q: %v", header[c.idx], err)
+				continue
+			}
+			flag := "N"
+			if c.flag >= 0 && strings.TrimSpace(rec[c.flag]) != "" {
+				flag = strings.TrimSpace(rec[c.flag])
+			}
+			rd.Values = append(rd.Values, reading.Value{Code: c.item.Code(), V: v, Flag: flag})
+		}
+		if len(rd.Values) > 0 {
+			out = append(out, rd)
+		}
+	}
+	return out, rejects, nil
+}
+
+// Source is the water_csv pull source.
+type Source struct {
+	Files  *filetrack.Tracker
+	Parser *Parser
+}
+
+// Fetch implements collector.Pull (new or changed files; in a backfill all files, keeping
+// the window).
+func (s *Source) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
+	files, failed, err := s.Files.Changed(ctx, w.Backfill)
+	if err != nil {
+		return nil, err
+	}
+	b := &reading.Batch{}
+	for _, e := range failed {
+		b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: e.Error()})
+	}
+	for _, f := range files {
+		rs, rejects, err := s.Parser.Parse(bytes.NewReader(f.Data), f.Name)
+		if err != nil {
+			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
+			continue
+		}
+		for _, r := range rs {
+			if !w.Backfill || w.Contains(r.End) {
+				b.Readings = append(b.Readings, r)
+			}
+		}
+		b.Rejects = append(b.Rejects, rejects...)
+	}
+	return b, nil
+}
+
+// Commit implements collector.Committer.
+func (s *Source) Commit(context.Context) error { return s.Files.Commit() }
+
+// New builds a water_csv source from its configuration.
+func New(c config.Collector, env collector.Env) (any, error) {
+	loc := env.Location
+	if c.TimeZone != "" {
+		var err error
+		if loc, err = time.LoadLocation(c.TimeZone); err != nil {
+			return nil, err
+		}
+	}
+	return &Source{Files: &filetrack.Tracker{Dir: c.WaterCSV.Dir, File: c.WaterCSV.File, Ext: ".csv", State: env.State},
+		Parser: &Parser{Location: loc}}, nil
+}

@@ -112,6 +112,32 @@ type Collector struct {
 	CNEMC    *CNEMCCSV `yaml:"cnemc_csv"`
 	HJ212    *HJ212    `yaml:"hj212"`
 	WaterCSV *WaterCSV `yaml:"water_csv"`
+	HTTPJSON *HTTPJSON `yaml:"http_json"`
+}
+
+// HTTPJSON polls an HTTP JSON API ("latest" style) for the configured remote sites.
+type HTTPJSON struct {
+	// Preset is openaq_v3_latest, waqi_city or empty (generic mapping below).
+	Preset string `yaml:"preset"`
+	// URL is a Go template with {{.ID}} (the remote site id); presets supply one.
+	URL string `yaml:"url"`
+	// Stations maps remote site ids to envwatch station codes; only these are requested.
+	Stations     map[string]string `yaml:"stations"`
+	APIKeyEnv    string            `yaml:"api_key_env"`
+	APIKeyFile   string            `yaml:"api_key_file"`
+	APIKeyHeader string            `yaml:"api_key_header"`
+	APIKeyParam  string            `yaml:"api_key_param"`
+	// MinInterval between requests (API quotas), e.g. 10m.
+	MinInterval model.Duration `yaml:"min_interval"`
+	// Generic mapping (paths like "results", "datetime.utc", "data.iaqi.pm25.v").
+	Records    string            `yaml:"records"`
+	Time       string            `yaml:"time"`
+	Values     map[string]string `yaml:"values"` // pollutant code → path (wide records)
+	Value      string            `yaml:"value"`  // long records: the value path …
+	Sensor     string            `yaml:"sensor"` // … and the sensor id path mapped by sensors
+	Sensors    map[string]string `yaml:"sensors"`
+	Pollutant  string            `yaml:"pollutant"` // … or the parameter name mapped by pollutants
+	Pollutants map[string]string `yaml:"pollutants"`
 }
 
 // WaterCSV reads manual or laboratory section results (docs/configuration.md).

@@ -19,7 +19,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad-target-class.yaml":           `examples/bad/bad-target-class.yaml:4: water_sections[0].target_class: invalid value "VI": want one of I, II, III, IV, V`,
 		"bad-water-body.yaml":             `examples/bad/bad-water-body.yaml:4: water_sections[0].water_body: invalid value "reservoirs": want one of river, lake`,
 		"bad-cron.yaml":                   `examples/bad/bad-cron.yaml:6: sources[0].schedule: invalid value "0 5 * * * *": expected exactly 5 fields, found 6: [0 5 * * * *]`,
-		"unknown-kind.yaml":               `examples/bad/unknown-kind.yaml:5: sources[0].kind: invalid value "telegraf": unknown source kind (known: cnemc_csv, hj212, simulate, water_csv)`,
+		"unknown-kind.yaml":               `examples/bad/unknown-kind.yaml:5: sources[0].kind: invalid value "telegraf": unknown source kind (known: cnemc_csv, hj212, http_json, simulate, water_csv)`,
 		"influx-bucket-and-database.yaml": `examples/bad/influx-bucket-and-database.yaml:6: influxdb.database: invalid value "envwatch": set either bucket (2.x/3.x) or database (1.8), not both`,
 		"influx-url.yaml":                 `examples/bad/influx-url.yaml:4: influxdb.url: invalid value "127.0.0.1:8086": want an http:// or https:// URL`,
 		"missing-code.yaml":               `examples/bad/missing-code.yaml:4: air_stations[0]: missing required key "code"`,

@@ -290,7 +290,7 @@ func (c *Config) validate(v *validator) {
 }
 
 // Kinds lists the collector kinds this build knows and their option keys.
-var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv", "hj212": "hj212", "water_csv": "water_csv"}
+var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv", "hj212": "hj212", "water_csv": "water_csv", "http_json": "http_json"}
 
 func knownKinds() string {
 	names := make([]string, 0, len(Kinds))
@@ -315,6 +315,9 @@ func (c *Collector) kindSections() []string {
 	}
 	if c.WaterCSV != nil {
 		out = append(out, "water_csv")
+	}
+	if c.HTTPJSON != nil {
+		out = append(out, "http_json")
 	}
 	return out
 }
@@ -375,6 +378,8 @@ func (c *Config) validateCollectors(v *validator) {
 			}
 		case "hj212":
 			c.validateHJ212(v, p.with("hj212"), s.HJ212, p)
+		case "http_json":
+			validateHTTPJSON(v, p, s.HTTPJSON, c.Stations)
 		case "water_csv":
 			k := s.WaterCSV
 			switch {
@@ -585,5 +590,84 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 				v.invalid(dp.with("units", code), "unsupported unit")
 			}
 		}
+	}
+}
+
+var pathRe = regexp.MustCompile(`^([A-Za-z0-9_$@-]+(\[\d+\])*)(\.[A-Za-z0-9_$@-]+(\[\d+\])*)*$`)
+
+func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
+	kp := p.with("http_json")
+	if k == nil {
+		v.missing(p, "http_json")
+		return
+	}
+	known := map[string]bool{}
+	for _, s := range stations {
+		known[s.Code] = true
+	}
+	if len(k.Stations) == 0 {
+		v.missing(kp, "stations")
+	}
+	for id, code := range k.Stations {
+		if !known[code] {
+			v.invalid(kp.with("stations", id), "no air station with this code")
+		}
+	}
+	if k.APIKeyEnv != "" && k.APIKeyFile != "" {
+		v.invalid(kp.with("api_key_file"), "set either api_key_env or api_key_file, not both")
+	}
+	pollutant := func(pp path, code string) {
+		switch code {
+		case "pm2_5", "pm10", "so2", "no2", "co", "o3":
+		default:
+			v.invalid(pp, "not a pollutant code (pm2_5, pm10, so2, no2, co, o3)")
+		}
+	}
+	checkPath := func(key, val string) {
+		if val != "" && !pathRe.MatchString(val) {
+			v.invalid(kp.with(key), "not a path (keys separated by '.', indices in [])")
+		}
+	}
+	switch k.Preset {
+	case "openaq_v3_latest":
+		if len(k.Sensors) == 0 {
+			v.missing(kp, "sensors")
+		}
+	case "waqi_city":
+	case "":
+		if k.URL == "" {
+			v.missing(kp, "url")
+		}
+		if k.Time == "" {
+			v.missing(kp, "time")
+		}
+		if len(k.Values) == 0 && k.Value == "" {
+			v.missing(kp, "values")
+		}
+		if k.Value != "" && k.Sensor == "" && k.Pollutant == "" {
+			v.missing(kp, "pollutant")
+		}
+		for key, val := range map[string]string{"records": k.Records, "time": k.Time, "value": k.Value, "sensor": k.Sensor, "pollutant": k.Pollutant} {
+			checkPath(key, val)
+		}
+		for code, val := range k.Values {
+			pollutant(kp.with("values", code), code)
+			if !pathRe.MatchString(val) {
+				v.invalid(kp.with("values", code), "not a path")
+			}
+		}
+	default:
+		v.oneOf(kp.with("preset"), k.Preset, "openaq_v3_latest", "waqi_city")
+	}
+	if k.URL != "" {
+		if _, err := template.New("url").Parse(k.URL); err != nil {
+			v.invalid(kp.with("url"), "not a valid template: %v", err)
+		}
+	}
+	for id, code := range k.Sensors {
+		pollutant(kp.with("sensors", id), code)
+	}
+	for name, code := range k.Pollutants {
+		pollutant(kp.with("pollutants", name), code)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/cnemc"
 	"github.com/envwatch/envwatch/collector/hj212recv"
+	"github.com/envwatch/envwatch/collector/httpjson"
 	"github.com/envwatch/envwatch/collector/simulate"
 	"github.com/envwatch/envwatch/collector/watercsv"
 	"github.com/envwatch/envwatch/config"
@@ -57,6 +58,7 @@ func kinds(reg prometheus.Registerer) collector.Registry {
 	return collector.Registry{
 		"cnemc_csv": cnemc.New,
 		"water_csv": watercsv.New,
+		"http_json": httpjson.New,
 		"hj212": func(c config.Collector, env collector.Env) (any, error) {
 			return hj212recv.FromConfig(c, env, hjm)
 		},

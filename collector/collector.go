@@ -5,6 +5,7 @@ package collector
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -37,6 +38,13 @@ type Pull interface {
 // hands each received batch to h.
 type Push interface {
 	Serve(ctx context.Context, h Handler) error
+}
+
+// Streamer is implemented by file sources: a backfill streams them one file at a time
+// instead of holding the whole window in memory. Files named ≤ after are skipped (resume);
+// emit gets each file's batch, the file name as a resume mark, and the position.
+type Streamer interface {
+	Stream(ctx context.Context, w Window, after string, emit func(b *reading.Batch, mark string, i, n int) error) error
 }
 
 // Committer is implemented by sources that remember what they delivered (processed files):
@@ -263,4 +271,87 @@ func (j *Job) fetch(ctx context.Context, w Window) (*reading.Batch, error) {
 		j.Logger.Warn("source fetch failed", "source", j.Name, "attempt", attempt+1, "err", err)
 	}
 	return nil, fmt.Errorf("fetching (%s, %s]: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), lastErr)
+}
+
+// streamBatch is the number of readings a streamed backfill hands over at once.
+const streamBatch = 5000
+
+// Progress is reported during a backfill.
+type Progress struct {
+	Done, Total int64
+	Label       string
+}
+
+// Backfill loads the history of w through the same path as scheduled runs (fetch or
+// stream → pipeline → sink). Progress is saved in state after each chunk or file, so an
+// interrupted backfill re-run with the same window resumes where it stopped; writes are
+// idempotent, so a chunk repeated after a crash duplicates nothing.
+func (j *Job) Backfill(ctx context.Context, w Window, state State, report func(Progress)) (Summary, error) {
+	w.Backfill = true
+	key := fmt.Sprintf("backfill:%d-%d", w.From.Unix(), w.To.Unix())
+	mark, err := state.Get(key)
+	if err != nil {
+		return Summary{}, err
+	}
+	if report == nil {
+		report = func(Progress) {}
+	}
+	if s, ok := j.Source.(Streamer); ok {
+		// Files are grouped into batches of about streamBatch readings: one write request,
+		// one state transaction per group rather than per file.
+		var sum Summary
+		acc := &reading.Batch{Source: j.Name}
+		var lastMark string
+		var lastI, lastN int
+		flush := func() error {
+			if len(acc.Readings) == 0 && len(acc.Rejects) == 0 && lastMark == "" {
+				return nil
+			}
+			accepted, err := j.Handler.Handle(ctx, acc)
+			sum.Read += len(acc.Readings) + len(acc.Rejects)
+			sum.Accepted += accepted
+			sum.Rejected += len(acc.Readings) + len(acc.Rejects) - accepted
+			j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(accepted))
+			if err != nil {
+				return fmt.Errorf("up to %s: %w", lastMark, err)
+			}
+			if c, ok := j.Source.(Committer); ok {
+				if err := c.Commit(ctx); err != nil {
+					return err
+				}
+			}
+			acc = &reading.Batch{Source: j.Name}
+			if lastMark == "" {
+				return nil
+			}
+			report(Progress{Done: int64(lastI + 1), Total: int64(lastN), Label: lastMark})
+			return state.Put(key, []byte(lastMark))
+		}
+		err := s.Stream(ctx, w, string(mark), func(b *reading.Batch, m string, i, n int) error {
+			acc.Readings = append(acc.Readings, b.Readings...)
+			acc.Rejects = append(acc.Rejects, b.Rejects...)
+			if m != "" {
+				lastMark, lastI, lastN = m, i, n
+			}
+			if len(acc.Readings) >= streamBatch {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		return sum, err
+	}
+	from := w.From
+	if len(mark) == 8 {
+		if t := time.Unix(int64(binary.BigEndian.Uint64(mark)), 0); t.After(from) {
+			from = t
+		}
+	}
+	total := int64(w.To.Sub(w.From) / time.Hour)
+	return j.Range(ctx, Window{From: from, To: w.To, Backfill: true}, func(cw Window) error {
+		report(Progress{Done: int64(cw.To.Sub(w.From) / time.Hour), Total: total, Label: cw.To.Format(time.RFC3339)})
+		return state.Put(key, binary.BigEndian.AppendUint64(nil, uint64(cw.To.Unix())))
+	})
 }

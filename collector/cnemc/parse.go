@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -198,4 +200,36 @@ func Write(w io.Writer, rs []reading.Reading) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// WriteArchive writes readings as one CNEMC file per hour in the layout of the public
+// archive, DIR/YYYY-MM-DD/YYYY-MM-DDTHH.csv (Beijing time of the hour's end label).
+func WriteArchive(dir string, rs []reading.Reading) error {
+	byHour := map[time.Time][]reading.Reading{}
+	var hours []time.Time
+	for _, r := range rs {
+		if _, ok := byHour[r.End]; !ok {
+			hours = append(hours, r.End)
+		}
+		byHour[r.End] = append(byHour[r.End], r)
+	}
+	for _, h := range hours {
+		local := h.In(airquality.Shanghai)
+		d := filepath.Join(dir, local.Format("2006-01-02"))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		f, err := os.Create(filepath.Join(d, local.Format("2006-01-02T15")+".csv"))
+		if err != nil {
+			return err
+		}
+		if err := Write(f, byHour[h]); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -39,38 +39,38 @@ type File struct {
 // all set it returns every file (a backfill). Files that cannot be read are returned as
 // errors in failed, so one bad file does not hide the others.
 func (t *Tracker) Changed(ctx context.Context, all bool) (files []File, failed []error, err error) {
-	var paths []string
-	root := t.Dir
-	if t.File != "" {
-		paths, root = []string{t.File}, filepath.Dir(t.File)
-	} else {
-		err = filepath.WalkDir(t.Dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), t.Ext) {
-				paths = append(paths, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("scanning %s: %w", t.Dir, err)
-		}
+	err = t.Walk(ctx, all, "", func(f File, _, _ int) error {
+		files = append(files, f)
+		return nil
+	}, func(e error) { failed = append(failed, e) })
+	return files, failed, err
+}
+
+// Walk hands the new or changed files (all with all set) to fn one at a time, in name
+// order, skipping names ≤ after (a resumed backfill); fn also gets the file's position and
+// the number of files. Unreadable files go to failed. The files handed over are pending
+// until Commit.
+func (t *Tracker) Walk(ctx context.Context, all bool, after string, fn func(f File, i, n int) error, failed func(error)) error {
+	paths, root, err := t.list()
+	if err != nil {
+		return err
 	}
-	sort.Strings(paths)
 	max := t.MaxSize
 	if max <= 0 {
 		max = 256 << 20
 	}
 	t.pending = map[string][]byte{}
-	for _, path := range paths {
+	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return err
 		}
 		rel, _ := filepath.Rel(root, path)
+		if after != "" && rel <= after {
+			continue
+		}
 		data, err := readLimited(path, max)
 		if err != nil {
-			failed = append(failed, fmt.Errorf("%s: %w", rel, err))
+			failed(fmt.Errorf("%s: %w", rel, err))
 			continue
 		}
 		sum := sha256.Sum256(data)
@@ -78,16 +78,38 @@ func (t *Tracker) Changed(ctx context.Context, all bool) (files []File, failed [
 		if !all {
 			prev, err := t.State.Get("file:" + rel)
 			if err != nil {
-				return nil, nil, err
+				return err
 			}
 			if bytes.Equal(prev, digest) {
 				continue
 			}
 		}
-		files = append(files, File{Name: rel, Data: data})
 		t.pending["file:"+rel] = digest
+		if err := fn(File{Name: rel, Data: data}, i, len(paths)); err != nil {
+			return err
+		}
 	}
-	return files, failed, nil
+	return nil
+}
+
+func (t *Tracker) list() (paths []string, root string, err error) {
+	if t.File != "" {
+		return []string{t.File}, filepath.Dir(t.File), nil
+	}
+	err = filepath.WalkDir(t.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.EqualFold(filepath.Ext(path), t.Ext) {
+			paths = append(paths, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("scanning %s: %w", t.Dir, err)
+	}
+	sort.Strings(paths)
+	return paths, t.Dir, nil
 }
 
 // Commit records the files of the last Changed as processed.
@@ -107,7 +129,7 @@ func (t *Tracker) Commit() error {
 			}
 		}
 	}
-	t.pending = nil
+	clear(t.pending) // Walk may still be adding: keep the map
 	return nil
 }
 

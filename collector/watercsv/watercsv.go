@@ -195,3 +195,23 @@ func New(c config.Collector, env collector.Env) (any, error) {
 	return &Source{Files: &filetrack.Tracker{Dir: c.WaterCSV.Dir, File: c.WaterCSV.File, Ext: ".csv", State: env.State},
 		Parser: &Parser{Location: loc}}, nil
 }
+
+// Stream implements collector.Streamer: one batch per file, for backfills.
+func (s *Source) Stream(ctx context.Context, w collector.Window, after string, emit func(*reading.Batch, string, int, int) error) error {
+	return s.Files.Walk(ctx, true, after, func(f filetrack.File, i, n int) error {
+		b := &reading.Batch{}
+		rs, rejects, err := s.Parser.Parse(bytes.NewReader(f.Data), f.Name)
+		if err != nil {
+			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
+		}
+		for _, r := range rs {
+			if w.Contains(r.End) {
+				b.Readings = append(b.Readings, r)
+			}
+		}
+		b.Rejects = append(b.Rejects, rejects...)
+		return emit(b, f.Name, i, n)
+	}, func(e error) {
+		_ = emit(&reading.Batch{Rejects: []reading.Reject{{Reason: "unreadable_file", Detail: e.Error()}}}, "", 0, 0)
+	})
+}

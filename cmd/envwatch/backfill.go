@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/envwatch/envwatch/collector"
+)
+
+type backfillCmd struct {
+	configFile, source, from, to string
+	level, format                string
+}
+
+func (c *backfillCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
+	cmd := app.Command("backfill", "Load history of one source for a date range through the normal pipeline (idempotent; an interrupted backfill resumes when re-run).")
+	cmd.Flag("config", "Configuration file.").Short('c').Required().StringVar(&c.configFile)
+	cmd.Flag("source", "Source name.").Required().StringVar(&c.source)
+	cmd.Flag("from", "First day (YYYY-MM-DD, in the configured time zone).").Required().StringVar(&c.from)
+	cmd.Flag("to", "Last day, inclusive (YYYY-MM-DD).").Required().StringVar(&c.to)
+	cmd.Flag("log.level", "debug, info, warn, error.").Default("info").EnumVar(&c.level, "debug", "info", "warn", "error")
+	cmd.Flag("log.format", "logfmt or json.").Default("logfmt").EnumVar(&c.format, "logfmt", "json")
+	return cmd
+}
+
+func (c *backfillCmd) run(env *environ) int {
+	logger := (&runCmd{level: c.level, format: c.format}).logger(env.stderr)
+	s, err := newStack(c.configFile, logger, sinkMode{})
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	defer s.close()
+	sc, err := s.collectorNamed(c.source)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	from, err1 := time.ParseInLocation(time.DateOnly, c.from, s.loc)
+	to, err2 := time.ParseInLocation(time.DateOnly, c.to, s.loc)
+	if err1 != nil || err2 != nil || to.Before(from) {
+		fmt.Fprintf(env.stderr, "envwatch: --from %q --to %q: want YYYY-MM-DD with from ≤ to\n", c.from, c.to)
+		return 1
+	}
+	src, err := s.source(sc)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	pull, ok := src.(collector.Pull)
+	if !ok {
+		fmt.Fprintf(env.stderr, "envwatch: source %s (%s) receives pushed data and cannot be backfilled; ask the stations to resend (HJ 212 CN 2061 history requests)\n", sc.Name, sc.Kind)
+		return 1
+	}
+	job := s.job(sc, pull)
+	job.Chunk = 24 * time.Hour
+	// Hour-ending days: the window (from 00:00, to+1 00:00] holds the hours of from … to.
+	w := collector.Window{From: from, To: to.AddDate(0, 0, 1)}
+	before := counters(s.reg, sc.Name)
+	bar := newProgressBar(env.stderr)
+	sum, err := job.Backfill(env.ctx, w, s.st.SourceState(sc.Name), bar.report)
+	bar.done()
+	after := counters(s.reg, sc.Name)
+	printSummary(env.stdout, sc.Name, c.from, c.to, sum, before, after)
+	if err != nil {
+		if env.ctx.Err() != nil {
+			fmt.Fprintln(env.stderr, "envwatch: interrupted; run the same command again to resume")
+		} else {
+			fmt.Fprintf(env.stderr, "envwatch: backfill failed: %v\n", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+type counterSet struct {
+	written, failed float64
+	rejected        map[string]float64
+}
+
+// counters reads the pipeline's and sink's counters, so the summary reports exactly what
+// the metrics would.
+func counters(reg *prometheus.Registry, source string) counterSet {
+	cs := counterSet{rejected: map[string]float64{}}
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			switch mf.GetName() {
+			case "envwatch_influxdb_points_written_total":
+				cs.written = m.GetCounter().GetValue()
+			case "envwatch_influxdb_points_failed_total":
+				cs.failed = m.GetCounter().GetValue()
+			case "envwatch_readings_rejected_total":
+				var src, reason string
+				for _, l := range m.GetLabel() {
+					switch l.GetName() {
+					case "source":
+						src = l.GetValue()
+					case "reason":
+						reason = l.GetValue()
+					}
+				}
+				if src == source {
+					cs.rejected[reason] = m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return cs
+}
+
+func printSummary(w io.Writer, source, from, to string, sum collector.Summary, before, after counterSet) {
+	fmt.Fprintf(w, "backfill %s %s … %s\n", source, from, to)
+	fmt.Fprintf(w, "  records read:       %d\n", sum.Read)
+	fmt.Fprintf(w, "  readings accepted:  %d\n", sum.Accepted)
+	var reasons []string
+	for r := range after.rejected {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	total := 0.0
+	var parts []string
+	for _, r := range reasons {
+		if d := after.rejected[r] - before.rejected[r]; d > 0 {
+			total += d
+			parts = append(parts, fmt.Sprintf("%s %d", r, int(d)))
+		}
+	}
+	fmt.Fprintf(w, "  values rejected:    %d", int(total))
+	if len(parts) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  points written:     %d\n", int(after.written-before.written))
+	if f := after.failed - before.failed; f > 0 {
+		fmt.Fprintf(w, "  points failed:      %d\n", int(f))
+	}
+}
+
+// progressBar draws on a terminal and logs plain lines otherwise.
+type progressBar struct {
+	w        io.Writer
+	terminal bool
+	last     time.Time
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	term := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			term = true
+		}
+	}
+	return &progressBar{w: w, terminal: term}
+}
+
+func (p *progressBar) report(pr collector.Progress) {
+	if pr.Total <= 0 {
+		return
+	}
+	frac := float64(pr.Done) / float64(pr.Total)
+	if p.terminal {
+		n := int(frac * 30)
+		fmt.Fprintf(p.w, "\r[%s%s] %5.1f%% %s", strings.Repeat("=", n), strings.Repeat(" ", 30-n), 100*frac, pr.Label)
+		return
+	}
+	if time.Since(p.last) > 5*time.Second || pr.Done == pr.Total {
+		p.last = time.Now()
+		fmt.Fprintf(p.w, "progress %.1f%% (%d/%d) %s\n", 100*frac, pr.Done, pr.Total, pr.Label)
+	}
+}
+
+func (p *progressBar) done() {
+	if p.terminal {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// printSink is the sink of `envwatch run --once`: it prints line protocol.
+type printSink struct {
+	w      io.Writer
+	points int
+}
+
+func (p *printSink) WriteLines(_ context.Context, lines []byte) (int, error) {
+	n, err := p.w.Write(lines)
+	p.points += strings.Count(string(lines[:n]), "\n")
+	return p.points, err
+}
+
+// readOnlyMarks lets a dry run read high-water marks without moving them.
+type readOnlyMarks struct{ collector.Marks }
+
+func (readOnlyMarks) SetHighWater(string, time.Time) error { return nil }
+
+// noCommit hides a source's Commit so a dry run leaves its state untouched.
+type noCommit struct{ collector.Pull }
+
+// once fetches one source once through the pipeline into a printing sink.
+func (c *runCmd) once(env *environ) int {
+	logger := c.logger(env.stderr)
+	sink := &printSink{w: env.stdout}
+	s, err := newStack(c.configFile, logger, sinkMode{override: sink})
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	defer s.close()
+	sc, err := s.collectorNamed(c.source)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	src, err := s.source(sc)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	pull, ok := src.(collector.Pull)
+	if !ok {
+		fmt.Fprintf(env.stderr, "envwatch: source %s receives pushed data; --once needs a pull source\n", sc.Name)
+		return 1
+	}
+	job := s.job(sc, noCommit{pull})
+	job.Marks = readOnlyMarks{s.st}
+	if err := job.Run(env.ctx); err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(env.stderr, "dry run: %d points would be written; nothing was written or recorded\n", sink.points)
+	return 0
+}

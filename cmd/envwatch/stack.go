@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/collector/cnemc"
+	"github.com/envwatch/envwatch/collector/hj212recv"
+	"github.com/envwatch/envwatch/collector/httpjson"
+	"github.com/envwatch/envwatch/collector/simulate"
+	"github.com/envwatch/envwatch/collector/watercsv"
+	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/metrics"
+	"github.com/envwatch/envwatch/pipeline"
+	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/sink/influx"
+	"github.com/envwatch/envwatch/store"
+)
+
+// kinds is the registry of source kinds this binary supports.
+func kinds(reg prometheus.Registerer) collector.Registry {
+	hjm := hj212recv.NewMetrics(reg)
+	return collector.Registry{
+		"cnemc_csv": cnemc.New,
+		"water_csv": watercsv.New,
+		"http_json": httpjson.New,
+		"hj212": func(c config.Collector, env collector.Env) (any, error) {
+			return hj212recv.FromConfig(c, env, hjm)
+		},
+		"simulate": func(c config.Collector, env collector.Env) (any, error) {
+			return simulate.New(c.Simulate.Seed, env.Sites.Stations, env.Sites.Sections, c.Simulate.BackfillDays), nil
+		},
+	}
+}
+
+// stack is everything between the configuration and the sources: state store, metrics
+// registry, sink, engines and pipeline. run, backfill and run --once share it.
+type stack struct {
+	cfg      *config.Config
+	loc      *time.Location
+	st       *store.Store
+	reg      *prometheus.Registry
+	writer   *influx.Writer // nil without an influxdb section or when a sink is substituted
+	air      *airquality.Network
+	pl       *pipeline.Pipeline
+	names    collector.Sites
+	stations []metrics.Station
+	registry collector.Registry
+	metrics  *collector.Metrics
+	logger   *slog.Logger
+}
+
+// sinkMode chooses what the pipeline writes to.
+type sinkMode struct {
+	override pipeline.Sink // used instead of InfluxDB when set (dry runs)
+}
+
+func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error) {
+	cfg, err := config.LoadFile(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(cfg.StateDir, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	s := &stack{cfg: cfg, loc: loc, st: st, reg: prometheus.NewRegistry(), logger: logger}
+	var sink pipeline.Sink = mode.override
+	if in := cfg.InfluxDB; in != nil && mode.override == nil {
+		token, err := readToken(in)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.writer = influx.New(influx.Options{URL: in.URL, Org: in.Org, Bucket: in.WriteBucket(), Token: token,
+			Timeout: time.Duration(in.Timeout), BatchSize: in.BatchSize}, s.reg)
+		sink = s.writer
+	}
+	s.air = airquality.NewNetwork(airquality.CityOptions{MinStations: cfg.Assessment.MinStations, RoundStationValues: cfg.Assessment.RoundStationValues})
+	var sites []pipeline.Site
+	for _, c := range cfg.Stations {
+		sites = append(sites, pipeline.Site{Kind: reading.Air, Code: c.Code, Area: c.Area})
+		s.stations = append(s.stations, metrics.Station{Code: c.Code, Area: c.Area})
+		s.names.Stations = append(s.names.Stations, c.Code)
+	}
+	for _, c := range cfg.Sections {
+		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area})
+		s.names.Sections = append(s.names.Sections, c.Code)
+	}
+	s.pl = pipeline.New(sites, s.air, sink, s.reg, logger)
+	if err := defineAreas(cfg, s.air); err != nil {
+		s.close()
+		return nil, err
+	}
+	s.registry = kinds(s.reg)
+	s.metrics = collector.NewMetrics(s.reg)
+	return s, nil
+}
+
+func (s *stack) close() {
+	if s.writer != nil {
+		s.writer.Close()
+	}
+	s.st.Close()
+}
+
+// source builds one configured source.
+func (s *stack) source(sc config.Collector) (any, error) {
+	factory, ok := s.registry[sc.Kind]
+	if !ok {
+		return nil, fmt.Errorf("source %s: kind %q is not built into this binary", sc.Name, sc.Kind)
+	}
+	src, err := factory(sc, collector.Env{Sites: s.names, State: s.st.SourceState(sc.Name), Logger: s.logger.With("source", sc.Name), Location: s.loc})
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+	}
+	return src, nil
+}
+
+// job wraps a pull source with its schedule settings.
+func (s *stack) job(sc config.Collector, src collector.Pull) *collector.Job {
+	return &collector.Job{Name: sc.Name, Source: src, Lookback: time.Duration(sc.Lookback), Timeout: time.Duration(sc.Timeout),
+		Retries: sc.Retries, Marks: s.st, Handler: s.pl, Metrics: s.metrics, Logger: s.logger, Now: time.Now}
+}
+
+// collectorNamed finds a source's configuration.
+func (s *stack) collectorNamed(name string) (config.Collector, error) {
+	var names []string
+	for _, sc := range s.cfg.Collectors {
+		if sc.Name == name {
+			return sc, nil
+		}
+		names = append(names, sc.Name)
+	}
+	return config.Collector{}, fmt.Errorf("no source named %q (configured: %s)", name, strings.Join(names, ", "))
+}
+
+// readToken reads the InfluxDB token from its environment variable or file.
+func readToken(in *config.InfluxDB) (string, error) {
+	switch {
+	case in.TokenEnv != "":
+		return os.Getenv(in.TokenEnv), nil
+	case in.TokenFile != "":
+		b, err := os.ReadFile(in.TokenFile)
+		if err != nil {
+			return "", fmt.Errorf("reading influxdb token file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+// defineAreas registers every area with the assessment stations of it and of its
+// descendants (a city is the union of its districts' city stations).
+func defineAreas(cfg *config.Config, air *airquality.Network) error {
+	parent := map[string]string{}
+	for _, a := range cfg.Areas {
+		parent[a.ID] = a.Parent
+	}
+	members := map[string][]string{}
+	for _, s := range cfg.Stations {
+		if !s.Counts() {
+			continue
+		}
+		for a, seen := s.Area, 0; a != "" && seen < len(cfg.Areas); a, seen = parent[a], seen+1 {
+			members[a] = append(members[a], s.Code)
+		}
+	}
+	for a, codes := range members {
+		if err := air.SetArea(a, codes); err != nil {
+			return err
+		}
+	}
+	return nil
+}

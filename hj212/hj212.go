@@ -40,20 +40,42 @@ func QnRtn(err error) int {
 
 // CRC computes the HJ 212 CRC-16 (附录A): register 0xFFFF; for each byte
 // reg = (reg >> 8) ^ byte, then eight shifts with 0xA001. It is not CRC-16/MODBUS.
+// Because (reg >> 8) ^ byte fits in 8 bits, the eight shifts are a table look-up.
 func CRC(b []byte) uint16 {
 	reg := uint16(0xFFFF)
 	for _, c := range b {
+		reg = crcTable[byte(reg>>8)^c]
+	}
+	return reg
+}
+
+// crcBitwise is the standard's algorithm as written; it builds the table and checks it.
+func crcBitwise(b []byte) uint16 {
+	reg := uint16(0xFFFF)
+	for _, c := range b {
 		reg = (reg >> 8) ^ uint16(c)
-		for i := 0; i < 8; i++ {
-			lsb := reg & 1
-			reg >>= 1
-			if lsb != 0 {
-				reg ^= 0xA001
-			}
+		reg = shift8(reg)
+	}
+	return reg
+}
+
+func shift8(reg uint16) uint16 {
+	for i := 0; i < 8; i++ {
+		lsb := reg & 1
+		reg >>= 1
+		if lsb != 0 {
+			reg ^= 0xA001
 		}
 	}
 	return reg
 }
+
+var crcTable = func() (t [256]uint16) {
+	for i := range t {
+		t[i] = shift8(uint16(i))
+	}
+	return t
+}()
 
 // Frame wraps a data segment: "##" + 4-digit length + segment + CRC (upper-case hex) + CRLF.
 func Frame(segment string) []byte {
@@ -213,10 +235,23 @@ func Parse(seg []byte) (Packet, error) {
 }
 
 // Item is the set of fields a CP data area gives for one pollutant code, e.g.
-// "a21004-Avg=4,a21004-Flag=N" → Code a21004, Fields {Avg: 4, Flag: N}.
+// "a21004-Avg=4,a21004-Flag=N" → Code a21004, fields Avg=4 and Flag=N.
 type Item struct {
 	Code   string
-	Fields map[string]string
+	Fields []Field
+}
+
+// Field is one "name=value" of an item.
+type Field struct{ Name, Value string }
+
+// Get returns the value of a field.
+func (it *Item) Get(name string) (string, bool) {
+	for _, f := range it.Fields {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
 }
 
 // Data is a parsed CP data area.
@@ -226,35 +261,43 @@ type Data struct {
 	Items  []Item
 }
 
-// ParseCP reads a CP data area: items separated by ';', fields of one item by ','.
+// ParseCP reads a CP data area: items separated by ';', fields of one item by ','. Fields
+// of one code are gathered in one Item even when a sender splits them.
 func ParseCP(cp string) (Data, error) {
-	d := Data{Params: map[string]string{}}
-	index := map[string]int{}
-	for _, group := range strings.Split(cp, ";") {
-		if group == "" {
+	d := Data{Params: map[string]string{}, Items: make([]Item, 0, strings.Count(cp, ";")+1)}
+	for len(cp) > 0 {
+		var f string
+		if i := strings.IndexAny(cp, ";,"); i >= 0 {
+			f, cp = cp[:i], cp[i+1:]
+		} else {
+			f, cp = cp, ""
+		}
+		if f == "" {
 			continue
 		}
-		for _, f := range strings.Split(group, ",") {
-			if f == "" {
-				continue
-			}
-			k, v, ok := strings.Cut(f, "=")
-			if !ok {
-				return Data{}, fmt.Errorf("%w: CP field %q", ErrSegment, f)
-			}
-			code, field, isItem := strings.Cut(k, "-")
-			if !isItem {
-				d.Params[k] = v
-				continue
-			}
-			i, seen := index[code]
-			if !seen {
-				i = len(d.Items)
-				index[code] = i
-				d.Items = append(d.Items, Item{Code: code, Fields: map[string]string{}})
-			}
-			d.Items[i].Fields[field] = v
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return Data{}, fmt.Errorf("%w: CP field %q", ErrSegment, f)
 		}
+		code, field, isItem := strings.Cut(k, "-")
+		if !isItem {
+			d.Params[k] = v
+			continue
+		}
+		i := len(d.Items) - 1
+		if i < 0 || d.Items[i].Code != code {
+			i = -1
+			for j := range d.Items {
+				if d.Items[j].Code == code {
+					i = j
+				}
+			}
+			if i < 0 {
+				d.Items = append(d.Items, Item{Code: code, Fields: make([]Field, 0, 2)})
+				i = len(d.Items) - 1
+			}
+		}
+		d.Items[i].Fields = append(d.Items[i].Fields, Field{field, v})
 	}
 	return d, nil
 }

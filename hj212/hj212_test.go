@@ -48,6 +48,14 @@ func TestCRCVectors(t *testing.T) {
 }
 
 // N1 and guocay's other samples carry wrong CRCs and must be rejected with QnRtn 9.
+func TestCRCTableMatchesBitwise(t *testing.T) {
+	for _, p := range []string{P1, P2, P3, P4, P5, A1, A2, A3, "", "测试"} {
+		if CRC([]byte(p)) != crcBitwise([]byte(p)) {
+			t.Errorf("table and bitwise CRC differ on %q", p)
+		}
+	}
+}
+
 func TestBadCRC(t *testing.T) {
 	bad := strings.Replace(P2, "D641", "D642", 1)
 	_, err := Unframe([]byte(bad), MaxSegment)
@@ -91,7 +99,9 @@ func TestParseFields(t *testing.T) {
 		t.Errorf("P2 header %+v", p)
 	}
 	d, err := ParseCP(p.CP)
-	if err != nil || len(d.Items) != 11 || d.Items[3].Code != "a21005" || d.Items[3].Fields["Avg"] != "0.427" || d.Items[3].Fields["Flag"] != "N" {
+	avg, _ := d.Items[3].Get("Avg")
+	flag, _ := d.Items[3].Get("Flag")
+	if err != nil || len(d.Items) != 11 || d.Items[3].Code != "a21005" || avg != "0.427" || flag != "N" {
 		t.Errorf("P2 CP %+v %v", d, err)
 	}
 	loc := time.FixedZone("CST", 8*3600)

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +43,17 @@ func TestAirCollectorGolden(t *testing.T) {
 	reg.MustRegister(c)
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", problems, err)
+	}
+}
+
+func TestWaterCollector(t *testing.T) {
+	snap := fixedSnap{WaterLatest: map[string]time.Time{"W1": time.Unix(1654041600, 0)}}
+	c := NewWaterCollector(snap, []Section{{"W1", "luolong"}, {"W2", "luolong"}})
+	want := `# HELP envwatch_water_observation_timestamp_seconds Sampling time of the newest sample of a water section (Unix time), for staleness alerts.
+# TYPE envwatch_water_observation_timestamp_seconds gauge
+envwatch_water_observation_timestamp_seconds{area="luolong",section="W1"} 1.6540416e+09
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
+		t.Error(err)
 	}
 }

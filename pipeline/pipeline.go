@@ -65,6 +65,7 @@ type Pipeline struct {
 	sites    map[string]Site // kind-prefixed code
 	air      *airquality.Network
 	latest   map[string]*Latest
+	water    map[string]time.Time // newest sample per section
 	sink     Sink
 	logger   *slog.Logger
 	rejected *prometheus.CounterVec
@@ -74,7 +75,7 @@ type Pipeline struct {
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
-	p := &Pipeline{sites: map[string]Site{}, air: air, latest: map[string]*Latest{}, sink: sink, logger: logger, now: time.Now,
+	p := &Pipeline{sites: map[string]Site{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{}, sink: sink, logger: logger, now: time.Now,
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",
 			Help: "Values rejected at validation, by source and reason."}, []string{"source", "reason"})}
 	for _, s := range sites {
@@ -144,8 +145,13 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 			continue
 		}
 		clean := reading.Reading{Kind: r.Kind, Period: r.Period, Site: r.Site, End: r.End.UTC(), Values: good}
-		if r.Kind == reading.Air && r.Period == reading.Hour {
+		switch {
+		case r.Kind == reading.Air && r.Period == reading.Hour:
 			p.applyAir(&clean)
+		case r.Kind == reading.Water:
+			if clean.End.After(p.water[r.Site]) {
+				p.water[r.Site] = clean.End
+			}
 		}
 		buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})
 		accepted++
@@ -220,15 +226,20 @@ func (p *Pipeline) applyAir(r *reading.Reading) {
 // Snapshot holds what the exposition reads, copied under the lock.
 type Snapshot struct {
 	Latest map[string]Latest
+	// WaterLatest is the time of the newest sample of each section.
+	WaterLatest map[string]time.Time
 }
 
 // Snapshot returns a consistent copy of the pipeline's current state.
 func (p *Pipeline) Snapshot() Snapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Snapshot{Latest: make(map[string]Latest, len(p.latest))}
+	s := Snapshot{Latest: make(map[string]Latest, len(p.latest)), WaterLatest: make(map[string]time.Time, len(p.water))}
 	for k, v := range p.latest {
 		s.Latest[k] = *v
+	}
+	for k, v := range p.water {
+		s.WaterLatest[k] = v
 	}
 	return s
 }

@@ -87,7 +87,7 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 		influxOK.Store(true)
 		logger.Info("no influxdb section in the configuration: readings are computed and exposed but not stored")
 	}
-	s.reg.MustRegister(metrics.NewAirCollector(s.pl, s.stations))
+	s.reg.MustRegister(metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections))
 
 	sched := collector.NewScheduler(s.loc, s.metrics, logger)
 	for _, sc := range s.cfg.Collectors {

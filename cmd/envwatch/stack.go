@@ -52,6 +52,7 @@ type stack struct {
 	pl       *pipeline.Pipeline
 	names    collector.Sites
 	stations []metrics.Station
+	sections []metrics.Section
 	registry collector.Registry
 	metrics  *collector.Metrics
 	logger   *slog.Logger
@@ -96,6 +97,7 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 	}
 	for _, c := range cfg.Sections {
 		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area})
+		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
 	s.pl = pipeline.New(sites, s.air, sink, s.reg, logger)

@@ -354,7 +354,7 @@ func (s *Server) toReading(p *hj212.Packet, dev *Device) (reading.Reading, []rea
 	r := reading.Reading{Kind: dev.Kind, Period: period, Site: dev.Site, End: t.UTC()}
 	var rejects []reading.Reject
 	for _, it := range d.Items {
-		raw, ok := it.Fields[field]
+		raw, ok := it.Get(field)
 		if !ok {
 			continue
 		}
@@ -369,7 +369,7 @@ func (s *Server) toReading(p *hj212.Packet, dev *Device) (reading.Reading, []rea
 			continue
 		}
 		v = convert(v, c)
-		flag := it.Fields["Flag"]
+		flag, _ := it.Get("Flag")
 		if flag == "" {
 			flag = "N"
 		}

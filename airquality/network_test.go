@@ -138,3 +138,28 @@ func BenchmarkIngestHour(b *testing.B) {
 		i++
 	}
 }
+
+func TestStationDayBinaryRoundTrip(t *testing.T) {
+	d := hoursOf(t, O3, mda8Example)
+	fill(d, PM25, 12345, 3, 4)
+	b, err := d.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back StationDay
+	if err := back.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if back != *d {
+		t.Error("round trip changed the day")
+	}
+	if err := back.UnmarshalBinary(b[:10]); err == nil {
+		t.Error("short input accepted")
+	}
+	s := NewSeries()
+	day := DayFromDate(2022, 6, 1)
+	s.PutDay(day, &back)
+	if v, ok := s.DayValues(day); !ok || v.Conc[O3].Rounded(O3).String() != "148" {
+		t.Errorf("restored MDA8 %v", v.Conc[O3].Value)
+	}
+}

@@ -145,3 +145,12 @@ func (s *Series) Years() []int {
 
 // HourEndUnix is a helper for callers holding a time.Time.
 func HourEndUnix(t time.Time) int64 { return t.Unix() }
+
+// PutDay replaces a whole day (restoring persisted state).
+func (s *Series) PutDay(d Day, sd *StationDay) {
+	y := s.year(d, true)
+	i := int(d - y.first)
+	y.days[i] = *sd
+	y.gen[i]++
+	y.has[i/64] |= 1 << (i % 64)
+}

@@ -1,6 +1,8 @@
 package airquality
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math/big"
 
 	"github.com/envwatch/envwatch/fixed"
@@ -217,4 +219,40 @@ func (d *StationDay) window8(end int) (sum, n int64) {
 		}
 	}
 	return sum, n
+}
+
+// stationDayBytes is the size of an encoded StationDay: a mask (4 bytes) and 24 values
+// (4 bytes each) per pollutant.
+const stationDayBytes = NumPollutants * (4 + hoursPerDay*4)
+
+// MarshalBinary encodes the day compactly (fixed size, little-endian).
+func (d *StationDay) MarshalBinary() ([]byte, error) {
+	b := make([]byte, 0, stationDayBytes)
+	for p := 0; p < NumPollutants; p++ {
+		b = binary.LittleEndian.AppendUint32(b, d.mask[p])
+		for h := 0; h < hoursPerDay; h++ {
+			b = binary.LittleEndian.AppendUint32(b, uint32(d.hours[p][h]))
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote.
+func (d *StationDay) UnmarshalBinary(b []byte) error {
+	if len(b) != stationDayBytes {
+		return fmt.Errorf("station day: %d bytes, want %d", len(b), stationDayBytes)
+	}
+	for p := 0; p < NumPollutants; p++ {
+		d.mask[p] = binary.LittleEndian.Uint32(b) & (1<<hoursPerDay - 1)
+		b = b[4:]
+		for h := 0; h < hoursPerDay; h++ {
+			v := int32(binary.LittleEndian.Uint32(b))
+			if v < 0 {
+				return fmt.Errorf("station day: negative value")
+			}
+			d.hours[p][h] = v
+			b = b[4:]
+		}
+	}
+	return nil
 }

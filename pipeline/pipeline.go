@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/reading"
 	"github.com/envwatch/envwatch/sink/influx"
+	"github.com/envwatch/envwatch/store"
 	"github.com/envwatch/envwatch/waterquality"
 )
 
@@ -53,6 +56,13 @@ var airMax = [airquality.NumPollutants]fixed.Dec{
 // HJ 212 data flags (standards.md §4.7); only N counts for statistics.
 var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S": true, "D": true, "C": true, "T": true, "B": true}
 
+// State persists the engines so a restart restores them (the state store).
+type State interface {
+	SaveEngines(air []store.AirDay, water []store.WaterSample, marks map[string]time.Time) error
+	LoadAir(fn func(store.AirDay) error) error
+	LoadWater(fn func(store.WaterSample) error) error
+}
+
 // Latest is the newest hourly observation of a station.
 type Latest struct {
 	End    time.Time
@@ -66,6 +76,8 @@ type Pipeline struct {
 	air      *airquality.Network
 	latest   map[string]*Latest
 	water    map[string]time.Time // newest sample per section
+	samples  map[string]map[int64][]reading.Value
+	state    State
 	sink     Sink
 	logger   *slog.Logger
 	rejected *prometheus.CounterVec
@@ -75,7 +87,8 @@ type Pipeline struct {
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
-	p := &Pipeline{sites: map[string]Site{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{}, sink: sink, logger: logger, now: time.Now,
+	p := &Pipeline{sites: map[string]Site{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
+		samples: map[string]map[int64][]reading.Value{}, sink: sink, logger: logger, now: time.Now,
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",
 			Help: "Values rejected at validation, by source and reason."}, []string{"source", "reason"})}
 	for _, s := range sites {
@@ -113,6 +126,8 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	}
 	buf := p.buf[:0]
 	accepted := 0
+	touched := map[airKey]bool{}
+	var newSamples []store.WaterSample
 	seen := map[string]bool{}
 	horizon := p.now().Add(2 * time.Hour)
 	for i := range b.Readings {
@@ -148,15 +163,21 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 		switch {
 		case r.Kind == reading.Air && r.Period == reading.Hour:
 			p.applyAir(&clean)
+			day, _, _ := airquality.HourSlot(clean.End)
+			touched[airKey{clean.Site, day}] = true
 		case r.Kind == reading.Water:
-			if clean.End.After(p.water[r.Site]) {
-				p.water[r.Site] = clean.End
-			}
+			p.applyWater(&clean)
+			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(clean.Values)})
 		}
 		buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})
 		accepted++
 	}
 	p.buf = buf
+	if p.state != nil && (len(touched) > 0 || len(newSamples) > 0) {
+		if err := p.state.SaveEngines(p.airDays(touched), newSamples, nil); err != nil {
+			return accepted, fmt.Errorf("saving engine state: %w", err)
+		}
+	}
 	if p.sink == nil || len(buf) == 0 {
 		return accepted, nil
 	}
@@ -221,6 +242,158 @@ func (p *Pipeline) applyAir(r *reading.Reading) {
 			l.Values[pol] = airquality.Value{C: v.V, OK: v.Valid()}
 		}
 	}
+}
+
+type airKey struct {
+	station string
+	day     airquality.Day
+}
+
+func (p *Pipeline) airDays(touched map[airKey]bool) []store.AirDay {
+	out := make([]store.AirDay, 0, len(touched))
+	for k := range touched {
+		idx, _ := p.air.Station(k.station)
+		sd, _ := p.air.Series(idx).Day(k.day)
+		if sd == nil {
+			continue
+		}
+		b, _ := sd.MarshalBinary()
+		out = append(out, store.AirDay{Station: k.station, Day: int32(k.day), Data: b})
+	}
+	return out
+}
+
+func (p *Pipeline) applyWater(r *reading.Reading) {
+	if r.End.After(p.water[r.Site]) {
+		p.water[r.Site] = r.End
+	}
+	m := p.samples[r.Site]
+	if m == nil {
+		m = map[int64][]reading.Value{}
+		p.samples[r.Site] = m
+	}
+	m[r.End.Unix()] = r.Values // a re-sent sample replaces the earlier one
+}
+
+// encodeValues writes "code=value:flag;…".
+func encodeValues(vs []reading.Value) []byte {
+	var b []byte
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, v.Code...)
+		b = append(b, '=')
+		b = append(b, v.V.String()...)
+		b = append(b, ':')
+		b = append(b, v.Flag...)
+		if v.Counts {
+			b = append(b, '+')
+		}
+	}
+	return b
+}
+
+func decodeValues(b []byte) ([]reading.Value, error) {
+	var out []reading.Value
+	for _, part := range strings.Split(string(b), ";") {
+		if part == "" {
+			continue
+		}
+		code, rest, ok1 := strings.Cut(part, "=")
+		val, flag, ok2 := strings.Cut(rest, ":")
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("corrupt water sample %q", b)
+		}
+		d, err := fixed.Parse(val)
+		if err != nil {
+			return nil, err
+		}
+		counts := strings.HasSuffix(flag, "+")
+		out = append(out, reading.Value{Code: code, V: d, Flag: strings.TrimSuffix(flag, "+"), Counts: counts})
+	}
+	return out, nil
+}
+
+// UseState makes the pipeline persist engine changes in st and restores what st holds.
+func (p *Pipeline) UseState(st State) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = st
+	err := st.LoadAir(func(d store.AirDay) error {
+		idx, ok := p.air.Station(d.Station)
+		if !ok {
+			return nil // a station removed from the configuration
+		}
+		var sd airquality.StationDay
+		if err := sd.UnmarshalBinary(d.Data); err != nil {
+			return fmt.Errorf("station %s day %d: %w", d.Station, d.Day, err)
+		}
+		p.air.Series(idx).PutDay(airquality.Day(d.Day), &sd)
+		p.restoreLatest(d.Station, airquality.Day(d.Day), &sd)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return st.LoadWater(func(w store.WaterSample) error {
+		if _, ok := p.sites[key(reading.Water, w.Section)]; !ok {
+			return nil
+		}
+		vs, err := decodeValues(w.Data)
+		if err != nil {
+			return err
+		}
+		p.applyWater(&reading.Reading{Kind: reading.Water, Site: w.Section, End: time.Unix(w.Unix, 0).UTC(), Values: vs})
+		return nil
+	})
+}
+
+// restoreLatest rebuilds the latest observation from the newest restored hour.
+func (p *Pipeline) restoreLatest(station string, day airquality.Day, sd *airquality.StationDay) {
+	for slot := 23; slot >= 0; slot-- {
+		var vals [airquality.NumPollutants]airquality.Value
+		any := false
+		for pol := airquality.Pollutant(0); pol < airquality.NumPollutants; pol++ {
+			if v, ok := sd.Hour(pol, slot); ok {
+				vals[pol] = airquality.Some(v)
+				any = true
+			}
+		}
+		if !any {
+			continue
+		}
+		end := day.HourEnd(slot).UTC()
+		if l := p.latest[station]; l == nil || end.After(l.End) {
+			p.latest[station] = &Latest{End: end, Values: vals}
+		}
+		return
+	}
+}
+
+// WaterSamples returns the valid values of a section's samples with End in [from, to),
+// as evaluation samples, in time order.
+func (p *Pipeline) WaterSamples(section string, from, to time.Time) []waterquality.Sample {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var times []int64
+	for t := range p.samples[section] {
+		if t >= from.Unix() && t < to.Unix() {
+			times = append(times, t)
+		}
+	}
+	slices.Sort(times)
+	out := make([]waterquality.Sample, 0, len(times))
+	for _, t := range times {
+		var s waterquality.Sample
+		for _, v := range p.samples[section][t] {
+			if it, ok := waterquality.ParseItem(v.Code); ok && v.Valid() {
+				s.Set(it, v.V)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // Snapshot holds what the exposition reads, copied under the lock.

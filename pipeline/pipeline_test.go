@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/store"
+	"github.com/envwatch/envwatch/waterquality"
 )
 
 type memSink struct {
@@ -93,4 +96,57 @@ func TestSinkFailureReturned(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// Engine state persists in the state store and is restored by a new pipeline.
+func TestPersistAndRestore(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sites := []Site{{reading.Air, "A", "x"}, {reading.Water, "W1", "x"}}
+	build := func() (*Pipeline, *airquality.Network) {
+		net := airquality.NewNetwork(airquality.CityOptions{})
+		p := New(sites, net, nil, nil, quiet)
+		net.SetArea("x", []string{"A"})
+		if err := p.UseState(st); err != nil {
+			t.Fatal(err)
+		}
+		return p, net
+	}
+	p1, net1 := build()
+	start := time.Date(2022, 5, 31, 16, 0, 0, 0, time.UTC) // 2022-06-01 00:00 Beijing
+	var rs []reading.Reading
+	for h := 1; h <= 48; h++ {
+		rs = append(rs, reading.Reading{Kind: reading.Air, Site: "A", End: start.Add(time.Duration(h) * time.Hour),
+			Values: []reading.Value{{Code: "pm2_5", V: d(strconv.Itoa(20 + h)), Flag: "N"}, {Code: "o3", V: d("100"), Flag: "N"}}})
+	}
+	rs = append(rs, reading.Reading{Kind: reading.Water, Site: "W1", End: start.Add(10 * time.Hour),
+		Values: []reading.Value{{Code: "nh3n", V: d("0.8"), Flag: "N"}, {Code: "tp", V: d("0.3"), Flag: "M"}}})
+	if _, err := p1.Handle(context.Background(), &reading.Batch{Source: "s", Readings: rs}); err != nil {
+		t.Fatal(err)
+	}
+	p2, net2 := build()
+	r := airquality.Range{From: airquality.DayFromDate(2022, 6, 1), To: airquality.DayFromDate(2022, 6, 2)}
+	a := airquality.Assess(net1.AreaDays("x", r), r, airquality.PeriodOptions{})
+	b := airquality.Assess(net2.AreaDays("x", r), r, airquality.PeriodOptions{})
+	if a.Mean[airquality.PM25].Value.Cmp(b.Mean[airquality.PM25].Value) != 0 || b.Mean[airquality.PM25].N != 2 {
+		t.Errorf("restored PM2.5 mean %v (N %d), before %v", b.Mean[airquality.PM25].Value, b.Mean[airquality.PM25].N, a.Mean[airquality.PM25].Value)
+	}
+	if l := p2.Snapshot().Latest["A"]; !l.End.Equal(rs[47].End) || l.Values[airquality.PM25].C != d("68") {
+		t.Errorf("restored latest %+v", l)
+	}
+	ws := p2.WaterSamples("W1", start, start.Add(24*time.Hour))
+	if len(ws) != 1 {
+		t.Fatalf("restored water samples %d", len(ws))
+	}
+	if v, ok := ws[0].Get(waterquality.NH3N); !ok || v != d("0.8") {
+		t.Errorf("nh3n %s", v)
+	}
+	if _, ok := ws[0].Get(waterquality.TP); ok {
+		t.Error("an M-flagged value entered the water evaluation")
+	}
+	st.Close()
 }

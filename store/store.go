@@ -178,3 +178,99 @@ func (s *SourceState) PutMany(kv map[string][]byte) error {
 		return nil
 	})
 }
+
+var (
+	bucketAir   = []byte("air")
+	bucketWater = []byte("water")
+)
+
+// AirDay is one station-day of hourly air data, encoded by the air engine.
+type AirDay struct {
+	Station string
+	Day     int32 // days since 1970-01-01 (Asia/Shanghai natural day)
+	Data    []byte
+}
+
+// WaterSample is one section sample, encoded by the pipeline.
+type WaterSample struct {
+	Section string
+	Unix    int64
+	Data    []byte
+}
+
+func airKey(station string, day int32) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte(station), 0), uint32(day))
+}
+
+func waterKey(section string, unix int64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(section), 0), uint64(unix))
+}
+
+// SaveEngines stores the engines' changed days and samples in one transaction, together
+// with high-water marks when given, so a crash leaves either all or none of a batch.
+func (s *Store) SaveEngines(air []AirDay, water []WaterSample, marks map[string]time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		ab, err := tx.CreateBucketIfNotExists(bucketAir)
+		if err != nil {
+			return err
+		}
+		wb, err := tx.CreateBucketIfNotExists(bucketWater)
+		if err != nil {
+			return err
+		}
+		for _, d := range air {
+			if err := ab.Put(airKey(d.Station, d.Day), d.Data); err != nil {
+				return err
+			}
+		}
+		for _, w := range water {
+			if err := wb.Put(waterKey(w.Section, w.Unix), w.Data); err != nil {
+				return err
+			}
+		}
+		hb := tx.Bucket(bucketHWM)
+		for src, t := range marks {
+			if v := hb.Get([]byte(src)); len(v) == 8 && int64(binary.BigEndian.Uint64(v)) >= t.Unix() {
+				continue
+			}
+			if err := hb.Put([]byte(src), binary.BigEndian.AppendUint64(nil, uint64(t.Unix()))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// LoadAir calls fn for every stored station-day.
+func (s *Store) LoadAir(fn func(AirDay) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAir)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			i := len(k) - 5
+			if i < 0 || k[i] != 0 {
+				return fmt.Errorf("state store: corrupt air key %q", k)
+			}
+			return fn(AirDay{Station: string(k[:i]), Day: int32(binary.BigEndian.Uint32(k[i+1:])), Data: v})
+		})
+	})
+}
+
+// LoadWater calls fn for every stored water sample.
+func (s *Store) LoadWater(fn func(WaterSample) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketWater)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			i := len(k) - 9
+			if i < 0 || k[i] != 0 {
+				return fmt.Errorf("state store: corrupt water key %q", k)
+			}
+			return fn(WaterSample{Section: string(k[:i]), Unix: int64(binary.BigEndian.Uint64(k[i+1:])), Data: v})
+		})
+	})
+}

@@ -57,3 +57,27 @@ func TestLockedByAnother(t *testing.T) {
 		t.Fatalf("second open: %v, want ErrLocked", err)
 	}
 }
+
+func TestSaveAndLoadEngines(t *testing.T) {
+	s, err := Open(t.TempDir(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mark := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)
+	err = s.SaveEngines([]AirDay{{"1812A", 19144, []byte{1, 2}}, {"1814A", 19145, []byte{3}}},
+		[]WaterSample{{"W1", 1654041600, []byte("ph=7.5:N")}}, map[string]time.Time{"demo": mark})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var air []AirDay
+	s.LoadAir(func(d AirDay) error { air = append(air, d); return nil })
+	var water []WaterSample
+	s.LoadWater(func(w WaterSample) error { water = append(water, w); return nil })
+	if len(air) != 2 || air[0].Station != "1812A" || air[0].Day != 19144 || len(water) != 1 || string(water[0].Data) != "ph=7.5:N" || water[0].Unix != 1654041600 {
+		t.Errorf("loaded %+v %+v", air, water)
+	}
+	if got, ok, _ := s.HighWater("demo"); !ok || !got.Equal(mark) {
+		t.Errorf("mark %v", got)
+	}
+}

@@ -208,7 +208,7 @@ type noCommit struct{ collector.Pull }
 func (c *runCmd) once(env *environ) int {
 	logger := c.logger(env.stderr)
 	sink := &printSink{w: env.stdout}
-	s, err := newStack(c.configFile, logger, sinkMode{override: sink})
+	s, err := newStack(c.configFile, logger, sinkMode{override: sink, dryRun: true})
 	if err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1

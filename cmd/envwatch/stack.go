@@ -61,6 +61,7 @@ type stack struct {
 // sinkMode chooses what the pipeline writes to.
 type sinkMode struct {
 	override pipeline.Sink // used instead of InfluxDB when set (dry runs)
+	dryRun   bool          // neither restore nor persist engine state
 }
 
 func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error) {
@@ -104,6 +105,14 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 	if err := defineAreas(cfg, s.air); err != nil {
 		s.close()
 		return nil, err
+	}
+	if !mode.dryRun {
+		start := time.Now()
+		if err := s.pl.UseState(st); err != nil {
+			s.close()
+			return nil, fmt.Errorf("restoring engine state: %w", err)
+		}
+		logger.Info("engine state restored", "duration", time.Since(start).Round(time.Millisecond))
 	}
 	s.registry = kinds(s.reg)
 	s.metrics = collector.NewMetrics(s.reg)

@@ -119,6 +119,20 @@ func cityMaxHour(stations []*StationDay, min int) Stat {
 type AQIOptions struct {
 	Version   Version // Auto: by the day
 	O3OneHour O3OneHourRule
+	// ShiftYears, with Auto, judges each day under the edition in force that many years
+	// later: last year recomputed under this year's standards (a comparable YoY basis).
+	ShiftYears int
+}
+
+// VersionFor returns the edition a day is judged under.
+func (o AQIOptions) VersionFor(d Day) Version {
+	if o.Version != Auto {
+		return o.Version
+	}
+	if o.ShiftYears != 0 {
+		return ForDay(d.Start().AddDate(o.ShiftYears, 0, 0))
+	}
+	return ForDay(d.Start())
 }
 
 // DailyAQI computes the daily AQI of a day from its rounded daily concentrations
@@ -130,7 +144,7 @@ func DailyAQI(v *DayValues, opt AQIOptions) Result {
 		SO2: statValue(v.Conc[SO2], SO2), NO2: statValue(v.Conc[NO2], NO2), CO: statValue(v.Conc[CO], CO),
 		O3_8h: statValue(v.Conc[O3], O3), O3_1hMax: statValue(v.O3Max1h, O3),
 	}
-	return Daily(opt.Version.Resolve(v.Day.Start()), &in, opt.O3OneHour)
+	return Daily(opt.VersionFor(v.Day), &in, opt.O3OneHour)
 }
 
 func statValue(s Stat, p Pollutant) Value {

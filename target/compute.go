@@ -1,0 +1,262 @@
+package target
+
+import (
+	"math/big"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// AirData answers area days (the air engine).
+type AirData interface {
+	AreaDays(area string, r airquality.Range) []airquality.DayValues
+}
+
+// WaterData answers a site's samples with End in [from, to) (the pipeline).
+type WaterData interface {
+	WaterSamples(site string, from, to time.Time) []waterquality.Sample
+}
+
+// Area is a configured area.
+type Area struct{ ID, Name, Parent string }
+
+// WaterSite is a section or a drinking-water source.
+type WaterSite struct {
+	Code, Name, Area, River, Level string
+	Body                           waterquality.Body
+	Target                         waterquality.Class
+	Source                         bool
+	Volume                         *big.Rat
+}
+
+// Spec is an area's targets for a year; nil fields have no target.
+type Spec struct {
+	Area               string
+	Year               int
+	PM25, PM10         *fixed.Dec
+	GoodDays           *int
+	GoodDayRatio       *fixed.Dec
+	O3ExceedanceDays   *int
+	O3Season           *airquality.Season
+	HeavyDays          *int
+	Composite          *fixed.Dec
+	PM25YoY, PM10YoY   *fixed.Dec
+	SectionsCompliance *fixed.Dec
+	DrinkingWater      *fixed.Dec
+	Reported           []Reported
+}
+
+// Reported is an indicator whose value comes from a file.
+type Reported struct {
+	Name, Unit string
+	Target     *fixed.Dec
+	Direction  Direction
+	Value      *fixed.Dec // nil until reported
+}
+
+// Options are the assessment switches.
+type Options struct {
+	Period airquality.PeriodOptions
+	// SandDust holds each area's deducted days.
+	SandDust    map[string]map[airquality.Day]airquality.SandMask
+	YoYDecimals int // default 1 (R13)
+	Water       waterquality.Rules
+}
+
+// Calculator computes snapshots.
+type Calculator struct {
+	Air   AirData
+	Water WaterData
+	Areas []Area
+	Sites []WaterSite
+	Specs []Spec
+	Opt   Options
+}
+
+func (c *Calculator) spec(area string, year int) *Spec {
+	for i := range c.Specs {
+		if c.Specs[i].Area == area && c.Specs[i].Year == year {
+			return &c.Specs[i]
+		}
+	}
+	return nil
+}
+
+// within reports whether area a is area or lies below it.
+func (c *Calculator) within(a, area string) bool {
+	parent := map[string]string{}
+	for _, x := range c.Areas {
+		parent[x.ID] = x.Parent
+	}
+	for i := 0; a != "" && i <= len(c.Areas); i, a = i+1, parent[a] {
+		if a == area {
+			return true
+		}
+	}
+	return false
+}
+
+// Compute evaluates every area on asOf (the last day with data to count, inclusive).
+func (c *Calculator) Compute(asOf airquality.Day, now time.Time) Snapshot {
+	snap := Snapshot{AsOf: asOf, Year: asOf.Year(), Computed: now}
+	for _, a := range c.Areas {
+		snap.Results = append(snap.Results, c.area(a.ID, asOf)...)
+	}
+	snap.Water = c.waterSites(snap.Year, asOf, "")
+	return snap
+}
+
+// yearEnd is 31 December of the year of d.
+func yearEnd(d airquality.Day) airquality.Day { return airquality.Year(d.Year()).To }
+
+func (c *Calculator) area(area string, asOf airquality.Day) []Result {
+	year := asOf.Year()
+	spec := c.spec(area, year)
+	if spec == nil {
+		spec = &Spec{Area: area, Year: year}
+	}
+	r := airquality.YearToDate(asOf)
+	final := asOf == yearEnd(asOf)
+	rl := r.SamePeriodLastYear()
+	remaining := int(yearEnd(asOf) - asOf)
+	var out []Result
+
+	days := c.Air.AreaDays(area, r)
+	daysL := c.Air.AreaDays(area, rl)
+	if len(days) > 0 || len(daysL) > 0 {
+		opt := c.Opt.Period
+		opt.SandDust = c.Opt.SandDust[area]
+		season := airquality.HenanSummer
+		if spec.O3Season != nil {
+			season = *spec.O3Season
+		}
+		opt.O3Season = &season
+		cur := airquality.Assess(days, r, opt)
+		prev := airquality.Assess(daysL, rl, opt)
+		optC := opt
+		optC.AQI.ShiftYears = 1
+		var prevC *airquality.PeriodStats
+		if editionsDiffer(rl) {
+			p := airquality.Assess(daysL, rl, optC)
+			prevC = &p
+		}
+		var noSand *airquality.PeriodStats
+		if len(opt.SandDust) > 0 {
+			o := opt
+			o.SandDust = nil
+			p := airquality.Assess(days, r, o)
+			noSand = &p
+		}
+		// The rest of last year: what the remaining days have typically looked like.
+		var restLast *airquality.PeriodStats
+		if remaining > 0 {
+			rr := airquality.Range{From: rl.To + 1, To: yearEnd(rl.To)}
+			p := airquality.Assess(c.Air.AreaDays(area, rr), rr, opt)
+			restLast = &p
+		}
+		ctx := airCtx{area: area, spec: spec, cur: &cur, prev: &prev, prevC: prevC, noSand: noSand, restLast: restLast,
+			elapsed: r.Days(), remaining: remaining, final: final, asOf: asOf, season: season, yoyPlaces: c.yoyPlaces()}
+		out = append(out, ctx.mean(airquality.PM25, PM25Mean, spec.PM25), ctx.mean(airquality.PM10, PM10Mean, spec.PM10),
+			ctx.goodDays(), ctx.goodRatio(), ctx.o3Days(), ctx.heavyDays(), ctx.composite())
+		out = append(out, ctx.yoyTarget(PM25YoY, PM25Mean, spec.PM25YoY, out[0]), ctx.yoyTarget(PM10YoY, PM10Mean, spec.PM10YoY, out[1]))
+	}
+	out = append(out, c.waterIndicators(area, spec, asOf, final)...)
+	for _, rep := range spec.Reported {
+		res := Result{Area: area, Indicator: rep.Name, Unit: rep.Unit, Direction: rep.Direction, Valid: rep.Value != nil}
+		if rep.Value != nil {
+			res.Current = num(rep.Value.Rat(), decimalsOf(*rep.Value))
+		}
+		if rep.Target != nil {
+			res.Target = num(rep.Target.Rat(), decimalsOf(*rep.Target))
+			if rep.Value != nil {
+				res.Status = simpleStatus(rep.Value.Rat(), rep.Target.Rat(), rep.Direction, final)
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+func (c *Calculator) yoyPlaces() int {
+	if c.Opt.YoYDecimals > 0 {
+		return c.Opt.YoYDecimals
+	}
+	return 1
+}
+
+// editionsDiffer reports whether any day of last year's period falls under another HJ 633
+// edition than the same date this year.
+func editionsDiffer(r airquality.Range) bool {
+	for d := r.From; d <= r.To; d++ {
+		if airquality.ForDay(d.Start()) != airquality.ForDay(d.Start().AddDate(1, 0, 0)) {
+			return true
+		}
+	}
+	return false
+}
+
+func decimalsOf(d fixed.Dec) int {
+	for p := 0; p < fixed.Places; p++ {
+		if d.Round(p) == d {
+			return p
+		}
+	}
+	return fixed.Places
+}
+
+// simpleStatus compares a value with a target: final → met/breached, else on
+// track/at risk.
+func simpleStatus(v, t *big.Rat, dir Direction, final bool) Status {
+	ok := v.Cmp(t) <= 0
+	if dir == AtLeast {
+		ok = v.Cmp(t) >= 0
+	}
+	switch {
+	case final && ok:
+		return Met
+	case final:
+		return Breached
+	case ok:
+		return OnTrack
+	default:
+		return AtRisk
+	}
+}
+
+// yoyPercent is (cur − prev)/prev × 100 from the published rounded values (R13).
+func yoyPercent(cur, prev *Num, places int) *Num {
+	if !cur.OK() || !prev.OK() {
+		return nil
+	}
+	c, _ := new(big.Rat).SetString(cur.Text)
+	p, _ := new(big.Rat).SetString(prev.Text)
+	if p.Sign() == 0 {
+		return nil
+	}
+	ch := new(big.Rat).Sub(c, p)
+	ch.Mul(ch, big.NewRat(100, 1)).Quo(ch, p)
+	return num(ch, places)
+}
+
+// ppChange is the difference of two published ratios in percentage points (R14).
+func ppChange(cur, prev *Num) *Num {
+	if !cur.OK() || !prev.OK() {
+		return nil
+	}
+	c, _ := new(big.Rat).SetString(cur.Text)
+	p, _ := new(big.Rat).SetString(prev.Text)
+	return num(new(big.Rat).Sub(c, p), 1)
+}
+
+func intPtr(n int) *int { return &n }
+
+func ratInt(n int) *big.Rat { return big.NewRat(int64(n), 1) }
+
+func ratOf(d *fixed.Dec) *big.Rat {
+	if d == nil {
+		return nil
+	}
+	return d.Rat()
+}

@@ -1,0 +1,142 @@
+// Package target computes what a bureau is judged on: each indicator's year-to-date value,
+// the same period last year, the year-over-year change as bureaus publish it, the targets,
+// what the rest of the year may still use, and a status (met, on track, at risk, breached).
+// The Prometheus exposition and `envwatch report` render the same Snapshot.
+package target
+
+import (
+	"math/big"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// Status of a target.
+type Status int
+
+// Statuses, documented with their rules in docs/targets.md.
+const (
+	NoTarget Status = iota
+	OnTrack
+	AtRisk
+	Breached // can no longer be met (or the year ended unmet)
+	Met      // final: the year ended met, or a "days at least" target was already reached
+)
+
+var statusNames = [...]string{"none", "on_track", "at_risk", "breached", "met"}
+
+func (s Status) String() string { return statusNames[s] }
+
+// Statuses lists the statuses that are exposed (one series each).
+var Statuses = []Status{OnTrack, AtRisk, Breached, Met}
+
+// Indicator names (label values of the exposition, keys of the report).
+const (
+	PM25Mean           = "pm2_5_mean"
+	PM10Mean           = "pm10_mean"
+	GoodDays           = "good_days"
+	GoodDayRatio       = "good_day_ratio"
+	O3ExceedanceDays   = "o3_exceedance_days"
+	HeavyPollutionDays = "heavy_pollution_days"
+	CompositeIndex     = "composite_index"
+	PM25YoY            = "pm2_5_yoy"
+	PM10YoY            = "pm10_yoy"
+	SectionsCompliance = "sections_compliance"
+	DrinkingWater      = "drinking_water_compliance"
+)
+
+// Direction of a target.
+type Direction int
+
+// Directions.
+const (
+	AtMost Direction = iota
+	AtLeast
+)
+
+// Num is an exact value with its published text (rounded as published).
+type Num struct {
+	Exact *big.Rat
+	Text  string
+}
+
+// OK reports whether the number is set.
+func (n *Num) OK() bool { return n != nil && n.Exact != nil }
+
+// Float returns the published (rounded) value as a float.
+func (n *Num) Float() float64 {
+	d, _ := fixed.Parse(n.Text)
+	return d.Float64()
+}
+
+func num(r *big.Rat, places int) *Num {
+	if r == nil {
+		return nil
+	}
+	return &Num{Exact: r, Text: fixed.FormatRat(r, places)}
+}
+
+// Result is one indicator of one area and year.
+type Result struct {
+	Area, Indicator string
+	// Pollutant is set for concentration indicators (pm2_5, pm10).
+	Pollutant string
+	Unit      string // µg/m³, days, %, index
+	// Current is the year-to-date value (official: each day under its own standard).
+	Current *Num
+	// LastYear is the same calendar period last year (official).
+	LastYear *Num
+	// Comparable is last year recomputed under this year's standards; set only where the
+	// 2026 editions make it differ from LastYear.
+	Comparable *Num
+	// Change is the YoY change: percent for concentrations and indices (from the rounded
+	// published values, R13), percentage points for ratios, days for counts.
+	Change, ComparableChange *Num
+	// Target and its direction; nil without a target.
+	Target    *Num
+	Direction Direction
+	// RequiredRemaining is, for an annual-mean target, the mean the rest of the year must
+	// not exceed for the annual mean to stay within the target.
+	RequiredRemaining *Num
+	// BudgetUsed and BudgetLeft are, for day-count targets, the days used and left.
+	BudgetUsed, BudgetLeft *int
+	Status                 Status
+	// WithoutSandDeduction is the value computed without the sand-dust deduction, when a
+	// deduction applied.
+	WithoutSandDeduction *Num
+	// Valid is false when the statistic does not yet meet GB 3095 Table 4 (Reason says why).
+	Valid  bool
+	Reason string
+}
+
+// SectionResult is a water section's year-to-date evaluation.
+type SectionResult struct {
+	Code, Name, Area, River, Level string
+	Class, Target                  waterquality.Class
+	Compliant                      bool
+	Samples                        int
+	Main                           []waterquality.Exceedance
+	Source                         bool // a drinking-water source rather than a section
+}
+
+// Snapshot is every area's indicators at one moment.
+type Snapshot struct {
+	AsOf    airquality.Day
+	Year    int
+	Results []Result
+	Water   []SectionResult
+	// Computed is when the snapshot was made.
+	Computed time.Time
+}
+
+// Find returns the result of an area and indicator.
+func (s *Snapshot) Find(area, indicator string) *Result {
+	for i := range s.Results {
+		if s.Results[i].Area == area && s.Results[i].Indicator == indicator {
+			return &s.Results[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package target
+
+import (
+	"math/big"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// waterSites evaluates every section and source of an area ("" = all) for the year to asOf.
+func (c *Calculator) waterSites(year int, asOf airquality.Day, area string) []SectionResult {
+	from := airquality.YearStart(year).Start()
+	to := (asOf + 1).Start()
+	var out []SectionResult
+	for _, s := range c.Sites {
+		if area != "" && !c.within(s.Area, area) {
+			continue
+		}
+		samples := c.Water.WaterSamples(s.Code, from, to)
+		r := SectionResult{Code: s.Code, Name: s.Name, Area: s.Area, River: s.River, Level: s.Level, Target: s.Target,
+			Samples: len(samples), Source: s.Source}
+		if len(samples) > 0 {
+			pv := waterquality.PeriodValue(samples)
+			if s.Source {
+				sr := waterquality.AssessSource(waterquality.Source{Code: s.Code, Body: s.Body, Value: pv, Volume: s.Volume}, c.Opt.Water)
+				e := waterquality.Evaluate(&pv, s.Body, c.Opt.Water)
+				r.Class, r.Compliant, r.Main = e.Class, sr.Compliant, e.Main
+			} else {
+				sr := waterquality.AssessSection(waterquality.Section{Code: s.Code, Body: s.Body, Target: s.Target, Value: pv}, c.Opt.Water)
+				r.Class, r.Compliant, r.Main = sr.Class, sr.Compliant, sr.Main
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func complianceRate(rs []SectionResult, sources bool) (*big.Rat, int) {
+	n, ok := 0, 0
+	for _, r := range rs {
+		if r.Source != sources || r.Samples == 0 {
+			continue
+		}
+		n++
+		if r.Compliant {
+			ok++
+		}
+	}
+	if n == 0 {
+		return nil, 0
+	}
+	return big.NewRat(int64(100*ok), int64(n)), n
+}
+
+func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Day, final bool) []Result {
+	cur := c.waterSites(asOf.Year(), asOf, area)
+	if len(cur) == 0 {
+		return nil
+	}
+	lastAsOf := airquality.YearToDate(asOf).SamePeriodLastYear().To
+	prev := c.waterSites(asOf.Year()-1, lastAsOf, area)
+	var out []Result
+	for _, k := range []struct {
+		name    string
+		sources bool
+		target  *big.Rat
+	}{{SectionsCompliance, false, ratOf(spec.SectionsCompliance)}, {DrinkingWater, true, ratOf(spec.DrinkingWater)}} {
+		rate, n := complianceRate(cur, k.sources)
+		prate, _ := complianceRate(prev, k.sources)
+		if n == 0 && k.target == nil {
+			continue
+		}
+		res := Result{Area: area, Indicator: k.name, Unit: "%", Current: num(rate, 1), LastYear: num(prate, 1), Valid: rate != nil}
+		res.Change = ppChange(res.Current, res.LastYear)
+		if k.target != nil {
+			res.Target, res.Direction = num(k.target, 1), AtLeast
+			if rate != nil {
+				res.Status = simpleStatus(rate, k.target, AtLeast, final)
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}

@@ -2,7 +2,11 @@ package airquality
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
+	"time"
+
+	"github.com/envwatch/envwatch/fixed"
 )
 
 // Network is the incremental air engine of a set of stations grouped into areas (a city
@@ -116,4 +120,67 @@ func (n *Network) AreaDays(name string, r Range) []DayValues {
 		}
 	}
 	return out
+}
+
+// AreaStations returns the station codes of an area.
+func (n *Network) AreaStations(name string) []string {
+	a := n.areas[name]
+	if a == nil {
+		return nil
+	}
+	out := make([]string, len(a.members))
+	for i, m := range a.members {
+		out[i] = n.codes[m]
+	}
+	return out
+}
+
+// AreaHour is an area's real-time (hourly) values: each pollutant the mean of its
+// stations' valid values that hour (R2), rounded like a concentration.
+func (n *Network) AreaHour(name string, end time.Time) (vals [NumPollutants]Value, stations int) {
+	a := n.areas[name]
+	if a == nil {
+		return vals, 0
+	}
+	day, slot, err := HourSlot(end)
+	if err != nil {
+		return vals, 0
+	}
+	seen := map[int]bool{}
+	for p := Pollutant(0); p < NumPollutants; p++ {
+		sum := new(big.Rat)
+		k := 0
+		for _, i := range a.members {
+			sd, _ := n.series[i].Day(day)
+			if sd == nil {
+				continue
+			}
+			if v, ok := sd.Hour(p, slot); ok {
+				sum.Add(sum, v.Rat())
+				k++
+				seen[i] = true
+			}
+		}
+		if k > 0 {
+			sum.Quo(sum, big.NewRat(int64(k), 1))
+			if d, ok := fixed.FromRat(sum); ok {
+				vals[p] = Some(d)
+			}
+		}
+	}
+	return vals, len(seen)
+}
+
+// Provisional returns the day's values with the validity minimums waived: the running
+// values of a day still in progress ("today so far"), never used for assessment.
+func Provisional(v DayValues) DayValues {
+	for p := range v.Conc {
+		if v.Conc[p].Value != nil {
+			v.Conc[p].Reason = Valid
+		}
+	}
+	if v.O3Max1h.Value != nil {
+		v.O3Max1h.Reason = Valid
+	}
+	return v
 }

@@ -44,6 +44,11 @@ type Assessment struct {
 	O3Exceedance string `yaml:"o3_exceedance"`
 	// EqualLimits is "best" or "not_i" (GB 3838 equal class limits, §3.2).
 	EqualLimits string `yaml:"water_equal_limits"`
+	// SandDustFile lists sand-dust days to deduct (R19): CSV "area,date[,pollutants]" with
+	// pollutants "pm10", "pm2_5" or "pm10+pm2_5" (default both), as the authority supplies them.
+	SandDustFile string `yaml:"sand_dust_file"`
+	// YoYDecimals is the decimals of published YoY percentages (R13, default 1).
+	YoYDecimals int `yaml:"yoy_decimals"`
 }
 
 // Area is a city, district or county; districts name their city as parent.

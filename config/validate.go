@@ -199,6 +199,9 @@ func (c *Config) validate(v *validator) {
 	if a.MinStations < 1 {
 		v.invalid(ap.with("min_stations"), "must be at least 1")
 	}
+	if a.YoYDecimals < 0 || a.YoYDecimals > 4 {
+		v.invalid(ap.with("yoy_decimals"), "must be between 0 and 4")
+	}
 
 	areas := map[string]bool{}
 	for i, ar := range c.Areas {
@@ -265,12 +268,12 @@ func (c *Config) validate(v *validator) {
 			v.oneOf(p.with("target_class"), s.TargetClass, "I", "II", "III", "IV", "V")
 		}
 	}
-	codes = map[string]bool{}
+	// Sources share the water site namespace with sections: samples name one or the other.
 	for i, s := range c.Sources {
 		p := path{"drinking_water_sources", i}
 		if v.required(p, "code", s.Code) {
 			if codes[s.Code] {
-				v.invalid(p.with("code"), "duplicate source code")
+				v.invalid(p.with("code"), "duplicate code (sections and sources share codes)")
 			}
 			codes[s.Code] = true
 		}

@@ -44,7 +44,11 @@ const (
 	PM25YoY            = "pm2_5_yoy"
 	PM10YoY            = "pm10_yoy"
 	SectionsCompliance = "sections_compliance"
-	DrinkingWater      = "drinking_water_compliance"
+	// SectionsGoodShare and SectionsWorseThanVShare are the shares of Class I–III and 劣V
+	// sections.
+	SectionsGoodShare       = "sections_class_i_iii_share"
+	SectionsWorseThanVShare = "sections_worse_than_v_share"
+	DrinkingWater           = "drinking_water_compliance"
 )
 
 // Direction of a target.

@@ -60,6 +60,23 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 	lastAsOf := airquality.YearToDate(asOf).SamePeriodLastYear().To
 	prev := c.waterSites(asOf.Year()-1, lastAsOf, area)
 	var out []Result
+	// Shares of Class I–III and 劣V sections (2011 method), reported without targets.
+	if n := countSections(cur); n > 0 {
+		good, bad := 0, 0
+		for _, r := range cur {
+			if r.Source || r.Samples == 0 {
+				continue
+			}
+			if r.Class <= waterquality.ClassIII {
+				good++
+			}
+			if r.Class == waterquality.WorseThanV {
+				bad++
+			}
+		}
+		out = append(out, Result{Area: area, Indicator: SectionsGoodShare, Unit: "%", Current: num(big.NewRat(int64(100*good), int64(n)), 1), Valid: true},
+			Result{Area: area, Indicator: SectionsWorseThanVShare, Unit: "%", Current: num(big.NewRat(int64(100*bad), int64(n)), 1), Valid: true})
+	}
 	for _, k := range []struct {
 		name    string
 		sources bool
@@ -81,4 +98,14 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 		out = append(out, res)
 	}
 	return out
+}
+
+func countSections(rs []SectionResult) int {
+	n := 0
+	for _, r := range rs {
+		if !r.Source && r.Samples > 0 {
+			n++
+		}
+	}
+	return n
 }

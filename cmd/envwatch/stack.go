@@ -101,6 +101,11 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
+	for _, c := range cfg.Sources { // drinking-water sources receive samples like sections
+		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area})
+		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
+		s.names.Sections = append(s.names.Sections, c.Code)
+	}
 	s.pl = pipeline.New(sites, s.air, sink, s.reg, logger)
 	if err := defineAreas(cfg, s.air); err != nil {
 		s.close()

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// calculator builds the target calculator of a configuration.
+func (s *stack) calculator() (*target.Calculator, error) {
+	cfg := s.cfg
+	c := &target.Calculator{Air: s.pl, Water: s.pl}
+	for _, a := range cfg.Areas {
+		c.Areas = append(c.Areas, target.Area{ID: a.ID, Name: a.Name, Parent: a.Parent})
+	}
+	for _, sec := range cfg.Sections {
+		body, _ := waterquality.ParseBody(sec.WaterBody)
+		cls, _ := waterquality.ParseClass(sec.TargetClass)
+		c.Sites = append(c.Sites, target.WaterSite{Code: sec.Code, Name: sec.Name, Area: sec.Area, River: sec.River, Level: sec.Level, Body: body, Target: cls})
+	}
+	for _, src := range cfg.Sources {
+		body, _ := waterquality.ParseBody(src.WaterBody)
+		var vol *big.Rat
+		if src.Volume > 0 {
+			vol = new(big.Rat).SetFloat64(src.Volume)
+		}
+		c.Sites = append(c.Sites, target.WaterSite{Code: src.Code, Name: src.Name, Area: src.Area, Body: body, Target: waterquality.ClassIII, Source: true, Volume: vol})
+	}
+	opt, err := assessmentOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.Opt = opt
+	for _, t := range cfg.Targets {
+		spec, err := specOf(t)
+		if err != nil {
+			return nil, err
+		}
+		c.Specs = append(c.Specs, spec)
+	}
+	return c, nil
+}
+
+func assessmentOptions(cfg *config.Config) (target.Options, error) {
+	a := cfg.Assessment
+	var o target.Options
+	v, _ := airquality.ParseVersion(a.AQIStandard)
+	o.Period.AQI = airquality.AQIOptions{Version: v, O3OneHour: map[string]airquality.O3OneHourRule{"default": airquality.O3OneHourDefault,
+		"include": airquality.O3OneHourInclude, "exclude": airquality.O3OneHourExclude}[a.O3OneHourDaily]}
+	if a.SandDustDay == "recompute" {
+		o.Period.SandDay = airquality.SandRecompute
+	}
+	if a.Percentile == "nearest_rank" {
+		o.Period.Percentile = airquality.PercentileNearestRank
+	}
+	o.Period.O3Exceed = map[string]airquality.O3ExceedanceRule{"mda8": airquality.O3ExceedMDA8, "primary": airquality.O3ExceedPrimary,
+		"mda8_or_1h": airquality.O3ExceedMDA8Or1h}[a.O3Exceedance]
+	if a.EqualLimits == "not_i" {
+		o.Water.EqualLimits = waterquality.EqualLimitsNotI
+	}
+	o.YoYDecimals = a.YoYDecimals
+	if a.SandDustFile != "" {
+		sd, err := readSandDust(a.SandDustFile)
+		if err != nil {
+			return o, err
+		}
+		o.SandDust = sd
+	}
+	return o, nil
+}
+
+// readSandDust reads "area,date[,pollutants]" rows.
+func readSandDust(path string) (map[string]map[airquality.Day]airquality.SandMask, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("sand-dust file: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	r.Comment = '#'
+	out := map[string]map[airquality.Day]airquality.SandMask{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(rec) < 2 || rec[0] == "area" {
+			continue
+		}
+		d, err := airquality.ParseDay(strings.TrimSpace(rec[1]))
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: column \"date\": invalid value %q: want YYYY-MM-DD", path, line, rec[1])
+		}
+		mask := airquality.SandBoth
+		if len(rec) > 2 && strings.TrimSpace(rec[2]) != "" {
+			mask = 0
+			for _, p := range strings.Split(rec[2], "+") {
+				switch strings.TrimSpace(p) {
+				case "pm10":
+					mask |= airquality.SandPM10
+				case "pm2_5":
+					mask |= airquality.SandPM25
+				default:
+					return nil, fmt.Errorf("%s:%d: column \"pollutants\": invalid value %q: want pm10, pm2_5 or pm10+pm2_5", path, line, rec[2])
+				}
+			}
+		}
+		area := strings.TrimSpace(rec[0])
+		if out[area] == nil {
+			out[area] = map[airquality.Day]airquality.SandMask{}
+		}
+		out[area][d] |= mask
+	}
+	return out, nil
+}
+
+func decPtr(n *config.Number) *fixed.Dec {
+	if n == nil {
+		return nil
+	}
+	d := n.Dec
+	return &d
+}
+
+func specOf(t config.Target) (target.Spec, error) {
+	s := target.Spec{Area: t.Area, Year: t.Year, PM25: decPtr(t.PM25), PM10: decPtr(t.PM10), GoodDays: t.GoodDays,
+		GoodDayRatio: decPtr(t.GoodDayRatio), O3ExceedanceDays: t.O3ExceedanceDays, HeavyDays: t.HeavyDays,
+		Composite: decPtr(t.CompositeIndex), PM25YoY: decPtr(t.PM25YoY), PM10YoY: decPtr(t.PM10YoY),
+		SectionsCompliance: decPtr(t.SectionsCompliance), DrinkingWater: decPtr(t.DrinkingWater)}
+	if t.O3Season != nil {
+		fm, fd, _ := parseMonthDay(t.O3Season.From)
+		tm, td, _ := parseMonthDay(t.O3Season.To)
+		s.O3Season = &airquality.Season{FromMonth: fm, FromDay: fd, ToMonth: tm, ToDay: td}
+	}
+	for _, r := range t.Reported {
+		rep := target.Reported{Name: r.Name, Unit: r.Unit, Target: decPtr(r.Target)}
+		if r.Direction == "at_least" {
+			rep.Direction = target.AtLeast
+		}
+		if r.File != "" {
+			v, err := readReported(r.File, t.Year)
+			if err != nil {
+				return s, fmt.Errorf("reported indicator %q: %w", r.Name, err)
+			}
+			rep.Value = v
+		}
+		s.Reported = append(s.Reported, rep)
+	}
+	return s, nil
+}
+
+func parseMonthDay(s string) (time.Month, int, error) {
+	t, err := time.Parse("01-02", s)
+	return t.Month(), t.Day(), err
+}
+
+// readReported reads the value of a year from a "year,value" CSV (nil when absent).
+func readReported(path string, year int) (*fixed.Dec, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		y, v, ok := strings.Cut(strings.TrimSpace(line), ",")
+		if !ok || y == "year" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(y))
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: column \"year\": invalid value %q", path, i+1, y)
+		}
+		if n != year {
+			continue
+		}
+		d, err := fixed.Parse(strings.TrimSpace(v))
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: column \"value\": invalid value %q", path, i+1, v)
+		}
+		return &d, nil
+	}
+	return nil, nil
+}
+
+// snapshotCache computes the target snapshot at most once per ttl, so one scrape renders
+// one consistent snapshot and frequent scrapes stay cheap.
+type snapshotCache struct {
+	mu   sync.Mutex
+	calc *target.Calculator
+	ttl  time.Duration
+	now  func() time.Time
+	last target.Snapshot
+	at   time.Time
+}
+
+func (c *snapshotCache) get() target.Snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.at.IsZero() || now.Sub(c.at) >= c.ttl {
+		// Year to date runs through yesterday: today's daily values are not complete.
+		asOf := airquality.DayOf(now) - 1
+		c.last, c.at = c.calc.Compute(asOf, now), now
+	}
+	return c.last
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/target"
 )
 
@@ -105,8 +106,12 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// value converts a published number to the metric's base unit.
-func value(n *target.Num, scale float64) float64 { return n.Float() * scale }
+// value converts a published number to the metric's base unit exactly (40 µg/m³ is the
+// float nearest 4e-05, not 40 × 1e-6).
+func value(n *target.Num, exp int) float64 {
+	d, _ := fixed.Parse(n.Text)
+	return d.Float64E(exp)
+}
 
 func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, year string) {
 	type series struct {
@@ -116,27 +121,26 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 	vals := []series{{"year_to_date", "official", r.Current}, {"same_period_last_year", "official", r.LastYear},
 		{"same_period_last_year", "comparable", r.Comparable}, {"year_to_date", "without_sand_deduction", r.WithoutSandDeduction}}
 	var perValue func(s series)
-	var scale float64
 	var yoyName string
 	switch {
 	case r.Unit == "µg/m³":
-		scale, yoyName = 1e-6, "envwatch_yoy_change_ratio"
+		yoyName = "envwatch_yoy_change_ratio"
 		perValue = func(s series) {
-			c.emit(ch, "envwatch_air_mean_grams_per_cubic_meter", value(s.n, scale), r.Area, r.Pollutant, year, s.period, s.basis)
+			c.emit(ch, "envwatch_air_mean_grams_per_cubic_meter", value(s.n, -6), r.Area, r.Pollutant, year, s.period, s.basis)
 		}
 		if r.Target.OK() {
-			c.emit(ch, "envwatch_target_mean_grams_per_cubic_meter", value(r.Target, 1e-6), r.Area, r.Pollutant, year)
+			c.emit(ch, "envwatch_target_mean_grams_per_cubic_meter", value(r.Target, -6), r.Area, r.Pollutant, year)
 		}
 		if r.RequiredRemaining.OK() {
-			c.emit(ch, "envwatch_target_required_remaining_mean_grams_per_cubic_meter", value(r.RequiredRemaining, 1e-6), r.Area, r.Pollutant, year)
+			c.emit(ch, "envwatch_target_required_remaining_mean_grams_per_cubic_meter", value(r.RequiredRemaining, -6), r.Area, r.Pollutant, year)
 		}
 	case r.Unit == "days":
 		yoyName = "envwatch_yoy_change_days"
 		perValue = func(s series) {
-			c.emit(ch, "envwatch_air_indicator_days", value(s.n, 1), r.Area, r.Indicator, year, s.period, s.basis)
+			c.emit(ch, "envwatch_air_indicator_days", value(s.n, 0), r.Area, r.Indicator, year, s.period, s.basis)
 		}
 		if r.Target.OK() {
-			c.emit(ch, "envwatch_target_days", value(r.Target, 1), r.Area, r.Indicator, year)
+			c.emit(ch, "envwatch_target_days", value(r.Target, 0), r.Area, r.Indicator, year)
 		}
 		if r.BudgetUsed != nil {
 			c.emit(ch, "envwatch_target_budget_used_days", float64(*r.BudgetUsed), r.Area, r.Indicator, year)
@@ -145,32 +149,32 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 	case r.Unit == "index":
 		yoyName = "envwatch_yoy_change_ratio"
 		perValue = func(s series) {
-			c.emit(ch, "envwatch_air_composite_index", value(s.n, 1), r.Area, year, s.period, s.basis)
+			c.emit(ch, "envwatch_air_composite_index", value(s.n, 0), r.Area, year, s.period, s.basis)
 		}
 		if r.Target.OK() {
-			c.emit(ch, "envwatch_target_composite_index", value(r.Target, 1), r.Area, year)
+			c.emit(ch, "envwatch_target_composite_index", value(r.Target, 0), r.Area, year)
 		}
 	case r.Unit == "%" && (r.Indicator == target.PM25YoY || r.Indicator == target.PM10YoY):
 		// A YoY target: the value is already the mean's change.
 		if r.Target.OK() {
-			c.emit(ch, "envwatch_target_yoy_change_ratio", value(r.Target, 0.01), r.Area, r.Pollutant+"_mean", year)
+			c.emit(ch, "envwatch_target_yoy_change_ratio", value(r.Target, -2), r.Area, r.Pollutant+"_mean", year)
 		}
 		c.status(ch, r, year)
 		return
 	case r.Unit == "%":
 		yoyName = "envwatch_yoy_change_ratio"
 		perValue = func(s series) {
-			c.emit(ch, "envwatch_indicator_ratio", value(s.n, 0.01), r.Area, r.Indicator, year, s.period, s.basis)
+			c.emit(ch, "envwatch_indicator_ratio", value(s.n, -2), r.Area, r.Indicator, year, s.period, s.basis)
 		}
 		if r.Target.OK() {
-			c.emit(ch, "envwatch_target_ratio", value(r.Target, 0.01), r.Area, r.Indicator, year)
+			c.emit(ch, "envwatch_target_ratio", value(r.Target, -2), r.Area, r.Indicator, year)
 		}
 	default: // reported indicators
 		if r.Current.OK() {
-			c.emit(ch, "envwatch_reported_value", value(r.Current, 1), r.Area, r.Indicator, year)
+			c.emit(ch, "envwatch_reported_value", value(r.Current, 0), r.Area, r.Indicator, year)
 		}
 		if r.Target.OK() {
-			c.emit(ch, "envwatch_target_reported_value", value(r.Target, 1), r.Area, r.Indicator, year)
+			c.emit(ch, "envwatch_target_reported_value", value(r.Target, 0), r.Area, r.Indicator, year)
 		}
 		c.status(ch, r, year)
 		return
@@ -180,9 +184,9 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 			perValue(s)
 		}
 	}
-	changeScale := 0.01 // percent and percentage points → ratio
+	changeScale := -2 // percent and percentage points → ratio
 	if yoyName == "envwatch_yoy_change_days" {
-		changeScale = 1
+		changeScale = 0
 	}
 	if r.Change.OK() {
 		c.emit(ch, yoyName, value(r.Change, changeScale), r.Area, r.Indicator, year, "official")

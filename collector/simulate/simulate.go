@@ -98,19 +98,19 @@ func (s *Source) air(idx int, code string, end time.Time) (reading.Reading, bool
 		return reading.Reading{}, false // about 1 % of hours are missing, as in real feeds
 	}
 	// Weather: a multi-day regime shared by all stations plus a small per-station part.
-	regime := 0.55 + 1.1*s.noise(day/3, 2) + 0.25*s.noise(day, site, 3)
+	regime := 0.4 + 1.2*s.noise(day/3, 2) + 0.2*s.noise(day, site, 3)
 	winter := math.Pow(math.Cos(math.Pi*(doy-15)/365), 2) // 1 mid-January, 0 mid-July
 	summer := 1 - winter
 	stationFactor := 0.85 + 0.3*s.noise(site, 4)
 
-	pm25 := (30 + 70*winter) * regime * stationFactor * (1 + 0.25*math.Cos(2*math.Pi*(hour-2)/24))
+	pm25 := (22 + 48*winter) * regime * stationFactor * (1 + 0.25*math.Cos(2*math.Pi*(hour-2)/24))
 	pm25 *= 0.85 + 0.3*s.noise(site, uint64(end.Unix()), 5)
 	pm10 := pm25 * (1.5 + 0.6*s.noise(site, uint64(end.Unix()), 6))
 	no2 := (18 + 22*winter) * stationFactor * (1 + 0.35*math.Cos(2*math.Pi*(hour-20)/24)) * (0.8 + 0.4*s.noise(site, uint64(end.Unix()), 7))
 	so2 := (5 + 10*winter) * (0.7 + 0.6*s.noise(site, uint64(end.Unix()), 8))
 	co := (0.5 + 0.8*winter) * regime * (0.8 + 0.4*s.noise(site, uint64(end.Unix()), 9))
 	sun := math.Max(0, math.Sin(math.Pi*(hour-7)/13)) // daylight 07:00–20:00, peak ~13:30–15:00
-	o3 := (25 + (60+140*summer)*sun*sun) * (0.75 + 0.5*s.noise(day, 10)) * (0.9 + 0.2*s.noise(site, uint64(end.Unix()), 11))
+	o3 := (20 + (55+125*summer)*sun*sun) * (0.7 + 0.65*s.noise(day, 10)) * (0.9 + 0.2*s.noise(site, uint64(end.Unix()), 11))
 
 	vals := []reading.Value{
 		{Code: "pm2_5", V: fixed.Int(int64(math.Round(pm25))), Flag: "N"},
@@ -136,12 +136,12 @@ func (s *Source) water(idx int, code string, end time.Time) reading.Reading {
 	poll := 0.6 + 0.8*s.noise(site, 20) // some sections are cleaner than others
 	vals := []reading.Value{
 		{Code: "ph", V: dec(7.2+0.9*n(21), 2), Flag: "N"},
-		{Code: "do", V: dec(9.5-3.5*poll*n(22), 1), Flag: "N"},
-		{Code: "codmn", V: dec(1.5+4*poll*n(23), 1), Flag: "N"},
-		{Code: "cod", V: dec(8+14*poll*n(24), 1), Flag: "N"},
-		{Code: "bod5", V: dec(1+3*poll*n(25), 1), Flag: "N"},
-		{Code: "nh3n", V: dec(0.05+0.9*poll*n(26), 2), Flag: "N"},
-		{Code: "tp", V: dec(0.01+0.18*poll*n(27), 3), Flag: "N"},
+		{Code: "do", V: dec(9.5-3*poll*n(22), 1), Flag: "N"},
+		{Code: "codmn", V: dec(1.5+3.5*poll*n(23), 1), Flag: "N"},
+		{Code: "cod", V: dec(8+10*poll*n(24), 1), Flag: "N"},
+		{Code: "bod5", V: dec(1+2.5*poll*n(25), 1), Flag: "N"},
+		{Code: "nh3n", V: dec(0.05+0.6*poll*n(26), 2), Flag: "N"},
+		{Code: "tp", V: dec(0.005+0.06*poll*n(27), 3), Flag: "N"},
 		{Code: "tn", V: dec(0.8+2*n(28), 2), Flag: "N"},
 		{Code: "temp", V: dec(8+18*math.Pow(math.Sin(math.Pi*float64(end.In(airquality.Shanghai).YearDay())/365), 2), 1), Flag: "N"},
 	}

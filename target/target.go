@@ -110,6 +110,8 @@ type Result struct {
 	// WithoutSandDeduction is the value computed without the sand-dust deduction, when a
 	// deduction applied.
 	WithoutSandDeduction *Num
+	// Compliant and Total count the sites behind a compliance rate.
+	Compliant, Total int
 	// Valid is false when the statistic does not yet meet GB 3095 Table 4 (Reason says why).
 	Valid  bool
 	Reason string

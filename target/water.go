@@ -35,7 +35,7 @@ func (c *Calculator) waterSites(year int, asOf airquality.Day, area string) []Se
 	return out
 }
 
-func complianceRate(rs []SectionResult, sources bool) (*big.Rat, int) {
+func complianceRate(rs []SectionResult, sources bool) (*big.Rat, int, int) {
 	n, ok := 0, 0
 	for _, r := range rs {
 		if r.Source != sources || r.Samples == 0 {
@@ -47,9 +47,9 @@ func complianceRate(rs []SectionResult, sources bool) (*big.Rat, int) {
 		}
 	}
 	if n == 0 {
-		return nil, 0
+		return nil, 0, 0
 	}
-	return big.NewRat(int64(100*ok), int64(n)), n
+	return big.NewRat(int64(100*ok), int64(n)), ok, n
 }
 
 func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Day, final bool) []Result {
@@ -82,12 +82,13 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 		sources bool
 		target  *big.Rat
 	}{{SectionsCompliance, false, ratOf(spec.SectionsCompliance)}, {DrinkingWater, true, ratOf(spec.DrinkingWater)}} {
-		rate, n := complianceRate(cur, k.sources)
-		prate, _ := complianceRate(prev, k.sources)
+		rate, ok, n := complianceRate(cur, k.sources)
+		prate, _, _ := complianceRate(prev, k.sources)
 		if n == 0 && k.target == nil {
 			continue
 		}
-		res := Result{Area: area, Indicator: k.name, Unit: "%", Current: num(rate, 1), LastYear: num(prate, 1), Valid: rate != nil}
+		res := Result{Area: area, Indicator: k.name, Unit: "%", Current: num(rate, 1), LastYear: num(prate, 1), Valid: rate != nil,
+			Compliant: ok, Total: n}
 		res.Change = ppChange(res.Current, res.LastYear)
 		if k.target != nil {
 			res.Target, res.Direction = num(k.target, 1), AtLeast

@@ -238,3 +238,8 @@ func (c *runCmd) once(env *environ) int {
 	fmt.Fprintf(env.stderr, "dry run: %d points would be written; nothing was written or recorded\n", sink.points)
 	return 0
 }
+
+// discardSink is the sink of commands that only read (report).
+type discardSink struct{}
+
+func (discardSink) WriteLines(context.Context, []byte) (int, error) { return 0, nil }

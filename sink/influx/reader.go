@@ -1,0 +1,125 @@
+package influx
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/reading"
+)
+
+// Reader reads raw readings back with InfluxQL over the v1 /query endpoint, which InfluxDB
+// 1.8, 2.x (v1 compatibility) and 3.x all serve — Flux is not available on 3.x.
+type Reader struct {
+	URL, Database, RetentionPolicy string
+	// Token is "user:password" (1.8) or an API token (2.x/3.x).
+	Token  string
+	Client *http.Client
+}
+
+type qResult struct {
+	Results []struct {
+		Series []struct {
+			Columns []string `json:"columns"`
+			Values  [][]any  `json:"values"`
+		} `json:"series"`
+		Error string `json:"error"`
+	} `json:"results"`
+	Error string `json:"error"`
+}
+
+func (r *Reader) query(ctx context.Context, q string) (*qResult, error) {
+	form := url.Values{"q": {q}, "db": {r.Database}, "epoch": {"s"}}
+	if r.RetentionPolicy != "" {
+		form.Set("rp", r.RetentionPolicy)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(r.URL, "/")+"/query", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if u, p, ok := strings.Cut(r.Token, ":"); ok {
+		req.SetBasicAuth(u, p)
+	} else if r.Token != "" {
+		req.Header.Set("Authorization", "Token "+r.Token)
+	}
+	resp, err := r.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+	if err != nil {
+		return nil, err
+	}
+	var res qResult
+	if err := json.Unmarshal(body, &res); err != nil {
+		return nil, fmt.Errorf("influxdb query: HTTP %d: %.200s", resp.StatusCode, body)
+	}
+	if res.Error != "" {
+		return nil, fmt.Errorf("influxdb query: %s", res.Error)
+	}
+	for _, rr := range res.Results {
+		if rr.Error != "" {
+			return nil, fmt.Errorf("influxdb query: %s", rr.Error)
+		}
+	}
+	return &res, nil
+}
+
+// Readings returns the raw readings of a measurement (air_hourly or water_sample) with
+// time in (from, to].
+func (r *Reader) Readings(ctx context.Context, measurement string, from, to time.Time) ([]reading.Reading, error) {
+	kind, siteKey := reading.Air, "station"
+	if measurement == MeasurementWaterSample {
+		kind, siteKey = reading.Water, "section"
+	}
+	q := fmt.Sprintf(`SELECT * FROM %q WHERE time > %ds AND time <= %ds`, measurement, from.Unix(), to.Unix())
+	res, err := r.query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []reading.Reading
+	for _, rr := range res.Results {
+		for _, s := range rr.Series {
+			idx := map[string]int{}
+			for i, c := range s.Columns {
+				idx[c] = i
+			}
+			ti, si := idx["time"], idx[siteKey]
+			for _, row := range s.Values {
+				ts, _ := row[ti].(float64)
+				site, _ := row[si].(string)
+				rd := reading.Reading{Kind: kind, Site: site, End: time.Unix(int64(ts), 0).UTC()}
+				for col, i := range idx {
+					if col == "time" || col == siteKey || col == "area" || col == "source" || strings.HasSuffix(col, "_flag") {
+						continue
+					}
+					f, ok := row[i].(float64)
+					if !ok {
+						continue
+					}
+					v, ok := fixed.FromFloat(f)
+					if !ok {
+						continue
+					}
+					flag := ""
+					if fi, ok := idx[col+"_flag"]; ok {
+						flag, _ = row[fi].(string)
+					}
+					rd.Values = append(rd.Values, reading.Value{Code: col, V: v, Flag: flag})
+				}
+				if len(rd.Values) > 0 {
+					out = append(out, rd)
+				}
+			}
+		}
+	}
+	return out, nil
+}

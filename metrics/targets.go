@@ -24,16 +24,16 @@ var targetDescs = []struct {
 	labels     []string
 }{
 	{"envwatch_air_mean_grams_per_cubic_meter", "Mean of daily values over the period (published rounding), g/m³. period: year_to_date or same_period_last_year; basis: official, comparable (last year under this year's standards) or without_sand_deduction.", []string{"area", "pollutant", "year", "period", "basis"}},
-	{"envwatch_air_indicator_days", "Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200).", []string{"area", "indicator", "year", "period", "basis"}},
+	{"envwatch_air_day_indicator", "Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200).", []string{"area", "indicator", "year", "period", "basis"}},
 	{"envwatch_indicator_ratio", "Ratios over the period (0–1): good_day_ratio, sections_compliance, drinking_water_compliance, sections_class_i_iii_share, sections_worse_than_v_share.", []string{"area", "indicator", "year", "period", "basis"}},
 	{"envwatch_air_composite_index", "Composite index (综合指数) over the period.", []string{"area", "year", "period", "basis"}},
 	{"envwatch_yoy_change_ratio", "Year-over-year change as published: relative change of the rounded values for means and the composite index (−0.094 = fell 9.4 %), difference of ratios for ratios (0.02 = 2 percentage points).", []string{"area", "indicator", "year", "basis"}},
-	{"envwatch_yoy_change_days", "Year-over-year change of a day count (days).", []string{"area", "indicator", "year", "basis"}},
+	{"envwatch_yoy_change_day_indicator", "Year-over-year change of a day count (days).", []string{"area", "indicator", "year", "basis"}},
 	{"envwatch_target_mean_grams_per_cubic_meter", "Annual-mean target (at most), g/m³.", []string{"area", "pollutant", "year"}},
 	{"envwatch_target_required_remaining_mean_grams_per_cubic_meter", "Mean the rest of the year must not exceed for the annual mean to meet its target, g/m³.", []string{"area", "pollutant", "year"}},
-	{"envwatch_target_days", "Day-count target: at least for good_days, at most for exceedance and heavy-pollution days.", []string{"area", "indicator", "year"}},
-	{"envwatch_target_budget_used_days", "Days of a day-count target used so far (for good_days: days that were not good).", []string{"area", "indicator", "year"}},
-	{"envwatch_target_budget_remaining_days", "Days of a day-count target still available (negative: exceeded).", []string{"area", "indicator", "year"}},
+	{"envwatch_target_day_indicator", "Day-count target: at least for good_days, at most for exceedance and heavy-pollution days.", []string{"area", "indicator", "year"}},
+	{"envwatch_target_day_budget_used", "Days of a day-count target used so far (for good_days: days that were not good).", []string{"area", "indicator", "year"}},
+	{"envwatch_target_day_budget_remaining", "Days of a day-count target still available (negative: exceeded).", []string{"area", "indicator", "year"}},
 	{"envwatch_target_ratio", "Ratio target (at least), 0–1.", []string{"area", "indicator", "year"}},
 	{"envwatch_target_composite_index", "Composite-index target (at most).", []string{"area", "year"}},
 	{"envwatch_target_yoy_change_ratio", "Year-over-year change target (at most), e.g. −0.05.", []string{"area", "indicator", "year"}},
@@ -135,16 +135,16 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 			c.emit(ch, "envwatch_target_required_remaining_mean_grams_per_cubic_meter", value(r.RequiredRemaining, -6), r.Area, r.Pollutant, year)
 		}
 	case r.Unit == "days":
-		yoyName = "envwatch_yoy_change_days"
+		yoyName = "envwatch_yoy_change_day_indicator"
 		perValue = func(s series) {
-			c.emit(ch, "envwatch_air_indicator_days", value(s.n, 0), r.Area, r.Indicator, year, s.period, s.basis)
+			c.emit(ch, "envwatch_air_day_indicator", value(s.n, 0), r.Area, r.Indicator, year, s.period, s.basis)
 		}
 		if r.Target.OK() {
-			c.emit(ch, "envwatch_target_days", value(r.Target, 0), r.Area, r.Indicator, year)
+			c.emit(ch, "envwatch_target_day_indicator", value(r.Target, 0), r.Area, r.Indicator, year)
 		}
 		if r.BudgetUsed != nil {
-			c.emit(ch, "envwatch_target_budget_used_days", float64(*r.BudgetUsed), r.Area, r.Indicator, year)
-			c.emit(ch, "envwatch_target_budget_remaining_days", float64(*r.BudgetLeft), r.Area, r.Indicator, year)
+			c.emit(ch, "envwatch_target_day_budget_used", float64(*r.BudgetUsed), r.Area, r.Indicator, year)
+			c.emit(ch, "envwatch_target_day_budget_remaining", float64(*r.BudgetLeft), r.Area, r.Indicator, year)
 		}
 	case r.Unit == "index":
 		yoyName = "envwatch_yoy_change_ratio"
@@ -185,7 +185,7 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 		}
 	}
 	changeScale := -2 // percent and percentage points → ratio
-	if yoyName == "envwatch_yoy_change_days" {
+	if yoyName == "envwatch_yoy_change_day_indicator" {
 		changeScale = 0
 	}
 	if r.Change.OK() {

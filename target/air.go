@@ -68,7 +68,11 @@ func (c *airCtx) mean(p airquality.Pollutant, name string, target *fixed.Dec) Re
 }
 
 func (c *airCtx) count(name, unit string, cur, prev int, prevC *int) Result {
-	res := Result{Area: c.area, Indicator: name, Unit: unit, Current: num(ratInt(cur), 0), LastYear: num(ratInt(prev), 0), Valid: true}
+	res := Result{Area: c.area, Indicator: name, Unit: unit, Current: num(ratInt(cur), 0), Valid: true}
+	if c.prev.ValidDays == 0 {
+		return res // no data last year: no comparison, rather than a misleading 0
+	}
+	res.LastYear = num(ratInt(prev), 0)
 	res.Change = num(ratInt(cur-prev), 0)
 	if prevC != nil && *prevC != prev {
 		res.Comparable = num(ratInt(*prevC), 0)

@@ -87,17 +87,11 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 		influxOK.Store(true)
 		logger.Info("no influxdb section in the configuration: readings are computed and exposed but not stored")
 	}
-	calc, err := s.calculator()
+	cs, err := s.domainCollectors(time.Now)
 	if err != nil {
 		return err
 	}
-	cache := &snapshotCache{calc: calc, ttl: 15 * time.Second, now: time.Now}
-	var areas []string
-	for _, a := range s.cfg.Areas {
-		areas = append(areas, a.ID)
-	}
-	s.reg.MustRegister(metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
-		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get))
+	s.reg.MustRegister(cs...)
 
 	sched := collector.NewScheduler(s.loc, s.metrics, logger)
 	for _, sc := range s.cfg.Collectors {

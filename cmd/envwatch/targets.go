@@ -11,9 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/target"
 	"github.com/envwatch/envwatch/waterquality"
 )
@@ -219,4 +222,20 @@ func (c *snapshotCache) get() target.Snapshot {
 		c.last, c.at = c.calc.Compute(asOf, now), now
 	}
 	return c.last
+}
+
+// domainCollectors are the collectors of the domain exposition: station and area air,
+// water freshness, and the target snapshot (cached 15 s, computed through yesterday).
+func (s *stack) domainCollectors(now func() time.Time) ([]prometheus.Collector, error) {
+	calc, err := s.calculator()
+	if err != nil {
+		return nil, err
+	}
+	cache := &snapshotCache{calc: calc, ttl: 15 * time.Second, now: now}
+	var areas []string
+	for _, a := range s.cfg.Areas {
+		areas = append(areas, a.ID)
+	}
+	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
+		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get)}, nil
 }

@@ -2,6 +2,7 @@ package target
 
 import (
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
@@ -73,6 +74,9 @@ type Calculator struct {
 	Sites []WaterSite
 	Specs []Spec
 	Opt   Options
+
+	parentOnce sync.Once
+	parent     map[string]string
 }
 
 func (c *Calculator) spec(area string, year int) *Spec {
@@ -86,11 +90,13 @@ func (c *Calculator) spec(area string, year int) *Spec {
 
 // within reports whether area a is area or lies below it.
 func (c *Calculator) within(a, area string) bool {
-	parent := map[string]string{}
-	for _, x := range c.Areas {
-		parent[x.ID] = x.Parent
-	}
-	for i := 0; a != "" && i <= len(c.Areas); i, a = i+1, parent[a] {
+	c.parentOnce.Do(func() {
+		c.parent = make(map[string]string, len(c.Areas))
+		for _, x := range c.Areas {
+			c.parent[x.ID] = x.Parent
+		}
+	})
+	for i := 0; a != "" && i <= len(c.Areas); i, a = i+1, c.parent[a] {
 		if a == area {
 			return true
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/pipeline"
+	"github.com/envwatch/envwatch/target"
 )
 
 type fixedSnap pipeline.Snapshot
@@ -54,6 +55,27 @@ func TestWaterCollector(t *testing.T) {
 envwatch_water_observation_timestamp_seconds{area="luolong",section="W1"} 1.6540416e+09
 `
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
+		t.Error(err)
+	}
+}
+
+// Official and comparable last-year values are both exposed (basis label).
+func TestTargetCollectorComparable(t *testing.T) {
+	n := func(s string) *target.Num { d, _ := fixed.Parse(s); return &target.Num{Exact: d.Rat(), Text: s} }
+	snap := target.Snapshot{Year: 2026, Results: []target.Result{{Area: "ly", Indicator: target.GoodDays, Unit: "days",
+		Current: n("59"), LastYear: n("181"), Comparable: n("59"), Change: n("-122"), ComparableChange: n("0"), Valid: true}}}
+	c := NewTargetCollector(func() target.Snapshot { return snap })
+	want := `# HELP envwatch_air_day_indicator Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200).
+# TYPE envwatch_air_day_indicator gauge
+envwatch_air_day_indicator{area="ly",basis="comparable",indicator="good_days",period="same_period_last_year",year="2026"} 59
+envwatch_air_day_indicator{area="ly",basis="official",indicator="good_days",period="same_period_last_year",year="2026"} 181
+envwatch_air_day_indicator{area="ly",basis="official",indicator="good_days",period="year_to_date",year="2026"} 59
+# HELP envwatch_yoy_change_day_indicator Year-over-year change of a day count (days).
+# TYPE envwatch_yoy_change_day_indicator gauge
+envwatch_yoy_change_day_indicator{area="ly",basis="comparable",indicator="good_days",year="2026"} 0
+envwatch_yoy_change_day_indicator{area="ly",basis="official",indicator="good_days",year="2026"} -122
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "envwatch_air_day_indicator", "envwatch_yoy_change_day_indicator"); err != nil {
 		t.Error(err)
 	}
 }

@@ -3,6 +3,10 @@ GO        ?= go
 BIN       := $(CURDIR)/bin
 INFLUXD   := $(BIN)/influxd
 INFLUXD_VERSION := v1.8.3
+PROMTOOL  := $(BIN)/promtool
+PROMETHEUS_VERSION := v0.316.0
+AMTOOL    := $(BIN)/amtool
+ALERTMANAGER_VERSION := v0.35.0
 INFLUX_PORT ?= 8086
 CONFIG    ?= examples/luoyang.yaml
 VAR       := $(CURDIR)/var
@@ -13,18 +17,24 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
              -X github.com/prometheus/common/version.Revision=$(shell git rev-parse --short HEAD 2>/dev/null) \
              -X github.com/prometheus/common/version.Branch=$(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
 
-.PHONY: all build run test vet fmt-check tools bench clean
+.PHONY: all build run test vet fmt-check tools bench clean dashboards
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/envwatch ./cmd/envwatch
 
-# Pinned tools, installed into ./bin once.
-tools: $(INFLUXD)
+# Pinned tools, installed into ./bin once (a cold install compiles for a few minutes).
+tools: $(INFLUXD) $(PROMTOOL) $(AMTOOL)
 
 $(INFLUXD):
 	GOBIN=$(BIN) $(GO) install github.com/influxdata/influxdb/cmd/influxd@$(INFLUXD_VERSION)
+
+$(PROMTOOL):
+	GOBIN=$(BIN) $(GO) install github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_VERSION)
+
+$(AMTOOL):
+	GOBIN=$(BIN) $(GO) install github.com/prometheus/alertmanager/cmd/amtool@$(ALERTMANAGER_VERSION)
 
 # Starts a throwaway influxd on loopback with data under ./var, then envwatch with the
 # Luoyang example and the simulate source; Ctrl-C stops both.
@@ -40,6 +50,11 @@ fmt-check:
 
 test: tools fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
+	cd dashboards && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+# Regenerate the dashboards' JSON after changing dashboards/gen.
+dashboards:
+	cd dashboards && $(GO) run ./gen
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./airquality/ ./waterquality/ ./fixed/

@@ -1,0 +1,246 @@
+// Package check holds the deployment-artefact tests: dashboards against the metrics and
+// storage references, PromQL parsed by the real parser (promtool), alert-rule unit tests,
+// the Alertmanager configuration (amtool) and the docker-compose files (compose-go).
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func repo(p ...string) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(append([]string{filepath.Dir(file), "..", ".."}, p...)...)
+}
+
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p := repo("bin", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s not installed: run `make tools` (%v)", name, err)
+	}
+	return p
+}
+
+type target struct {
+	Datasource struct{ Type, UID string } `json:"datasource"`
+	Expr       string                     `json:"expr"`
+	Query      any                        `json:"query"`
+}
+
+type panel struct {
+	Title   string   `json:"title"`
+	Targets []target `json:"targets"`
+}
+
+type dashboard struct {
+	UID        string  `json:"uid"`
+	Title      string  `json:"title"`
+	Panels     []panel `json:"panels"`
+	Templating struct {
+		List []struct {
+			Name       string                     `json:"name"`
+			Datasource struct{ Type, UID string } `json:"datasource"`
+			Query      any                        `json:"query"`
+		} `json:"list"`
+	} `json:"templating"`
+}
+
+func loadDashboards(t *testing.T) map[string]dashboard {
+	files, err := filepath.Glob(repo("dashboards", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no dashboards: %v", err)
+	}
+	out := map[string]dashboard{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d dashboard
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[filepath.Base(f)] = d
+	}
+	return out
+}
+
+var (
+	metricName   = regexp.MustCompile(`\b(envwatch_[a-z0-9_]+)`)
+	docMetric    = regexp.MustCompile("`(envwatch_[a-z0-9_]+)`")
+	grafanaVar   = regexp.MustCompile(`\$\{?[a-zA-Z_]+\}?`)
+	histSuffixes = []string{"_bucket", "_sum", "_count"}
+)
+
+func documentedMetrics(t *testing.T) map[string]bool {
+	b, err := os.ReadFile(repo("docs", "metrics.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, m := range docMetric.FindAllStringSubmatch(string(b), -1) {
+		out[m[1]] = true
+	}
+	return out
+}
+
+func checkNames(t *testing.T, where, expr string, doc map[string]bool) {
+	for _, m := range metricName.FindAllString(expr, -1) {
+		base := m
+		for _, s := range histSuffixes {
+			if strings.HasSuffix(m, s) && doc[strings.TrimSuffix(m, s)] {
+				base = strings.TrimSuffix(m, s)
+			}
+		}
+		if !doc[base] {
+			t.Errorf("%s: %s is not in docs/metrics.md", where, m)
+		}
+	}
+}
+
+// promtoolParse checks PromQL expressions with Prometheus's own parser (promtool check
+// rules on generated recording rules), without importing Prometheus into the module.
+func promtoolParse(t *testing.T, exprs map[string]string) {
+	var b strings.Builder
+	b.WriteString("groups:\n  - name: dashboard-queries\n    rules:\n")
+	keys := make([]string, 0, len(exprs))
+	for k := range exprs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		q, _ := json.Marshal(exprs[k])
+		fmt.Fprintf(&b, "      - record: dashboard:query_%d\n        expr: %s\n", i, q)
+	}
+	f := filepath.Join(t.TempDir(), "queries.yml")
+	os.WriteFile(f, []byte(b.String()), 0o644)
+	out, err := exec.Command(tool(t, "promtool"), "check", "rules", f).CombinedOutput()
+	if err != nil {
+		t.Errorf("promtool rejects a dashboard query: %v\n%s\nqueries: %v", err, out, keys)
+	}
+}
+
+func TestDashboardQueries(t *testing.T) {
+	doc := documentedMetrics(t)
+	storage, err := os.ReadFile(repo("docs", "storage.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exprs := map[string]string{}
+	for file, d := range loadDashboards(t) {
+		if d.UID == "" || !strings.Contains(d.Title, "·") {
+			t.Errorf("%s: needs a uid and a bilingual title (中文 · English), got %q", file, d.Title)
+		}
+		for _, p := range d.Panels {
+			if !regexp.MustCompile(`\p{Han}`).MatchString(p.Title) || !regexp.MustCompile(`[A-Za-z]{3}`).MatchString(p.Title) {
+				t.Errorf("%s: panel %q: titles carry Chinese and English", file, p.Title)
+			}
+			for _, tg := range p.Targets {
+				where := file + ": " + p.Title
+				switch tg.Datasource.Type {
+				case "prometheus":
+					if tg.Datasource.UID != "envwatch-prometheus" {
+						t.Errorf("%s: datasource uid %q, want the provisioned envwatch-prometheus", where, tg.Datasource.UID)
+					}
+					exprs[where+" "+tg.Expr] = grafanaVar.ReplaceAllString(tg.Expr, "x")
+					checkNames(t, where, tg.Expr, doc)
+				case "influxdb":
+					if tg.Datasource.UID != "envwatch-influxdb" {
+						t.Errorf("%s: datasource uid %q, want envwatch-influxdb", where, tg.Datasource.UID)
+					}
+					checkInfluxQL(t, where, fmt.Sprint(tg.Query), string(storage))
+				default:
+					t.Errorf("%s: unknown datasource type %q", where, tg.Datasource.Type)
+				}
+			}
+		}
+		for _, v := range d.Templating.List {
+			if v.Datasource.Type == "influxdb" {
+				checkInfluxQL(t, file+": variable "+v.Name, fmt.Sprint(v.Query), string(storage))
+			}
+		}
+	}
+	if len(exprs) < 20 {
+		t.Errorf("only %d Prometheus queries found", len(exprs))
+	}
+	promtoolParse(t, exprs)
+}
+
+var (
+	influxFrom   = regexp.MustCompile(`FROM\s+"([^"]+)"`)
+	influxQuoted = regexp.MustCompile(`"([^"]+)"`)
+)
+
+// checkInfluxQL requires every measurement, tag and field an InfluxQL query names to be in
+// docs/storage.md.
+func checkInfluxQL(t *testing.T, where, q, storage string) {
+	if !strings.Contains(q, "FROM") {
+		t.Errorf("%s: InfluxQL without FROM: %s", where, q)
+	}
+	for _, m := range influxFrom.FindAllStringSubmatch(q, -1) {
+		if !strings.Contains(storage, "`"+m[1]+"`") {
+			t.Errorf("%s: measurement %q is not in docs/storage.md", where, m[1])
+		}
+	}
+	for _, m := range influxQuoted.FindAllStringSubmatch(q, -1) {
+		if !strings.Contains(storage, "`"+m[1]+"`") {
+			t.Errorf("%s: %q is not a measurement, tag or field of docs/storage.md", where, m[1])
+		}
+	}
+}
+
+func TestAlertRules(t *testing.T) {
+	promtool := tool(t, "promtool")
+	rules := repo("dashboards", "alerts", "envwatch.rules.yml")
+	if out, err := exec.Command(promtool, "check", "rules", rules).CombinedOutput(); err != nil {
+		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+	cmd := exec.Command(promtool, "test", "rules", "envwatch.rules.test.yml")
+	cmd.Dir = repo("dashboards", "alerts")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
+	}
+	// Every alert has a unit test that fires it, and names only documented metrics.
+	b, _ := os.ReadFile(rules)
+	tests, _ := os.ReadFile(repo("dashboards", "alerts", "envwatch.rules.test.yml"))
+	doc := documentedMetrics(t)
+	for _, m := range regexp.MustCompile(`(?m)^\s+- alert: (\w+)`).FindAllStringSubmatch(string(b), -1) {
+		if n := strings.Count(string(tests), "alertname: "+m[1]+"\n"); n < 2 {
+			t.Errorf("alert %s has %d test cases, want a firing and a silent one", m[1], n)
+		}
+		if !strings.Contains(string(b), "#"+strings.ToLower(m[1])) {
+			t.Errorf("alert %s has no runbook link", m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`(?m)^\s+expr: \|?\n?((?:.+\n)+?)\s+(?:for|labels):`).FindAllStringSubmatch(string(b), -1) {
+		checkNames(t, "rules", m[1], doc)
+	}
+	runbook, _ := os.ReadFile(repo("docs", "runbook.md"))
+	for _, a := range regexp.MustCompile(`runbook\.md#(\w+)`).FindAllStringSubmatch(string(b), -1) {
+		if !strings.Contains(strings.ToLower(string(runbook)), "## "+a[1]) && !strings.Contains(string(runbook), "{#"+a[1]+"}") {
+			t.Errorf("docs/runbook.md has no section for #%s", a[1])
+		}
+	}
+}
+
+func TestAlertmanagerConfig(t *testing.T) {
+	out, err := exec.Command(tool(t, "amtool"), "check-config", repo("dashboards", "alertmanager", "alertmanager.yml")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("amtool check-config: %v\n%s", err, out)
+	}
+	b, _ := os.ReadFile(repo("dashboards", "alertmanager", "alertmanager.yml"))
+	for _, want := range []string{"wechat_configs", "webhook_configs", "inhibit_rules", `alertname="AirMeanTargetBreached"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("alertmanager.yml lacks %s", want)
+		}
+	}
+}

@@ -1,0 +1,203 @@
+// Command gen writes envwatch's Grafana dashboards (dashboards/*.json). The JSON files are
+// what Grafana loads; TestGeneratedDashboardsUpToDate fails when they and this generator
+// disagree. Run: cd dashboards && go run ./gen
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+const (
+	promUID   = "envwatch-prometheus"
+	influxUID = "envwatch-influxdb"
+)
+
+type obj = map[string]any
+
+func prom(expr, legend string) obj {
+	return obj{"datasource": obj{"type": "prometheus", "uid": promUID}, "expr": expr, "legendFormat": legend, "refId": "A"}
+}
+
+func influxQL(q, alias string) obj {
+	return obj{"datasource": obj{"type": "influxdb", "uid": influxUID}, "query": q, "rawQuery": true, "resultFormat": "time_series", "alias": alias, "refId": "A"}
+}
+
+type grid struct{ x, y, w, h int }
+
+func panel(id int, typ, title, desc string, g grid, unit string, targets ...obj) obj {
+	for i, t := range targets {
+		t["refId"] = string(rune('A' + i))
+	}
+	p := obj{"id": id, "type": typ, "title": title, "description": desc,
+		"gridPos": obj{"x": g.x, "y": g.y, "w": g.w, "h": g.h}, "targets": targets,
+		"datasource":  targets[0]["datasource"],
+		"fieldConfig": obj{"defaults": obj{"unit": unit}, "overrides": []any{}}, "options": obj{}}
+	return p
+}
+
+// aqiThresholds are the HJ 633 level colours (Appendix A).
+func aqiThresholds() obj {
+	return obj{"mode": "absolute", "steps": []obj{
+		{"color": "#00E400", "value": nil}, {"color": "#FFFF00", "value": 51}, {"color": "#FF7E00", "value": 101},
+		{"color": "#FF0000", "value": 151}, {"color": "#99004C", "value": 201}, {"color": "#7E0023", "value": 301}}}
+}
+
+func statusMappings() []obj {
+	return []obj{{"type": "value", "options": obj{
+		"0": obj{"text": "进度正常 on track", "color": "green"}, "1": obj{"text": "存在风险 at risk", "color": "orange"},
+		"2": obj{"text": "未完成 breached", "color": "red"}, "3": obj{"text": "已完成 met", "color": "blue"}}}}
+}
+
+func dashboard(uid, title, desc string, panels []obj, vars ...obj) obj {
+	return obj{"uid": uid, "title": title, "description": desc, "tags": []string{"envwatch"}, "timezone": "Asia/Shanghai",
+		"schemaVersion": 39, "version": 1, "editable": false, "refresh": "5m", "time": obj{"from": "now-7d", "to": "now"},
+		"templating": obj{"list": append([]obj{}, vars...)}, "panels": panels}
+}
+
+func areaVar() obj {
+	return obj{"name": "area", "label": "区域 Area", "type": "query", "datasource": obj{"type": "prometheus", "uid": promUID},
+		"query": obj{"query": "label_values(envwatch_air_area_aqi, area)", "refId": "area"}, "definition": "label_values(envwatch_air_area_aqi, area)",
+		"refresh": 2, "current": obj{}, "includeAll": false}
+}
+
+func cityOverview() obj {
+	aqiTable := panel(1, "table", "各站点实时 AQI · AQI now per station", "Real-time AQI of every station (HJ 633 colours).", grid{0, 0, 12, 10}, "none",
+		prom(`envwatch_air_aqi`, "{{station}}"))
+	aqiTable["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
+	aqiTable["fieldConfig"].(obj)["defaults"].(obj)["custom"] = obj{"cellOptions": obj{"type": "color-background"}}
+	aqiTable["targets"].([]obj)[0]["format"] = "table"
+	aqiTable["targets"].([]obj)[0]["instant"] = true
+	geo := panel(2, "geomap", "站点地图 · Station map", "Stations coloured by real-time AQI; coordinates from envwatch's station list.", grid{12, 0, 12, 10}, "none",
+		prom(`envwatch_air_aqi`, "{{station}}"))
+	geo["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
+	city := panel(3, "stat", "城市实时 AQI · City AQI", "Real-time AQI of the area from the mean of its stations (HJ 663 Table A.2).", grid{0, 10, 6, 6}, "none",
+		prom(`envwatch_air_area_aqi{area="$area"}`, "AQI"))
+	city["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
+	primary := panel(4, "stat", "首要污染物 · Primary pollutant", "Primary pollutant(s) of the area's real-time AQI.", grid{6, 10, 6, 6}, "none",
+		prom(`envwatch_air_area_primary_pollutant_info{area="$area"}`, "{{pollutant}}"))
+	day := panel(5, "stat", "今日 AQI（暂定）· Today so far", "Provisional daily AQI of the current day.", grid{12, 10, 6, 6}, "none",
+		prom(`envwatch_air_area_day_aqi{area="$area"}`, "AQI"))
+	day["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
+	lights := panel(6, "stat", "目标状态 · Target status", "Each target's status as a traffic light (0 on track, 1 at risk, 2 breached, 3 met).", grid{0, 16, 24, 6}, "none",
+		prom(`max by (indicator) (`+statusExprArea+`)`, "{{indicator}}"))
+	lights["fieldConfig"].(obj)["defaults"].(obj)["mappings"] = statusMappings()
+	lights["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": []obj{
+		{"color": "green", "value": nil}, {"color": "orange", "value": 1}, {"color": "red", "value": 2}, {"color": "blue", "value": 3}}}
+	return dashboard("envwatch-city", "城市总览 · City overview", "AQI now, today's level and target status.",
+		[]obj{aqiTable, geo, city, primary, day, lights}, areaVar())
+}
+
+// statusExprArea turns the one-series-per-status metric into 0…3 for a traffic light.
+const statusExprArea = `envwatch_target_status{area="$area",status="on_track"} * 0 + envwatch_target_status{area="$area",status="at_risk"} * 1 + envwatch_target_status{area="$area",status="breached"} * 2 + envwatch_target_status{area="$area",status="met"} * 3`
+
+func airTargets() obj {
+	ug := "µg/m³"
+	// Metrics are in g/m³ (base units); panels show µg/m³ as bureaus read them.
+	pm := func(id int, pollutant string, g grid) obj {
+		return panel(id, "timeseries", pollutant+" 年均 · annual mean (YTD vs target vs last year)", "Year to date, same period last year, target and the mean the rest of the year must not exceed, µg/m³.", g, ug,
+			prom(`envwatch_air_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`",period="year_to_date",basis="official"} * 1e6`, "今年 YTD"),
+			prom(`envwatch_air_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`",period="same_period_last_year",basis="official"} * 1e6`, "去年同期 last year"),
+			prom(`envwatch_target_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`"} * 1e6`, "目标 target"),
+			prom(`envwatch_target_required_remaining_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`"} * 1e6`, "剩余须 ≤ required"))
+	}
+	good := panel(3, "timeseries", "优良天数 · Good days", "Good days this year, last year (official and comparable) and the target.", grid{0, 8, 12, 8}, "d",
+		prom(`envwatch_air_day_indicator{area="$area",indicator="good_days",period="year_to_date"}`, "今年 YTD"),
+		prom(`envwatch_air_day_indicator{area="$area",indicator="good_days",period="same_period_last_year"}`, "去年同期 {{basis}}"),
+		prom(`envwatch_target_day_indicator{area="$area",indicator="good_days"}`, "目标 target"))
+	o3 := panel(4, "bargauge", "夏季臭氧超标天数 · Summer O3 exceedance days", "Used and left of the summer ozone budget.", grid{12, 8, 12, 8}, "d",
+		prom(`envwatch_target_day_budget_used{area="$area",indicator="o3_exceedance_days"}`, "已用 used"),
+		prom(`envwatch_target_day_budget_remaining{area="$area",indicator="o3_exceedance_days"}`, "剩余 left"))
+	comp := panel(5, "stat", "综合指数 · Composite index", "Composite index year to date and its target.", grid{0, 16, 8, 6}, "none",
+		prom(`envwatch_air_composite_index{area="$area",period="year_to_date"}`, "今年 YTD"),
+		prom(`envwatch_target_composite_index{area="$area"}`, "目标 target"))
+	rank := panel(6, "bargauge", "区县排名 · District ranking (PM2.5 YTD)", "PM2.5 year to date per area, µg/m³.", grid{8, 16, 16, 6}, ug,
+		prom(`sort_desc(envwatch_air_mean_grams_per_cubic_meter{pollutant="pm2_5",period="year_to_date",basis="official"} * 1e6)`, "{{area}}"))
+	return dashboard("envwatch-air-targets", "大气目标 · Air targets", "PM2.5/PM10 against targets, good days, summer ozone budget.",
+		[]obj{pm(1, "pm2_5", grid{0, 0, 12, 8}), pm(2, "pm10", grid{12, 0, 12, 8}), good, o3, comp, rank}, areaVar())
+}
+
+func water() obj {
+	classes := panel(1, "table", "断面水质类别 · Section class vs target", "Class of each section's year-to-date values (1–5 = I–V, 6 = 劣V) and its target class.", grid{0, 0, 24, 10}, "none",
+		prom(`envwatch_water_section_class`, "{{section}}"), prom(`envwatch_water_section_target_class`, "{{section}} target"))
+	rate := panel(2, "stat", "断面达标率 · Sections compliance", "Share of sections meeting their target class.", grid{0, 10, 8, 6}, "percentunit",
+		prom(`envwatch_indicator_ratio{area="$area",indicator="sections_compliance",period="year_to_date"}`, "达标率"))
+	shares := panel(3, "bargauge", "Ⅰ～Ⅲ类与劣Ⅴ类比例 · Class I–III and 劣V shares", "Shares of Class I–III and 劣V sections.", grid{8, 10, 8, 6}, "percentunit",
+		prom(`envwatch_indicator_ratio{area="$area",indicator=~"sections_class_i_iii_share|sections_worse_than_v_share"}`, "{{indicator}}"))
+	main := panel(4, "table", "主要污染指标 · Main pollutants", "Exceedance multiple over Class III of each section's main pollutants.", grid{16, 10, 8, 6}, "none",
+		prom(`envwatch_water_section_exceedance_ratio`, "{{section}} {{item}}"))
+	dw := panel(5, "table", "饮用水水源地 · Drinking-water sources", "Class and compliance (Class III and GB 3838 Table 2) of each source.", grid{0, 16, 24, 6}, "none",
+		prom(`envwatch_drinking_water_source_compliant`, "{{source}}"), prom(`envwatch_drinking_water_source_class`, "{{source}} class"))
+	return dashboard("envwatch-water", "水环境 · Water", "Sections against target classes, shares, main pollutants, drinking water.",
+		[]obj{classes, rate, shares, main, dw}, areaVar())
+}
+
+func stationDetail() obj {
+	v := obj{"name": "station", "label": "站点 Station", "type": "query", "datasource": obj{"type": "influxdb", "uid": influxUID},
+		"query": `SHOW TAG VALUES FROM "air_hourly" WITH KEY = "station"`, "definition": `SHOW TAG VALUES FROM "air_hourly" WITH KEY = "station"`, "refresh": 1, "current": obj{}}
+	series := func(id int, field, title, unit string, limit float64, g grid) obj {
+		p := panel(id, "timeseries", title, "Hourly values from InfluxDB (InfluxQL); the threshold is the GB 3095 Grade II limit.", g, unit,
+			influxQL(fmt.Sprintf(`SELECT mean("%s") FROM "air_hourly" WHERE "station" =~ /^$station$/ AND $timeFilter GROUP BY time(1h) fill(none)`, field), field))
+		p["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": []obj{{"color": "green", "value": nil}, {"color": "red", "value": limit}}}
+		p["fieldConfig"].(obj)["defaults"].(obj)["custom"] = obj{"thresholdsStyle": obj{"mode": "line"}}
+		return p
+	}
+	return dashboard("envwatch-station", "站点详情 · Station detail", "Hourly history of every pollutant at one station.",
+		[]obj{series(1, "pm2_5", "PM2.5 · µg/m³ (24-h Grade II 75; 2026: 60)", "µg/m³", 75, grid{0, 0, 12, 8}),
+			series(2, "pm10", "PM10 · µg/m³ (24-h Grade II 150; 2026: 120)", "µg/m³", 150, grid{12, 0, 12, 8}),
+			series(3, "o3", "O3 · µg/m³ (1-h Grade II 200)", "µg/m³", 200, grid{0, 8, 12, 8}),
+			series(4, "no2", "NO2 · µg/m³ (1-h Grade II 200)", "µg/m³", 200, grid{12, 8, 12, 8}),
+			series(5, "so2", "SO2 · µg/m³ (1-h Grade II 500)", "µg/m³", 500, grid{0, 16, 12, 8}),
+			series(6, "co", "CO · mg/m³ (1-h Grade II 10)", "mg/m³", 10, grid{12, 16, 12, 8})}, v)
+}
+
+func pipelineHealth() obj {
+	return dashboard("envwatch-pipeline", "数据管道 · Pipeline health", "Sources, freshness, rejections, InfluxDB writes, scrape duration.", []obj{
+		panel(1, "stat", "数据源状态 · Sources up", "1 if the source's last run succeeded.", grid{0, 0, 8, 6}, "none", prom(`envwatch_source_up`, "{{source}}")),
+		panel(2, "table", "最近成功 · Last success", "Age of each source's last successful run.", grid{8, 0, 8, 6}, "s", prom(`time() - envwatch_source_last_success_timestamp_seconds`, "{{source}}")),
+		panel(3, "bargauge", "数据时效 · Observation age per station", "Hours since each station's newest observation (alert above 3 h).", grid{16, 0, 8, 12}, "s",
+			prom(`time() - envwatch_air_observation_timestamp_seconds`, "{{station}}")),
+		panel(4, "timeseries", "拒收数据 · Readings rejected by reason", "Rejected values per source and reason.", grid{0, 6, 16, 6}, "short",
+			prom(`sum by (source, reason) (rate(envwatch_readings_rejected_total[1h]))`, "{{source}} {{reason}}")),
+		panel(5, "timeseries", "InfluxDB 写入 · InfluxDB writes", "Points written and failed per second.", grid{0, 12, 12, 6}, "short",
+			prom(`rate(envwatch_influxdb_points_written_total[5m])`, "written"), prom(`rate(envwatch_influxdb_points_failed_total[5m])`, "failed")),
+		panel(6, "timeseries", "写入耗时 · Write latency (p95)", "95th percentile of InfluxDB write requests.", grid{12, 12, 12, 6}, "s",
+			prom(`histogram_quantile(0.95, sum by (le) (rate(envwatch_influxdb_write_duration_seconds_bucket[5m])))`, "p95")),
+		panel(7, "timeseries", "抓取耗时 · Scrape duration", "Prometheus scrape duration of envwatch.", grid{0, 18, 12, 6}, "s",
+			prom(`scrape_duration_seconds{job="envwatch"}`, "{{instance}}")),
+		panel(8, "timeseries", "数据源运行耗时 · Source run duration (p95)", "95th percentile of source runs.", grid{12, 18, 12, 6}, "s",
+			prom(`histogram_quantile(0.95, sum by (source, le) (rate(envwatch_source_run_duration_seconds_bucket[1h])))`, "{{source}}")),
+	})
+}
+
+// Dashboards returns every dashboard by file name.
+func Dashboards() map[string]obj {
+	return map[string]obj{"city-overview.json": cityOverview(), "air-targets.json": airTargets(), "water.json": water(),
+		"station-detail.json": stationDetail(), "pipeline-health.json": pipelineHealth()}
+}
+
+// Render returns the JSON of a dashboard as committed.
+func Render(d obj) ([]byte, error) {
+	b, err := json.MarshalIndent(d, "", "  ")
+	return append(b, '\n'), err
+}
+
+func main() {
+	dir := "."
+	if len(os.Args) > 1 {
+		dir = os.Args[1]
+	}
+	for name, d := range Dashboards() {
+		b, err := Render(d)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+}

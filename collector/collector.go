@@ -218,6 +218,9 @@ func (j *Job) Range(ctx context.Context, w Window, done func(Window) error) (Sum
 			return sum, err
 		}
 		b.Source = j.Name
+		if done != nil && !w.Backfill {
+			b.Mark = hi // committed with the batch (the pipeline's transaction)
+		}
 		n, err := j.Handler.Handle(ctx, b)
 		sum.Read += len(b.Readings) + len(b.Rejects)
 		sum.Accepted += n

@@ -223,6 +223,9 @@ type InfluxDB struct {
 	TokenFile       string         `yaml:"token_file"`
 	Timeout         model.Duration `yaml:"timeout"`
 	BatchSize       int            `yaml:"batch_size"`
+	// SpoolMaxBytes bounds the on-disk spool of batches InfluxDB did not take (default
+	// 1 GiB). When full, new data is refused (counted, alerted); spooled data is kept.
+	SpoolMaxBytes int64 `yaml:"spool_max_bytes"`
 }
 
 // WriteBucket is the bucket name the v2 write API takes: the bucket, or "db/rp" for 1.8.

@@ -81,6 +81,9 @@ func (c *Config) applyDefaults() {
 		if c.InfluxDB.BatchSize == 0 {
 			c.InfluxDB.BatchSize = DefaultBatchSize
 		}
+		if c.InfluxDB.SpoolMaxBytes == 0 {
+			c.InfluxDB.SpoolMaxBytes = 1 << 30
+		}
 	}
 }
 
@@ -454,6 +457,9 @@ func (c *Config) validateInflux(v *validator) {
 	}
 	if in.Timeout < 0 {
 		v.invalid(p.with("timeout"), "must not be negative")
+	}
+	if in.SpoolMaxBytes < 1<<20 {
+		v.invalid(p.with("spool_max_bytes"), "must be at least 1048576 (1 MiB)")
 	}
 }
 

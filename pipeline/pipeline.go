@@ -6,6 +6,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -56,11 +57,16 @@ var airMax = [airquality.NumPollutants]fixed.Dec{
 // HJ 212 data flags (standards.md §4.7); only N counts for statistics.
 var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S": true, "D": true, "C": true, "T": true, "B": true}
 
-// State persists the engines so a restart restores them (the state store).
+// State persists the engines, high-water marks and the InfluxDB spool (the state store).
 type State interface {
-	SaveEngines(air []store.AirDay, water []store.WaterSample, marks map[string]time.Time) error
+	CommitBatch(store.Commit) error
 	LoadAir(fn func(store.AirDay) error) error
 	LoadWater(fn func(store.WaterSample) error) error
+	SpoolEmpty() bool
+	SpoolOldest() (store.SpoolEntry, bool, error)
+	SpoolDone(id uint64) error
+	SpoolDead(id uint64, reason string) error
+	SpoolStats() (store.SpoolStats, error)
 }
 
 // Latest is the newest hourly observation of a station.
@@ -78,6 +84,9 @@ type Pipeline struct {
 	water    map[string]time.Time // newest sample per section
 	samples  map[string]map[int64][]reading.Value
 	state    State
+	spoolMax int64
+	wake     chan struct{}
+	spooled  *prometheus.CounterVec
 	sink     Sink
 	logger   *slog.Logger
 	rejected *prometheus.CounterVec
@@ -88,7 +97,9 @@ type Pipeline struct {
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
 	p := &Pipeline{sites: map[string]Site{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
-		samples: map[string]map[int64][]reading.Value{}, sink: sink, logger: logger, now: time.Now,
+		samples: map[string]map[int64][]reading.Value{}, sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
+		spooled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_spool_points_total",
+			Help: "Points through the InfluxDB spool by event: spooled (a write failed or a backlog existed), replayed, dead_lettered (refused permanently), refused (spool full)."}, []string{"event"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",
 			Help: "Values rejected at validation, by source and reason."}, []string{"source", "reason"})}
 	for _, s := range sites {
@@ -98,7 +109,7 @@ func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Regist
 		}
 	}
 	if reg != nil {
-		reg.MustRegister(p.rejected)
+		reg.MustRegister(p.rejected, p.spooled)
 	}
 	return p
 }
@@ -173,18 +184,112 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 		accepted++
 	}
 	p.buf = buf
-	if p.state != nil && (len(touched) > 0 || len(newSamples) > 0) {
-		if err := p.state.SaveEngines(p.airDays(touched), newSamples, nil); err != nil {
-			return accepted, fmt.Errorf("saving engine state: %w", err)
+	// To InfluxDB now, unless earlier batches still wait in the spool (order matters: a
+	// revision must not be overwritten by an older replayed value).
+	var writeErr error
+	direct := p.sink != nil && len(buf) > 0 && (p.state == nil || p.state.SpoolEmpty())
+	if direct {
+		_, writeErr = p.sink.WriteLines(ctx, buf)
+	}
+	if p.state == nil {
+		return accepted, writeErr // no state store: nothing to spool into
+	}
+	c := store.Commit{Air: p.airDays(touched), Water: newSamples, SpoolMax: p.spoolMax}
+	if !b.Mark.IsZero() {
+		c.Marks = map[string]time.Time{b.Source: b.Mark}
+	}
+	points := strings.Count(string(buf), "\n")
+	if p.sink != nil && len(buf) > 0 && (!direct || writeErr != nil) {
+		c.Spool = &store.SpoolEntry{Spooled: p.now().UTC(), Points: points, Lines: buf}
+		if writeErr != nil {
+			p.logger.Warn("influxdb write failed; batch spooled", "source", b.Source, "points", points, "err", writeErr)
 		}
 	}
-	if p.sink == nil || len(buf) == 0 {
-		return accepted, nil
+	if err := p.state.CommitBatch(c); err != nil {
+		if errors.Is(err, store.ErrSpoolFull) {
+			p.spooled.WithLabelValues("refused").Add(float64(points))
+			p.logger.Error("spool full: batch refused", "source", b.Source, "points", points)
+			return accepted, err
+		}
+		return accepted, fmt.Errorf("committing batch: %w", err)
 	}
-	if _, err := p.sink.WriteLines(ctx, buf); err != nil {
-		return accepted, err
+	if c.Spool != nil {
+		p.spooled.WithLabelValues("spooled").Add(float64(points))
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
 	}
 	return accepted, nil
+}
+
+// Replay sends spooled batches to InfluxDB, oldest first, until ctx ends: on success the
+// batch leaves the spool, on a permanent refusal it goes to the dead letters, on a
+// transient failure the replayer backs off (1 s doubling to 1 min).
+func (p *Pipeline) Replay(ctx context.Context) {
+	if p.state == nil || p.sink == nil {
+		return
+	}
+	backoff, wait := time.Second, time.Duration(0)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.wake:
+		case <-time.After(wait):
+		}
+		switch more, err := p.replayOne(ctx); {
+		case err != nil:
+			wait = backoff
+			backoff = min(2*backoff, time.Minute)
+		case more:
+			backoff, wait = time.Second, 0
+		default:
+			wait = 10 * time.Second
+		}
+	}
+}
+
+// Drain replays the whole spool now; it stops at the first transient failure.
+func (p *Pipeline) Drain(ctx context.Context) error {
+	if p.state == nil || p.sink == nil {
+		return nil
+	}
+	for {
+		more, err := p.replayOne(ctx)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// replayOne sends the oldest spooled batch. more is false when the spool was empty.
+func (p *Pipeline) replayOne(ctx context.Context) (more bool, err error) {
+	e, ok, err := p.state.SpoolOldest()
+	if err != nil || !ok {
+		return false, err
+	}
+	_, err = p.sink.WriteLines(ctx, e.Lines)
+	switch {
+	case err == nil:
+		p.spooled.WithLabelValues("replayed").Add(float64(e.Points))
+		return true, p.state.SpoolDone(e.ID)
+	case influx.Permanent(err):
+		p.logger.Error("influxdb refused a spooled batch; kept as dead letter", "id", e.ID, "points", e.Points, "err", err)
+		p.spooled.WithLabelValues("dead_lettered").Add(float64(e.Points))
+		return true, p.state.SpoolDead(e.ID, err.Error())
+	default:
+		return true, fmt.Errorf("replaying spooled batch %d: %w", e.ID, err)
+	}
+}
+
+// SpoolStats reports the spool (for the exposition).
+func (p *Pipeline) SpoolStats() (store.SpoolStats, bool) {
+	if p.state == nil {
+		return store.SpoolStats{}, false
+	}
+	st, err := p.state.SpoolStats()
+	return st, err == nil
 }
 
 func (p *Pipeline) check(kind reading.SiteKind, v *reading.Value) string {
@@ -315,11 +420,12 @@ func decodeValues(b []byte) ([]reading.Value, error) {
 	return out, nil
 }
 
-// UseState makes the pipeline persist engine changes in st and restores what st holds.
-func (p *Pipeline) UseState(st State) error {
+// UseState makes the pipeline persist engine changes and spool in st (bounded by spoolMax
+// bytes, 0 = unbounded) and restores what st holds.
+func (p *Pipeline) UseState(st State, spoolMax int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.state = st
+	p.state, p.spoolMax = st, spoolMax
 	err := st.LoadAir(func(d store.AirDay) error {
 		idx, ok := p.air.Station(d.Station)
 		if !ok {

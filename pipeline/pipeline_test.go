@@ -111,7 +111,7 @@ func TestPersistAndRestore(t *testing.T) {
 		net := airquality.NewNetwork(airquality.CityOptions{})
 		p := New(sites, net, nil, nil, quiet)
 		net.SetArea("x", []string{"A"})
-		if err := p.UseState(st); err != nil {
+		if err := p.UseState(st, 0); err != nil {
 			t.Fatal(err)
 		}
 		return p, net

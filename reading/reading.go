@@ -71,6 +71,9 @@ type Batch struct {
 	// Rejects are input records the source could not turn into readings (a malformed row,
 	// an unknown pollutant code); the pipeline counts them by reason.
 	Rejects []Reject
+	// Mark, when set, is the source's new high-water mark: the pipeline stores it in the
+	// same transaction as the batch's effects.
+	Mark time.Time
 }
 
 // Reject describes one input record that was refused, with where and why.

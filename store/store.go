@@ -209,7 +209,11 @@ func waterKey(section string, unix int64) []byte {
 // SaveEngines stores the engines' changed days and samples in one transaction, together
 // with high-water marks when given, so a crash leaves either all or none of a batch.
 func (s *Store) SaveEngines(air []AirDay, water []WaterSample, marks map[string]time.Time) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return s.saveEngines(tx, air, water, marks) })
+}
+
+func (s *Store) saveEngines(tx *bolt.Tx, air []AirDay, water []WaterSample, marks map[string]time.Time) error {
+	{
 		ab, err := tx.CreateBucketIfNotExists(bucketAir)
 		if err != nil {
 			return err
@@ -238,7 +242,7 @@ func (s *Store) SaveEngines(air []AirDay, water []WaterSample, marks map[string]
 			}
 		}
 		return nil
-	})
+	}
 }
 
 // LoadAir calls fn for every stored station-day.

@@ -60,6 +60,11 @@ func (c *backfillCmd) run(env *environ) int {
 		fmt.Fprintf(env.stderr, "envwatch: source %s (%s) receives pushed data and cannot be backfilled; ask the stations to resend (HJ 212 CN 2061 history requests)\n", sc.Name, sc.Kind)
 		return 1
 	}
+	// Whatever an interrupted run left in the spool goes first.
+	if err := s.pl.Drain(env.ctx); err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: InfluxDB does not take the spooled data yet: %v\n", err)
+		return 1
+	}
 	job := s.job(sc, pull)
 	job.Chunk = 24 * time.Hour
 	// Hour-ending days: the window (from 00:00, to+1 00:00] holds the hours of from … to.
@@ -68,6 +73,12 @@ func (c *backfillCmd) run(env *environ) int {
 	bar := newProgressBar(env.stderr)
 	sum, err := job.Backfill(env.ctx, w, s.st.SourceState(sc.Name), bar.report)
 	bar.done()
+	if err == nil {
+		err = s.pl.Drain(env.ctx) // batches spooled during the run
+	}
+	if st, ok := s.pl.SpoolStats(); ok && st.Points > 0 {
+		fmt.Fprintf(env.stderr, "envwatch: %d points wait in the spool; the next run or backfill sends them\n", st.Points)
+	}
 	after := counters(s.reg, sc.Name)
 	printSummary(env.stdout, sc.Name, c.from, c.to, sum, before, after)
 	if err != nil {

@@ -52,7 +52,7 @@ func TestMetricsDocumented(t *testing.T) {
 	hj212recv.NewMetrics(rec)
 	pl := pipeline.New(nil, airquality.NewNetwork(airquality.CityOptions{}), nil, rec, quiet)
 	rec.MustRegister(metrics.NewAirCollector(pl, nil), metrics.NewWaterCollector(pl, nil), metrics.NewAreaCollector(pl, nil),
-		metrics.NewTargetCollector(func() target.Snapshot { return target.Snapshot{} }))
+		metrics.NewTargetCollector(func() target.Snapshot { return target.Snapshot{} }), metrics.NewSpoolCollector(pl))
 
 	doc, err := os.ReadFile("../../docs/metrics.md")
 	if err != nil {

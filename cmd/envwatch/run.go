@@ -93,6 +93,11 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 	}
 	s.reg.MustRegister(cs...)
 
+	replayCtx, stopReplay := context.WithCancel(context.Background())
+	defer stopReplay()
+	go s.pl.Replay(replayCtx)
+	s.reg.MustRegister(metrics.NewSpoolCollector(s.pl))
+
 	sched := collector.NewScheduler(s.loc, s.metrics, logger)
 	for _, sc := range s.cfg.Collectors {
 		if !sc.On() {

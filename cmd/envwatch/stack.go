@@ -113,7 +113,11 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 	}
 	if !mode.dryRun {
 		start := time.Now()
-		if err := s.pl.UseState(st); err != nil {
+		var spoolMax int64
+		if cfg.InfluxDB != nil {
+			spoolMax = cfg.InfluxDB.SpoolMaxBytes
+		}
+		if err := s.pl.UseState(st, spoolMax); err != nil {
 			s.close()
 			return nil, fmt.Errorf("restoring engine state: %w", err)
 		}

@@ -6,12 +6,14 @@ package influx
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
 	"github.com/influxdata/influxdb-client-go/v2/api"
+	ihttp "github.com/influxdata/influxdb-client-go/v2/api/http"
 	influxlog "github.com/influxdata/influxdb-client-go/v2/log"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -133,3 +135,20 @@ func splitLines(b []byte, n int) (chunk, rest []byte) {
 
 // Close releases the client's connections.
 func (w *Writer) Close() { w.client.Close() }
+
+// Permanent reports whether a write error will not go away by retrying: InfluxDB refused
+// the data (400 bad line protocol, field-type conflict, 413 too large, 422 beyond
+// retention…). Network errors, timeouts, 429 and 5xx are transient.
+func Permanent(err error) bool {
+	var he *ihttp.Error
+	if !errors.As(err, &he) {
+		return false
+	}
+	switch {
+	case he.StatusCode == http.StatusTooManyRequests, he.StatusCode == http.StatusRequestTimeout:
+		return false
+	case he.StatusCode >= 400 && he.StatusCode < 500:
+		return true
+	}
+	return false
+}

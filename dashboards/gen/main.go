@@ -145,12 +145,12 @@ func stationDetail() obj {
 		return p
 	}
 	return dashboard("envwatch-station", "站点详情 · Station detail", "Hourly history of every pollutant at one station.",
-		[]obj{series(1, "pm2_5", "PM2.5 · µg/m³ (24-h Grade II 75; 2026: 60)", "µg/m³", 75, grid{0, 0, 12, 8}),
-			series(2, "pm10", "PM10 · µg/m³ (24-h Grade II 150; 2026: 120)", "µg/m³", 150, grid{12, 0, 12, 8}),
-			series(3, "o3", "O3 · µg/m³ (1-h Grade II 200)", "µg/m³", 200, grid{0, 8, 12, 8}),
-			series(4, "no2", "NO2 · µg/m³ (1-h Grade II 200)", "µg/m³", 200, grid{12, 8, 12, 8}),
-			series(5, "so2", "SO2 · µg/m³ (1-h Grade II 500)", "µg/m³", 500, grid{0, 16, 12, 8}),
-			series(6, "co", "CO · mg/m³ (1-h Grade II 10)", "mg/m³", 10, grid{12, 16, 12, 8})}, v)
+		[]obj{series(1, "pm2_5", "细颗粒物 · PM2.5 µg/m³ (24 小时二级 Grade II 75; 2026: 60)", "µg/m³", 75, grid{0, 0, 12, 8}),
+			series(2, "pm10", "可吸入颗粒物 · PM10 µg/m³ (24 小时二级 Grade II 150; 2026: 120)", "µg/m³", 150, grid{12, 0, 12, 8}),
+			series(3, "o3", "臭氧 · O3 µg/m³ (1 小时二级 Grade II 200)", "µg/m³", 200, grid{0, 8, 12, 8}),
+			series(4, "no2", "二氧化氮 · NO2 µg/m³ (1 小时二级 Grade II 200)", "µg/m³", 200, grid{12, 8, 12, 8}),
+			series(5, "so2", "二氧化硫 · SO2 µg/m³ (1 小时二级 Grade II 500)", "µg/m³", 500, grid{0, 16, 12, 8}),
+			series(6, "co", "一氧化碳 · CO mg/m³ (1 小时二级 Grade II 10)", "mg/m³", 10, grid{12, 16, 12, 8})}, v)
 }
 
 func pipelineHealth() obj {

@@ -17,7 +17,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
              -X github.com/prometheus/common/version.Revision=$(shell git rev-parse --short HEAD 2>/dev/null) \
              -X github.com/prometheus/common/version.Branch=$(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
 
-.PHONY: all build run test vet fmt-check tools bench clean dashboards
+.PHONY: all build run test vet fmt-check tools bench clean dashboards fuzz
 
 all: build
 
@@ -51,6 +51,15 @@ fmt-check:
 test: tools fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd dashboards && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+# Fuzz each target for FUZZTIME (seed corpora under testdata/fuzz run in `make test`).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCNEMC$$' -fuzztime $(FUZZTIME) ./collector/cnemc/
+	$(GO) test -run '^$$' -fuzz '^FuzzUnframeParse$$' -fuzztime $(FUZZTIME) ./hj212/
+	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./collector/httpjson/
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./config/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./fixed/
 
 # Regenerate the dashboards' JSON after changing dashboards/gen.
 dashboards:

@@ -325,3 +325,23 @@ func BenchmarkParseCNEMC(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(gen))*float64(b.N)/b.Elapsed().Seconds(), "readings/s")
 }
+
+func FuzzParseCNEMC(f *testing.F) {
+	b, _ := os.ReadFile("testdata/cnemc_luoyang_hourly_20220601.csv")
+	f.Add(b)
+	f.Add([]byte("timepoint,stationcode,pm2_5\n2022-06-01T01:00:00,1812A,\"12\n"))
+	f.Add([]byte("timepoint,stationcode,o3_24h\n2022-06-01T01:00:00,1812A,1e400\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := archiveParser()
+		rs, rejects, err := p.Parse(strings.NewReader(string(data)), "fuzz.csv")
+		if err != nil {
+			return
+		}
+		for _, r := range rs {
+			if len(r.Values) == 0 || r.End.IsZero() {
+				t.Fatalf("empty reading from %q", data)
+			}
+		}
+		_ = rejects
+	})
+}

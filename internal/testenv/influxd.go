@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -185,7 +186,7 @@ func (d *Influxd) CreateDatabase(ctx context.Context, db, rp string) error {
 	return nil
 }
 
-// Stop terminates influxd (SIGTERM, then SIGKILL after 10 s).
+// Stop terminates influxd (SIGTERM, then SIGKILL after 10 s). Stopping twice is harmless.
 func (d *Influxd) Stop() {
 	if d.cmd.Process == nil {
 		return
@@ -197,6 +198,7 @@ func (d *Influxd) Stop() {
 		_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
 		<-d.done
 	}
+	d.cmd.Process = nil
 }
 
 // Kill stops influxd abruptly (fault injection).
@@ -207,3 +209,79 @@ func (d *Influxd) Kill() {
 		d.cmd.Process = nil
 	}
 }
+
+// Restart starts a stopped (or killed) influxd again on the same port and data.
+func (d *Influxd) Restart() error {
+	d.Stop()
+	bin, err := InfluxdBinary()
+	if err != nil {
+		return err
+	}
+	nd, err := startOn(bin, d.dir, d.port)
+	if err != nil {
+		return err
+	}
+	*d = *nd
+	return nil
+}
+
+// Proxy is a loopback TCP proxy in front of a server that can add latency, for
+// fault-injection tests.
+type Proxy struct {
+	Addr    string
+	l       net.Listener
+	latency atomic.Int64
+}
+
+// NewProxy listens on a free loopback port and forwards to target.
+func NewProxy(target string) (*Proxy, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{Addr: l.Addr().String(), l: l}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go p.serve(c, target)
+		}
+	}()
+	return p, nil
+}
+
+// SetLatency delays every chunk forwarded in either direction.
+func (p *Proxy) SetLatency(d time.Duration) { p.latency.Store(int64(d)) }
+
+func (p *Proxy) serve(c net.Conn, target string) {
+	defer c.Close()
+	u, err := net.Dial("tcp", target)
+	if err != nil {
+		return
+	}
+	defer u.Close()
+	pipe := func(dst, src net.Conn) {
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				time.Sleep(time.Duration(p.latency.Load()))
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	done := make(chan struct{}, 2)
+	go func() { pipe(u, c); done <- struct{}{} }()
+	go func() { pipe(c, u); done <- struct{}{} }()
+	<-done
+}
+
+// Close stops the proxy.
+func (p *Proxy) Close() error { return p.l.Close() }

@@ -23,7 +23,7 @@ func RegisterSelf(reg prometheus.Registerer, storeSize func() float64) *Self {
 	}
 	reg.MustRegister(versioncollector.NewCollector("envwatch"), collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.ConfigLoaded, s.ConfigLoadSuccess)
-	if storeSize != nil {
+	if storeSize != nil { // the binary registers its own per-generation size gauge instead
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "envwatch_state_store_size_bytes",
 			Help: "Size of the embedded state store file."}, storeSize))
 	}

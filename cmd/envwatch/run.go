@@ -7,7 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -19,6 +22,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/sink/influx"
 )
@@ -67,38 +71,44 @@ func (c *runCmd) run(env *environ) int {
 	return 0
 }
 
-func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
-	logger.Info("starting envwatch", "version", version.Info(), "config", c.configFile)
+// running is one generation of the service: a stack with its scheduler, replayer and
+// HTTP routes. A reload replaces it; the listener stays.
+type running struct {
+	s          *stack
+	sched      *collector.Scheduler
+	stop       context.CancelFunc
+	influxOK   atomic.Bool
+	handler    http.Handler
+	shutdownIn time.Duration
+}
+
+func (c *runCmd) start(logger *slog.Logger, self *metrics.Self, selfReg *prometheus.Registry, reload func() error) (*running, error) {
 	s, err := newStack(c.configFile, logger, sinkMode{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer s.close()
+	r := &running{s: s, shutdownIn: c.shutdownTimeout}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.stop = cancel
+	fail := func(err error) (*running, error) { cancel(); s.close(); return nil, err }
 	logger.Info("state store open", "path", s.st.Path())
-	self := metrics.RegisterSelf(s.reg, func() float64 { return float64(s.st.Size()) })
-	self.ConfigLoaded.Set(1)
-	self.ConfigLoadSuccess.SetToCurrentTime()
-
-	var influxOK atomic.Bool
 	if s.writer != nil {
-		go watchHealth(ctx, s.writer, &influxOK, logger)
+		go watchHealth(ctx, s.writer, &r.influxOK, logger)
 		logger.Info("writing to influxdb", "url", s.cfg.InfluxDB.URL, "bucket", s.cfg.InfluxDB.WriteBucket())
 	} else {
-		influxOK.Store(true)
+		r.influxOK.Store(true)
 		logger.Info("no influxdb section in the configuration: readings are computed and exposed but not stored")
 	}
 	cs, err := s.domainCollectors(time.Now)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	s.reg.MustRegister(cs...)
+	s.reg.MustRegister(metrics.NewSpoolCollector(s.pl), prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "envwatch_state_store_size_bytes",
+		Help: "Size of the embedded state store file."}, func() float64 { return float64(s.st.Size()) }))
+	go s.pl.Replay(ctx)
 
-	replayCtx, stopReplay := context.WithCancel(context.Background())
-	defer stopReplay()
-	go s.pl.Replay(replayCtx)
-	s.reg.MustRegister(metrics.NewSpoolCollector(s.pl))
-
-	sched := collector.NewScheduler(s.loc, s.metrics, logger)
+	r.sched = collector.NewScheduler(s.loc, s.metrics, logger)
 	for _, sc := range s.cfg.Collectors {
 		if !sc.On() {
 			logger.Info("source disabled", "source", sc.Name)
@@ -106,41 +116,121 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 		}
 		src, err := s.source(sc)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		switch src := src.(type) {
 		case collector.Pull:
-			if err := sched.Add(sc.Schedule, s.job(sc, src)); err != nil {
-				return err
+			if err := r.sched.Add(sc.Schedule, s.job(sc, src)); err != nil {
+				return fail(err)
 			}
 		case collector.Push:
-			sched.Serve(sc.Name, src, s.pl)
+			r.sched.Serve(sc.Name, src, s.pl)
 		default:
-			return fmt.Errorf("source %s: kind %q built neither a pull nor a push source", sc.Name, sc.Kind)
+			return fail(fmt.Errorf("source %s: kind %q built neither a pull nor a push source", sc.Name, sc.Kind))
 		}
 	}
-	sched.Start()
+	r.sched.Start()
+	r.handler = c.routes(prometheus.Gatherers{selfReg, s.reg}, &r.influxOK, reload)
+	return r, nil
+}
 
-	srv := &http.Server{Handler: c.routes(s.reg, &influxOK), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- web.ListenAndServe(srv, c.web, logger) }()
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down", "timeout", c.shutdownTimeout)
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			runErr = fmt.Errorf("web server: %w", err)
-		}
-	}
-	if err := sched.Stop(c.shutdownTimeout); err != nil {
+// close stops the generation: sources first (running jobs get the shutdown time), then the
+// replayer; every accepted batch is already in InfluxDB or in the spool; then the store.
+func (r *running) close(logger *slog.Logger) {
+	if err := r.sched.Stop(r.shutdownIn); err != nil {
 		logger.Warn("stopping sources", "err", err)
 	}
+	r.stop()
+	r.s.close()
+}
+
+// swapHandler serves the current generation's routes.
+type swapHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
+}
+
+func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
+	logger.Info("starting envwatch", "version", version.Info(), "config", c.configFile)
+	selfReg := prometheus.NewRegistry()
+	self := metrics.RegisterSelf(selfReg, nil)
+	reloads := make(chan chan error)
+	reload := func() error { // POST /-/reload
+		done := make(chan error, 1)
+		select {
+		case reloads <- done:
+			return <-done
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	cur, err := c.start(logger, self, selfReg, reload)
+	if err != nil {
+		self.ConfigLoaded.Set(0)
+		return err
+	}
+	self.ConfigLoaded.Set(1)
+	self.ConfigLoadSuccess.SetToCurrentTime()
+	handler := &swapHandler{}
+	handler.h.Store(&cur.handler)
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- web.ListenAndServe(srv, c.web, logger) }()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	var runErr error
+loop:
+	for {
+		var done chan error
+		select {
+		case <-ctx.Done():
+			logger.Info("shutting down", "timeout", c.shutdownTimeout)
+			break loop
+		case err := <-errc:
+			if !errors.Is(err, http.ErrServerClosed) {
+				runErr = fmt.Errorf("web server: %w", err)
+			}
+			break loop
+		case <-hup:
+		case done = <-reloads:
+		}
+		err := c.reload(logger, self, selfReg, reload, &cur, handler)
+		if done != nil {
+			done <- err
+		}
+	}
+	cur.close(logger)
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
 	return runErr
+}
+
+// reload validates the configuration file first: an invalid file leaves the running
+// generation untouched (like blackbox_exporter); a valid one replaces it.
+func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *prometheus.Registry, reload func() error, cur **running, h *swapHandler) error {
+	logger.Info("reloading configuration", "config", c.configFile)
+	if _, err := config.LoadFile(c.configFile); err != nil {
+		self.ConfigLoaded.Set(0)
+		logger.Error("configuration reload failed; keeping the running configuration", "err", err)
+		return err
+	}
+	(*cur).close(logger)
+	next, err := c.start(logger, self, selfReg, reload)
+	if err != nil {
+		self.ConfigLoaded.Set(0)
+		logger.Error("starting with the new configuration failed", "err", err)
+		return err
+	}
+	*cur = next
+	h.h.Store(&next.handler)
+	self.ConfigLoaded.Set(1)
+	self.ConfigLoadSuccess.SetToCurrentTime()
+	logger.Info("configuration reloaded")
+	return nil
 }
 
 func watchHealth(ctx context.Context, w *influx.Writer, ok *atomic.Bool, logger *slog.Logger) {
@@ -165,9 +255,20 @@ func watchHealth(ctx context.Context, w *influx.Writer, ok *atomic.Bool, logger 
 	}
 }
 
-func (c *runCmd) routes(reg *prometheus.Registry, influxOK *atomic.Bool) http.Handler {
+func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload func() error) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: true}))
+	mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "POST to reload the configuration", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := reload(); err != nil {
+			http.Error(w, "reload failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "Reloaded")
+	})
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if !influxOK.Load() {

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// POST /-/reload and SIGHUP reload the configuration; an invalid file is refused and the
+// running configuration keeps working (reload success is a metric).
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "c.yaml")
+	write := func(source string) {
+		os.WriteFile(cfgPath, []byte(`state_dir: `+filepath.Join(dir, "state")+`
+areas: [{id: ly, name: 洛阳市, kind: city}]
+air_stations: [{code: 1812A, name: 市委党校, area: ly}]
+sources: [{name: `+source+`, kind: simulate, simulate: {backfill_days: 1}}]
+`), 0o600)
+	}
+	write("first")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	logs := &syncBuffer{}
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfgPath, "--web.listen-address", addr}, nil, io.Discard, logs)
+	}()
+	waitFor := func(what string) string {
+		t.Helper()
+		var body string
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if body, _ = scrape(addr); strings.Contains(body, what) {
+				return body
+			}
+		}
+		t.Fatalf("metrics never showed %s; logs:\n%s", what, logs.String())
+		return ""
+	}
+	waitFor(`envwatch_source_up{source="first"} 1`)
+	post := func() int {
+		resp, err := http.Post("http://"+addr+"/-/reload", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	write("second")
+	if code := post(); code != 200 {
+		t.Fatalf("reload: %d; logs:\n%s", code, logs.String())
+	}
+	body := waitFor(`envwatch_source_up{source="second"} 1`)
+	if strings.Contains(body, `source="first"`) || !strings.Contains(body, "envwatch_config_last_reload_successful 1") {
+		t.Errorf("after reload:\n%s", body)
+	}
+
+	os.WriteFile(cfgPath, []byte("sources: [{name: x, kind: nope}]\n"), 0o600)
+	if code := post(); code != http.StatusInternalServerError {
+		t.Errorf("invalid configuration: reload answered %d, want 500", code)
+	}
+	body = waitFor("envwatch_config_last_reload_successful 0")
+	if !strings.Contains(body, `envwatch_source_up{source="second"} 1`) {
+		t.Error("the running configuration stopped after a failed reload")
+	}
+
+	write("third")
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(`envwatch_source_up{source="third"} 1`)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d; logs:\n%s", code, logs.String())
+	}
+}

@@ -262,3 +262,48 @@ func simulateCount(t *testing.T) int {
 	}
 	return len(rs)
 }
+
+// A batch InfluxDB refuses permanently (a field-type conflict) becomes a dead letter that
+// `envwatch spool list|retry|drop` manages.
+func TestDeadLettersAndSpoolCommand(t *testing.T) {
+	dir := t.TempDir()
+	d, err := testenv.StartInfluxd(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	ctx := context.Background()
+	d.CreateDatabase(ctx, "dead", "")
+	// pm2_5 becomes a string field below: later float writes conflict (HTTP 400).
+	state := filepath.Join(dir, "state")
+	rig := newRig(t, d.URL, "dead", 0, state)
+	if _, err := rig.w.WriteLines(ctx, []byte("air_hourly,station=S1 pm2_5=\"text\" 1640998800\n")); err != nil {
+		t.Fatal(err)
+	}
+	// Force the batch through the spool: stop InfluxDB, handle, restart, replay.
+	d.Stop()
+	if _, err := rig.pl.Handle(ctx, batch(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rig.pl.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rig.close()
+	cfgPath := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfgPath, []byte("state_dir: "+state+"\n"), 0o600)
+	var out strings.Builder
+	if code := run(ctx, []string{"spool", "list", "--config", cfgPath}, nil, &out, &out); code != 0 {
+		t.Fatalf("spool list: %s", out.String())
+	}
+	if !strings.Contains(out.String(), "dead letters: 1") || !strings.Contains(out.String(), "field type conflict") {
+		t.Errorf("spool list:\n%s", out.String())
+	}
+	out.Reset()
+	run(ctx, []string{"spool", "drop", "--config", cfgPath}, nil, &out, &out)
+	if !strings.Contains(out.String(), "1 dead letters deleted") {
+		t.Errorf("spool drop: %s", out.String())
+	}
+}

@@ -67,3 +67,44 @@ func TestSpoolLifecycle(t *testing.T) {
 		t.Errorf("dropped %d", n)
 	}
 }
+
+// BenchmarkSpoolPath measures the spool's cost per point: committing 5,000-point batches
+// (a failed write) and replaying them (read + delete). Figures in docs/performance.md.
+func BenchmarkSpoolPath(b *testing.B) {
+	line := []byte("air_hourly,station=1812A,area=xigong,source=demo pm2_5=21,pm2_5_flag=\"N\",pm10=59,pm10_flag=\"N\",so2=10,so2_flag=\"N\",no2=25,no2_flag=\"N\",co=0.5,co_flag=\"N\",o3=78,o3_flag=\"N\" 1654012800\n")
+	const points = 5000
+	batch := make([]byte, 0, len(line)*points)
+	for i := 0; i < points; i++ {
+		batch = append(batch, line...)
+	}
+	b.Run("spool", func(b *testing.B) {
+		s, _ := Open(b.TempDir(), time.Second)
+		defer s.Close()
+		b.SetBytes(int64(len(batch)))
+		for b.Loop() {
+			if err := s.CommitBatch(Commit{Spool: &SpoolEntry{Spooled: time.Now(), Points: points, Lines: batch}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(points*b.N)/b.Elapsed().Seconds(), "points/s")
+	})
+	b.Run("replay", func(b *testing.B) {
+		s, _ := Open(b.TempDir(), time.Second)
+		defer s.Close()
+		for i := 0; i < b.N; i++ {
+			s.CommitBatch(Commit{Spool: &SpoolEntry{Spooled: time.Now(), Points: points, Lines: batch}})
+		}
+		b.SetBytes(int64(len(batch)))
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			e, ok, err := s.SpoolOldest()
+			if err != nil || !ok {
+				b.Fatal(err)
+			}
+			if err := s.SpoolDone(e.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(points*b.N)/b.Elapsed().Seconds(), "points/s")
+	})
+}

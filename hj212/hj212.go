@@ -197,7 +197,9 @@ func Parse(seg []byte) (Packet, error) {
 		return Packet{}, fmt.Errorf("%w: CP not closed with &&", ErrSegment)
 	}
 	p := Packet{CP: rest[:j]}
-	for _, f := range strings.Split(strings.TrimSuffix(s[:i], ";"), ";") {
+	for head := s[:i]; head != ""; {
+		var f string
+		f, head, _ = strings.Cut(head, ";")
 		if f == "" {
 			continue
 		}
@@ -262,9 +264,12 @@ type Data struct {
 }
 
 // ParseCP reads a CP data area: items separated by ';', fields of one item by ','. Fields
-// of one code are gathered in one Item even when a sender splits them.
+// of one code are gathered in one Item even when a sender splits them. All fields share one
+// backing array: a packet costs a handful of allocations.
 func ParseCP(cp string) (Data, error) {
-	d := Data{Params: map[string]string{}, Items: make([]Item, 0, strings.Count(cp, ";")+1)}
+	n := strings.Count(cp, ";") + strings.Count(cp, ",") + 1
+	d := Data{Params: make(map[string]string, 2), Items: make([]Item, 0, strings.Count(cp, ";")+1)}
+	fields := make([]Field, 0, n)
 	for len(cp) > 0 {
 		var f string
 		if i := strings.IndexAny(cp, ";,"); i >= 0 {
@@ -284,20 +289,25 @@ func ParseCP(cp string) (Data, error) {
 			d.Params[k] = v
 			continue
 		}
-		i := len(d.Items) - 1
-		if i < 0 || d.Items[i].Code != code {
-			i = -1
-			for j := range d.Items {
-				if d.Items[j].Code == code {
-					i = j
-				}
-			}
-			if i < 0 {
-				d.Items = append(d.Items, Item{Code: code, Fields: make([]Field, 0, 2)})
-				i = len(d.Items) - 1
+		// The newest item's fields are the tail of the shared array: extend it in place.
+		if last := len(d.Items) - 1; last >= 0 && d.Items[last].Code == code {
+			fields = append(fields, Field{field, v})
+			k := len(d.Items[last].Fields) + 1
+			d.Items[last].Fields = fields[len(fields)-k : len(fields) : len(fields)]
+			continue
+		}
+		found := -1
+		for j := range d.Items {
+			if d.Items[j].Code == code {
+				found = j
 			}
 		}
-		d.Items[i].Fields = append(d.Items[i].Fields, Field{field, v})
+		if found >= 0 { // a code split across groups: rare, give it its own slice
+			d.Items[found].Fields = append(d.Items[found].Fields, Field{field, v})
+			continue
+		}
+		fields = append(fields, Field{field, v})
+		d.Items = append(d.Items, Item{Code: code, Fields: fields[len(fields)-1 : len(fields) : len(fields)]})
 	}
 	return d, nil
 }

@@ -161,3 +161,21 @@ func BenchmarkParseAirPacket(b *testing.B) {
 		_, _ = ParseCP(p.CP)
 	}
 }
+
+func TestParseCPSplitItems(t *testing.T) {
+	d, err := ParseCP("DataTime=20220101000000;a1-Avg=1,a1-Flag=N;a2-Avg=2;a1-Max=3,a2-Flag=D")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, it := range d.Items {
+		got += it.Code + ":"
+		for _, f := range it.Fields {
+			got += f.Name + "=" + f.Value + ","
+		}
+		got += " "
+	}
+	if got != "a1:Avg=1,Flag=N,Max=3, a2:Avg=2,Flag=D, " || d.Params["DataTime"] != "20220101000000" {
+		t.Errorf("items %q params %v", got, d.Params)
+	}
+}

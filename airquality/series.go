@@ -16,13 +16,32 @@ type Series struct {
 	last  *seriesYear // the year of the previous write: consecutive hours rarely change year
 }
 
+// seriesYear stores a year in blocks of 32 days allocated on first use, so a station
+// with a few weeks of data costs a few KB, not a whole year's arrays.
 type seriesYear struct {
-	first Day
-	n     int // days in the year
-	days  [daysPerLeapYear]StationDay
-	gen   [daysPerLeapYear]uint32 // bumped on every change; caches compare it
-	has   [daysPerLeapYear/64 + 1]uint64
-	cache [daysPerLeapYear]cachedDay
+	first  Day
+	n      int // days in the year
+	blocks [(daysPerLeapYear + blockDays - 1) / blockDays]*dayBlock
+}
+
+const blockDays = 32
+
+type dayBlock struct {
+	days  [blockDays]StationDay
+	gen   [blockDays]uint32 // bumped on every change; caches compare it
+	has   uint32
+	cache [blockDays]cachedDay
+}
+
+// block returns the block of day index i (allocating it when create is set) and the
+// index within it.
+func (y *seriesYear) block(i int, create bool) (*dayBlock, int) {
+	b := y.blocks[i/blockDays]
+	if b == nil && create {
+		b = &dayBlock{}
+		y.blocks[i/blockDays] = b
+	}
+	return b, i % blockDays
 }
 
 type cachedDay struct {
@@ -70,10 +89,10 @@ func (s *Series) Set(end int64, p Pollutant, v fixed.Dec) error {
 		return err
 	}
 	y := s.year(day, true)
-	i := int(day - y.first)
-	if y.days[i].set(p, slot, int32(milli)) {
-		y.gen[i]++
-		y.has[i/64] |= 1 << (i % 64)
+	b, i := y.block(int(day-y.first), true)
+	if b.days[i].set(p, slot, int32(milli)) {
+		b.gen[i]++
+		b.has |= 1 << i
 	}
 	return nil
 }
@@ -88,9 +107,9 @@ func (s *Series) Clear(end int64, p Pollutant) error {
 	if y == nil {
 		return nil
 	}
-	i := int(day - y.first)
-	if p < NumPollutants && y.days[i].clear(p, slot) {
-		y.gen[i]++
+	b, i := y.block(int(day-y.first), false)
+	if b != nil && p < NumPollutants && b.days[i].clear(p, slot) {
+		b.gen[i]++
 	}
 	return nil
 }
@@ -102,11 +121,11 @@ func (s *Series) Day(d Day) (*StationDay, uint32) {
 	if y == nil {
 		return nil, 0
 	}
-	i := int(d - y.first)
-	if y.has[i/64]&(1<<(i%64)) == 0 {
+	b, i := y.block(int(d-y.first), false)
+	if b == nil || b.has&(1<<i) == 0 {
 		return nil, 0
 	}
-	return &y.days[i], y.gen[i]
+	return &b.days[i], b.gen[i]
 }
 
 // DayValues returns the station's daily statistics of a day (cached until the day changes).
@@ -116,7 +135,8 @@ func (s *Series) DayValues(d Day) (DayValues, bool) {
 		return DayValues{}, false
 	}
 	y := s.year(d, false)
-	c := &y.cache[d-y.first]
+	b, i := y.block(int(d-y.first), false)
+	c := &b.cache[i]
 	if !c.ok || c.gen != gen {
 		c.v, c.gen, c.ok = StationDayValues(d, sd), gen, true
 	}
@@ -149,8 +169,8 @@ func HourEndUnix(t time.Time) int64 { return t.Unix() }
 // PutDay replaces a whole day (restoring persisted state).
 func (s *Series) PutDay(d Day, sd *StationDay) {
 	y := s.year(d, true)
-	i := int(d - y.first)
-	y.days[i] = *sd
-	y.gen[i]++
-	y.has[i/64] |= 1 << (i % 64)
+	b, i := y.block(int(d-y.first), true)
+	b.days[i] = *sd
+	b.gen[i]++
+	b.has |= 1 << i
 }

@@ -276,8 +276,9 @@ func (j *Job) fetch(ctx context.Context, w Window) (*reading.Batch, error) {
 	return nil, fmt.Errorf("fetching (%s, %s]: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), lastErr)
 }
 
-// streamBatch is the number of readings a streamed backfill hands over at once.
-const streamBatch = 5000
+// streamBatch is the number of readings a streamed backfill hands over at once: large
+// enough that a station-day is rewritten in the state store a few times, not every hour.
+const streamBatch = 50000
 
 // Progress is reported during a backfill.
 type Progress struct {

@@ -78,7 +78,7 @@ type Latest struct {
 // Pipeline validates batches and applies them. Safe for concurrent use.
 type Pipeline struct {
 	mu       sync.Mutex
-	sites    map[string]Site // kind-prefixed code
+	sites    map[siteKey]Site
 	air      *airquality.Network
 	latest   map[string]*Latest
 	water    map[string]time.Time // newest sample per section
@@ -96,7 +96,7 @@ type Pipeline struct {
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
-	p := &Pipeline{sites: map[string]Site{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
+	p := &Pipeline{sites: map[siteKey]Site{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
 		samples: map[string]map[int64][]reading.Value{}, sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
 		spooled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_spool_points_total",
 			Help: "Points through the InfluxDB spool by event: spooled (a write failed or a backlog existed), replayed, dead_lettered (refused permanently), refused (spool full)."}, []string{"event"}),
@@ -114,7 +114,12 @@ func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Regist
 	return p
 }
 
-func key(k reading.SiteKind, code string) string { return k.String() + "/" + code }
+type siteKey struct {
+	kind reading.SiteKind
+	code string
+}
+
+func key(k reading.SiteKind, code string) siteKey { return siteKey{k, code} }
 
 func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.Value) {
 	p.rejected.WithLabelValues(source, reason).Inc()
@@ -139,7 +144,13 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	accepted := 0
 	touched := map[airKey]bool{}
 	var newSamples []store.WaterSample
-	seen := map[string]bool{}
+	type dupKey struct {
+		kind   reading.SiteKind
+		site   string
+		end    int64
+		period reading.Period
+	}
+	seen := make(map[dupKey]bool, len(b.Readings))
 	horizon := p.now().Add(2 * time.Hour)
 	for i := range b.Readings {
 		r := &b.Readings[i]
@@ -152,7 +163,7 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 			p.reject(b.Source, ReasonBadTime, r, nil)
 			continue
 		}
-		k := fmt.Sprintf("%s@%d/%d", key(r.Kind, r.Site), r.End.Unix(), r.Period)
+		k := dupKey{r.Kind, r.Site, r.End.Unix(), r.Period}
 		if seen[k] {
 			p.reject(b.Source, ReasonDuplicate, r, nil)
 			continue
@@ -180,7 +191,9 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 			p.applyWater(&clean)
 			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(clean.Values)})
 		}
-		buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})
+		if p.sink != nil { // no sink (compute only): no line protocol to build
+			buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})
+		}
 		accepted++
 	}
 	p.buf = buf

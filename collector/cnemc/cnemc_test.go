@@ -148,7 +148,7 @@ func newHarness(t *testing.T, dir, db string) *harness {
 		sites = append(sites, pipeline.Site{Kind: reading.Air, Code: s, Area: "luoyang"})
 	}
 	pl := pipeline.New(sites, airquality.NewNetwork(airquality.CityOptions{}), w, reg, quiet)
-	src := &DirSource{Files: &filetrack.Tracker{Dir: dir, Ext: ".csv", State: st.SourceState("cnemc")}, Parser: archiveParser()}
+	src := &filetrack.Source{Files: &filetrack.Tracker{Dir: dir, Ext: ".csv", State: st.SourceState("cnemc")}, Parse: archiveParser().Parse}
 	now := time.Date(2022, 6, 3, 0, 0, 0, 0, time.UTC)
 	job := &collector.Job{Name: "cnemc", Source: src, Lookback: 6 * time.Hour, Timeout: time.Minute, Marks: st,
 		Handler: pl, Metrics: collector.NewMetrics(reg), Logger: quiet, Now: func() time.Time { return now }}

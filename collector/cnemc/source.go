@@ -17,43 +17,6 @@ import (
 	"github.com/envwatch/envwatch/reading"
 )
 
-// DirSource reads the CSV files of a directory tree (an archive or a drop folder). Each
-// file is read once, and again when its content changes (a revision overwrites).
-type DirSource struct {
-	Files  *filetrack.Tracker
-	Parser *Parser
-}
-
-// Fetch implements collector.Pull. Outside a backfill it delivers every reading of the new
-// files whatever the window; in a backfill it re-reads all files and keeps the window.
-func (s *DirSource) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
-	files, failed, err := s.Files.Changed(ctx, w.Backfill)
-	if err != nil {
-		return nil, err
-	}
-	b := &reading.Batch{}
-	for _, e := range failed {
-		b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: e.Error()})
-	}
-	for _, f := range files {
-		rs, rejects, err := s.Parser.Parse(bytes.NewReader(f.Data), f.Name)
-		if err != nil {
-			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
-			continue
-		}
-		for _, r := range rs {
-			if !w.Backfill || w.Contains(r.End) {
-				b.Readings = append(b.Readings, r)
-			}
-		}
-		b.Rejects = append(b.Rejects, rejects...)
-	}
-	return b, nil
-}
-
-// Commit records the files of the last Fetch as processed.
-func (s *DirSource) Commit(context.Context) error { return s.Files.Commit() }
-
 // URLSource fetches one file per hour from a URL template, e.g.
 // "https://example.org/Archive/{{.Local.Format \"2006-01-02\"}}/{{.Local.Format \"2006-01-02T15\"}}.csv".
 // The template gets .Local (the hour-ending time in the source zone) and .UTC.
@@ -161,31 +124,11 @@ func New(c config.Collector, env collector.Env) (any, error) {
 		if st, err := os.Stat(k.Dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("cnemc_csv.dir %q is not a readable directory", k.Dir)
 		}
-		return &DirSource{Files: &filetrack.Tracker{Dir: k.Dir, Ext: ".csv", State: env.State}, Parser: p}, nil
+		return &filetrack.Source{Files: &filetrack.Tracker{Dir: k.Dir, Ext: ".csv", State: env.State}, Parse: p.Parse}, nil
 	}
 	t, err := ParseURLTemplate(k.URL)
 	if err != nil {
 		return nil, fmt.Errorf("cnemc_csv.url: %w", err)
 	}
 	return &URLSource{Template: t, Location: loc, Parser: p, Client: &http.Client{Timeout: time.Duration(c.Timeout)}}, nil
-}
-
-// Stream implements collector.Streamer: one batch per file, for backfills.
-func (s *DirSource) Stream(ctx context.Context, w collector.Window, after string, emit func(*reading.Batch, string, int, int) error) error {
-	return s.Files.Walk(ctx, true, after, func(f filetrack.File, i, n int) error {
-		b := &reading.Batch{}
-		rs, rejects, err := s.Parser.Parse(bytes.NewReader(f.Data), f.Name)
-		if err != nil {
-			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
-		}
-		for _, r := range rs {
-			if w.Contains(r.End) {
-				b.Readings = append(b.Readings, r)
-			}
-		}
-		b.Rejects = append(b.Rejects, rejects...)
-		return emit(b, f.Name, i, n)
-	}, func(e error) {
-		_ = emit(&reading.Batch{Rejects: []reading.Reject{{Reason: "unreadable_file", Detail: e.Error()}}}, "", 0, 0)
-	})
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/reading"
 )
 
 // Tracker tracks one directory tree (every file with Ext below Dir) or one File.
@@ -33,17 +34,6 @@ type Tracker struct {
 type File struct {
 	Name string // relative to Dir (or the base name of File)
 	Data []byte
-}
-
-// Changed returns the files that are new or changed since they were last committed; with
-// all set it returns every file (a backfill). Files that cannot be read are returned as
-// errors in failed, so one bad file does not hide the others.
-func (t *Tracker) Changed(ctx context.Context, all bool) (files []File, failed []error, err error) {
-	err = t.Walk(ctx, all, "", func(f File, _, _ int) error {
-		files = append(files, f)
-		return nil
-	}, func(e error) { failed = append(failed, e) })
-	return files, failed, err
 }
 
 // Walk hands the new or changed files (all with all set) to fn one at a time, in name
@@ -148,3 +138,54 @@ func readLimited(path string, max int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// Parser turns one file into readings and rejects (a source kind's format).
+type Parser func(r io.Reader, name string) ([]reading.Reading, []reading.Reject, error)
+
+// Source is a file-based pull source: new or changed files each run, all files in a
+// backfill (streamed one at a time), processed files committed after the pipeline took them.
+type Source struct {
+	Files *Tracker
+	Parse Parser
+}
+
+// Fetch implements collector.Pull. Outside a backfill it delivers every reading of the new
+// files whatever the window; in a backfill it re-reads all files and keeps the window.
+func (s *Source) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
+	b := &reading.Batch{}
+	err := s.Files.Walk(ctx, w.Backfill, "", func(f File, _, _ int) error {
+		s.parseInto(b, f, w)
+		return nil
+	}, func(e error) {
+		b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: e.Error()})
+	})
+	return b, err
+}
+
+// Stream implements collector.Streamer: one batch per file, for backfills.
+func (s *Source) Stream(ctx context.Context, w collector.Window, after string, emit func(*reading.Batch, string, int, int) error) error {
+	return s.Files.Walk(ctx, true, after, func(f File, i, n int) error {
+		b := &reading.Batch{}
+		s.parseInto(b, f, w)
+		return emit(b, f.Name, i, n)
+	}, func(e error) {
+		_ = emit(&reading.Batch{Rejects: []reading.Reject{{Reason: "unreadable_file", Detail: e.Error()}}}, "", 0, 0)
+	})
+}
+
+func (s *Source) parseInto(b *reading.Batch, f File, w collector.Window) {
+	rs, rejects, err := s.Parse(bytes.NewReader(f.Data), f.Name)
+	if err != nil {
+		b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
+		return
+	}
+	for _, r := range rs {
+		if !w.Backfill || w.Contains(r.End) {
+			b.Readings = append(b.Readings, r)
+		}
+	}
+	b.Rejects = append(b.Rejects, rejects...)
+}
+
+// Commit implements collector.Committer.
+func (s *Source) Commit(context.Context) error { return s.Files.Commit() }

@@ -4,8 +4,6 @@
 package watercsv
 
 import (
-	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -147,42 +145,6 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 	return out, rejects, nil
 }
 
-// Source is the water_csv pull source.
-type Source struct {
-	Files  *filetrack.Tracker
-	Parser *Parser
-}
-
-// Fetch implements collector.Pull (new or changed files; in a backfill all files, keeping
-// the window).
-func (s *Source) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
-	files, failed, err := s.Files.Changed(ctx, w.Backfill)
-	if err != nil {
-		return nil, err
-	}
-	b := &reading.Batch{}
-	for _, e := range failed {
-		b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: e.Error()})
-	}
-	for _, f := range files {
-		rs, rejects, err := s.Parser.Parse(bytes.NewReader(f.Data), f.Name)
-		if err != nil {
-			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
-			continue
-		}
-		for _, r := range rs {
-			if !w.Backfill || w.Contains(r.End) {
-				b.Readings = append(b.Readings, r)
-			}
-		}
-		b.Rejects = append(b.Rejects, rejects...)
-	}
-	return b, nil
-}
-
-// Commit implements collector.Committer.
-func (s *Source) Commit(context.Context) error { return s.Files.Commit() }
-
 // New builds a water_csv source from its configuration.
 func New(c config.Collector, env collector.Env) (any, error) {
 	loc := env.Location
@@ -192,26 +154,7 @@ func New(c config.Collector, env collector.Env) (any, error) {
 			return nil, err
 		}
 	}
-	return &Source{Files: &filetrack.Tracker{Dir: c.WaterCSV.Dir, File: c.WaterCSV.File, Ext: ".csv", State: env.State},
-		Parser: &Parser{Location: loc}}, nil
-}
-
-// Stream implements collector.Streamer: one batch per file, for backfills.
-func (s *Source) Stream(ctx context.Context, w collector.Window, after string, emit func(*reading.Batch, string, int, int) error) error {
-	return s.Files.Walk(ctx, true, after, func(f filetrack.File, i, n int) error {
-		b := &reading.Batch{}
-		rs, rejects, err := s.Parser.Parse(bytes.NewReader(f.Data), f.Name)
-		if err != nil {
-			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
-		}
-		for _, r := range rs {
-			if w.Contains(r.End) {
-				b.Readings = append(b.Readings, r)
-			}
-		}
-		b.Rejects = append(b.Rejects, rejects...)
-		return emit(b, f.Name, i, n)
-	}, func(e error) {
-		_ = emit(&reading.Batch{Rejects: []reading.Reject{{Reason: "unreadable_file", Detail: e.Error()}}}, "", 0, 0)
-	})
+	p := &Parser{Location: loc}
+	return &filetrack.Source{Files: &filetrack.Tracker{Dir: c.WaterCSV.Dir, File: c.WaterCSV.File, Ext: ".csv", State: env.State},
+		Parse: p.Parse}, nil
 }

@@ -104,7 +104,8 @@ type Collector struct {
 	Enabled  *bool          `yaml:"enabled"`
 	Schedule string         `yaml:"schedule"` // 5-field cron in the configured zone
 	Timeout  model.Duration `yaml:"timeout"`
-	Retries  int            `yaml:"retries"`
+	// Retries per fetch (default 2; 0 = no retry).
+	Retries  *int           `yaml:"retries"`
 	Lookback model.Duration `yaml:"lookback"`
 	// TimeZone is the zone of the source's timestamps when they carry no offset (default:
 	// the top-level time_zone).
@@ -198,6 +199,14 @@ type CNEMCCSV struct {
 	Preset string `yaml:"preset"`
 	// Columns overrides the column of a pollutant: {o3: o3_24h}. Also time, station.
 	Columns map[string]string `yaml:"columns"`
+}
+
+// RetryCount returns the configured retries or the default.
+func (c *Collector) RetryCount() int {
+	if c.Retries == nil {
+		return DefaultSourceRetries
+	}
+	return *c.Retries
 }
 
 // On reports whether the collector is enabled (default true).

@@ -62,9 +62,6 @@ func (c *Config) applyDefaults() {
 		if s.Lookback == 0 {
 			s.Lookback = modelDuration(DefaultSourceLookback)
 		}
-		if s.Retries == 0 {
-			s.Retries = DefaultSourceRetries
-		}
 		if s.Simulate != nil {
 			if s.Simulate.BackfillDays == 0 {
 				s.Simulate.BackfillDays = DefaultBackfillDays
@@ -370,7 +367,7 @@ func (c *Config) validateCollectors(v *validator) {
 		if s.Timeout < 0 {
 			v.invalid(p.with("timeout"), "must not be negative")
 		}
-		if s.Retries < 0 || s.Retries > 10 {
+		if r := s.RetryCount(); r < 0 || r > 10 {
 			v.invalid(p.with("retries"), "must be between 0 and 10")
 		}
 		switch s.Kind {

@@ -151,7 +151,7 @@ func (s *stack) source(sc config.Collector) (any, error) {
 // job wraps a pull source with its schedule settings.
 func (s *stack) job(sc config.Collector, src collector.Pull) *collector.Job {
 	return &collector.Job{Name: sc.Name, Source: src, Lookback: time.Duration(sc.Lookback), Timeout: time.Duration(sc.Timeout),
-		Retries: sc.Retries, Marks: s.st, Handler: s.pl, Metrics: s.metrics, Logger: s.logger, Now: time.Now}
+		Retries: sc.RetryCount(), Marks: s.st, Handler: s.pl, Metrics: s.metrics, Logger: s.logger, Now: time.Now}
 }
 
 // collectorNamed finds a source's configuration.

@@ -52,7 +52,6 @@ func readTable(r io.Reader, errw io.Writer, fn func(t *table, line int, rec []st
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -62,6 +61,7 @@ func readTable(r io.Reader, errw io.Writer, fn func(t *table, line int, rec []st
 			}
 			return bad, err
 		}
+		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
 		if len(rec) != len(header) {
 			fmt.Fprintf(errw, "line %d: %d fields, the header has %d\n", line, len(rec), len(header))
 			bad++

@@ -100,10 +100,10 @@ func readSandDust(path string) (map[string]map[airquality.Day]airquality.SandMas
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		line, _ := r.FieldPos(0) // only after a successful Read: it panics otherwise
 		if len(rec) < 2 || rec[0] == "area" {
 			continue
 		}

@@ -115,7 +115,6 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -124,6 +123,7 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 			}
 			return readings, rejects, fmt.Errorf("%s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
 		if len(rec) != width {
 			reject(line, "%d fields, the header has %d", len(rec), width)
 			continue

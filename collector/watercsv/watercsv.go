@@ -90,7 +90,6 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -99,6 +98,7 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 			}
 			return out, rejects, err
 		}
+		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
 		if len(rec) != len(header) {
 			reject(line, "%d fields, the header has %d", len(rec), len(header))
 			continue

@@ -163,6 +163,10 @@ type HJ212 struct {
 	IdleTimeout           model.Duration `yaml:"idle_timeout"`                // silence before the connection is closed; default 10m
 	// AllowedAddresses restricts clients to these CIDRs (empty: any).
 	AllowedAddresses []string `yaml:"allowed_addresses"`
+	// TLSCertFile and TLSKeyFile enable TLS on the receiver (optional: most data loggers
+	// speak plain TCP).
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
 	// ValidFlags are the data flags that count for statistics (default [N]).
 	ValidFlags []string      `yaml:"valid_flags"`
 	Devices    []HJ212Device `yaml:"devices"`

@@ -553,6 +553,9 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 	if k.MaxSegmentBytes < 64 || k.MaxSegmentBytes > 65536 {
 		v.invalid(kp.with("max_segment_bytes"), "must be between 64 and 65536")
 	}
+	if (k.TLSCertFile == "") != (k.TLSKeyFile == "") {
+		v.invalid(kp.with("tls_key_file"), "set both tls_cert_file and tls_key_file, or neither")
+	}
 	for i, a := range k.AllowedAddresses {
 		if _, _, err := net.ParseCIDR(a); err != nil {
 			v.invalid(kp.with("allowed_addresses", i), "want a CIDR such as 10.0.0.0/8")

@@ -8,6 +8,7 @@ package hj212recv
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,6 +59,7 @@ type Options struct {
 	ValidFlags      map[string]bool
 	Devices         map[string]*Device
 	Location        *time.Location // zone of DataTime
+	TLS             *tls.Config    // nil: plain TCP
 	Name            string
 	Logger          *slog.Logger
 }
@@ -121,6 +123,9 @@ func (s *Server) Serve(ctx context.Context, h collector.Handler) error {
 	l, err := net.Listen("tcp", s.opt.Listen)
 	if err != nil {
 		return fmt.Errorf("hj212: %w", err)
+	}
+	if s.opt.TLS != nil {
+		l = tls.NewListener(l, s.opt.TLS)
 	}
 	s.addr <- l.Addr()
 	var wg sync.WaitGroup
@@ -411,6 +416,13 @@ func FromConfig(c config.Collector, env collector.Env, m *Metrics) (*Server, err
 	}
 	for _, f := range k.ValidFlags {
 		opt.ValidFlags[f] = true
+	}
+	if k.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(k.TLSCertFile, k.TLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("hj212 TLS: %w", err)
+		}
+		opt.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	for _, a := range k.AllowedAddresses {
 		_, n, err := net.ParseCIDR(a)

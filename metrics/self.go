@@ -12,9 +12,9 @@ type Self struct {
 	ConfigLoadSuccess prometheus.Gauge
 }
 
-// RegisterSelf registers build info, Go and process metrics, the state-store size and the
+// RegisterSelf registers build info, Go and process metrics and the
 // configuration-load metrics.
-func RegisterSelf(reg prometheus.Registerer, storeSize func() float64) *Self {
+func RegisterSelf(reg prometheus.Registerer) *Self {
 	s := &Self{
 		ConfigLoaded: prometheus.NewGauge(prometheus.GaugeOpts{Name: "envwatch_config_last_reload_successful",
 			Help: "1 if the last configuration load succeeded."}),
@@ -23,9 +23,12 @@ func RegisterSelf(reg prometheus.Registerer, storeSize func() float64) *Self {
 	}
 	reg.MustRegister(versioncollector.NewCollector("envwatch"), collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.ConfigLoaded, s.ConfigLoadSuccess)
-	if storeSize != nil { // the binary registers its own per-generation size gauge instead
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "envwatch_state_store_size_bytes",
-			Help: "Size of the embedded state store file."}, storeSize))
-	}
 	return s
+}
+
+// NewStoreSizeGauge reports the size of the state store file (one per configuration
+// generation, since a reload reopens the store).
+func NewStoreSizeGauge(size func() float64) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "envwatch_state_store_size_bytes",
+		Help: "Size of the embedded state store file."}, size)
 }

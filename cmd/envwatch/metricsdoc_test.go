@@ -46,7 +46,8 @@ func (d descRecorder) Unregister(prometheus.Collector) bool { return true }
 func TestMetricsDocumented(t *testing.T) {
 	rec := descRecorder{}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	metrics.RegisterSelf(rec, func() float64 { return 0 })
+	metrics.RegisterSelf(rec)
+	rec.MustRegister(metrics.NewStoreSizeGauge(func() float64 { return 0 }))
 	influx.New(influx.Options{URL: "http://127.0.0.1:1", Bucket: "x"}, rec).Close()
 	collector.NewMetrics(rec)
 	hj212recv.NewMetrics(rec)

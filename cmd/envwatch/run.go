@@ -82,7 +82,7 @@ type running struct {
 	shutdownIn time.Duration
 }
 
-func (c *runCmd) start(logger *slog.Logger, self *metrics.Self, selfReg *prometheus.Registry, reload func() error) (*running, error) {
+func (c *runCmd) start(logger *slog.Logger, selfReg *prometheus.Registry, reload func() error) (*running, error) {
 	s, err := newStack(c.configFile, logger, sinkMode{})
 	if err != nil {
 		return nil, err
@@ -104,8 +104,7 @@ func (c *runCmd) start(logger *slog.Logger, self *metrics.Self, selfReg *prometh
 		return fail(err)
 	}
 	s.reg.MustRegister(cs...)
-	s.reg.MustRegister(metrics.NewSpoolCollector(s.pl), prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "envwatch_state_store_size_bytes",
-		Help: "Size of the embedded state store file."}, func() float64 { return float64(s.st.Size()) }))
+	s.reg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
 	go s.pl.Replay(ctx)
 
 	r.sched = collector.NewScheduler(s.loc, s.metrics, logger)
@@ -154,7 +153,7 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 	logger.Info("starting envwatch", "version", version.Info(), "config", c.configFile)
 	selfReg := prometheus.NewRegistry()
-	self := metrics.RegisterSelf(selfReg, nil)
+	self := metrics.RegisterSelf(selfReg)
 	reloads := make(chan chan error)
 	reload := func() error { // POST /-/reload
 		done := make(chan error, 1)
@@ -165,7 +164,7 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 			return ctx.Err()
 		}
 	}
-	cur, err := c.start(logger, self, selfReg, reload)
+	cur, err := c.start(logger, selfReg, reload)
 	if err != nil {
 		self.ConfigLoaded.Set(0)
 		return err
@@ -219,7 +218,7 @@ func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *promet
 		return err
 	}
 	(*cur).close(logger)
-	next, err := c.start(logger, self, selfReg, reload)
+	next, err := c.start(logger, selfReg, reload)
 	if err != nil {
 		self.ConfigLoaded.Set(0)
 		logger.Error("starting with the new configuration failed", "err", err)

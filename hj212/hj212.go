@@ -43,14 +43,8 @@ func QnRtn(err error) int {
 // Because (reg >> 8) ^ byte fits in 8 bits, the eight shifts are a table look-up.
 func CRC(b []byte) uint16 {
 	reg := uint16(0xFFFF)
-	// Two bytes per look-up: after one step the register is crcTable[x], so the next step's
-	// index is byte(crcTable[x]>>8) ^ c1 — a function of (x, c1) alone, tabulated in crcTable2.
-	for len(b) >= 2 {
-		reg = crcTable2[uint16(byte(reg>>8)^b[0])<<8|uint16(b[1])]
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		reg = crcTable[byte(reg>>8)^b[0]]
+	for _, c := range b {
+		reg = crcTable[byte(reg>>8)^c]
 	}
 	return reg
 }
@@ -83,18 +77,6 @@ var crcTable = func() (t [256]uint16) {
 	return t
 }()
 
-// crcTable2[x<<8|c] is the register after the bytes whose first step indexes x and whose
-// second byte is c (128 KiB, built at start).
-var crcTable2 = func() *[1 << 16]uint16 {
-	var t [1 << 16]uint16
-	for x := 0; x < 256; x++ {
-		r := crcTable[x]
-		for c := 0; c < 256; c++ {
-			t[x<<8|c] = crcTable[byte(r>>8)^byte(c)]
-		}
-	}
-	return &t
-}()
 
 // Frame wraps a data segment: "##" + 4-digit length + segment + CRC (upper-case hex) + CRLF.
 func Frame(segment string) []byte {

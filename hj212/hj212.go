@@ -77,7 +77,6 @@ var crcTable = func() (t [256]uint16) {
 	return t
 }()
 
-
 // Frame wraps a data segment: "##" + 4-digit length + segment + CRC (upper-case hex) + CRLF.
 func Frame(segment string) []byte {
 	b := make([]byte, 0, len(segment)+12)

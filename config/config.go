@@ -236,6 +236,8 @@ type InfluxDB struct {
 	TokenFile       string         `yaml:"token_file"`
 	Timeout         model.Duration `yaml:"timeout"`
 	BatchSize       int            `yaml:"batch_size"`
+	// WriteConcurrency is the number of write requests in flight (default 2).
+	WriteConcurrency int `yaml:"write_concurrency"`
 	// SpoolMaxBytes bounds the on-disk spool of batches InfluxDB did not take (default
 	// 1 GiB). When full, new data is refused (counted, alerted); spooled data is kept.
 	SpoolMaxBytes int64 `yaml:"spool_max_bytes"`

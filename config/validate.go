@@ -455,6 +455,9 @@ func (c *Config) validateInflux(v *validator) {
 	if in.Timeout < 0 {
 		v.invalid(p.with("timeout"), "must not be negative")
 	}
+	if in.WriteConcurrency < 0 || in.WriteConcurrency > 16 {
+		v.invalid(p.with("write_concurrency"), "must be between 0 and 16")
+	}
 	if in.SpoolMaxBytes < 1<<20 {
 		v.invalid(p.with("spool_max_bytes"), "must be at least 1048576 (1 MiB)")
 	}

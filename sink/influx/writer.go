@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
@@ -27,6 +28,8 @@ type Options struct {
 	Token     string
 	Timeout   time.Duration
 	BatchSize int // lines per request
+	// Concurrency is the number of write requests in flight (default 2).
+	Concurrency int
 }
 
 // Writer writes to one InfluxDB. It is safe for concurrent use.
@@ -51,6 +54,9 @@ func New(opt Options, reg prometheus.Registerer) *Writer {
 	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = 10 * time.Second
+	}
+	if opt.Concurrency <= 0 {
+		opt.Concurrency = 2
 	}
 	// The client logs through a package-level logger; silence it, errors come back to us.
 	influxlog.Log = nil
@@ -96,26 +102,66 @@ func (w *Writer) Health(ctx context.Context) error {
 }
 
 // WriteLines writes newline-terminated line protocol in requests of at most BatchSize
-// lines. It stops at the first failed request and reports how many lines were accepted.
+// lines, Concurrency requests at a time (the points of one call are distinct, so their order
+// does not matter; calls stay in order because WriteLines returns after all its requests).
+// On failure it reports the first error; the caller treats the whole call as not written
+// (rewriting points that did land is harmless: writes are idempotent).
 func (w *Writer) WriteLines(ctx context.Context, lines []byte) (written int, err error) {
+	var chunks [][]byte
 	for len(lines) > 0 {
-		chunk, rest := splitLines(lines, w.opt.BatchSize)
-		n := bytes.Count(chunk, []byte{'\n'})
-		start := time.Now()
-		err := w.write.WriteRecord(ctx, string(bytes.TrimSuffix(chunk, []byte{'\n'})))
-		w.metrics.duration.Observe(time.Since(start).Seconds())
-		if err != nil {
-			w.metrics.requests.WithLabelValues("error").Inc()
-			w.metrics.failed.Add(float64(bytes.Count(lines, []byte{'\n'})))
-			return written, fmt.Errorf("writing %d points to influxdb %s: %w", n, w.opt.URL, err)
-		}
-		w.metrics.requests.WithLabelValues("success").Inc()
-		w.metrics.written.Add(float64(n))
-		w.metrics.lastSuccess.SetToCurrentTime()
-		written += n
-		lines = rest
+		var chunk []byte
+		chunk, lines = splitLines(lines, w.opt.BatchSize)
+		chunks = append(chunks, chunk)
 	}
-	return written, nil
+	workers := min(max(w.opt.Concurrency, 1), len(chunks))
+	var mu sync.Mutex
+	var firstErr error
+	next := make(chan []byte)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for chunk := range next {
+				n, err := w.writeChunk(ctx, chunk)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				written += n
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, c := range chunks {
+		mu.Lock()
+		failed := firstErr != nil
+		mu.Unlock()
+		if failed {
+			w.metrics.failed.Add(float64(bytes.Count(c, []byte{'\n'})))
+			continue
+		}
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	return written, firstErr
+}
+
+func (w *Writer) writeChunk(ctx context.Context, chunk []byte) (int, error) {
+	n := bytes.Count(chunk, []byte{'\n'})
+	start := time.Now()
+	err := w.write.WriteRecord(ctx, string(bytes.TrimSuffix(chunk, []byte{'\n'})))
+	w.metrics.duration.Observe(time.Since(start).Seconds())
+	if err != nil {
+		w.metrics.requests.WithLabelValues("error").Inc()
+		w.metrics.failed.Add(float64(n))
+		return 0, fmt.Errorf("writing %d points to influxdb %s: %w", n, w.opt.URL, err)
+	}
+	w.metrics.requests.WithLabelValues("success").Inc()
+	w.metrics.written.Add(float64(n))
+	w.metrics.lastSuccess.SetToCurrentTime()
+	return n, nil
 }
 
 func splitLines(b []byte, n int) (chunk, rest []byte) {

@@ -1,0 +1,167 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/store"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+type airKey struct {
+	station string
+	day     airquality.Day
+}
+
+func (p *Pipeline) airDays(touched map[airKey]bool) []store.AirDay {
+	out := make([]store.AirDay, 0, len(touched))
+	for k := range touched {
+		idx, _ := p.air.Station(k.station)
+		sd, _ := p.air.Series(idx).Day(k.day)
+		if sd == nil {
+			continue
+		}
+		b, _ := sd.MarshalBinary()
+		out = append(out, store.AirDay{Station: k.station, Day: int32(k.day), Data: b})
+	}
+	return out
+}
+
+func (p *Pipeline) applyWater(r *reading.Reading) {
+	if r.End.After(p.water[r.Site]) {
+		p.water[r.Site] = r.End
+	}
+	m := p.samples[r.Site]
+	if m == nil {
+		m = map[int64][]reading.Value{}
+		p.samples[r.Site] = m
+	}
+	m[r.End.Unix()] = r.Values // a re-sent sample replaces the earlier one
+}
+
+// encodeValues writes "code=value:flag;…".
+func encodeValues(vs []reading.Value) []byte {
+	var b []byte
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, v.Code...)
+		b = append(b, '=')
+		b = append(b, v.V.String()...)
+		b = append(b, ':')
+		b = append(b, v.Flag...)
+		if v.Counts {
+			b = append(b, '+')
+		}
+	}
+	return b
+}
+
+func decodeValues(b []byte) ([]reading.Value, error) {
+	var out []reading.Value
+	for _, part := range strings.Split(string(b), ";") {
+		if part == "" {
+			continue
+		}
+		code, rest, ok1 := strings.Cut(part, "=")
+		val, flag, ok2 := strings.Cut(rest, ":")
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("corrupt water sample %q", b)
+		}
+		d, err := fixed.Parse(val)
+		if err != nil {
+			return nil, err
+		}
+		counts := strings.HasSuffix(flag, "+")
+		out = append(out, reading.Value{Code: code, V: d, Flag: strings.TrimSuffix(flag, "+"), Counts: counts})
+	}
+	return out, nil
+}
+
+// UseState makes the pipeline persist engine changes and spool in st (bounded by spoolMax
+// bytes, 0 = unbounded) and restores what st holds.
+func (p *Pipeline) UseState(st State, spoolMax int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state, p.spoolMax = st, spoolMax
+	err := st.LoadAir(func(d store.AirDay) error {
+		idx, ok := p.air.Station(d.Station)
+		if !ok {
+			return nil // a station removed from the configuration
+		}
+		var sd airquality.StationDay
+		if err := sd.UnmarshalBinary(d.Data); err != nil {
+			return fmt.Errorf("station %s day %d: %w", d.Station, d.Day, err)
+		}
+		p.air.Series(idx).PutDay(airquality.Day(d.Day), &sd)
+		p.restoreLatest(d.Station, airquality.Day(d.Day), &sd)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return st.LoadWater(func(w store.WaterSample) error {
+		if _, ok := p.sites[key(reading.Water, w.Section)]; !ok {
+			return nil
+		}
+		vs, err := decodeValues(w.Data)
+		if err != nil {
+			return err
+		}
+		p.applyWater(&reading.Reading{Kind: reading.Water, Site: w.Section, End: time.Unix(w.Unix, 0).UTC(), Values: vs})
+		return nil
+	})
+}
+
+// restoreLatest rebuilds the latest observation from the newest restored hour.
+func (p *Pipeline) restoreLatest(station string, day airquality.Day, sd *airquality.StationDay) {
+	for slot := 23; slot >= 0; slot-- {
+		var vals [airquality.NumPollutants]airquality.Value
+		any := false
+		for pol := airquality.Pollutant(0); pol < airquality.NumPollutants; pol++ {
+			if v, ok := sd.Hour(pol, slot); ok {
+				vals[pol] = airquality.Some(v)
+				any = true
+			}
+		}
+		if !any {
+			continue
+		}
+		end := day.HourEnd(slot).UTC()
+		if l := p.latest[station]; l == nil || end.After(l.End) {
+			p.latest[station] = &Latest{End: end, Values: vals}
+		}
+		return
+	}
+}
+
+// WaterSamples returns the valid values of a section's samples with End in [from, to),
+// as evaluation samples, in time order.
+func (p *Pipeline) WaterSamples(section string, from, to time.Time) []waterquality.Sample {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var times []int64
+	for t := range p.samples[section] {
+		if t >= from.Unix() && t < to.Unix() {
+			times = append(times, t)
+		}
+	}
+	slices.Sort(times)
+	out := make([]waterquality.Sample, 0, len(times))
+	for _, t := range times {
+		var s waterquality.Sample
+		for _, v := range p.samples[section][t] {
+			if it, ok := waterquality.ParseItem(v.Code); ok && v.Valid() {
+				s.Set(it, v.V)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+)
+
+// Snapshot holds what the exposition reads, copied under the lock.
+type Snapshot struct {
+	Latest map[string]Latest
+	// WaterLatest is the time of the newest sample of each section.
+	WaterLatest map[string]time.Time
+}
+
+// Snapshot returns a consistent copy of the pipeline's current state.
+func (p *Pipeline) Snapshot() Snapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := Snapshot{Latest: make(map[string]Latest, len(p.latest)), WaterLatest: make(map[string]time.Time, len(p.water))}
+	for k, v := range p.latest {
+		s.Latest[k] = *v
+	}
+	for k, v := range p.water {
+		s.WaterLatest[k] = v
+	}
+	return s
+}
+
+// WithAir runs fn with the air engine under the pipeline's lock.
+func (p *Pipeline) WithAir(fn func(*airquality.Network)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fn(p.air)
+}
+
+// AreaNow is an area's latest real-time values and its provisional day.
+type AreaNow struct {
+	End      time.Time
+	Hour     [airquality.NumPollutants]airquality.Value
+	Stations int
+	// Day holds the provisional values of the natural day of End (validity waived).
+	Day airquality.DayValues
+	// HasDay is false when no station has data for that day.
+	HasDay bool
+}
+
+// AreaNow returns an area's newest hour (the newest observed by any of its stations).
+func (p *Pipeline) AreaNow(area string) (AreaNow, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out AreaNow
+	for _, code := range p.air.AreaStations(area) {
+		if l := p.latest[code]; l != nil && l.End.After(out.End) {
+			out.End = l.End
+		}
+	}
+	if out.End.IsZero() {
+		return out, false
+	}
+	out.Hour, out.Stations = p.air.AreaHour(area, out.End)
+	day, _, _ := airquality.HourSlot(out.End)
+	if v, ok := p.air.AreaDay(area, day); ok {
+		out.Day, out.HasDay = airquality.Provisional(v), true
+	}
+	return out, true
+}
+
+// AreaDays returns an area's daily values (the air engine, under the pipeline's lock).
+func (p *Pipeline) AreaDays(area string, r airquality.Range) []airquality.DayValues {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.air.AreaDays(area, r)
+}

@@ -27,12 +27,6 @@ func (p *Pipeline) Snapshot() Snapshot {
 	return s
 }
 
-// WithAir runs fn with the air engine under the pipeline's lock.
-func (p *Pipeline) WithAir(fn func(*airquality.Network)) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fn(p.air)
-}
 
 // AreaNow is an area's latest real-time values and its provisional day.
 type AreaNow struct {

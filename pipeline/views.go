@@ -27,7 +27,6 @@ func (p *Pipeline) Snapshot() Snapshot {
 	return s
 }
 
-
 // AreaNow is an area's latest real-time values and its provisional day.
 type AreaNow struct {
 	End      time.Time

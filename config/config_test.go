@@ -57,8 +57,8 @@ func TestLuoyangExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Stations) != 10 || len(c.Sections) != 13 || len(c.Targets) != 2 {
-		t.Errorf("stations %d sections %d targets %d, want 10 13 2", len(c.Stations), len(c.Sections), len(c.Targets))
+	if len(c.Stations) != 10 || len(c.Sections) != 13 || len(c.Targets) != 4 {
+		t.Errorf("stations %d sections %d targets %d, want 10 13 4", len(c.Stations), len(c.Sections), len(c.Targets))
 	}
 	if c.InfluxDB.WriteBucket() != "envwatch/autogen" || c.Collectors[0].Simulate.BackfillDays != 400 {
 		t.Errorf("bucket %q backfill %d", c.InfluxDB.WriteBucket(), c.Collectors[0].Simulate.BackfillDays)

@@ -166,3 +166,27 @@ func TestYoYArithmetic(t *testing.T) {
 		t.Errorf("two decimals: %s, want -15.94", got.Text)
 	}
 }
+
+// With a sand-dust deduction configured, PM means leave out the deducted days and the value
+// without deduction is reported beside them. 2025 fixture: 5 January days at PM2.5 120 are
+// declared sand-dust days → YTD to 30 June (176 days at 35) = 35; without deduction 37.
+// Still at risk: the rest of the year must average (36·360 − 176·35)/184 = 36.96, and the
+// same months of 2024 averaged 40.
+func TestSandDustDeductionBothValues(t *testing.T) {
+	sand := map[airquality.Day]airquality.SandMask{}
+	for d := airquality.DayFromDate(2025, 1, 1); d <= airquality.DayFromDate(2025, 1, 5); d++ {
+		sand[d] = airquality.SandBoth
+	}
+	c := calc(fakeAir(twoYears), Spec{Area: "city", Year: 2025, PM25: decp("36")})
+	c.Opt.SandDust = map[string]map[airquality.Day]airquality.SandMask{"city": sand}
+	snap := c.Compute(airquality.DayFromDate(2025, 6, 30), time.Time{})
+	pm := snap.Find("city", PM25Mean)
+	if pm.Current.Text != "35" || pm.WithoutSandDeduction == nil || pm.WithoutSandDeduction.Text != "37" ||
+		pm.RequiredRemaining.Text != "37.0" || pm.Status != AtRisk {
+		t.Errorf("PM2.5 with deduction %s, without %v, required %v, status %s; want 35, 37, 37.0, at risk", pm.Current.Text, pm.WithoutSandDeduction, pm.RequiredRemaining, pm.Status)
+	}
+	// The days stay in the good-day count with their original AQI (sand_dust_day: keep).
+	if gd := snap.Find("city", GoodDays); gd.Current.Text != "173" {
+		t.Errorf("good days %s, want 173 (kept)", gd.Current.Text)
+	}
+}

@@ -1,5 +1,13 @@
 package airquality
 
+import (
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/envwatch/envwatch/fixed"
+)
+
 // Pollutant is one of the six basic ambient-air pollutants.
 type Pollutant uint8
 
@@ -84,3 +92,55 @@ func (i Indicator) String() string { return i.Code() }
 
 // Pollutant is the pollutant the indicator measures.
 func (i Indicator) Pollutant() Pollutant { return indicatorInfo[i].pollutant }
+
+// Unit is the unit envwatch keeps a pollutant in (GB 3095-2012 Table 1): mg/m³ for CO,
+// µg/m³ for the others. Written in ASCII as configuration files spell it.
+func (p Pollutant) Unit() string {
+	if p == CO {
+		return "mg/m3"
+	}
+	return "ug/m3"
+}
+
+// UnitConverter turns values a source sends in another unit into the pollutant's own
+// unit. The zero value leaves values unchanged.
+type UnitConverter struct {
+	mul, div int64
+	from     string
+}
+
+// NewUnitConverter returns the converter from unit ("ug/m3" or "mg/m3"; "µg/m³" and the
+// Greek-mu spelling are accepted) to p.Unit().
+func NewUnitConverter(p Pollutant, unit string) (UnitConverter, error) {
+	var micro bool
+	switch strings.ReplaceAll(strings.ReplaceAll(unit, "³", "3"), "μ", "µ") {
+	case "ug/m3", "µg/m3":
+		micro = true
+	case "mg/m3":
+	default:
+		return UnitConverter{}, fmt.Errorf("unit %q: want ug/m3 or mg/m3", unit)
+	}
+	switch {
+	case micro == (p != CO):
+		return UnitConverter{}, nil
+	case micro: // CO sent in µg/m³
+		return UnitConverter{div: 1000, from: unit}, nil
+	default: // a gas or particles sent in mg/m³
+		return UnitConverter{mul: 1000, from: unit}, nil
+	}
+}
+
+// Convert converts one value. It fails only when the result leaves fixed.Dec's range.
+func (u UnitConverter) Convert(v fixed.Dec) (fixed.Dec, error) {
+	switch {
+	case u.mul != 0:
+		if v > fixed.Max/fixed.Dec(u.mul) || v < -fixed.Max/fixed.Dec(u.mul) {
+			return 0, fmt.Errorf("%s %s: %w", v, u.from, fixed.ErrRange)
+		}
+		return v * fixed.Dec(u.mul), nil
+	case u.div != 0:
+		d, _ := fixed.FromRat(big.NewRat(int64(v), fixed.Scale*u.div)) // smaller: always in range
+		return d, nil
+	}
+	return v, nil
+}

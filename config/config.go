@@ -144,6 +144,9 @@ type HTTPJSON struct {
 	Sensors    map[string]string `yaml:"sensors"`
 	Pollutant  string            `yaml:"pollutant"` // … or the parameter name mapped by pollutants
 	Pollutants map[string]string `yaml:"pollutants"`
+	// Units overrides the unit a pollutant is sent in: {co: ug/m3} ("ug/m3" or "mg/m3").
+	// Default: GB 3095's units (µg/m³; CO mg/m³).
+	Units map[string]string `yaml:"units"`
 }
 
 // WaterCSV reads manual or laboratory section results (docs/configuration.md).
@@ -203,6 +206,9 @@ type CNEMCCSV struct {
 	Preset string `yaml:"preset"`
 	// Columns overrides the column of a pollutant: {o3: o3_24h}. Also time, station.
 	Columns map[string]string `yaml:"columns"`
+	// Units overrides the unit of a pollutant column: {co: ug/m3} ("ug/m3" or "mg/m3").
+	// Default: CNEMC's units (µg/m³; CO mg/m³).
+	Units map[string]string `yaml:"units"`
 }
 
 // RetryCount returns the configured retries or the default.

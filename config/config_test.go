@@ -26,6 +26,8 @@ func TestBadConfigs(t *testing.T) {
 		"bad-timezone.yaml":               `examples/bad/bad-timezone.yaml:3: time_zone: invalid value "Asia/Beijing": unknown time zone`,
 		"bad-target-days.yaml":            `examples/bad/bad-target-days.yaml:4: targets[0].good_days_target: invalid value "400": a number of days between 0 and 366`,
 		"bad-target-number.yaml":          `examples/bad/bad-target-number.yaml:4: targets[0].pm25_target: invalid value "forty": want a number`,
+		"bad-unit.yaml":                   `examples/bad/bad-unit.yaml:9: sources[0].cnemc_csv.units.co: invalid value "ppm": unsupported unit (want ug/m3 or mg/m3)`,
+		"unit-pollutant.yaml":             `examples/bad/unit-pollutant.yaml:13: sources[0].http_json.units: unknown pollutant "pm25" (want pm2_5, pm10, so2, no2, co or o3)`,
 		"bad-assessment.yaml":             `examples/bad/bad-assessment.yaml:4: assessment.percentile: invalid value "median": want one of interpolate, nearest_rank`,
 	}
 	files, err := filepath.Glob("../examples/bad/*.yaml")

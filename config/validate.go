@@ -414,6 +414,7 @@ func (c *Config) validateCollectors(v *validator) {
 			if k.Preset != "" {
 				v.oneOf(kp.with("preset"), k.Preset, "cnemc", "heqinwill_archive")
 			}
+			validateAirUnits(v, kp, k.Units)
 			for key := range k.Columns {
 				switch key {
 				case "time", "station", "pm2_5", "pm10", "so2", "no2", "co", "o3":
@@ -628,6 +629,7 @@ func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
 	if k.APIKeyEnv != "" && k.APIKeyFile != "" {
 		v.invalid(kp.with("api_key_file"), "set either api_key_env or api_key_file, not both")
 	}
+	validateAirUnits(v, kp, k.Units)
 	pollutant := func(pp path, code string) {
 		switch code {
 		case "pm2_5", "pm10", "so2", "no2", "co", "o3":
@@ -681,5 +683,24 @@ func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
 	}
 	for name, code := range k.Pollutants {
 		pollutant(kp.with("pollutants", name), code)
+	}
+}
+
+// validateAirUnits checks a pollutant → unit map. Units are explicit so that a feed in
+// mg/m³ is converted rather than read as a thousand times cleaner air.
+func validateAirUnits(v *validator, p path, units map[string]string) {
+	for code, unit := range units {
+		switch code {
+		case "pm2_5", "pm10", "so2", "no2", "co", "o3":
+		default:
+			n, _ := v.node(p.with("units", code))
+			v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: unknown pollutant %q (want pm2_5, pm10, so2, no2, co or o3)", p.with("units"), code)})
+			continue
+		}
+		switch strings.ReplaceAll(strings.ReplaceAll(unit, "³", "3"), "μ", "µ") {
+		case "ug/m3", "µg/m3", "mg/m3":
+		default:
+			v.invalid(p.with("units", code), "unsupported unit (want ug/m3 or mg/m3)")
+		}
 	}
 }

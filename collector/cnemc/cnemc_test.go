@@ -345,3 +345,40 @@ func FuzzParseCNEMC(f *testing.F) {
 		_ = rejects
 	})
 }
+
+// A column in another unit is converted (CO in µg/m³ → mg/m³, 1 mg = 1000 µg); a value that
+// cannot be converted is rejected naming file, line, column and value.
+func TestParseUnits(t *testing.T) {
+	in := "timepoint,stationcode,pm2_5,pm10,so2,no2,co,o3\n" +
+		"2022-06-01T01:00:00,1812A,20,30,5,10,650,80\n" +
+		"2022-06-01T01:00:00,1814A,0.021,30,5,10,700,80\n"
+	p := archiveParser()
+	p.Mapping, _ = Preset(PresetCNEMC)
+	var err error
+	if p.Units, err = collector.AirUnits(map[string]string{"co": "ug/m3", "pm2_5": "mg/m3"}); err != nil {
+		t.Fatal(err)
+	}
+	rs, rejects, err := p.Parse(strings.NewReader(in), "drop/u.csv")
+	if err != nil || len(rs) != 2 || len(rejects) != 0 {
+		t.Fatalf("%v %v %v", rs, rejects, err)
+	}
+	got := func(r reading.Reading, code string) string {
+		for _, v := range r.Values {
+			if v.Code == code {
+				return v.V.String()
+			}
+		}
+		return ""
+	}
+	if got(rs[0], "co") != "0.65" || got(rs[0], "pm2_5") != "20000" || got(rs[1], "pm2_5") != "21" || got(rs[1], "co") != "0.7" {
+		t.Errorf("converted %+v", rs)
+	}
+	p.Units, _ = collector.AirUnits(map[string]string{"pm10": "mg/m3"})
+	_, rejects, _ = p.Parse(strings.NewReader("timepoint,stationcode,pm2_5,pm10,so2,no2,co,o3\n2022-06-01T01:00:00,1812A,20,900000000,5,10,0.6,80\n"), "drop/v.csv")
+	if len(rejects) != 1 || rejects[0].Detail != `drop/v.csv:2: column "pm10": invalid value "900000000": 900000000 mg/m3: number out of range` {
+		t.Errorf("rejects %v", rejects)
+	}
+	if _, err := collector.AirUnits(map[string]string{"co": "ppm"}); err == nil {
+		t.Error("ppm accepted")
+	}
+}

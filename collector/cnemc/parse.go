@@ -60,6 +60,9 @@ type Parser struct {
 	// Stations, when not nil, restricts the output to these codes: a national file holds
 	// ~1,900 stations and only the configured ones are wanted (others are not errors).
 	Stations map[string]bool
+	// Units converts columns sent in another unit than CNEMC's (µg/m³; CO mg/m³), keyed
+	// by pollutant code.
+	Units map[string]airquality.UnitConverter
 }
 
 // ErrHeader reports a header that lacks a mapped column.
@@ -68,6 +71,7 @@ var ErrHeader = errors.New("CSV header lacks a mapped column")
 type colIdx struct {
 	code string
 	idx  int
+	conv airquality.UnitConverter
 }
 
 // Parse reads one file. Malformed rows become Rejects naming file, line, column and value;
@@ -102,7 +106,7 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 		if !ok {
 			return nil, nil, fmt.Errorf("%s:1: %w: %q (for %s)", name, ErrHeader, c, code)
 		}
-		cols = append(cols, colIdx{code, i})
+		cols = append(cols, colIdx{code, i, p.Units[code]})
 	}
 	width := len(header)
 	reject := func(line int, format string, args ...any) {
@@ -150,6 +154,10 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 			v, err := fixed.Parse(raw)
 			if err != nil {
 				reject(line, "column %q: invalid value %q: not a decimal number", p.Mapping.Columns[c.code], raw)
+				continue
+			}
+			if v, err = c.conv.Convert(v); err != nil {
+				reject(line, "column %q: invalid value %q: %v", p.Mapping.Columns[c.code], raw, err)
 				continue
 			}
 			rd.Values = append(rd.Values, reading.Value{Code: c.code, V: v, Flag: "N"})

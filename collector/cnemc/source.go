@@ -119,7 +119,11 @@ func New(c config.Collector, env collector.Env) (any, error) {
 	for _, s := range env.Sites.Stations {
 		stations[s] = true
 	}
-	p := &Parser{Mapping: m, Location: loc, HourStart: c.Timestamps == "start", Stations: stations}
+	units, err := collector.AirUnits(k.Units)
+	if err != nil {
+		return nil, fmt.Errorf("cnemc_csv.%w", err)
+	}
+	p := &Parser{Mapping: m, Location: loc, HourStart: c.Timestamps == "start", Stations: stations, Units: units}
 	if k.Dir != "" {
 		if st, err := os.Stat(k.Dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("cnemc_csv.dir %q is not a readable directory", k.Dir)

@@ -19,6 +19,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/fixed"
@@ -43,6 +44,8 @@ type Mapping struct {
 	CheckValue string
 	// USAQI says the values are US-EPA sub-indices (WAQI), converted back to concentrations.
 	USAQI bool
+	// Units converts pollutants sent in another unit than GB 3095's (µg/m³; CO mg/m³).
+	Units map[string]airquality.UnitConverter
 }
 
 // Source polls one URL per remote site.
@@ -211,6 +214,9 @@ func (m *Mapping) extract(doc any, station, id string, loc *time.Location) ([]re
 				if d, ok = fromUSAQI(code, d); !ok {
 					return
 				}
+			} else if d, err = m.Units[code].Convert(d); err != nil {
+				reject(i, "%s: invalid value %q: %v", p, txt, err)
+				return
 			}
 			r.Values = append(r.Values, reading.Value{Code: code, V: d, Flag: "N"})
 		}
@@ -312,6 +318,12 @@ func New(c config.Collector, env collector.Env) (any, error) {
 	}
 	m, urlText, err := mapping(k)
 	if err != nil {
+		return nil, err
+	}
+	if m.USAQI && len(k.Units) > 0 {
+		return nil, errors.New("units: the waqi_city preset reads US AQI sub-indices, not concentrations")
+	}
+	if m.Units, err = collector.AirUnits(k.Units); err != nil {
 		return nil, err
 	}
 	s.Mapping = m

@@ -192,3 +192,27 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// A feed that sends particles in mg/m³ and CO in µg/m³ is converted to GB 3095's units
+// (1 mg = 1000 µg), not read as a thousand times cleaner (or dirtier) air.
+func TestUnitsPerPollutant(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"t":"2024-03-20 14:00:00","pm25":0.041,"co":850,"no2":"32"}`))
+	}))
+	defer srv.Close()
+	src := newSource(t, &config.HTTPJSON{Stations: map[string]string{"a": "1812A"}, Time: "t",
+		Values: map[string]string{"pm2_5": "pm25", "co": "co", "no2": "no2"},
+		Units:  map[string]string{"pm2_5": "mg/m3", "co": "µg/m³"}}, srv.URL)
+	b, err := src.Fetch(context.Background(), collector.Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Readings) != 1 || values(b.Readings[0]) != "co=0.85 no2=32 pm2_5=41" {
+		t.Errorf("converted: %+v", b.Readings)
+	}
+	_, err = New(config.Collector{Name: "w", Kind: "http_json", HTTPJSON: &config.HTTPJSON{Preset: PresetWAQI,
+		Stations: map[string]string{"@1": "1812A"}, Units: map[string]string{"pm2_5": "mg/m3"}}}, collector.Env{Location: time.UTC})
+	if err == nil || !strings.Contains(err.Error(), "US AQI") {
+		t.Errorf("units on waqi_city: %v", err)
+	}
+}

@@ -57,6 +57,7 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCNEMC$$' -fuzztime $(FUZZTIME) ./collector/cnemc/
 	$(GO) test -run '^$$' -fuzz '^FuzzUnframeParse$$' -fuzztime $(FUZZTIME) ./hj212/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCPReuse$$' -fuzztime $(FUZZTIME) ./hj212/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./collector/httpjson/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./fixed/

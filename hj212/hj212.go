@@ -40,11 +40,22 @@ func QnRtn(err error) int {
 
 // CRC computes the HJ 212 CRC-16 (附录A): register 0xFFFF; for each byte
 // reg = (reg >> 8) ^ byte, then eight shifts with 0xA001. It is not CRC-16/MODBUS.
-// Because (reg >> 8) ^ byte fits in 8 bits, the eight shifts are a table look-up.
+//
+// Because (reg >> 8) ^ byte fits in 8 bits, one byte is a table look-up T. The eight
+// shifts are linear over GF(2), so T[a^b] = T[a]^T[b], and eight bytes fold into eight
+// independent look-ups ("slicing by 8"): after c1…c8 the register is
+// V8[hi^c1] ^ V7[c2] ^ … ^ V1[c8], with V1 = T and V(k+1)[x] = T[V(k)[x] >> 8]. The
+// byte-at-a-time loop is a chain of dependent loads; this one has one per eight bytes.
 func CRC(b []byte) uint16 {
 	reg := uint16(0xFFFF)
+	t := &crcTables
+	for len(b) >= 8 {
+		reg = t[7][byte(reg>>8)^b[0]] ^ t[6][b[1]] ^ t[5][b[2]] ^ t[4][b[3]] ^
+			t[3][b[4]] ^ t[2][b[5]] ^ t[1][b[6]] ^ t[0][b[7]]
+		b = b[8:]
+	}
 	for _, c := range b {
-		reg = crcTable[byte(reg>>8)^c]
+		reg = t[0][byte(reg>>8)^c]
 	}
 	return reg
 }
@@ -70,9 +81,14 @@ func shift8(reg uint16) uint16 {
 	return reg
 }
 
-var crcTable = func() (t [256]uint16) {
-	for i := range t {
-		t[i] = shift8(uint16(i))
+var crcTables = func() (t [8][256]uint16) {
+	for i := range t[0] {
+		t[0][i] = shift8(uint16(i))
+	}
+	for k := 1; k < len(t); k++ {
+		for i := range t[k] {
+			t[k][i] = t[0][byte(t[k-1][i]>>8)]
+		}
 	}
 	return t
 }()
@@ -258,18 +274,64 @@ func (it *Item) Get(name string) (string, bool) {
 
 // Data is a parsed CP data area.
 type Data struct {
-	// Params are fields without a pollutant code (DataTime, QnRtn, RtdInterval, …).
-	Params map[string]string
+	// Params are fields without a pollutant code (DataTime, QnRtn, RtdInterval, …), in
+	// packet order. A slice, not a map: a packet has one or two, and a map was a sixth of
+	// the parse time.
+	Params []Field
 	Items  []Item
+	buf    []Field // backing array of the items' fields, kept by ParseCPInto
+}
+
+// Param returns the value of a parameter (the first, if a sender repeats it).
+func (d *Data) Param(name string) (string, bool) {
+	for _, f := range d.Params {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// DataTime returns the DataTime parameter ("" when absent).
+func (d *Data) DataTime() string {
+	v, _ := d.Param("DataTime")
+	return v
 }
 
 // ParseCP reads a CP data area: items separated by ';', fields of one item by ','. Fields
 // of one code are gathered in one Item even when a sender splits them. All fields share one
 // backing array: a packet costs a handful of allocations.
 func ParseCP(cp string) (Data, error) {
-	n := strings.Count(cp, ";") + strings.Count(cp, ",") + 1
-	d := Data{Params: make(map[string]string, 2), Items: make([]Item, 0, strings.Count(cp, ";")+1)}
-	fields := make([]Field, 0, n)
+	var d Data
+	if err := ParseCPInto(cp, &d); err != nil {
+		return Data{}, err
+	}
+	return d, nil
+}
+
+// ParseCPInto is ParseCP reusing d's arrays (a connection parses packet after packet):
+// whatever d held before is overwritten. Values are substrings of cp.
+func ParseCPInto(cp string, d *Data) error {
+	groups, n := 1, 1
+	for i := 0; i < len(cp); i++ {
+		switch cp[i] {
+		case ';':
+			groups++
+			n++
+		case ',':
+			n++
+		}
+	}
+	d.Params, d.Items = d.Params[:0], d.Items[:0]
+	if cap(d.Items) < groups {
+		d.Items = make([]Item, 0, groups)
+	}
+	// The item slices point into fields, so it must not grow: n bounds the fields.
+	fields := d.buf[:0]
+	if cap(fields) < n {
+		fields = make([]Field, 0, n)
+	}
+	d.buf = fields
 	for len(cp) > 0 {
 		i := 0
 		for i < len(cp) && cp[i] != ';' && cp[i] != ',' {
@@ -284,15 +346,17 @@ func ParseCP(cp string) (Data, error) {
 		if f == "" {
 			continue
 		}
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			return Data{}, fmt.Errorf("%w: CP field %q", ErrSegment, f)
+		eq := strings.IndexByte(f, '=')
+		if eq < 0 {
+			return fmt.Errorf("%w: CP field %q", ErrSegment, f)
 		}
-		code, field, isItem := strings.Cut(k, "-")
-		if !isItem {
-			d.Params[k] = v
+		k, v := f[:eq], f[eq+1:]
+		dash := strings.IndexByte(k, '-')
+		if dash < 0 {
+			d.Params = append(d.Params, Field{k, v})
 			continue
 		}
+		code, field := k[:dash], k[dash+1:]
 		// The newest item's fields are the tail of the shared array: extend it in place.
 		if last := len(d.Items) - 1; last >= 0 && d.Items[last].Code == code {
 			fields = append(fields, Field{field, v})
@@ -313,7 +377,7 @@ func ParseCP(cp string) (Data, error) {
 		fields = append(fields, Field{field, v})
 		d.Items = append(d.Items, Item{Code: code, Fields: fields[len(fields)-1 : len(fields) : len(fields)]})
 	}
-	return d, nil
+	return nil
 }
 
 // ParseTime reads a DataTime or QN timestamp (YYYYMMDDhhmmss, or 17 digits with

@@ -3,6 +3,8 @@ package hj212
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +54,17 @@ func TestCRCTableMatchesBitwise(t *testing.T) {
 	for _, p := range []string{P1, P2, P3, P4, P5, A1, A2, A3, "", "测试"} {
 		if CRC([]byte(p)) != crcBitwise([]byte(p)) {
 			t.Errorf("table and bitwise CRC differ on %q", p)
+		}
+	}
+	// Every length through several 8-byte blocks and tails, every byte value.
+	rng := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 300)
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	for n := 0; n <= len(b); n++ {
+		if CRC(b[:n]) != crcBitwise(b[:n]) {
+			t.Fatalf("sliced and bitwise CRC differ at length %d", n)
 		}
 	}
 }
@@ -105,7 +118,7 @@ func TestParseFields(t *testing.T) {
 		t.Errorf("P2 CP %+v %v", d, err)
 	}
 	loc := time.FixedZone("CST", 8*3600)
-	if tm, err := ParseTime(d.Params["DataTime"], loc); err != nil || tm.Format(time.RFC3339) != "2022-05-13T16:26:00+08:00" {
+	if tm, err := ParseTime(d.DataTime(), loc); err != nil || tm.Format(time.RFC3339) != "2022-05-13T16:26:00+08:00" {
 		t.Errorf("DataTime %v %v", tm, err)
 	}
 	seg, _ = Unframe([]byte(P5), MaxSegment)
@@ -114,7 +127,7 @@ func TestParseFields(t *testing.T) {
 		t.Errorf("P5 %+v %v", p, err)
 	}
 	d, _ = ParseCP(p.CP)
-	if tm, err := ParseTime(d.Params["DataTime"], loc); err != nil || tm.Format("2006-01-02 15:04:05.000") != "2021-03-05 00:38:17.000" {
+	if tm, err := ParseTime(d.DataTime(), loc); err != nil || tm.Format("2006-01-02 15:04:05.000") != "2021-03-05 00:38:17.000" {
 		t.Errorf("P5 17-digit DataTime %v %v", tm, err)
 	}
 }
@@ -162,6 +175,40 @@ func BenchmarkParseAirPacket(b *testing.B) {
 	}
 }
 
+// As the receiver parses: one Data per connection, reused packet after packet.
+func BenchmarkParseAirPacketReuse(b *testing.B) {
+	frame := []byte(P2)
+	var d Data
+	b.ReportAllocs()
+	for b.Loop() {
+		seg, _ := Unframe(frame, MaxSegment)
+		p, _ := Parse(seg)
+		if err := ParseCPInto(p.CP, &d); err != nil || len(d.Items) != 11 {
+			b.Fatal(err, len(d.Items))
+		}
+	}
+}
+
+// Reusing a Data must not leak the previous packet's items or parameters.
+func TestParseCPIntoReuse(t *testing.T) {
+	var d Data
+	if err := ParseCPInto("DataTime=20220101000000;a1-Avg=1,a1-Flag=N;a2-Avg=2;a1-Max=3", &d); err != nil {
+		t.Fatal(err)
+	}
+	if err := ParseCPInto("QnRtn=1;b1-Rtd=7", &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Items) != 1 || d.Items[0].Code != "b1" || len(d.Items[0].Fields) != 1 || d.DataTime() != "" {
+		t.Errorf("reused data %+v", d)
+	}
+	if v, ok := d.Param("QnRtn"); !ok || v != "1" {
+		t.Errorf("QnRtn %q %v", v, ok)
+	}
+	if err := ParseCPInto("a1-Avg", &d); err == nil {
+		t.Error("field without = accepted")
+	}
+}
+
 func TestParseCPSplitItems(t *testing.T) {
 	d, err := ParseCP("DataTime=20220101000000;a1-Avg=1,a1-Flag=N;a2-Avg=2;a1-Max=3,a2-Flag=D")
 	if err != nil {
@@ -175,7 +222,33 @@ func TestParseCPSplitItems(t *testing.T) {
 		}
 		got += " "
 	}
-	if got != "a1:Avg=1,Flag=N,Max=3, a2:Avg=2,Flag=D, " || d.Params["DataTime"] != "20220101000000" {
+	if got != "a1:Avg=1,Flag=N,Max=3, a2:Avg=2,Flag=D, " || d.DataTime() != "20220101000000" {
 		t.Errorf("items %q params %v", got, d.Params)
 	}
+}
+
+// The CP area alone (mutated frames rarely pass the CRC): no panic, and a reused Data that
+// held another packet gives the same answer as a fresh one.
+func FuzzParseCPReuse(f *testing.F) {
+	for _, p := range []string{P2, P3, P4, P5, A3} {
+		seg, err := Unframe([]byte(p), MaxSegment)
+		if err != nil {
+			f.Fatal(err)
+		}
+		pk, _ := Parse(seg)
+		f.Add(pk.CP)
+	}
+	f.Add("a1-Avg=1;a2-Avg=2,a1-Max=3;;=;-=x;k=")
+	f.Fuzz(func(t *testing.T, cp string) {
+		fresh, err1 := ParseCP(cp)
+		reused := Data{}
+		_ = ParseCPInto("x1-Avg=1,x1-Flag=N;y2-Rtd=2;DataTime=20200101000000", &reused)
+		err2 := ParseCPInto(cp, &reused)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("ParseCP error %v, ParseCPInto error %v", err1, err2)
+		}
+		if err1 == nil && fmt.Sprint(fresh.Params, fresh.Items) != fmt.Sprint(reused.Params, reused.Items) {
+			t.Fatalf("reuse differs: %v %v vs %v %v", fresh.Params, fresh.Items, reused.Params, reused.Items)
+		}
+	})
 }

@@ -66,14 +66,15 @@ type Options struct {
 
 // Server is the hj212 push source.
 type Server struct {
-	opt     Options
-	mu      sync.Mutex
-	perAddr map[string]int
-	conns   map[net.Conn]struct{}
-	sem     chan struct{}
-	addr    chan net.Addr
-	packets *prometheus.CounterVec
-	open    prometheus.Gauge
+	opt      Options
+	mu       sync.Mutex
+	perAddr  map[string]int
+	conns    map[net.Conn]struct{}
+	sem      chan struct{}
+	addr     chan net.Addr
+	packets  *prometheus.CounterVec
+	accepted prometheus.Counter // the common case, resolved once rather than per packet
+	open     prometheus.Gauge
 }
 
 // Metrics of all hj212 servers, registered once by the binary.
@@ -102,9 +103,10 @@ func New(opt Options, m *Metrics) *Server {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
+	packets := m.Packets.MustCurryWith(prometheus.Labels{"source": opt.Name})
 	return &Server{opt: opt, perAddr: map[string]int{}, conns: map[net.Conn]struct{}{},
 		sem: make(chan struct{}, opt.MaxConns), addr: make(chan net.Addr, 1),
-		packets: m.Packets.MustCurryWith(prometheus.Labels{"source": opt.Name}), open: m.Open.WithLabelValues(opt.Name)}
+		packets: packets, accepted: packets.WithLabelValues("accepted"), open: m.Open.WithLabelValues(opt.Name)}
 }
 
 // Addr returns the listening address once Serve has started.
@@ -224,6 +226,7 @@ func (s *Server) release(c net.Conn) {
 func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler) {
 	br := bufio.NewReaderSize(c, s.opt.MaxSegment+64)
 	fr := hj212.NewReader(br, s.opt.MaxSegment)
+	var scratch hj212.Data // reused packet after packet on this connection
 	for ctx.Err() == nil {
 		_ = c.SetReadDeadline(time.Now().Add(s.opt.IdleTimeout))
 		if _, err := br.Peek(1); err != nil {
@@ -239,7 +242,7 @@ func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler
 			}
 			return // the stream cannot be trusted any more
 		}
-		reply, keep := s.handlePacket(ctx, frame, h)
+		reply, keep := s.handlePacket(ctx, frame, h, &scratch)
 		if reply != nil {
 			_ = c.SetWriteDeadline(time.Now().Add(s.opt.ReadTimeout))
 			if _, err := c.Write(reply); err != nil {
@@ -258,7 +261,7 @@ func isEOF(err error) bool {
 
 // handlePacket checks and applies one frame; it returns the answer to send (if any) and
 // whether to keep the connection.
-func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Handler) ([]byte, bool) {
+func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Handler, scratch *hj212.Data) ([]byte, bool) {
 	seg, err := hj212.Unframe(frame, s.opt.MaxSegment)
 	if err != nil {
 		if errors.Is(err, hj212.ErrCRC) {
@@ -297,7 +300,7 @@ func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Han
 		s.packets.WithLabelValues("st").Inc()
 		return hj212.RequestAnswer(&p, 5), true
 	}
-	r, rejects, err := s.toReading(&p, dev)
+	r, rejects, err := s.toReading(&p, dev, scratch)
 	if err != nil {
 		s.packets.WithLabelValues("cn").Inc()
 		return hj212.RequestAnswer(&p, 8), true
@@ -309,7 +312,7 @@ func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Han
 		s.opt.Logger.Warn("hj212 packet not stored", "mn", p.MN, "err", err)
 		return nil, true
 	}
-	s.packets.WithLabelValues("accepted").Inc()
+	s.accepted.Inc()
 	if p.AckRequested() {
 		return hj212.DataAck(&p), true
 	}
@@ -321,7 +324,7 @@ var errCN = errors.New("unsupported CN")
 // toReading converts a data packet. CN 2061 (hourly, DataTime = start of the hour) becomes
 // an hourly reading ending one hour later; 2011 (real-time) and 2051 (minute) keep their
 // time and are stored apart from the hourly statistics (air).
-func (s *Server) toReading(p *hj212.Packet, dev *Device) (reading.Reading, []reading.Reject, error) {
+func (s *Server) toReading(p *hj212.Packet, dev *Device, d *hj212.Data) (reading.Reading, []reading.Reject, error) {
 	var field string
 	period := reading.Hour
 	switch p.CN {
@@ -339,11 +342,10 @@ func (s *Server) toReading(p *hj212.Packet, dev *Device) (reading.Reading, []rea
 	if p.CN == "2031" && dev.Kind == reading.Air {
 		return reading.Reading{}, nil, errCN // daily air values are computed, not received
 	}
-	d, err := hj212.ParseCP(p.CP)
-	if err != nil {
+	if err := hj212.ParseCPInto(p.CP, d); err != nil {
 		return reading.Reading{}, nil, err
 	}
-	t, err := hj212.ParseTime(d.Params["DataTime"], s.opt.Location)
+	t, err := hj212.ParseTime(d.DataTime(), s.opt.Location)
 	if err != nil {
 		return reading.Reading{}, nil, err
 	}
@@ -356,7 +358,7 @@ func (s *Server) toReading(p *hj212.Packet, dev *Device) (reading.Reading, []rea
 	if dev.Kind == reading.Water {
 		period = reading.Hour // water samples are stored by their time whatever the CN
 	}
-	r := reading.Reading{Kind: dev.Kind, Period: period, Site: dev.Site, End: t.UTC()}
+	r := reading.Reading{Kind: dev.Kind, Period: period, Site: dev.Site, End: t.UTC(), Values: make([]reading.Value, 0, len(d.Items))}
 	var rejects []reading.Reject
 	for _, it := range d.Items {
 		raw, ok := it.Get(field)
@@ -373,19 +375,28 @@ func (s *Server) toReading(p *hj212.Packet, dev *Device) (reading.Reading, []rea
 				Detail: fmt.Sprintf("MN %s QN %s: %s-%s: invalid value %q", p.MN, p.QN, it.Code, field, raw)})
 			continue
 		}
-		v = convert(v, c)
+		if v, err = convert(v, c); err != nil {
+			rejects = append(rejects, reading.Reject{Reason: "parse_error",
+				Detail: fmt.Sprintf("MN %s QN %s: %s-%s: invalid value %q: %v", p.MN, p.QN, it.Code, field, raw, err)})
+			continue
+		}
 		flag, _ := it.Get("Flag")
 		if flag == "" {
 			flag = "N"
 		}
 		// The raw flag is stored; a flag other than N counts only when configured to.
-		r.Values = append(r.Values, reading.Value{Code: c.Code, V: v, Flag: flag, Counts: s.opt.ValidFlags[flag]})
+		r.Values = append(r.Values, reading.Value{Code: c.Code, V: v, Flag: flag, Counts: flag != "N" && s.opt.ValidFlags[flag]})
 	}
 	return r, rejects, nil
 }
 
-func convert(v fixed.Dec, c Code) fixed.Dec {
+// convert brings a value to envwatch's unit. A multiplication is range-checked: a hostile
+// or broken packet must not wrap around into a plausible concentration.
+func convert(v fixed.Dec, c Code) (fixed.Dec, error) {
 	if c.Mul > 1 {
+		if v > fixed.Max/fixed.Dec(c.Mul) || v < -fixed.Max/fixed.Dec(c.Mul) {
+			return 0, fixed.ErrRange
+		}
 		v *= fixed.Dec(c.Mul)
 	}
 	if c.Div > 1 {
@@ -393,7 +404,7 @@ func convert(v fixed.Dec, c Code) fixed.Dec {
 		r.Quo(r, big.NewRat(c.Div, 1))
 		v, _ = fixed.FromRat(r)
 	}
-	return v
+	return v, nil
 }
 
 // airCodes are the ambient-air codes (standards.md §4.10); a05024 is not in HJ 212-2017

@@ -263,3 +263,43 @@ func TestTLS(t *testing.T) {
 		t.Errorf("over TLS: answer %q %v, readings %d", line, err, len(rec.readings()))
 	}
 }
+
+type discard struct{}
+
+func (discard) Handle(_ context.Context, b *reading.Batch) (int, error) { return len(b.Readings), nil }
+
+// The receiver's per-packet path after the socket read: unframe and CRC, parse, device,
+// password and ST checks, CP area to a reading (decimals, code mapping, units, flags), the
+// batch handed on and the packet counted.
+func BenchmarkHandlePacket(b *testing.B) {
+	m := NewMetrics(nil)
+	srv, err := FromConfig(config.Collector{Name: "hj212", Kind: "hj212", HJ212: &config.HJ212{MaxSegmentBytes: 1024, ValidFlags: []string{"N"},
+		Devices: []config.HJ212Device{{MN: "JLYP01_AIR01_0001", Password: "123456", Site: "1812A", Kind: "air"}}}},
+		collector.Env{Location: time.FixedZone("CST", 8*3600), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	frame := []byte(strings.TrimSuffix(P2, "\r\n"))
+	var scratch hj212.Data
+	b.ReportAllocs()
+	for b.Loop() {
+		srv.handlePacket(context.Background(), frame, discard{}, &scratch)
+	}
+	b.StopTimer()
+	if n := testutil.ToFloat64(m.Packets.WithLabelValues("hj212", "accepted")); n < float64(b.N) {
+		b.Fatalf("%v packets accepted of %d", n, b.N)
+	}
+}
+
+// A value that would overflow when converted (mg/m³ → µg/m³) is rejected, not wrapped.
+func TestConvertRange(t *testing.T) {
+	if _, err := convert(999_999_999_000_000_000/1000*1000, Code{Mul: 1000}); err == nil {
+		t.Error("overflowing conversion accepted")
+	}
+	if v, err := convert(35_000_000, Code{Mul: 1000}); err != nil || v.String() != "35" { // 0.035 mg/m³
+		t.Errorf("0.035 mg/m3 = %v %v, want 35", v, err)
+	}
+	if v, err := convert(850_000_000_000, Code{Div: 1000}); err != nil || v.String() != "0.85" { // 850 µg/m³ CO
+		t.Errorf("850 ug/m3 CO = %v %v, want 0.85", v, err)
+	}
+}

@@ -302,17 +302,7 @@ func (d *Data) DataTime() string {
 // of one code are gathered in one Item even when a sender splits them. All fields share one
 // backing array: a packet costs a handful of allocations.
 func ParseCP(cp string) (Data, error) {
-	var d Data
-	if err := ParseCPInto(cp, &d); err != nil {
-		return Data{}, err
-	}
-	return d, nil
-}
-
-// ParseCPInto is ParseCP reusing d's arrays (a connection parses packet after packet):
-// whatever d held before is overwritten. Values are substrings of cp.
-func ParseCPInto(cp string, d *Data) error {
-	groups, n := 1, 1
+	groups, n := 1, 1 // exact sizes: this Data is not reused
 	for i := 0; i < len(cp); i++ {
 		switch cp[i] {
 		case ';':
@@ -322,16 +312,29 @@ func ParseCPInto(cp string, d *Data) error {
 			n++
 		}
 	}
+	d := Data{Items: make([]Item, 0, groups), buf: make([]Field, 0, n)}
+	if err := parseCP(cp, &d); err != nil {
+		return Data{}, err
+	}
+	return d, nil
+}
+
+// ParseCPInto is ParseCP reusing d's arrays (a connection parses packet after packet):
+// whatever d held before is overwritten. Values are substrings of cp.
+func ParseCPInto(cp string, d *Data) error {
+	// An item field takes at least three bytes ("-=" and a separator): sized by that bound
+	// once, the arrays serve every later packet of the connection without a counting pass.
+	if n := len(cp)/3 + 1; cap(d.buf) < n || cap(d.Items) < n {
+		d.Items, d.buf = make([]Item, 0, n), make([]Field, 0, n)
+	}
+	return parseCP(cp, d)
+}
+
+// parseCP fills d. Items' field slices point into buf; should buf have to grow, earlier
+// items keep the old array (still correct, only a copy more).
+func parseCP(cp string, d *Data) error {
 	d.Params, d.Items = d.Params[:0], d.Items[:0]
-	if cap(d.Items) < groups {
-		d.Items = make([]Item, 0, groups)
-	}
-	// The item slices point into fields, so it must not grow: n bounds the fields.
 	fields := d.buf[:0]
-	if cap(fields) < n {
-		fields = make([]Field, 0, n)
-	}
-	d.buf = fields
 	for len(cp) > 0 {
 		i := 0
 		for i < len(cp) && cp[i] != ';' && cp[i] != ',' {

@@ -11,6 +11,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/envwatch/envwatch/airquality"
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 )
@@ -690,16 +691,13 @@ func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
 // mg/m³ is converted rather than read as a thousand times cleaner air.
 func validateAirUnits(v *validator, p path, units map[string]string) {
 	for code, unit := range units {
-		switch code {
-		case "pm2_5", "pm10", "so2", "no2", "co", "o3":
-		default:
+		pol, ok := airquality.ParsePollutant(code)
+		if !ok || code == "pm25" {
 			n, _ := v.node(p.with("units", code))
 			v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: unknown pollutant %q (want pm2_5, pm10, so2, no2, co or o3)", p.with("units"), code)})
 			continue
 		}
-		switch strings.ReplaceAll(strings.ReplaceAll(unit, "³", "3"), "μ", "µ") {
-		case "ug/m3", "µg/m3", "mg/m3":
-		default:
+		if _, err := airquality.NewUnitConverter(pol, unit); err != nil {
 			v.invalid(p.with("units", code), "unsupported unit (want ug/m3 or mg/m3)")
 		}
 	}

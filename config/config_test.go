@@ -27,7 +27,8 @@ func TestBadConfigs(t *testing.T) {
 		"bad-target-days.yaml":            `examples/bad/bad-target-days.yaml:4: targets[0].good_days_target: invalid value "400": a number of days between 0 and 366`,
 		"bad-target-number.yaml":          `examples/bad/bad-target-number.yaml:4: targets[0].pm25_target: invalid value "forty": want a number`,
 		"bad-unit.yaml":                   `examples/bad/bad-unit.yaml:9: sources[0].cnemc_csv.units.co: invalid value "ppm": unsupported unit (want ug/m3 or mg/m3)`,
-		"unit-pollutant.yaml":             `examples/bad/unit-pollutant.yaml:13: sources[0].http_json.units: unknown pollutant "pm25" (want pm2_5, pm10, so2, no2, co or o3)`,
+		"unit-pollutant.yaml":             `examples/bad/unit-pollutant.yaml:14: sources[0].http_json.units: unknown pollutant "pm25" (want pm2_5, pm10, so2, no2, co or o3)`,
+		"waqi-units.yaml":                 `examples/bad/waqi-units.yaml:12: sources[0].http_json.units: not with preset waqi_city (it reads US AQI sub-indices, not concentrations)`,
 		"bad-assessment.yaml":             `examples/bad/bad-assessment.yaml:4: assessment.percentile: invalid value "median": want one of interpolate, nearest_rank`,
 	}
 	files, err := filepath.Glob("../examples/bad/*.yaml")

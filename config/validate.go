@@ -631,6 +631,10 @@ func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
 		v.invalid(kp.with("api_key_file"), "set either api_key_env or api_key_file, not both")
 	}
 	validateAirUnits(v, kp, k.Units)
+	if k.Preset == "waqi_city" && len(k.Units) > 0 {
+		n, _ := v.node(kp.with("units"))
+		v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: not with preset waqi_city (it reads US AQI sub-indices, not concentrations)", kp.with("units"))})
+	}
 	pollutant := func(pp path, code string) {
 		switch code {
 		case "pm2_5", "pm10", "so2", "no2", "co", "o3":

@@ -335,6 +335,7 @@ func ParseCPInto(cp string, d *Data) error {
 func parseCP(cp string, d *Data) error {
 	d.Params, d.Items = d.Params[:0], d.Items[:0]
 	fields := d.buf[:0]
+	var seen uint64
 	for len(cp) > 0 {
 		i := 0
 		for i < len(cp) && cp[i] != ';' && cp[i] != ',' {
@@ -367,11 +368,18 @@ func parseCP(cp string, d *Data) error {
 			d.Items[last].Fields = fields[len(fields)-k : len(fields) : len(fields)]
 			continue
 		}
+		// A code seen before means a sender split its fields across groups. seen (a 64-bit
+		// filter over the codes so far) spares the search in the usual packet, where every
+		// code is new.
 		found := -1
-		for j := range d.Items {
-			if d.Items[j].Code == code {
-				found = j
+		if bit := uint64(1) << (codeHash(code) & 63); seen&bit != 0 {
+			for j := range d.Items {
+				if d.Items[j].Code == code {
+					found = j
+				}
 			}
+		} else {
+			seen |= bit
 		}
 		if found >= 0 { // a code split across groups: rare, give it its own slice
 			d.Items[found].Fields = append(d.Items[found].Fields, Field{field, v})
@@ -381,6 +389,16 @@ func parseCP(cp string, d *Data) error {
 		d.Items = append(d.Items, Item{Code: code, Fields: fields[len(fields)-1 : len(fields) : len(fields)]})
 	}
 	return nil
+}
+
+// codeHash mixes a pollutant code's length and last two bytes, where codes of one packet
+// differ (a21004, a21026, a34004, …).
+func codeHash(code string) uint {
+	h := uint(len(code)) * 0x9E37
+	if n := len(code); n >= 2 {
+		h ^= uint(code[n-1])*31 + uint(code[n-2])*131
+	}
+	return h ^ h>>6
 }
 
 // ParseTime reads a DataTime or QN timestamp (YYYYMMDDhhmmss, or 17 digits with

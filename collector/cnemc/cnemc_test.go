@@ -3,7 +3,6 @@ package cnemc
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -27,22 +26,7 @@ import (
 
 var influxd *testenv.Influxd
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "envwatch-cnemc-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	influxd, err = testenv.StartInfluxd(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	influxd.Stop()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &influxd) }
 
 var luoyang = []string{"1812A", "1814A", "1815A", "1816A", "1817A", "3340A", "3341A", "3593A", "3635A", "3636A"}
 

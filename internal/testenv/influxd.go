@@ -93,6 +93,26 @@ func StartInfluxd(dir string) (*Influxd, error) {
 	return nil, lastErr
 }
 
+// Main runs a package's tests against one influxd shared by them all (started in a temp
+// dir, stored in *d, stopped and removed after) and exits with the tests' status. Call it
+// from TestMain.
+func Main(m interface{ Run() int }, d **Influxd) {
+	dir, err := os.MkdirTemp("", "envwatch-influxd-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if *d, err = StartInfluxd(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "starting influxd:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	(*d).Stop()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 func startOn(bin, dir string, port int) (*Influxd, error) {
 	conf := strings.NewReplacer("{{DIR}}", dir, "{{PORT}}", fmt.Sprint(port)).Replace(influxConf)
 	confPath := filepath.Join(dir, "influxdb.conf")

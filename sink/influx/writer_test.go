@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,23 +18,7 @@ import (
 
 var influxd *testenv.Influxd
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "envwatch-influxd-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	influxd, err = testenv.StartInfluxd(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting influxd:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	influxd.Stop()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &influxd) }
 
 func mustDec(t *testing.T, s string) fixed.Dec {
 	d, err := fixed.Parse(s)

@@ -600,6 +600,7 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 			}
 		}
 		for code, u := range d.Units {
+			u = CanonicalUnit(u)
 			if d.Kind == "air" && u != "ug/m3" && u != "mg/m3" || d.Kind == "water" && u != "mg/L" && u != "ug/L" {
 				v.invalid(dp.with("units", code), "unsupported unit")
 			}
@@ -706,3 +707,9 @@ func validateAirUnits(v *validator, p path, units map[string]string) {
 		}
 	}
 }
+
+var unitSpellings = strings.NewReplacer("µ", "u", "μ", "u", "³", "3")
+
+// CanonicalUnit writes a concentration unit in ASCII ("µg/m³" → "ug/m3"): configuration
+// files and instrument manuals use both.
+func CanonicalUnit(u string) string { return unitSpellings.Replace(u) }

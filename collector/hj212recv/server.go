@@ -484,6 +484,7 @@ func (dev *Device) setCodes(d config.HJ212Device) error {
 			if !ok {
 				return fmt.Errorf("units.%s: code not mapped", code)
 			}
+			unit = config.CanonicalUnit(unit)
 			switch {
 			case c.Code == "co" && unit == "ug/m3":
 				c.Div = 1000
@@ -510,7 +511,7 @@ func (dev *Device) setCodes(d config.HJ212Device) error {
 			return fmt.Errorf("units.%s: code not mapped", code)
 		}
 		c.Div = 1
-		if unit == "ug/L" {
+		if config.CanonicalUnit(unit) == "ug/L" {
 			c.Div = 1000
 		}
 		dev.Codes[code] = c

@@ -303,3 +303,30 @@ func TestConvertRange(t *testing.T) {
 		t.Errorf("850 ug/m3 CO = %v %v, want 0.85", v, err)
 	}
 }
+
+// Per-code units, in either spelling: a logger configured as sending CO in µg/m³ and PM2.5
+// in mg/m³ has its values brought to GB 3095's units (1 mg = 1000 µg). A3 carries
+// a34004 = 35 and a21005 = 0.6.
+func TestDeviceUnits(t *testing.T) {
+	srv, err := FromConfig(config.Collector{Name: "hj212", Kind: "hj212", HJ212: &config.HJ212{MaxSegmentBytes: 1024, ValidFlags: []string{"N"},
+		Devices: []config.HJ212Device{{MN: "010000A8900016F000169DC0", Password: "123456", Site: "1814A", Kind: "air",
+			Units: map[string]string{"a21005": "µg/m³", "a34004": "mg/m3"}}}}},
+		collector.Env{Location: time.FixedZone("CST", 8*3600), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, NewMetrics(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	var scratch hj212.Data
+	srv.handlePacket(context.Background(), []byte(A3), rec, &scratch)
+	rs := rec.readings()
+	if len(rs) != 1 {
+		t.Fatalf("readings %v", rs)
+	}
+	got := map[string]string{}
+	for _, v := range rs[0].Values {
+		got[v.Code] = v.V.String()
+	}
+	if got["co"] != "0.0006" || got["pm2_5"] != "35000" || got["pm10"] != "60" {
+		t.Errorf("converted %v", got)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,25 +40,19 @@ func (c *backfillCmd) run(env *environ) int {
 		return 1
 	}
 	defer s.close()
-	sc, err := s.collectorNamed(c.source)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
-		return 1
-	}
 	from, err1 := time.ParseInLocation(time.DateOnly, c.from, s.loc)
 	to, err2 := time.ParseInLocation(time.DateOnly, c.to, s.loc)
 	if err1 != nil || err2 != nil || to.Before(from) {
 		fmt.Fprintf(env.stderr, "envwatch: --from %q --to %q: want YYYY-MM-DD with from ≤ to\n", c.from, c.to)
 		return 1
 	}
-	src, err := s.source(sc)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
-		return 1
-	}
-	pull, ok := src.(collector.Pull)
-	if !ok {
+	sc, pull, err := s.pullSource(c.source)
+	switch {
+	case errors.Is(err, errPushSource):
 		fmt.Fprintf(env.stderr, "envwatch: source %s (%s) receives pushed data and cannot be backfilled; ask the stations to resend (HJ 212 CN 2061 history requests)\n", sc.Name, sc.Kind)
+		return 1
+	case err != nil:
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1
 	}
 	// Whatever an interrupted run left in the spool goes first.
@@ -225,19 +220,13 @@ func (c *runCmd) once(env *environ) int {
 		return 1
 	}
 	defer s.close()
-	sc, err := s.collectorNamed(c.source)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
-		return 1
-	}
-	src, err := s.source(sc)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
-		return 1
-	}
-	pull, ok := src.(collector.Pull)
-	if !ok {
+	sc, pull, err := s.pullSource(c.source)
+	switch {
+	case errors.Is(err, errPushSource):
 		fmt.Fprintf(env.stderr, "envwatch: source %s receives pushed data; --once needs a pull source\n", sc.Name)
+		return 1
+	case err != nil:
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1
 	}
 	job := s.job(sc, noCommit{pull})

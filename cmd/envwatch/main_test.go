@@ -191,3 +191,39 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatal("envwatch did not stop within 30 s of cancellation")
 	}
 }
+
+// Commands that pull on demand refuse a push source with a hint, and an unknown source
+// with the configured names.
+func TestPullOnlyCommands(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte(`state_dir: `+filepath.Join(dir, "state")+`
+areas:
+  - {id: luoyang, name: 洛阳市, kind: city}
+air_stations:
+  - {code: 1812A, name: 王城公园, area: luoyang, latitude: 34.67, longitude: 112.43}
+sources:
+  - name: sim
+    kind: simulate
+    schedule: "5 * * * *"
+  - name: stations
+    kind: hj212
+    hj212:
+      listen: 127.0.0.1:0
+      devices:
+        - {mn: M1, site: 1812A, kind: air}
+`), 0o600)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"backfill", "-c", cfg, "--source", "stations", "--from", "2026-01-01", "--to", "2026-01-02"}, "source stations (hj212) receives pushed data and cannot be backfilled"},
+		{[]string{"run", "-c", cfg, "--once", "--source", "stations"}, "source stations receives pushed data; --once needs a pull source"},
+		{[]string{"backfill", "-c", cfg, "--source", "nope", "--from", "2026-01-01", "--to", "2026-01-02"}, `no source named "nope" (configured: sim, stations)`},
+	} {
+		code, _, errs := runCLI(c.args...)
+		if code != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, errs, c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -164,6 +165,28 @@ func (s *stack) collectorNamed(name string) (config.Collector, error) {
 		names = append(names, sc.Name)
 	}
 	return config.Collector{}, fmt.Errorf("no source named %q (configured: %s)", name, strings.Join(names, ", "))
+}
+
+// errPushSource reports a source that receives pushed data where a command needs to pull.
+var errPushSource = errors.New("receives pushed data")
+
+// pullSource builds the named source for a command that fetches on demand (backfill,
+// run --once). A push source yields errPushSource with its configuration, so the caller
+// can say what to do instead.
+func (s *stack) pullSource(name string) (config.Collector, collector.Pull, error) {
+	sc, err := s.collectorNamed(name)
+	if err != nil {
+		return sc, nil, err
+	}
+	src, err := s.source(sc)
+	if err != nil {
+		return sc, nil, err
+	}
+	pull, ok := src.(collector.Pull)
+	if !ok {
+		return sc, nil, errPushSource
+	}
+	return sc, pull, nil
 }
 
 // readToken reads the InfluxDB token from its environment variable or file.

@@ -146,12 +146,17 @@ type Job struct {
 	Timeout  time.Duration
 	Retries  int
 	// Chunk bounds the window of one fetch so a long catch-up commits progress as it goes.
-	Chunk   time.Duration
-	Marks   Marks
-	Handler Handler
-	Metrics *Metrics
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Chunk time.Duration
+	// StreamBatch is how many readings a streamed backfill stages at once (one engine pass
+	// and one set of write requests per group, not per file); CheckpointEvery is how many
+	// it delivers between checkpoints of the engines and the resume mark — a crash repeats
+	// at most that much, idempotently. Zero means 50,000 and 500,000.
+	StreamBatch, CheckpointEvery int
+	Marks                        Marks
+	Handler                      Handler
+	Metrics                      *Metrics
+	Logger                       *slog.Logger
+	Now                          func() time.Time
 }
 
 // Run performs one run: it fetches [high-water − look-back, now] (or, on the first run,
@@ -276,10 +281,6 @@ func (j *Job) fetch(ctx context.Context, w Window) (*reading.Batch, error) {
 	return nil, fmt.Errorf("fetching (%s, %s]: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), lastErr)
 }
 
-// streamBatch is the number of readings a streamed backfill hands over at once: large
-// enough that a station-day is rewritten in the state store a few times, not every hour.
-const streamBatch = 50000
-
 // Progress is reported during a backfill.
 type Progress struct {
 	Done, Total int64
@@ -287,9 +288,9 @@ type Progress struct {
 }
 
 // Backfill loads the history of w through the same path as scheduled runs (fetch or
-// stream → pipeline → sink). Progress is saved in state after each chunk or file, so an
-// interrupted backfill re-run with the same window resumes where it stopped; writes are
-// idempotent, so a chunk repeated after a crash duplicates nothing.
+// stream → pipeline → sink). Progress is saved in state as it goes, so an interrupted
+// backfill re-run with the same window resumes where it stopped; writes are idempotent,
+// so a chunk repeated after a crash duplicates nothing.
 func (j *Job) Backfill(ctx context.Context, w Window, state State, report func(Progress)) (Summary, error) {
 	w.Backfill = true
 	key := fmt.Sprintf("backfill:%d-%d", w.From.Unix(), w.To.Unix())
@@ -301,51 +302,7 @@ func (j *Job) Backfill(ctx context.Context, w Window, state State, report func(P
 		report = func(Progress) {}
 	}
 	if s, ok := j.Source.(Streamer); ok {
-		// Files are grouped into batches of about streamBatch readings: one write request,
-		// one state transaction per group rather than per file.
-		var sum Summary
-		acc := &reading.Batch{Source: j.Name}
-		var lastMark string
-		var lastI, lastN int
-		flush := func() error {
-			if len(acc.Readings) == 0 && len(acc.Rejects) == 0 && lastMark == "" {
-				return nil
-			}
-			accepted, err := j.Handler.Handle(ctx, acc)
-			sum.Read += len(acc.Readings) + len(acc.Rejects)
-			sum.Accepted += accepted
-			sum.Rejected += len(acc.Readings) + len(acc.Rejects) - accepted
-			j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(accepted))
-			if err != nil {
-				return fmt.Errorf("up to %s: %w", lastMark, err)
-			}
-			if c, ok := j.Source.(Committer); ok {
-				if err := c.Commit(ctx); err != nil {
-					return err
-				}
-			}
-			acc = &reading.Batch{Source: j.Name}
-			if lastMark == "" {
-				return nil
-			}
-			report(Progress{Done: int64(lastI + 1), Total: int64(lastN), Label: lastMark})
-			return state.Put(key, []byte(lastMark))
-		}
-		err := s.Stream(ctx, w, string(mark), func(b *reading.Batch, m string, i, n int) error {
-			acc.Readings = append(acc.Readings, b.Readings...)
-			acc.Rejects = append(acc.Rejects, b.Rejects...)
-			if m != "" {
-				lastMark, lastI, lastN = m, i, n
-			}
-			if len(acc.Readings) >= streamBatch {
-				return flush()
-			}
-			return nil
-		})
-		if err == nil {
-			err = flush()
-		}
-		return sum, err
+		return j.stream(ctx, s, w, string(mark), func(m string) error { return state.Put(key, []byte(m)) }, report)
 	}
 	from := w.From
 	if len(mark) == 8 {

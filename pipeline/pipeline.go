@@ -5,11 +5,11 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -135,13 +135,47 @@ func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.
 func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	a := p.apply(b, p.buf[:0], map[airKey]bool{})
+	p.buf = a.lines
+	// To InfluxDB now, unless earlier batches still wait in the spool (order matters: a
+	// revision must not be overwritten by an older replayed value).
+	var writeErr error
+	direct := p.sink != nil && len(a.lines) > 0 && (p.state == nil || p.state.SpoolEmpty())
+	if direct {
+		_, writeErr = p.sink.WriteLines(ctx, a.lines)
+	}
+	if p.state == nil {
+		return a.accepted, writeErr // no state store: nothing to spool into
+	}
+	c := store.Commit{Air: p.airDays(a.touched), Water: a.water, SpoolMax: p.spoolMax}
+	if !b.Mark.IsZero() {
+		c.Marks = map[string]time.Time{b.Source: b.Mark}
+	}
+	if p.sink != nil && len(a.lines) > 0 && (!direct || writeErr != nil) {
+		c.Spool = p.spoolEntry(b.Source, a.lines, writeErr)
+	}
+	if err := p.commit(b.Source, c); err != nil {
+		return a.accepted, err
+	}
+	return a.accepted, nil
+}
+
+// applied is what apply did with a batch.
+type applied struct {
+	accepted int
+	lines    []byte // line protocol of the accepted readings (none without a sink)
+	touched  map[airKey]bool
+	water    []store.WaterSample
+}
+
+// apply validates a batch, updates the engines and renders the line protocol into buf,
+// adding the station-days it changed to touched. The caller holds p.mu.
+func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) applied {
 	for _, rj := range b.Rejects {
 		p.rejected.WithLabelValues(b.Source, rj.Reason).Inc()
 		p.logger.Debug("record rejected by source", "source", b.Source, "reason", rj.Reason, "detail", rj.Detail)
 	}
-	buf := p.buf[:0]
 	accepted := 0
-	touched := map[airKey]bool{}
 	var newSamples []store.WaterSample
 	type dupKey struct {
 		kind   reading.SiteKind
@@ -168,15 +202,7 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 			continue
 		}
 		seen[k] = true
-		good := r.Values[:0:0]
-		for j := range r.Values {
-			v := &r.Values[j]
-			if reason := p.check(r.Kind, v); reason != "" {
-				p.reject(b.Source, reason, r, v)
-				continue
-			}
-			good = append(good, *v)
-		}
+		good := p.validValues(b.Source, r)
 		if len(good) == 0 {
 			continue
 		}
@@ -195,44 +221,57 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 		}
 		accepted++
 	}
-	p.buf = buf
-	// To InfluxDB now, unless earlier batches still wait in the spool (order matters: a
-	// revision must not be overwritten by an older replayed value).
-	var writeErr error
-	direct := p.sink != nil && len(buf) > 0 && (p.state == nil || p.state.SpoolEmpty())
-	if direct {
-		_, writeErr = p.sink.WriteLines(ctx, buf)
+	return applied{accepted: accepted, lines: buf, touched: touched, water: newSamples}
+}
+
+// spoolEntry wraps lines that could not be written now.
+func (p *Pipeline) spoolEntry(source string, lines []byte, writeErr error) *store.SpoolEntry {
+	points := bytes.Count(lines, []byte{'\n'})
+	if writeErr != nil {
+		p.logger.Warn("influxdb write failed; batch spooled", "source", source, "points", points, "err", writeErr)
 	}
-	if p.state == nil {
-		return accepted, writeErr // no state store: nothing to spool into
-	}
-	c := store.Commit{Air: p.airDays(touched), Water: newSamples, SpoolMax: p.spoolMax}
-	if !b.Mark.IsZero() {
-		c.Marks = map[string]time.Time{b.Source: b.Mark}
-	}
-	points := strings.Count(string(buf), "\n")
-	if p.sink != nil && len(buf) > 0 && (!direct || writeErr != nil) {
-		c.Spool = &store.SpoolEntry{Spooled: p.now().UTC(), Points: points, Lines: buf}
-		if writeErr != nil {
-			p.logger.Warn("influxdb write failed; batch spooled", "source", b.Source, "points", points, "err", writeErr)
-		}
-	}
+	return &store.SpoolEntry{Spooled: p.now().UTC(), Points: points, Lines: lines}
+}
+
+// commit stores c and accounts for its spool entry. The caller holds p.mu.
+func (p *Pipeline) commit(source string, c store.Commit) error {
 	if err := p.state.CommitBatch(c); err != nil {
-		if errors.Is(err, store.ErrSpoolFull) {
-			p.spooled.WithLabelValues("refused").Add(float64(points))
-			p.logger.Error("spool full: batch refused", "source", b.Source, "points", points)
-			return accepted, err
+		if errors.Is(err, store.ErrSpoolFull) && c.Spool != nil {
+			p.spooled.WithLabelValues("refused").Add(float64(c.Spool.Points))
+			p.logger.Error("spool full: batch refused", "source", source, "points", c.Spool.Points)
+			return err
 		}
-		return accepted, fmt.Errorf("committing batch: %w", err)
+		return fmt.Errorf("committing batch: %w", err)
 	}
 	if c.Spool != nil {
-		p.spooled.WithLabelValues("spooled").Add(float64(points))
+		p.spooled.WithLabelValues("spooled").Add(float64(c.Spool.Points))
 		select {
 		case p.wake <- struct{}{}:
 		default:
 		}
 	}
-	return accepted, nil
+	return nil
+}
+
+// validValues returns the values of r that pass check. The common case, all valid,
+// returns r.Values itself; a copy is made only when something is left out.
+func (p *Pipeline) validValues(source string, r *reading.Reading) []reading.Value {
+	for j := range r.Values {
+		if p.check(r.Kind, &r.Values[j]) == "" {
+			continue
+		}
+		good := append(make([]reading.Value, 0, len(r.Values)-1), r.Values[:j]...)
+		for k := j; k < len(r.Values); k++ {
+			v := &r.Values[k]
+			if reason := p.check(r.Kind, v); reason != "" {
+				p.reject(source, reason, r, v)
+				continue
+			}
+			good = append(good, *v)
+		}
+		return good
+	}
+	return r.Values
 }
 
 func (p *Pipeline) check(kind reading.SiteKind, v *reading.Value) string {

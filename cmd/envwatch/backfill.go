@@ -14,11 +14,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/pipeline"
 )
 
 type backfillCmd struct {
 	configFile, source, from, to string
 	level, format                string
+	cpuProfile, memProfile       string
 }
 
 func (c *backfillCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
@@ -29,10 +31,18 @@ func (c *backfillCmd) register(app *kingpin.Application, _ *environ) *kingpin.Cm
 	cmd.Flag("to", "Last day, inclusive (YYYY-MM-DD).").Required().StringVar(&c.to)
 	cmd.Flag("log.level", "debug, info, warn, error.").Default("info").EnumVar(&c.level, "debug", "info", "warn", "error")
 	cmd.Flag("log.format", "logfmt or json.").Default("logfmt").EnumVar(&c.format, "logfmt", "json")
+	cmd.Flag("debug.cpu-profile", "Write a CPU profile of the backfill to this file (bench/run.sh).").Hidden().StringVar(&c.cpuProfile)
+	cmd.Flag("debug.mem-profile", "Write an allocation profile at the end of the backfill to this file.").Hidden().StringVar(&c.memProfile)
 	return cmd
 }
 
 func (c *backfillCmd) run(env *environ) int {
+	stop, err := startProfiles(c.cpuProfile, c.memProfile)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	defer stop()
 	logger := (&runCmd{level: c.level, format: c.format}).logger(env.stderr)
 	s, err := newStack(c.configFile, logger, sinkMode{})
 	if err != nil {
@@ -62,6 +72,7 @@ func (c *backfillCmd) run(env *environ) int {
 	}
 	job := s.job(sc, pull)
 	job.Chunk = 24 * time.Hour
+	job.Handler = staging{s.pl, s.pl.Bulk()}
 	// Hour-ending days: the window (from 00:00, to+1 00:00] holds the hours of from … to.
 	w := collector.Window{From: from, To: to.AddDate(0, 0, 1)}
 	before := counters(s.reg, sc.Name)
@@ -85,6 +96,12 @@ func (c *backfillCmd) run(env *environ) int {
 		return 1
 	}
 	return 0
+}
+
+// staging lets a streamed backfill use the pipeline's staged path (collector.Stager).
+type staging struct {
+	*pipeline.Pipeline
+	*pipeline.Bulk
 }
 
 type counterSet struct {

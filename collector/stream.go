@@ -1,0 +1,184 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/envwatch/envwatch/reading"
+)
+
+// Stager is a Handler that can take a long history in stages (the pipeline): Stage
+// validates a batch and applies it to the engines, returning the delivery of its raw
+// points to storage; Checkpoint makes the engines' changes so far durable. Staging the
+// next batch while the previous one is delivered overlaps parsing, computing and the
+// database's own work; checkpointing every few hundred thousand readings instead of after
+// every batch writes each station-day about once.
+type Stager interface {
+	Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int)
+	Checkpoint() error
+}
+
+// Defaults of Job.StreamBatch and Job.CheckpointEvery.
+const (
+	defaultStreamBatch     = 50000
+	defaultCheckpointEvery = 500000
+)
+
+// handlerStager stages through a plain Handler, which makes every batch durable itself.
+type handlerStager struct {
+	ctx context.Context
+	h   Handler
+}
+
+func (s handlerStager) Stage(b *reading.Batch) (func(context.Context) error, int) {
+	n, err := s.h.Handle(s.ctx, b)
+	return func(context.Context) error { return err }, n
+}
+
+func (handlerStager) Checkpoint() error { return nil }
+
+// group is a run of files staged together; mark names the last whole file in it.
+type group struct {
+	b    *reading.Batch
+	mark string
+	i, n int
+}
+
+type staged struct {
+	group
+	deliver  func(context.Context) error
+	accepted int
+}
+
+// stream runs a streamed backfill as three stages joined by one-slot channels: the walk
+// reads and parses files into groups, the stager applies each group to the engines, and
+// this goroutine delivers the groups in order, checkpoints, and saves the resume mark
+// only after a checkpoint covers it (so a resumed run never skips data the engines lost).
+func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, save func(mark string) error, report func(Progress)) (Summary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	streamBatch, checkpointEvery := j.StreamBatch, j.CheckpointEvery
+	if streamBatch <= 0 {
+		streamBatch = defaultStreamBatch
+	}
+	if checkpointEvery <= 0 {
+		checkpointEvery = defaultCheckpointEvery
+	}
+	st, ok := j.Handler.(Stager)
+	if !ok {
+		st = handlerStager{ctx, j.Handler}
+	}
+	groups := make(chan group, 1)
+	stagedc := make(chan staged, 1)
+	var walkErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(groups)
+		acc := group{b: &reading.Batch{Source: j.Name}}
+		send := func() error {
+			select {
+			case groups <- acc:
+				acc = group{b: &reading.Batch{Source: j.Name, Readings: make([]reading.Reading, 0, streamBatch+streamBatch/8)}}
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		walkErr = s.Stream(ctx, w, after, func(b *reading.Batch, m string, i, n int) error {
+			acc.b.Readings = append(acc.b.Readings, b.Readings...)
+			acc.b.Rejects = append(acc.b.Rejects, b.Rejects...)
+			if m != "" {
+				acc.mark, acc.i, acc.n = m, i, n
+			}
+			if len(acc.b.Readings) >= streamBatch {
+				return send()
+			}
+			return nil
+		})
+		if walkErr == nil && (len(acc.b.Readings) > 0 || len(acc.b.Rejects) > 0 || acc.mark != "") {
+			walkErr = send()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(stagedc)
+		for g := range groups {
+			if ctx.Err() != nil {
+				continue // the walk is stopping too
+			}
+			deliver, n := st.Stage(g.b)
+			select {
+			case stagedc <- staged{group: g, deliver: deliver, accepted: n}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+
+	var sum Summary
+	var pending string // newest mark delivered but not yet covered by a checkpoint
+	since := 0
+	checkpoint := func() error {
+		if err := st.Checkpoint(); err != nil {
+			return fmt.Errorf("checkpointing engines: %w", err)
+		}
+		since = 0
+		if pending == "" {
+			return nil
+		}
+		if err := save(pending); err != nil {
+			return fmt.Errorf("saving progress: %w", err)
+		}
+		pending = ""
+		return nil
+	}
+	var err error
+	for sg := range stagedc {
+		if err != nil {
+			continue // draining after a failure
+		}
+		read := len(sg.b.Readings) + len(sg.b.Rejects)
+		sum.Read += read
+		sum.Accepted += sg.accepted
+		sum.Rejected += read - sg.accepted
+		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(sg.accepted))
+		if derr := sg.deliver(ctx); derr != nil {
+			err = fmt.Errorf("up to %s: %w", sg.mark, derr)
+			cancel()
+			continue
+		}
+		if sg.mark != "" {
+			pending = sg.mark
+			report(Progress{Done: int64(sg.i + 1), Total: int64(sg.n), Label: sg.mark})
+		}
+		if since += sg.accepted; since >= checkpointEvery {
+			if err = checkpoint(); err != nil {
+				cancel()
+			}
+		}
+	}
+	wg.Wait()
+	if err == nil && walkErr != nil {
+		err = walkErr
+	}
+	if err != nil {
+		// What was delivered is durable up to the last checkpoint; make the rest durable too
+		// unless the state store itself failed.
+		if cerr := checkpoint(); cerr != nil && !errors.Is(err, cerr) {
+			j.Logger.Warn("checkpoint after a failed backfill", "source", j.Name, "err", cerr)
+		}
+		return sum, err
+	}
+	if err := checkpoint(); err != nil {
+		return sum, err
+	}
+	if c, ok := j.Source.(Committer); ok {
+		if err := c.Commit(ctx); err != nil {
+			return sum, fmt.Errorf("committing source state: %w", err)
+		}
+	}
+	return sum, nil
+}

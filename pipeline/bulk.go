@@ -1,0 +1,111 @@
+package pipeline
+
+import (
+	"context"
+
+	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/store"
+)
+
+// Bulk is the pipeline's staged path for a long history (collector.Stager): Stage applies
+// a batch to the engines and returns its delivery to InfluxDB, and the engines' changes
+// become durable at each Checkpoint rather than after every batch. The caller must deliver
+// in order and record any resume position only after a Checkpoint. A failed write is
+// spooled at once, together with everything not yet checkpointed, so the spool never
+// holds points whose engine state is less durable than they are.
+type Bulk struct {
+	p *Pipeline
+	// Guarded by p.mu: station-days and water samples changed since the last checkpoint.
+	touched map[airKey]bool
+	water   []store.WaterSample
+	free    chan []byte // line buffers of delivered batches, for reuse
+}
+
+// Bulk starts a staged load. One Bulk serves one backfill.
+func (p *Pipeline) Bulk() *Bulk {
+	return &Bulk{p: p, touched: map[airKey]bool{}, free: make(chan []byte, 4)}
+}
+
+// Stage validates b and applies it to the engines. deliver writes its points; call it in
+// the order batches were staged.
+func (bk *Bulk) Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int) {
+	var buf []byte
+	select {
+	case buf = <-bk.free:
+	default:
+	}
+	p := bk.p
+	p.mu.Lock()
+	a := p.apply(b, buf[:0], bk.touched)
+	bk.water = append(bk.water, a.water...)
+	p.mu.Unlock()
+	source := b.Source // not b: the readings may go before the delivery
+	return func(ctx context.Context) error { return bk.deliver(ctx, source, a.lines) }, a.accepted
+}
+
+func (bk *Bulk) deliver(ctx context.Context, source string, lines []byte) error {
+	p := bk.p
+	if p.sink == nil || len(lines) == 0 {
+		bk.recycle(lines)
+		return nil
+	}
+	direct := p.state == nil || p.state.SpoolEmpty()
+	var err error
+	if direct {
+		if _, err = p.sink.WriteLines(ctx, lines); err == nil {
+			bk.recycle(lines)
+			return nil
+		}
+	}
+	if p.state == nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := bk.pending()
+	c.Spool = p.spoolEntry(source, lines, err)
+	if err := p.commit(source, c); err != nil {
+		return err
+	}
+	bk.reset()
+	return nil
+}
+
+// Checkpoint makes the engines' changes since the last checkpoint durable.
+func (bk *Bulk) Checkpoint() error {
+	p := bk.p
+	if p.state == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(bk.touched) == 0 && len(bk.water) == 0 {
+		return nil
+	}
+	if err := p.commit("", bk.pending()); err != nil {
+		return err
+	}
+	bk.reset()
+	return nil
+}
+
+// pending is the commit of everything changed since the last checkpoint. The caller
+// holds p.mu.
+func (bk *Bulk) pending() store.Commit {
+	return store.Commit{Air: bk.p.airDays(bk.touched), Water: bk.water, SpoolMax: bk.p.spoolMax}
+}
+
+func (bk *Bulk) reset() {
+	clear(bk.touched)
+	bk.water = nil
+}
+
+func (bk *Bulk) recycle(lines []byte) {
+	if cap(lines) == 0 {
+		return
+	}
+	select {
+	case bk.free <- lines[:0]:
+	default:
+	}
+}

@@ -73,7 +73,7 @@ func (r *recStager) Checkpoint() error {
 type memState map[string][]byte
 
 func (m memState) Get(k string) ([]byte, error) { return m[k], nil }
-func (m memState) Put(k string, v []byte) error  { m[k] = v; return nil }
+func (m memState) Put(k string, v []byte) error { m[k] = v; return nil }
 
 func TestStreamedBackfillStagesInOrderAndCheckpoints(t *testing.T) {
 	w := Window{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}

@@ -77,7 +77,7 @@ type Latest struct {
 // Pipeline validates batches and applies them. Safe for concurrent use.
 type Pipeline struct {
 	mu       sync.Mutex
-	sites    map[siteKey]Site
+	sites    map[siteKey]*siteEntry
 	air      *airquality.Network
 	latest   map[string]*Latest
 	water    map[string]time.Time // newest sample per section
@@ -95,17 +95,19 @@ type Pipeline struct {
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
-	p := &Pipeline{sites: map[siteKey]Site{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
+	p := &Pipeline{sites: map[siteKey]*siteEntry{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
 		samples: map[string]map[int64][]reading.Value{}, sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
 		spooled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_spool_points_total",
 			Help: "Points through the InfluxDB spool by event: spooled (a write failed or a backlog existed), replayed, dead_lettered (refused permanently), refused (spool full)."}, []string{"event"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",
 			Help: "Values rejected at validation, by source and reason."}, []string{"source", "reason"})}
 	for _, s := range sites {
-		p.sites[key(s.Kind, s.Code)] = s
+		e := &siteEntry{Site: s, station: -1}
 		if s.Kind == reading.Air {
 			air.AddStation(s.Code)
+			e.station, _ = air.Station(s.Code)
 		}
+		p.sites[key(s.Kind, s.Code)] = e
 	}
 	if reg != nil {
 		reg.MustRegister(p.rejected, p.spooled)
@@ -119,6 +121,14 @@ type siteKey struct {
 }
 
 func key(k reading.SiteKind, code string) siteKey { return siteKey{k, code} }
+
+// siteEntry is what one look-up per reading finds: the site, its station index in the
+// air network and its latest observation, so the per-reading path hashes one string.
+type siteEntry struct {
+	Site
+	station int // -1 for a section
+	latest  *Latest
+}
 
 func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.Value) {
 	p.rejected.WithLabelValues(source, reason).Inc()
@@ -178,8 +188,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) 
 	accepted := 0
 	var newSamples []store.WaterSample
 	type dupKey struct {
-		kind   reading.SiteKind
-		site   string
+		site   *siteEntry
 		end    int64
 		period reading.Period
 	}
@@ -196,7 +205,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) 
 			p.reject(b.Source, ReasonBadTime, r, nil)
 			continue
 		}
-		k := dupKey{r.Kind, r.Site, r.End.Unix(), r.Period}
+		k := dupKey{site, r.End.Unix(), r.Period}
 		if seen[k] {
 			p.reject(b.Source, ReasonDuplicate, r, nil)
 			continue
@@ -209,9 +218,9 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) 
 		clean := reading.Reading{Kind: r.Kind, Period: r.Period, Site: r.Site, End: r.End.UTC(), Values: good}
 		switch {
 		case r.Kind == reading.Air && r.Period == reading.Hour:
-			p.applyAir(&clean)
+			p.applyAir(site, &clean)
 			day, _, _ := airquality.HourSlot(clean.End)
-			touched[airKey{clean.Site, day}] = true
+			touched[airKey{site, day}] = true
 		case r.Kind == reading.Water:
 			p.applyWater(&clean)
 			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(clean.Values)})
@@ -305,13 +314,13 @@ func (p *Pipeline) check(kind reading.SiteKind, v *reading.Value) string {
 	return ""
 }
 
-func (p *Pipeline) applyAir(r *reading.Reading) {
-	idx, _ := p.air.Station(r.Site)
-	s := p.air.Series(idx)
+func (p *Pipeline) applyAir(e *siteEntry, r *reading.Reading) {
+	s := p.air.Series(e.station)
 	end := r.End.Unix()
-	l := p.latest[r.Site]
+	l := e.latest
 	if l == nil {
 		l = &Latest{}
+		e.latest = l
 		p.latest[r.Site] = l
 	}
 	newer := r.End.After(l.End)

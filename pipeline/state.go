@@ -14,20 +14,19 @@ import (
 )
 
 type airKey struct {
-	station string
-	day     airquality.Day
+	site *siteEntry
+	day  airquality.Day
 }
 
 func (p *Pipeline) airDays(touched map[airKey]bool) []store.AirDay {
 	out := make([]store.AirDay, 0, len(touched))
 	for k := range touched {
-		idx, _ := p.air.Station(k.station)
-		sd, _ := p.air.Series(idx).Day(k.day)
+		sd, _ := p.air.Series(k.site.station).Day(k.day)
 		if sd == nil {
 			continue
 		}
 		b, _ := sd.MarshalBinary()
-		out = append(out, store.AirDay{Station: k.station, Day: int32(k.day), Data: b})
+		out = append(out, store.AirDay{Station: k.site.Code, Day: int32(k.day), Data: b})
 	}
 	return out
 }
@@ -135,7 +134,11 @@ func (p *Pipeline) restoreLatest(station string, day airquality.Day, sd *airqual
 		}
 		end := day.HourEnd(slot).UTC()
 		if l := p.latest[station]; l == nil || end.After(l.End) {
-			p.latest[station] = &Latest{End: end, Values: vals}
+			l = &Latest{End: end, Values: vals}
+			p.latest[station] = l
+			if e := p.sites[key(reading.Air, station)]; e != nil {
+				e.latest = l
+			}
 		}
 		return
 	}

@@ -114,6 +114,7 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 	}
 	var lastTime string
 	var lastEnd time.Time
+	var slab []reading.Value
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -145,7 +146,13 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 			}
 			lastTime, lastEnd = strings.Clone(ts), end
 		}
-		rd := reading.Reading{Kind: reading.Air, Site: strings.Clone(station), End: lastEnd, Values: make([]reading.Value, 0, len(cols))}
+		if cap(slab)-len(slab) < len(cols) {
+			// Values of many rows share one allocation; each reading's slice is capped
+			// so appending to one never reaches the next.
+			slab = make([]reading.Value, 0, 256*len(cols))
+		}
+		first := len(slab)
+		rd := reading.Reading{Kind: reading.Air, Site: strings.Clone(station), End: lastEnd}
 		for _, c := range cols {
 			raw := rec[c.idx]
 			if raw == "" || raw == "—" || raw == "-" {
@@ -160,8 +167,9 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 				reject(line, "column %q: invalid value %q: %v", p.Mapping.Columns[c.code], raw, err)
 				continue
 			}
-			rd.Values = append(rd.Values, reading.Value{Code: c.code, V: v, Flag: "N"})
+			slab = append(slab, reading.Value{Code: c.code, V: v, Flag: "N"})
 		}
+		rd.Values = slab[first:len(slab):len(slab)]
 		if len(rd.Values) > 0 {
 			readings = append(readings, rd)
 		}

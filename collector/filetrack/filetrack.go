@@ -129,7 +129,13 @@ func readLimited(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	size := int64(512)
+	if st, err := f.Stat(); err == nil && st.Size() < max {
+		size = st.Size() + bytes.MinRead // ReadFrom wants MinRead free to try for EOF
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, err
 	}

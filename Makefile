@@ -7,6 +7,9 @@ PROMTOOL  := $(BIN)/promtool
 PROMETHEUS_VERSION := v0.316.0
 AMTOOL    := $(BIN)/amtool
 ALERTMANAGER_VERSION := v0.35.0
+# Only bench/run.sh uses Telegraf (the peer a bureau would otherwise load files with).
+TELEGRAF  := $(BIN)/telegraf
+TELEGRAF_VERSION := v1.37.2
 INFLUX_PORT ?= 8086
 CONFIG    ?= examples/luoyang.yaml
 VAR       := $(CURDIR)/var
@@ -17,7 +20,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
              -X github.com/prometheus/common/version.Revision=$(shell git rev-parse --short HEAD 2>/dev/null) \
              -X github.com/prometheus/common/version.Branch=$(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
 
-.PHONY: all build run test vet fmt-check tools bench clean dashboards fuzz
+.PHONY: all build run test vet fmt-check tools bench-tools bench national clean dashboards fuzz
 
 all: build
 
@@ -35,6 +38,12 @@ $(PROMTOOL):
 
 $(AMTOOL):
 	GOBIN=$(BIN) $(GO) install github.com/prometheus/alertmanager/cmd/amtool@$(ALERTMANAGER_VERSION)
+
+# Tools of the national benchmark besides those above (a cold Telegraf build is long).
+bench-tools: tools $(TELEGRAF)
+
+$(TELEGRAF):
+	GOBIN=$(BIN) $(GO) install github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
 
 # Starts a throwaway influxd on loopback with data under ./var, then envwatch with the
 # Luoyang example and the simulate source; Ctrl-C stops both.
@@ -68,6 +77,10 @@ dashboards:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./airquality/ ./waterquality/ ./fixed/
+
+# National scale, side by side with raw InfluxDB and Telegraf (docs/performance.md).
+national: bench-tools
+	bench/run.sh
 
 clean:
 	rm -rf $(BIN)/envwatch $(VAR)

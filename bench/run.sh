@@ -1,65 +1,99 @@
 #!/usr/bin/env bash
-# Performance at national scale, one command: generates the data set, starts a throwaway
-# influxd, and measures side by side the raw line-protocol writer, the envwatch backfill
-# (parse → validate → engines → state → InfluxDB) and the compute-only backfill (no sink).
-# Telegraf runs too when ./bin/telegraf exists (GOBIN=$PWD/bin go install
-# github.com/influxdata/telegraf/cmd/telegraf@v1.37.2 — a long compile).
-#   STATIONS=1900 HOURS=240 bench/run.sh
+# Performance at national scale, one command (docs/performance.md):
+#   bench/run.sh                      # 1,900 stations × 240 h, side by side
+#   STATIONS=1900 HOURS=8760 bench/run.sh   # a national year (≈ 3.2 GB of CSV)
+# Generates the data set (bench/gen), starts a throwaway influxd 1.8.3 and measures in the
+# same run: the raw line-protocol writer (bench/rawwrite: what InfluxDB itself accepts),
+# Telegraf v1.37.2 (inputs.file csv → outputs.influxdb, --once), the envwatch backfill
+# (parse → validate → engines → state → InfluxDB) with CPU and allocation profiles, and
+# the compute-only backfill (no sink). Then it starts `envwatch run` on the loaded state
+# and measures the scrape of /metrics, the steady-state RSS and the state store's size.
+# Set TELEGRAF=0 to leave Telegraf out (its first build takes several minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STATIONS=${STATIONS:-1900} HOURS=${HOURS:-240} SECTIONS=${SECTIONS:-3600}
-out=bench/out/national
+STATIONS=${STATIONS:-1900} HOURS=${HOURS:-240} SECTIONS=${SECTIONS:-3600} TELEGRAF=${TELEGRAF:-1}
+out=${OUT:-bench/out/national}
 rm -rf "$out" && mkdir -p "$out/bin"
-make -s tools >/dev/null
+if [ "$TELEGRAF" = 1 ]; then make -s bench-tools >/dev/null; else make -s tools >/dev/null; fi
 go build -o "$out/bin/envwatch" ./cmd/envwatch
 go build -o "$out/bin/rawwrite" ./bench/rawwrite
 go build -o "$out/bin/measure" ./bench/measure
+go build -o "$out/bin/scrape" ./bench/scrape
+echo "== generating $STATIONS stations × $HOURS h, $SECTIONS sections"
 go run ./bench/gen -out "$out" -stations "$STATIONS" -hours "$HOURS" -sections "$SECTIONS"
+abs=$(cd "$out" && pwd)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 idir=$(mktemp -d)
-sed -e "s|DIR|$idir|g" -e "s|PORT|$port|" > "$idir/influxdb.conf" <<'CONF'
-reporting-disabled = true
-bind-address = "127.0.0.1:0"
-[meta]
-  dir = "DIR/meta"
-[data]
-  dir = "DIR/data"
-  wal-dir = "DIR/wal"
-  query-log-enabled = false
-[monitor]
-  store-enabled = false
-[http]
-  bind-address = "127.0.0.1:PORT"
-  log-enabled = false
-[continuous_queries]
-  enabled = false
-CONF
+scripts/influxd.conf.sh "$idir" "$port" > "$idir/influxdb.conf"
 bin/influxd -config "$idir/influxdb.conf" >"$idir/log" 2>&1 &
 ipid=$!
-trap 'kill $ipid 2>/dev/null; wait $ipid 2>/dev/null; rm -rf "$idir"' EXIT
+epid=""
+trap 'kill $epid $ipid 2>/dev/null; wait $ipid 2>/dev/null; rm -rf "$idir"' EXIT
 until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.2; done
-for db in raw bench; do curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null; done
+for db in raw bench telegraf; do curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null; done
+# influxd's own CPU seconds (user+system), to show where the machine's time goes.
+influx_cpu() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$ipid/stat"; }
 
-from=$(head -c 10 <<<"2025-01-01"); to=$(date -u -d "2025-01-01 + $(( (HOURS + 23) / 24 - 1 )) days" +%F)
+from=2025-01-01; to=$(date -u -d "2025-01-01 + $(( (HOURS + 23) / 24 - 1 )) days" +%F)
 sed "s|INFLUX_URL|http://127.0.0.1:$port|" "$out/envwatch.yaml" > "$out/with-sink.yaml"
 grep -v '^influxdb:' "$out/envwatch.yaml" | sed "s|/state|/state-nosink|" > "$out/no-sink.yaml"
-points=$(( STATIONS * HOURS ))
 
-echo "== raw writer"; raw=$("$out/bin/measure" -- "$out/bin/rawwrite" -url "http://127.0.0.1:$port" -bucket raw -dir "$out/cnemc" 2>&1 | tee /dev/stderr)
-echo "== envwatch backfill"; ew=$("$out/bin/measure" -- "$out/bin/envwatch" backfill --config "$out/with-sink.yaml" --source cnemc --from "$from" --to "$to" --log.level warn 2>&1 | tee /dev/stderr)
-echo "== compute only"; co=$("$out/bin/measure" -- "$out/bin/envwatch" backfill --config "$out/no-sink.yaml" --source cnemc --from "$from" --to "$to" --log.level warn 2>&1 | tee /dev/stderr)
-tg=""
-if [ -x bin/telegraf ]; then echo "== telegraf: see docs/performance.md for its configuration"; fi
+declare -A wall cpu rss pts icpu
+# run NAME POINTS-SOURCE COMMAND… — POINTS-SOURCE is a function reading the command's output.
+run() {
+  local name=$1 count=$2; shift 2
+  echo "== $name"
+  local before; before=$(influx_cpu)
+  local o; o=$("$out/bin/measure" -- "$@" 2>&1 | tee /dev/stderr)
+  wall[$name]=$(sed -n 's/.*measure: wall \([0-9.]*\) s.*/\1/p' <<<"$o")
+  cpu[$name]=$(sed -n 's/.*cpu \([0-9.]*\) s.*/\1/p' <<<"$o")
+  rss[$name]=$(sed -n 's/.*peak rss \([0-9.]*\) MiB.*/\1/p' <<<"$o")
+  pts[$name]=$($count <<<"$o")
+  icpu[$name]=$(python3 -c "print(f'{$(influx_cpu) - $before:.2f}')")
+}
+rawpoints() { sed -n 's/^rawwrite: \([0-9]*\) points.*/\1/p'; }
+ewpoints() { sed -n 's/^  points written: *\([0-9]*\).*/\1/p'; }
+copoints() { sed -n 's/^  readings accepted: *\([0-9]*\).*/\1/p'; }
+tgpoints() { curl -fsS -G "http://127.0.0.1:$port/query" --data-urlencode "db=telegraf" \
+  --data-urlencode 'q=SELECT count("pm2_5") FROM "air_hourly"' | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["series"][0]["values"][0][1])'; }
 
-field() { sed -n "s/.*measure: wall \([0-9.]*\) s, cpu \([0-9.]*\) s, peak rss \([0-9.]*\) MiB.*/\\$1/p" <<<"$2"; }
-printf '\n%-22s %12s %10s %10s %12s\n' "run" "points/s" "cpu s" "rss MiB" "vs raw"
-rawrate=$(sed -n 's/.*= \([0-9]*\) points\/s.*/\1/p' <<<"$raw")
-for name in raw ew co; do
-  v=${!name}; wall=$(field 1 "$v"); cpu=$(field 2 "$v"); rss=$(field 3 "$v")
-  rate=$(python3 -c "print(int($points/$wall))")
-  [ "$name" = raw ] && rate=$rawrate
-  label=$([ $name = raw ] && echo "raw writer" || ([ $name = ew ] && echo "envwatch backfill" || echo "compute only (no sink)"))
-  printf '%-22s %12s %10s %10s %11.0f%%\n' "$label" "$rate" "$cpu" "$rss" "$(python3 -c "print(100*$rate/$rawrate)")"
+run raw rawpoints "$out/bin/rawwrite" -url "http://127.0.0.1:$port" -bucket raw -dir "$out/cnemc"
+if [ "$TELEGRAF" = 1 ]; then
+  sed -e "s|DIR|$abs|g" -e "s|PORT|$port|" bench/telegraf.conf > "$out/telegraf.conf"
+  # Telegraf's --once holds every metric of the gather in its buffer: size it to the data.
+  sed -i "s|BUFFER|$(( STATIONS * HOURS * 11 / 10 + 10000 ))|" "$out/telegraf.conf"
+  run telegraf tgpoints bin/telegraf --config "$out/telegraf.conf" --once --quiet
+fi
+run envwatch ewpoints "$out/bin/envwatch" backfill --config "$out/with-sink.yaml" --source cnemc --from "$from" --to "$to" \
+  --log.level warn --debug.cpu-profile "$out/backfill.cpu.prof" --debug.mem-profile "$out/backfill.alloc.prof"
+run compute copoints "$out/bin/envwatch" backfill --config "$out/no-sink.yaml" --source cnemc --from "$from" --to "$to" --log.level warn
+
+echo
+printf '%-34s %11s %9s %8s %9s %11s %8s %8s\n' run points points/s "cpu s" "rss MiB" "influxd cpu" "vs raw" "vs tg"
+for name in raw telegraf envwatch compute; do
+  [ -n "${wall[$name]:-}" ] || continue
+  label=$(case $name in raw) echo "raw line-protocol writer";; telegraf) echo "Telegraf v1.37.2 (file → influxdb)";;
+    envwatch) echo "envwatch backfill";; compute) echo "envwatch compute only (no sink)";; esac)
+  python3 - "$label" "${pts[$name]}" "${wall[$name]}" "${cpu[$name]}" "${rss[$name]}" "${icpu[$name]}" \
+    "${pts[raw]}" "${wall[raw]}" "${pts[telegraf]:-0}" "${wall[telegraf]:-0}" "$name" <<'PY'
+import sys
+label, p, w, c, r, ic, rp, rw, tp, tw, name = sys.argv[1:]
+rate = int(p) / float(w)
+vs = lambda pp, ww: f"{100 * rate / (int(pp) / float(ww)):.0f} %" if float(ww) > 0 else "—"
+if name == "compute":
+    print(f"{label:34} {p:>11} {rate:>9.0f} {c:>8} {r:>9} {'—':>11} {'—':>8} {'—':>8}   ({6 * rate / 1e6:.2f} M values/s)")
+else:
+    print(f"{label:34} {p:>11} {rate:>9.0f} {c:>8} {r:>9} {ic:>11} {vs(rp, rw):>8} {vs(tp, tw):>8}")
+PY
 done
-echo "(points = station-hours of 6 pollutants; $STATIONS stations × $HOURS h = $points)"
+echo "(a point is one station-hour of 6 pollutants; $STATIONS stations × $HOURS h, revisions included)"
+
+echo
+echo "== steady state: envwatch run on the loaded state (no sources), scrape /metrics"
+mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+grep -v "{name: cnemc," "$out/with-sink.yaml" > "$out/steady.yaml"
+"$out/bin/envwatch" run --config "$out/steady.yaml" --web.listen-address "127.0.0.1:$mport" --log.level warn &
+epid=$!
+"$out/bin/scrape" -url "http://127.0.0.1:$mport/metrics" -pid "$epid" -n 5
+echo "state store: $(du -sh "$out/state" | cut -f1) on disk"

@@ -141,18 +141,32 @@ func (d Dec) Float64() float64 {
 func (d Dec) Rat() *big.Rat { return big.NewRat(int64(d), Scale) }
 
 // String formats the value with no trailing zeros ("0.427", "75", "-1.5").
-func (d Dec) String() string {
-	v := int64(d)
-	sign := ""
-	if v < 0 {
-		sign, v = "-", -v
+func (d Dec) String() string { return string(d.Append(nil)) }
+
+// Append appends what String returns to b, without allocating (line protocol, hot path).
+func (d Dec) Append(b []byte) []byte {
+	v := uint64(d)
+	if d < 0 {
+		b = append(b, '-')
+		v = -v // also right for the most negative value, as an unsigned magnitude
 	}
 	ip, fp := v/Scale, v%Scale
+	b = strconv.AppendUint(b, ip, 10)
 	if fp == 0 {
-		return sign + strconv.FormatInt(ip, 10)
+		return b
 	}
-	fs := strconv.FormatInt(fp+Scale, 10)[1:]
-	return sign + strconv.FormatInt(ip, 10) + "." + strings.TrimRight(fs, "0")
+	b = append(b, '.')
+	digits := Places
+	for fp%10 == 0 {
+		fp /= 10
+		digits--
+	}
+	var tmp [Places]byte
+	for i := digits - 1; i >= 0; i-- {
+		tmp[i] = byte('0' + fp%10)
+		fp /= 10
+	}
+	return append(b, tmp[:digits]...)
 }
 
 // Round rounds half to even (GB/T 8170) to the given number of decimals (0…9).

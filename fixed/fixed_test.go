@@ -1,6 +1,7 @@
 package fixed
 
 import (
+	"math"
 	"math/big"
 	"testing"
 )
@@ -97,4 +98,32 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %q: %s -> %v %v", s, d, back, err)
 		}
 	})
+}
+
+// Append writes the same text String always did: shortest decimal, no trailing zeros,
+// right down to the extremes of the range.
+func TestAppend(t *testing.T) {
+	for _, tc := range []struct {
+		d    Dec
+		want string
+	}{
+		{0, "0"}, {Int(75), "75"}, {Dec(427_000_000), "0.427"}, {-Dec(1_500_000_000), "-1.5"},
+		{1, "0.000000001"}, {-1, "-0.000000001"}, {Dec(10_000_000_010), "10.00000001"},
+		{Dec(math.MaxInt64), "9223372036.854775807"}, {Dec(math.MinInt64), "-9223372036.854775808"},
+	} {
+		if got := string(tc.d.Append([]byte("x="))); got != "x="+tc.want {
+			t.Errorf("Append(%d) = %q, want %q", int64(tc.d), got, "x="+tc.want)
+		}
+		if got := tc.d.String(); got != tc.want {
+			t.Errorf("String(%d) = %q, want %q", int64(tc.d), got, tc.want)
+		}
+		if tc.d > -Dec(1e15) && tc.d < Dec(1e15) { // Parse keeps a narrower range
+			if back, err := Parse(tc.want); err != nil || back != tc.d {
+				t.Errorf("Parse(%q) = %d, %v", tc.want, int64(back), err)
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = Dec(123_456_789_000).Append(make([]byte, 0, 32)) }); n > 1 {
+		t.Errorf("Append allocates %v times", n)
+	}
 }

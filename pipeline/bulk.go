@@ -21,6 +21,9 @@ type Bulk struct {
 	free    chan []byte // line buffers of delivered batches, for reuse
 }
 
+// lineBytes is about the size of one station-hour's line (6 values with their flags).
+const lineBytes = 224
+
 // Bulk starts a staged load. One Bulk serves one backfill.
 func (p *Pipeline) Bulk() *Bulk {
 	return &Bulk{p: p, touched: map[airKey]bool{}, free: make(chan []byte, 4)}
@@ -35,6 +38,9 @@ func (bk *Bulk) Stage(b *reading.Batch) (deliver func(context.Context) error, ac
 	default:
 	}
 	p := bk.p
+	if want := len(b.Readings) * lineBytes; p.sink != nil && cap(buf) < want {
+		buf = make([]byte, 0, want) // once, rather than doubling through 10 MB
+	}
 	p.mu.Lock()
 	a := p.apply(b, buf[:0], bk.touched)
 	bk.water = append(bk.water, a.water...)

@@ -3,25 +3,7 @@
 set -euo pipefail
 influxd=$1 envwatch=$2 config=$3 var=$4 port=$5
 mkdir -p "$var/influxdb"
-cat > "$var/influxdb.conf" <<CONF
-reporting-disabled = true
-hostname = "localhost"
-bind-address = "127.0.0.1:0"
-[meta]
-  dir = "$var/influxdb/meta"
-[data]
-  dir = "$var/influxdb/data"
-  wal-dir = "$var/influxdb/wal"
-  query-log-enabled = false
-[monitor]
-  store-enabled = false
-[http]
-  bind-address = "127.0.0.1:$port"
-  flux-enabled = true
-  log-enabled = false
-[continuous_queries]
-  enabled = false
-CONF
+"$(dirname "$0")/influxd.conf.sh" "$var/influxdb" "$port" > "$var/influxdb.conf"
 "$influxd" -config "$var/influxdb.conf" > "$var/influxd.log" 2>&1 &
 influx_pid=$!
 envwatch_pid=

@@ -87,7 +87,7 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 			return nil, err
 		}
 		s.writer = influx.New(influx.Options{URL: in.URL, Org: in.Org, Bucket: in.WriteBucket(), Token: token,
-			Timeout: time.Duration(in.Timeout), BatchSize: in.BatchSize, Concurrency: in.WriteConcurrency}, s.reg)
+			Timeout: time.Duration(in.Timeout), BatchSize: in.BatchSize, Concurrency: in.WriteConcurrency, Gzip: in.Gzip}, s.reg)
 		sink = s.writer
 	}
 	s.air = airquality.NewNetwork(airquality.CityOptions{MinStations: cfg.Assessment.MinStations, RoundStationValues: cfg.Assessment.RoundStationValues})

@@ -115,6 +115,9 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 	var lastTime string
 	var lastEnd time.Time
 	var slab []reading.Value
+	if l, ok := r.(interface{ Len() int }); ok { // a file in memory: a row is ≥ 40 bytes
+		readings = make([]reading.Reading, 0, l.Len()/40+1)
+	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {

@@ -185,10 +185,19 @@ func (s *Source) parseInto(b *reading.Batch, f File, w collector.Window) {
 		b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
 		return
 	}
-	for _, r := range rs {
-		if !w.Backfill || w.Contains(r.End) {
-			b.Readings = append(b.Readings, r)
+	if w.Backfill { // keep what lies in the window, in place
+		keep := rs[:0]
+		for _, r := range rs {
+			if w.Contains(r.End) {
+				keep = append(keep, r)
+			}
 		}
+		rs = keep
+	}
+	if b.Readings == nil {
+		b.Readings = rs
+	} else {
+		b.Readings = append(b.Readings, rs...)
 	}
 	b.Rejects = append(b.Rejects, rejects...)
 }

@@ -50,7 +50,7 @@ func AppendReading(buf []byte, r *reading.Reading, tags Tags) []byte {
 		}
 		buf = appendKey(buf, v.Code)
 		buf = append(buf, '=')
-		buf = append(buf, v.V.String()...)
+		buf = v.V.Append(buf)
 		if v.Flag != "" {
 			buf = append(buf, ',')
 			buf = appendKey(buf, v.Code)

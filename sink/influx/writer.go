@@ -30,6 +30,8 @@ type Options struct {
 	BatchSize int // lines per request
 	// Concurrency is the number of write requests in flight (default 2).
 	Concurrency int
+	// Gzip compresses request bodies.
+	Gzip bool
 }
 
 // Writer writes to one InfluxDB. It is safe for concurrent use.
@@ -63,7 +65,7 @@ func New(opt Options, reg prometheus.Registerer) *Writer {
 	hc := &http.Client{Timeout: opt.Timeout, Transport: &http.Transport{
 		MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second, Proxy: http.ProxyFromEnvironment,
 	}}
-	o := influxdb2.DefaultOptions().SetHTTPClient(hc).SetPrecision(time.Second).SetUseGZip(true)
+	o := influxdb2.DefaultOptions().SetHTTPClient(hc).SetPrecision(time.Second).SetUseGZip(opt.Gzip)
 	c := influxdb2.NewClientWithOptions(opt.URL, opt.Token, o)
 	w := &Writer{client: c, write: c.WriteAPIBlocking(opt.Org, opt.Bucket), opt: opt, metrics: newWriterMetrics()}
 	if reg != nil {

@@ -72,17 +72,21 @@ func readings(t *testing.T, hours int) []reading.Reading {
 // values, for the 1.8 "db/rp" bucket of the default policy and of an explicit policy.
 func TestWriteAndReadBack(t *testing.T) {
 	ctx := context.Background()
-	for _, c := range []struct{ db, rp, bucket string }{
-		{"t_default", "", "t_default/autogen"},
-		{"t_rp", "hourly", "t_rp/hourly"},
-		{"t_bare", "", "t_bare"},
+	for _, c := range []struct {
+		db, rp, bucket string
+		gzip           bool
+	}{
+		{"t_default", "", "t_default/autogen", false},
+		{"t_rp", "hourly", "t_rp/hourly", false},
+		{"t_bare", "", "t_bare", false},
+		{"t_gzip", "", "t_gzip", true},
 	} {
 		t.Run(c.bucket, func(t *testing.T) {
 			if err := influxd.CreateDatabase(ctx, c.db, c.rp); err != nil {
 				t.Fatal(err)
 			}
 			reg := prometheus.NewRegistry()
-			w := New(Options{URL: influxd.URL, Bucket: c.bucket, BatchSize: 7}, reg)
+			w := New(Options{URL: influxd.URL, Bucket: c.bucket, BatchSize: 7, Gzip: c.gzip}, reg)
 			defer w.Close()
 			if err := w.Health(ctx); err != nil {
 				t.Fatal(err)

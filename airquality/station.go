@@ -221,27 +221,114 @@ func (d *StationDay) window8(end int) (sum, n int64) {
 	return sum, n
 }
 
-// stationDayBytes is the size of an encoded StationDay: a mask (4 bytes) and 24 values
-// (4 bytes each) per pollutant.
+// stationDayBytes is the size of the fixed encoding of a StationDay (the first schema): a
+// mask (4 bytes) and 24 values (4 bytes each) per pollutant.
 const stationDayBytes = NumPollutants * (4 + hoursPerDay*4)
 
-// MarshalBinary encodes the day compactly (fixed size, little-endian).
+// MarshalBinary encodes the day compactly: per pollutant the validity mask, a power of
+// ten dividing every value (published values are whole µg/m³ or tenths of mg/m³, so
+// usually 10³ or 10²), then the scaled values as a first value and zig-zag deltas, all
+// varints. A typical day takes about 100 bytes instead of 600. An encoding that would be
+// exactly stationDayBytes long is written in the fixed form instead, so the length alone
+// tells the two apart and days stored by earlier versions still load.
 func (d *StationDay) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, stationDayBytes)
+	b := d.AppendCompact(make([]byte, 0, 128))
+	if len(b) == stationDayBytes {
+		return d.appendFixed(b[:0]), nil
+	}
+	return b, nil
+}
+
+// AppendCompact appends the compact encoding (see MarshalBinary) to b.
+func (d *StationDay) AppendCompact(b []byte) []byte {
+	for p := 0; p < NumPollutants; p++ {
+		m := d.mask[p]
+		b = binary.AppendUvarint(b, uint64(m))
+		if m == 0 {
+			continue
+		}
+		k := 3
+		for x := m; x != 0 && k > 0; x &= x - 1 {
+			for k > 0 && d.hours[p][trailingZeros(x)]%pow10[k] != 0 {
+				k--
+			}
+		}
+		b = append(b, byte(k))
+		prev := int64(0)
+		for x := m; x != 0; x &= x - 1 {
+			v := int64(d.hours[p][trailingZeros(x)] / pow10[k])
+			b = binary.AppendVarint(b, v-prev)
+			prev = v
+		}
+	}
+	return b
+}
+
+var pow10 = [4]int32{1, 10, 100, 1000}
+
+func (d *StationDay) appendFixed(b []byte) []byte {
 	for p := 0; p < NumPollutants; p++ {
 		b = binary.LittleEndian.AppendUint32(b, d.mask[p])
 		for h := 0; h < hoursPerDay; h++ {
 			b = binary.LittleEndian.AppendUint32(b, uint32(d.hours[p][h]))
 		}
 	}
-	return b, nil
+	return b
 }
 
-// UnmarshalBinary decodes what MarshalBinary wrote.
+// UnmarshalBinary decodes what MarshalBinary wrote (either form); on error d is unchanged.
 func (d *StationDay) UnmarshalBinary(b []byte) error {
-	if len(b) != stationDayBytes {
-		return fmt.Errorf("station day: %d bytes, want %d", len(b), stationDayBytes)
+	var out StationDay
+	var err error
+	if len(b) == stationDayBytes {
+		err = out.decodeFixed(b)
+	} else {
+		err = out.decodeCompact(b)
 	}
+	if err == nil {
+		*d = out
+	}
+	return err
+}
+
+func (d *StationDay) decodeCompact(b []byte) error {
+	for p := 0; p < NumPollutants; p++ {
+		m, n := binary.Uvarint(b)
+		if n <= 0 || m >= 1<<hoursPerDay {
+			return fmt.Errorf("station day: pollutant %d: bad mask", p)
+		}
+		b = b[n:]
+		d.mask[p] = uint32(m)
+		if m == 0 {
+			continue
+		}
+		if len(b) == 0 || b[0] > 3 {
+			return fmt.Errorf("station day: pollutant %d: bad scale", p)
+		}
+		k := b[0]
+		b = b[1:]
+		prev := int64(0)
+		for x := uint32(m); x != 0; x &= x - 1 {
+			delta, n := binary.Varint(b)
+			if n <= 0 {
+				return fmt.Errorf("station day: pollutant %d: truncated", p)
+			}
+			b = b[n:]
+			prev += delta
+			v := prev * int64(pow10[k])
+			if v < 0 || v > maxMilli {
+				return fmt.Errorf("station day: pollutant %d: value out of range", p)
+			}
+			d.hours[p][trailingZeros(x)] = int32(v)
+		}
+	}
+	if len(b) != 0 {
+		return fmt.Errorf("station day: %d trailing bytes", len(b))
+	}
+	return nil
+}
+
+func (d *StationDay) decodeFixed(b []byte) error {
 	for p := 0; p < NumPollutants; p++ {
 		d.mask[p] = binary.LittleEndian.Uint32(b) & (1<<hoursPerDay - 1)
 		b = b[4:]

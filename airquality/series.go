@@ -17,37 +17,95 @@ type Series struct {
 }
 
 // seriesYear stores a year in blocks of 32 days allocated on first use, so a station
-// with a few weeks of data costs a few KB, not a whole year's arrays.
+// with a few weeks of data costs a few KB, not a whole year's arrays. Blocks of closed
+// days can be frozen (Compact): kept encoded, about a quarter of the size, and thawed
+// transparently when a late revision writes into them.
 type seriesYear struct {
 	first  Day
 	n      int // days in the year
-	blocks [(daysPerLeapYear + blockDays - 1) / blockDays]*dayBlock
+	blocks [blocksPerYear]*dayBlock
+	cold   [blocksPerYear]*coldBlock
 }
 
-const blockDays = 32
+const (
+	blockDays     = 32
+	blocksPerYear = (daysPerLeapYear + blockDays - 1) / blockDays
+)
 
 type dayBlock struct {
 	days  [blockDays]StationDay
 	gen   [blockDays]uint32 // bumped on every change; caches compare it
 	has   uint32
-	cache [blockDays]cachedDay
-}
-
-// block returns the block of day index i (allocating it when create is set) and the
-// index within it.
-func (y *seriesYear) block(i int, create bool) (*dayBlock, int) {
-	b := y.blocks[i/blockDays]
-	if b == nil && create {
-		b = &dayBlock{}
-		y.blocks[i/blockDays] = b
-	}
-	return b, i % blockDays
+	cache *[blockDays]cachedDay // allocated when daily values are first asked for
 }
 
 type cachedDay struct {
 	gen uint32
 	ok  bool
 	v   DayValues
+}
+
+// coldBlock is a frozen dayBlock: each day's compact encoding, back to back.
+type coldBlock struct {
+	buf []byte
+	off [blockDays + 1]uint32
+	gen [blockDays]uint32
+	has uint32
+}
+
+func freeze(b *dayBlock) *coldBlock {
+	c := &coldBlock{gen: b.gen, has: b.has}
+	var buf []byte
+	for i := 0; i < blockDays; i++ {
+		if b.has&(1<<i) != 0 {
+			buf = b.days[i].AppendCompact(buf)
+		}
+		c.off[i+1] = uint32(len(buf))
+	}
+	c.buf = append(make([]byte, 0, len(buf)), buf...) // exactly sized
+	return c
+}
+
+// day decodes day i (encoded by this process, so it cannot fail).
+func (c *coldBlock) day(i int) *StationDay {
+	sd := &StationDay{}
+	_ = sd.decodeCompact(c.buf[c.off[i]:c.off[i+1]])
+	return sd
+}
+
+func (c *coldBlock) thaw() *dayBlock {
+	b := &dayBlock{gen: c.gen, has: c.has}
+	for i := 0; i < blockDays; i++ {
+		if c.has&(1<<i) != 0 {
+			_ = b.days[i].decodeCompact(c.buf[c.off[i]:c.off[i+1]])
+		}
+	}
+	return b
+}
+
+// block returns the hot block of day index i and the index within it: with write set it
+// thaws a frozen block or allocates a new one, otherwise it may return nil.
+func (y *seriesYear) block(i int, write bool) (*dayBlock, int) {
+	j := i / blockDays
+	b := y.blocks[j]
+	if b == nil && write {
+		if c := y.cold[j]; c != nil {
+			b, y.cold[j] = c.thaw(), nil
+		} else {
+			b = &dayBlock{}
+		}
+		y.blocks[j] = b
+	}
+	return b, i % blockDays
+}
+
+// compact freezes the hot blocks whose days all lie before d.
+func (y *seriesYear) compact(before Day) {
+	for j, b := range y.blocks {
+		if b != nil && y.first+Day((j+1)*blockDays) <= before {
+			y.cold[j], y.blocks[j] = freeze(b), nil
+		}
+	}
 }
 
 // NewSeries returns an empty series.
@@ -107,28 +165,57 @@ func (s *Series) Clear(end int64, p Pollutant) error {
 	if y == nil {
 		return nil
 	}
-	b, i := y.block(int(day-y.first), false)
-	if b != nil && p < NumPollutants && b.days[i].clear(p, slot) {
+	if p >= NumPollutants || !y.holds(int(day - y.first)) {
+		return nil
+	}
+	b, i := y.block(int(day-y.first), true)
+	if b.days[i].clear(p, slot) {
 		b.gen[i]++
 	}
 	return nil
 }
 
-// Day returns the station's hours of a day and a generation number that changes whenever
-// they do; nil when the series has nothing for the day.
-func (s *Series) Day(d Day) (*StationDay, uint32) {
-	y := s.year(d, false)
-	if y == nil {
-		return nil, 0
+// holds reports whether day index i has data, hot or frozen.
+func (y *seriesYear) holds(i int) bool {
+	j, k := i/blockDays, uint32(1)<<(i%blockDays)
+	if b := y.blocks[j]; b != nil {
+		return b.has&k != 0
 	}
-	b, i := y.block(int(d-y.first), false)
-	if b == nil || b.has&(1<<i) == 0 {
-		return nil, 0
-	}
-	return &b.days[i], b.gen[i]
+	c := y.cold[j]
+	return c != nil && c.has&k != 0
 }
 
-// DayValues returns the station's daily statistics of a day (cached until the day changes).
+// Day returns the station's hours of a day and a generation number that changes whenever
+// they do; nil when the series has nothing for the day. A frozen day is decoded into a
+// new StationDay.
+func (s *Series) Day(d Day) (*StationDay, uint32) {
+	y := s.year(d, false)
+	if y == nil || !y.holds(int(d-y.first)) {
+		return nil, 0
+	}
+	i := int(d - y.first)
+	if b := y.blocks[i/blockDays]; b != nil {
+		return &b.days[i%blockDays], b.gen[i%blockDays]
+	}
+	c := y.cold[i/blockDays]
+	return c.day(i % blockDays), c.gen[i%blockDays]
+}
+
+// Gen returns the generation of a day and whether it has data, without decoding it.
+func (s *Series) Gen(d Day) (uint32, bool) {
+	y := s.year(d, false)
+	if y == nil || !y.holds(int(d-y.first)) {
+		return 0, false
+	}
+	i := int(d - y.first)
+	if b := y.blocks[i/blockDays]; b != nil {
+		return b.gen[i%blockDays], true
+	}
+	return y.cold[i/blockDays].gen[i%blockDays], true
+}
+
+// DayValues returns the station's daily statistics of a day (cached until the day
+// changes, while the day is not frozen).
 func (s *Series) DayValues(d Day) (DayValues, bool) {
 	sd, gen := s.Day(d)
 	if sd == nil {
@@ -136,11 +223,24 @@ func (s *Series) DayValues(d Day) (DayValues, bool) {
 	}
 	y := s.year(d, false)
 	b, i := y.block(int(d-y.first), false)
+	if b == nil {
+		return StationDayValues(d, sd), true
+	}
+	if b.cache == nil {
+		b.cache = new([blockDays]cachedDay)
+	}
 	c := &b.cache[i]
 	if !c.ok || c.gen != gen {
 		c.v, c.gen, c.ok = StationDayValues(d, sd), gen, true
 	}
 	return c.v, true
+}
+
+// Compact freezes the blocks of days before d (see seriesYear).
+func (s *Series) Compact(before Day) {
+	for _, y := range s.years {
+		y.compact(before)
+	}
 }
 
 // Days returns the daily values of every day of r that has data.

@@ -92,6 +92,7 @@ func (bk *Bulk) Checkpoint() error {
 		return err
 	}
 	bk.reset()
+	p.compact()
 	return nil
 }
 

@@ -91,7 +91,14 @@ type Pipeline struct {
 	rejected *prometheus.CounterVec
 	now      func() time.Time
 	buf      []byte
+	newest   airquality.Day // newest day applied: days hotDays before it are frozen
+	frozenTo airquality.Day
 }
+
+// hotDays is how far behind the newest day station-days stay unfrozen. Revisions come
+// within days (CNEMC) or weeks (audits); an older one thaws its block, and the block is
+// frozen again when the newest day next moves on.
+const hotDays = 40
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
@@ -167,7 +174,19 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	if err := p.commit(b.Source, c); err != nil {
 		return a.accepted, err
 	}
+	p.compact()
 	return a.accepted, nil
+}
+
+// compact freezes the station-days that fell out of the hot window, once they are
+// durable (the caller holds p.mu; without a state store nothing is frozen, so a pipeline
+// used as a calculator keeps everything at hand).
+func (p *Pipeline) compact() {
+	if p.state == nil || p.newest-hotDays <= p.frozenTo {
+		return
+	}
+	p.frozenTo = p.newest - hotDays
+	p.air.Compact(p.frozenTo)
 }
 
 // applied is what apply did with a batch.
@@ -221,6 +240,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) 
 			p.applyAir(site, &clean)
 			day, _, _ := airquality.HourSlot(clean.End)
 			touched[airKey{site, day}] = true
+			p.newest = max(p.newest, day)
 		case r.Kind == reading.Water:
 			p.applyWater(&clean)
 			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(clean.Values)})

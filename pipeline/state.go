@@ -89,6 +89,14 @@ func (p *Pipeline) UseState(st State, spoolMax int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.state, p.spoolMax = st, spoolMax
+	// Days come station by station: each station's closed days are frozen as soon as it
+	// is loaded, so a year of national history never sits in memory unfrozen.
+	prev, prevNewest := -1, airquality.Day(0)
+	freezePrev := func() {
+		if prev >= 0 {
+			p.air.Series(prev).Compact(prevNewest - hotDays)
+		}
+	}
 	err := st.LoadAir(func(d store.AirDay) error {
 		idx, ok := p.air.Station(d.Station)
 		if !ok {
@@ -98,13 +106,21 @@ func (p *Pipeline) UseState(st State, spoolMax int64) error {
 		if err := sd.UnmarshalBinary(d.Data); err != nil {
 			return fmt.Errorf("station %s day %d: %w", d.Station, d.Day, err)
 		}
-		p.air.Series(idx).PutDay(airquality.Day(d.Day), &sd)
-		p.restoreLatest(d.Station, airquality.Day(d.Day), &sd)
+		if idx != prev {
+			freezePrev()
+			prev, prevNewest = idx, 0
+		}
+		day := airquality.Day(d.Day)
+		p.air.Series(idx).PutDay(day, &sd)
+		p.newest, prevNewest = max(p.newest, day), max(prevNewest, day)
+		p.restoreLatest(d.Station, day, &sd)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	freezePrev()
+	p.compact()
 	return st.LoadWater(func(w store.WaterSample) error {
 		if _, ok := p.sites[key(reading.Water, w.Section)]; !ok {
 			return nil

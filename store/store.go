@@ -4,11 +4,14 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -222,6 +225,12 @@ func (s *Store) saveEngines(tx *bolt.Tx, air []AirDay, water []WaterSample, mark
 		if err != nil {
 			return err
 		}
+		// New days land at the end of each station's key range and old pages are seldom
+		// rewritten, so pages split nearly full rather than half full (bbolt's default).
+		ab.FillPercent = 0.9
+		slices.SortFunc(air, func(a, b AirDay) int {
+			return cmp.Or(strings.Compare(a.Station, b.Station), cmp.Compare(a.Day, b.Day))
+		})
 		for _, d := range air {
 			if err := ab.Put(airKey(d.Station, d.Day), d.Data); err != nil {
 				return err

@@ -1,0 +1,93 @@
+package airquality
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/envwatch/envwatch/fixed"
+)
+
+// Freezing closed days changes nothing a caller can see: the same daily values, the same
+// generations (area caches stay valid), and late revisions — a new value or a withdrawn
+// one — land in a frozen day exactly as in a hot one.
+func TestCompactIsInvisible(t *testing.T) {
+	build := func() *Network {
+		n := NewNetwork(CityOptions{})
+		for _, c := range []string{"A", "B", "C"} {
+			n.AddStation(c)
+		}
+		if err := n.SetArea("city", []string{"A", "B", "C"}); err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(7, 7))
+		first := DayFromDate(2025, 1, 1).HourEnd(0).Unix() // 2025-01-01 01:00 Beijing
+		for h := int64(0); h < 120*24; h++ {
+			for i := 0; i < 3; i++ {
+				if rng.IntN(50) == 0 {
+					continue // gaps
+				}
+				s := n.Series(i)
+				for p := Pollutant(0); p < NumPollutants; p++ {
+					v := fixed.Int(int64(5 + rng.IntN(150)))
+					if p == CO {
+						v = fixed.Dec(int64(rng.IntN(30)) * fixed.Scale / 10)
+					}
+					if err := s.Set(first+h*3600, p, v); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		return n
+	}
+	r := Range{From: DayFromDate(2025, 1, 1), To: DayFromDate(2025, 4, 30)}
+	hot, cold := build(), build()
+	before := cold.AreaDays("city", r) // fills the area cache
+	cold.Compact(DayFromDate(2025, 4, 1))
+	if f := cold.Series(0).year(r.From, false); f.cold[0] == nil || f.blocks[0] != nil || f.blocks[3] == nil {
+		t.Fatal("Compact froze the wrong blocks")
+	}
+	for d := r.From; d <= r.To; d++ {
+		for i := 0; i < 3; i++ {
+			hs, hg := hot.Series(i).Day(d)
+			cs, cg := cold.Series(i).Day(d)
+			if (hs == nil) != (cs == nil) || (hs != nil && (*hs != *cs || hg != cg)) {
+				t.Fatalf("station %d day %v differs after Compact", i, d)
+			}
+		}
+	}
+	after := cold.AreaDays("city", r)
+	for i := range before {
+		if !sameDay(before[i], after[i]) {
+			t.Fatalf("area day %v changed after Compact", before[i].Day)
+		}
+	}
+	// Late revisions into January (frozen): one value replaced, one withdrawn.
+	end := DayFromDate(2025, 1, 10).HourEnd(13).Unix()
+	for _, n := range []*Network{hot, cold} {
+		if err := n.Series(1).Set(end, PM25, fixed.Int(900)); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Series(2).Clear(end, PM10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := Assess(hot.AreaDays("city", r), r, PeriodOptions{})
+	b := Assess(cold.AreaDays("city", r), r, PeriodOptions{})
+	if a.Mean[PM25].Value.Cmp(b.Mean[PM25].Value) != 0 || a.Mean[PM10].Value.Cmp(b.Mean[PM10].Value) != 0 {
+		t.Errorf("revised means differ: PM2.5 %v vs %v, PM10 %v vs %v", a.Mean[PM25].Value, b.Mean[PM25].Value, a.Mean[PM10].Value, b.Mean[PM10].Value)
+	}
+	if v := cold.AreaDays("city", Range{From: DayFromDate(2025, 1, 10), To: DayFromDate(2025, 1, 10)}); v[0].Conc[PM25].Value.Cmp(before[9].Conc[PM25].Value) <= 0 {
+		t.Error("the revision into a frozen day did not raise that day's PM2.5")
+	}
+}
+
+func sameDay(a, b DayValues) bool {
+	for p := Pollutant(0); p < NumPollutants; p++ {
+		if a.Conc[p].N != b.Conc[p].N || a.Conc[p].Reason != b.Conc[p].Reason ||
+			(a.Conc[p].Value == nil) != (b.Conc[p].Value == nil) || (a.Conc[p].Value != nil && a.Conc[p].Value.Cmp(b.Conc[p].Value) != 0) {
+			return false
+		}
+	}
+	return a.Day == b.Day
+}

@@ -165,7 +165,7 @@ func (s *Series) Clear(end int64, p Pollutant) error {
 	if y == nil {
 		return nil
 	}
-	if p >= NumPollutants || !y.holds(int(day - y.first)) {
+	if p >= NumPollutants || !y.holds(int(day-y.first)) {
 		return nil
 	}
 	b, i := y.block(int(day-y.first), true)

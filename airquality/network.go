@@ -117,6 +117,29 @@ func (n *Network) AreaDay(name string, d Day) (DayValues, bool) {
 	return v, true
 }
 
+// AreaVersion fingerprints the station-days of an area's members in r: it changes
+// whenever any of them is written, so a caller can keep what it derived from AreaDays
+// until then. It reads generations only (no decoding, no allocation).
+func (n *Network) AreaVersion(name string, r Range) uint64 {
+	a := n.areas[name]
+	if a == nil {
+		return 0
+	}
+	h := uint64(14695981039346656037)
+	for _, i := range a.members {
+		for d := r.From; d <= r.To; d++ {
+			if gen, ok := n.series[i].Gen(d); ok {
+				// FNV-1a over (member, day, generation): order-sensitive, unlike a sum.
+				for _, x := range [3]uint64{uint64(i), uint64(d), uint64(gen)} {
+					h ^= x
+					h *= 1099511628211
+				}
+			}
+		}
+	}
+	return h
+}
+
 // Compact freezes every station's blocks of days before d: their hours stay exact and a
 // late revision thaws them, but they take about a quarter of the memory.
 func (n *Network) Compact(before Day) {

@@ -65,3 +65,10 @@ func (p *Pipeline) AreaDays(area string, r airquality.Range) []airquality.DayVal
 	defer p.mu.Unlock()
 	return p.air.AreaDays(area, r)
 }
+
+// AreaVersion fingerprints an area's station-days in r (see airquality.Network.AreaVersion).
+func (p *Pipeline) AreaVersion(area string, r airquality.Range) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.air.AreaVersion(area, r)
+}

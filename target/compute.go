@@ -2,6 +2,7 @@ package target
 
 import (
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 
@@ -77,6 +78,22 @@ type Calculator struct {
 
 	parentOnce sync.Once
 	parent     map[string]string
+
+	mu       sync.Mutex
+	airCache map[string]airEntry // per area: the air indicators and what they were computed from
+}
+
+// airVersioner is air data that can fingerprint an area's days cheaply (the pipeline):
+// the air indicators of an area are then recomputed only when its data changed — in a
+// national year that is seconds of exact arithmetic saved on every snapshot.
+type airVersioner interface {
+	AreaVersion(area string, r airquality.Range) uint64
+}
+
+type airEntry struct {
+	asOf    airquality.Day
+	version uint64
+	results []Result
 }
 
 func (c *Calculator) spec(area string, year int) *Spec {
@@ -123,12 +140,55 @@ func (c *Calculator) area(area string, asOf airquality.Day) []Result {
 	if spec == nil {
 		spec = &Spec{Area: area, Year: year}
 	}
+	final := asOf == yearEnd(asOf)
+	out := c.airIndicators(area, spec, asOf)
+	out = append(out, c.waterIndicators(area, spec, asOf, final)...)
+	for _, rep := range spec.Reported {
+		res := Result{Area: area, Indicator: rep.Name, Unit: rep.Unit, Direction: rep.Direction, Valid: rep.Value != nil}
+		if rep.Value != nil {
+			res.Current = num(rep.Value.Rat(), decimalsOf(*rep.Value))
+		}
+		if rep.Target != nil {
+			res.Target = num(rep.Target.Rat(), decimalsOf(*rep.Target))
+			if rep.Value != nil {
+				res.Status = simpleStatus(rep.Value.Rat(), rep.Target.Rat(), rep.Direction, final)
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// airIndicators are an area's air results on asOf, reused while the area's data from
+// 1 January last year to asOf is unchanged.
+func (c *Calculator) airIndicators(area string, spec *Spec, asOf airquality.Day) []Result {
+	v, ok := c.Air.(airVersioner)
+	if !ok {
+		return c.computeAir(area, spec, asOf)
+	}
+	version := v.AreaVersion(area, airquality.Range{From: airquality.Year(asOf.Year() - 1).From, To: asOf})
+	c.mu.Lock()
+	e, hit := c.airCache[area]
+	c.mu.Unlock()
+	if hit && e.asOf == asOf && e.version == version {
+		return slices.Clone(e.results)
+	}
+	res := c.computeAir(area, spec, asOf)
+	c.mu.Lock()
+	if c.airCache == nil {
+		c.airCache = map[string]airEntry{}
+	}
+	c.airCache[area] = airEntry{asOf: asOf, version: version, results: slices.Clone(res)}
+	c.mu.Unlock()
+	return res
+}
+
+func (c *Calculator) computeAir(area string, spec *Spec, asOf airquality.Day) []Result {
 	r := airquality.YearToDate(asOf)
 	final := asOf == yearEnd(asOf)
 	rl := r.SamePeriodLastYear()
 	remaining := int(yearEnd(asOf) - asOf)
 	var out []Result
-
 	days := c.Air.AreaDays(area, r)
 	daysL := c.Air.AreaDays(area, rl)
 	if len(days) > 0 || len(daysL) > 0 {
@@ -167,20 +227,6 @@ func (c *Calculator) area(area string, asOf airquality.Day) []Result {
 		out = append(out, ctx.mean(airquality.PM25, PM25Mean, spec.PM25), ctx.mean(airquality.PM10, PM10Mean, spec.PM10),
 			ctx.goodDays(), ctx.goodRatio(), ctx.o3Days(), ctx.heavyDays(), ctx.composite())
 		out = append(out, ctx.yoyTarget(PM25YoY, PM25Mean, spec.PM25YoY, out[0]), ctx.yoyTarget(PM10YoY, PM10Mean, spec.PM10YoY, out[1]))
-	}
-	out = append(out, c.waterIndicators(area, spec, asOf, final)...)
-	for _, rep := range spec.Reported {
-		res := Result{Area: area, Indicator: rep.Name, Unit: rep.Unit, Direction: rep.Direction, Valid: rep.Value != nil}
-		if rep.Value != nil {
-			res.Current = num(rep.Value.Rat(), decimalsOf(*rep.Value))
-		}
-		if rep.Target != nil {
-			res.Target = num(rep.Target.Rat(), decimalsOf(*rep.Target))
-			if rep.Value != nil {
-				res.Status = simpleStatus(rep.Value.Rat(), rep.Target.Rat(), rep.Direction, final)
-			}
-		}
-		out = append(out, res)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -34,6 +35,7 @@ type runCmd struct {
 	level, format   string
 	onceFlag        bool
 	source          string
+	pprof           bool
 }
 
 func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
@@ -42,6 +44,7 @@ func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClau
 	cmd.Flag("shutdown-timeout", "How long running jobs get to finish on SIGTERM.").Default("20s").DurationVar(&c.shutdownTimeout)
 	cmd.Flag("log.level", "Only log messages with the given severity or above: debug, info, warn, error.").Default("info").EnumVar(&c.level, "debug", "info", "warn", "error")
 	cmd.Flag("log.format", "Output format of log messages: logfmt or json.").Default("logfmt").EnumVar(&c.format, "logfmt", "json")
+	cmd.Flag("web.enable-pprof", "Serve Go profiles under /debug/pprof/ (behind the same TLS and authentication as /metrics).").BoolVar(&c.pprof)
 	cmd.Flag("once", "Dry run: fetch --source once, print the line protocol that would be written, write and record nothing.").BoolVar(&c.onceFlag)
 	cmd.Flag("source", "The source of --once.").StringVar(&c.source)
 	c.web = kingpinflag.AddFlags(cmd, ":9065")
@@ -268,6 +271,13 @@ func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload fun
 		}
 		fmt.Fprintln(w, "Reloaded")
 	})
+	if c.pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if !influxOK.Load() {

@@ -95,10 +95,10 @@ type Pipeline struct {
 	frozenTo airquality.Day
 }
 
-// hotDays is how far behind the newest day station-days stay unfrozen. Revisions come
-// within days (CNEMC) or weeks (audits); an older one thaws its block, and the block is
-// frozen again when the newest day next moves on.
-const hotDays = 40
+// hotDays is how far behind the newest day station-days stay unfrozen. CNEMC revises
+// within a day or two; an older revision (an audit weeks later) thaws its 32-day block,
+// ~10 µs, and the block is frozen again when the newest day next moves on.
+const hotDays = 7
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {

@@ -45,7 +45,9 @@ run() {
   local name=$1 count=$2; shift 2
   echo "== $name"
   local before; before=$(influx_cpu)
-  local o; o=$("$out/bin/measure" -- "$@" 2>&1 | tee /dev/stderr)
+  # Not `tee /dev/stderr`: reopening a redirected stderr truncates the log it points to.
+  local o; o=$("$out/bin/measure" -- "$@" 2>&1) || { echo "$o" >&2; return 1; }
+  echo "$o" >&2
   wall[$name]=$(sed -n 's/.*measure: wall \([0-9.]*\) s.*/\1/p' <<<"$o")
   cpu[$name]=$(sed -n 's/.*cpu \([0-9.]*\) s.*/\1/p' <<<"$o")
   rss[$name]=$(sed -n 's/.*peak rss \([0-9.]*\) MiB.*/\1/p' <<<"$o")

@@ -82,6 +82,7 @@ type Pipeline struct {
 	latest   map[string]*Latest
 	water    map[string]time.Time // newest sample per section
 	samples  map[string]map[int64][]reading.Value
+	waterGen map[string]uint64 // per section, bumped by every sample applied
 	state    State
 	spoolMax int64
 	wake     chan struct{}
@@ -103,7 +104,7 @@ const hotDays = 7
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
 	p := &Pipeline{sites: map[siteKey]*siteEntry{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
-		samples: map[string]map[int64][]reading.Value{}, sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
+		samples: map[string]map[int64][]reading.Value{}, waterGen: map[string]uint64{}, sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
 		spooled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_spool_points_total",
 			Help: "Points through the InfluxDB spool by event: spooled (a write failed or a backlog existed), replayed, dead_lettered (refused permanently), refused (spool full)."}, []string{"event"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",

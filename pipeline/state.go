@@ -41,6 +41,7 @@ func (p *Pipeline) applyWater(r *reading.Reading) {
 		p.samples[r.Site] = m
 	}
 	m[r.End.Unix()] = r.Values // a re-sent sample replaces the earlier one
+	p.waterGen[r.Site]++
 }
 
 // encodeValues writes "code=value:flag;…".

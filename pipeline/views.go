@@ -72,3 +72,10 @@ func (p *Pipeline) AreaVersion(area string, r airquality.Range) uint64 {
 	defer p.mu.Unlock()
 	return p.air.AreaVersion(area, r)
 }
+
+// WaterVersion changes whenever a sample of the section is applied (for caches).
+func (p *Pipeline) WaterVersion(section string) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.waterGen[section]
+}

@@ -1,10 +1,17 @@
 package target
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/pipeline"
+	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/waterquality"
 )
 
 // countingAir is the real air engine, counting how often the calculator reads days.
@@ -74,5 +81,57 @@ func TestAirIndicatorsCachedUntilDataChanges(t *testing.T) {
 	calc.Compute(asOf+1, (asOf + 1).Start())
 	if air.reads == reads {
 		t.Error("a new day did not cause a recomputation")
+	}
+}
+
+// countingWater is the real pipeline, counting sample reads.
+type countingWater struct {
+	*pipeline.Pipeline
+	reads int
+}
+
+func (c *countingWater) WaterSamples(site string, from, to time.Time) []waterquality.Sample {
+	c.reads++
+	return c.Pipeline.WaterSamples(site, from, to)
+}
+
+// A section is evaluated again only when one of its samples arrives or the day changes.
+func TestWaterSitesCachedUntilSamplesChange(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p := pipeline.New([]pipeline.Site{{Kind: reading.Water, Code: "W1", Area: "c"}}, airquality.NewNetwork(airquality.CityOptions{}), nil, nil, quiet)
+	sample := func(day int, nh3n string) {
+		v, _ := fixed.Parse(nh3n)
+		end := time.Date(2025, 3, day, 2, 0, 0, 0, time.UTC)
+		if _, err := p.Handle(context.Background(), &reading.Batch{Source: "t", Readings: []reading.Reading{{Kind: reading.Water, Site: "W1", End: end,
+			Values: []reading.Value{{Code: "nh3n", V: v, Flag: "N"}}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sample(1, "0.4") // class II by NH3-N (≤ 0.5)
+	water := &countingWater{Pipeline: p}
+	calc := &Calculator{Air: fakeAir(func(airquality.Day) (airquality.DayValues, bool) { return airquality.DayValues{}, false }),
+		Water: water, Areas: []Area{{ID: "c"}},
+		Sites: []WaterSite{{Code: "W1", Area: "c", Body: waterquality.River, Target: waterquality.ClassIII}}}
+	asOf := airquality.DayFromDate(2025, 3, 20)
+	class := func(s Snapshot) waterquality.Class {
+		for _, w := range s.Water {
+			if w.Code == "W1" {
+				return w.Class
+			}
+		}
+		t.Fatal("W1 not in the snapshot")
+		return 0
+	}
+	if got := class(calc.Compute(asOf, asOf.Start())); got != waterquality.ClassII {
+		t.Fatalf("class %v, want II", got)
+	}
+	reads := water.reads
+	calc.Compute(asOf, asOf.Start())
+	if water.reads != reads {
+		t.Errorf("unchanged samples read again %d times", water.reads-reads)
+	}
+	sample(10, "1.8") // mean NH3-N (0.4 + 1.8) / 2 = 1.1 → class IV (≤ 1.5)
+	if got := class(calc.Compute(asOf, asOf.Start())); got != waterquality.ClassIV {
+		t.Errorf("class after a new sample %v, want IV", got)
 	}
 }

@@ -79,8 +79,9 @@ type Calculator struct {
 	parentOnce sync.Once
 	parent     map[string]string
 
-	mu       sync.Mutex
-	airCache map[string]airEntry // per area: the air indicators and what they were computed from
+	mu         sync.Mutex
+	airCache   map[string]airEntry // per area: the air indicators and what they were computed from
+	waterCache map[waterKey]waterEntry
 }
 
 // airVersioner is air data that can fingerprint an area's days cheaply (the pipeline):

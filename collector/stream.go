@@ -89,6 +89,7 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 			}
 		}
 		walkErr = s.Stream(ctx, w, after, func(b *reading.Batch, m string, i, n int) error {
+			acc.b.Parts = append(acc.b.Parts, len(acc.b.Readings)) // each file is a part
 			acc.b.Readings = append(acc.b.Readings, b.Readings...)
 			acc.b.Rejects = append(acc.b.Rejects, b.Rejects...)
 			if m != "" {

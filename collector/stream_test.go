@@ -38,6 +38,7 @@ func (f fileStream) Stream(ctx context.Context, _ Window, after string, emit fun
 type recStager struct {
 	mu          sync.Mutex
 	staged      []string
+	parts       [][]int
 	delivered   []string
 	checkpoints []int // len(delivered) at each checkpoint
 	failAt      int
@@ -52,6 +53,7 @@ func (r *recStager) Stage(b *reading.Batch) (func(context.Context) error, int) {
 	defer r.mu.Unlock()
 	last := b.Readings[len(b.Readings)-1].Site
 	r.staged = append(r.staged, last)
+	r.parts = append(r.parts, b.Parts)
 	return func(context.Context) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -92,6 +94,10 @@ func TestStreamedBackfillStagesInOrderAndCheckpoints(t *testing.T) {
 		want := "f002 f005 f008 f011 f014 f017 f019"
 		if got := strings.Join(st.delivered, " "); got != want {
 			t.Errorf("delivered groups %s, want %s", got, want)
+		}
+		// Each file is a part of its group, so a revised file can supersede an earlier one.
+		if got := fmt.Sprint(st.parts[0]); got != "[0 10 20]" {
+			t.Errorf("parts of the first group %s, want [0 10 20]", got)
 		}
 		if sum.Read != 200 || sum.Accepted != 200 {
 			t.Errorf("summary %+v", sum)

@@ -16,7 +16,7 @@ import (
 type Bulk struct {
 	p *Pipeline
 	// Guarded by p.mu: station-days and water samples changed since the last checkpoint.
-	touched map[airKey]bool
+	touched *touchSet
 	water   []store.WaterSample
 	free    chan []byte // line buffers of delivered batches, for reuse
 }
@@ -26,7 +26,9 @@ const lineBytes = 224
 
 // Bulk starts a staged load. One Bulk serves one backfill.
 func (p *Pipeline) Bulk() *Bulk {
-	return &Bulk{p: p, touched: map[airKey]bool{}, free: make(chan []byte, 4)}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return &Bulk{p: p, touched: p.newTouchSet(), free: make(chan []byte, 4)}
 }
 
 // Stage validates b and applies it to the engines. deliver writes its points; call it in
@@ -85,7 +87,7 @@ func (bk *Bulk) Checkpoint() error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(bk.touched) == 0 && len(bk.water) == 0 {
+	if len(bk.touched.m) == 0 && len(bk.water) == 0 {
 		return nil
 	}
 	if err := p.commit("", bk.pending()); err != nil {
@@ -99,11 +101,11 @@ func (bk *Bulk) Checkpoint() error {
 // pending is the commit of everything changed since the last checkpoint. The caller
 // holds p.mu.
 func (bk *Bulk) pending() store.Commit {
-	return store.Commit{Air: bk.p.airDays(bk.touched), Water: bk.water, SpoolMax: bk.p.spoolMax}
+	return store.Commit{Air: bk.p.airDays(bk.touched.m), Water: bk.water, SpoolMax: bk.p.spoolMax}
 }
 
 func (bk *Bulk) reset() {
-	clear(bk.touched)
+	bk.touched.reset(bk.p)
 	bk.water = nil
 }
 

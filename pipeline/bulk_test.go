@@ -6,8 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/reading"
@@ -95,5 +99,45 @@ func TestBulkCheckpointAndSpool(t *testing.T) {
 	}
 	if s, _ := st.SpoolStats(); s.Points != 0 {
 		t.Errorf("%d points left in the spool after drain", s.Points)
+	}
+}
+
+// In a batch merged from several files, a repeat within one file is a duplicate (the first
+// stands), while a repeat in a later file is a revision: it replaces the earlier reading in
+// the engines and is the only one written.
+func TestMergedBatchRevisionSupersedes(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	sink := &memSink{}
+	net := airquality.NewNetwork(airquality.CityOptions{})
+	p := New([]Site{{reading.Air, "A", "x"}}, net, sink, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	end := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)
+	pm := func(v string) []reading.Value { return []reading.Value{{Code: "pm2_5", V: d(v), Flag: "N"}} }
+	b := &reading.Batch{Source: "s", Parts: []int{0, 3}, Readings: []reading.Reading{
+		{Kind: reading.Air, Site: "A", End: end, Values: pm("21")},
+		{Kind: reading.Air, Site: "A", End: end, Values: pm("22")}, // same file: duplicate
+		{Kind: reading.Air, Site: "A", End: end.Add(time.Hour), Values: pm("40")},
+		{Kind: reading.Air, Site: "A", End: end, Values: pm("30")}, // revised file
+	}}
+	n, err := p.Handle(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("accepted %d, want 3 (the original, its revision and the next hour)", n)
+	}
+	if got := testutil.ToFloat64(p.rejected.WithLabelValues("s", ReasonDuplicate)); got != 1 {
+		t.Errorf("duplicates %v, want 1", got)
+	}
+	lines := sink.lines.String()
+	if strings.Count(lines, "\n") != 2 || !strings.Contains(lines, "pm2_5=30,") || strings.Contains(lines, "pm2_5=21,") {
+		t.Errorf("written:\n%s\nwant the revision (30) and the next hour only", lines)
+	}
+	if l := p.Snapshot().Latest["A"]; l.Values[airquality.PM25].C != d("40") {
+		t.Errorf("latest %v", l.Values[airquality.PM25].C)
+	}
+	day, slot, _ := airquality.HourSlot(end)
+	sd, _ := net.Series(0).Day(day)
+	if v, ok := sd.Hour(airquality.PM25, slot); !ok || v != d("30") {
+		t.Errorf("engine hour %v %v, want the revised 30", v, ok)
 	}
 }

@@ -94,6 +94,8 @@ type Pipeline struct {
 	buf      []byte
 	newest   airquality.Day // newest day applied: days hotDays before it are frozen
 	frozenTo airquality.Day
+	entries  []*siteEntry // apply's per-reading scratch
+	epochs   uint64       // of touch sets
 }
 
 // hotDays is how far behind the newest day station-days stay unfrozen. CNEMC revises
@@ -136,6 +138,29 @@ type siteEntry struct {
 	Site
 	station int // -1 for a section
 	latest  *Latest
+	// The day this site last added to the touch set of epoch touchedIn.
+	touchedDay airquality.Day
+	touchedIn  uint64
+}
+
+// touchSet is the station-days a batch (or a bulk load between checkpoints) changed. Its
+// epoch lets a site remember that it is already in the set.
+type touchSet struct {
+	m     map[airKey]bool
+	epoch uint64
+}
+
+// newTouchSet returns an empty set with a fresh epoch. The caller holds p.mu.
+func (p *Pipeline) newTouchSet() *touchSet {
+	p.epochs++
+	return &touchSet{m: map[airKey]bool{}, epoch: p.epochs}
+}
+
+// reset empties the set under a fresh epoch. The caller holds p.mu.
+func (t *touchSet) reset(p *Pipeline) {
+	clear(t.m)
+	p.epochs++
+	t.epoch = p.epochs
 }
 
 func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.Value) {
@@ -153,7 +178,8 @@ func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.
 func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	a := p.apply(b, p.buf[:0], map[airKey]bool{})
+	touched := p.newTouchSet()
+	a := p.apply(b, p.buf[:0], touched)
 	p.buf = a.lines
 	// To InfluxDB now, unless earlier batches still wait in the spool (order matters: a
 	// revision must not be overwritten by an older replayed value).
@@ -165,7 +191,7 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	if p.state == nil {
 		return a.accepted, writeErr // no state store: nothing to spool into
 	}
-	c := store.Commit{Air: p.airDays(a.touched), Water: a.water, SpoolMax: p.spoolMax}
+	c := store.Commit{Air: p.airDays(touched.m), Water: a.water, SpoolMax: p.spoolMax}
 	if !b.Mark.IsZero() {
 		c.Marks = map[string]time.Time{b.Source: b.Mark}
 	}
@@ -194,27 +220,40 @@ func (p *Pipeline) compact() {
 type applied struct {
 	accepted int
 	lines    []byte // line protocol of the accepted readings (none without a sink)
-	touched  map[airKey]bool
 	water    []store.WaterSample
 }
 
 // apply validates a batch, updates the engines and renders the line protocol into buf,
 // adding the station-days it changed to touched. The caller holds p.mu.
-func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) applied {
+func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applied {
 	for _, rj := range b.Rejects {
 		p.rejected.WithLabelValues(b.Source, rj.Reason).Inc()
 		p.logger.Debug("record rejected by source", "source", b.Source, "reason", rj.Reason, "detail", rj.Detail)
 	}
-	accepted := 0
-	var newSamples []store.WaterSample
+	n := len(b.Readings)
+	if cap(p.entries) < n {
+		p.entries = make([]*siteEntry, n)
+	}
+	entries := p.entries[:n] // nil: the reading is left out
+	clear(entries)
+	// Pass 1: validate, and settle repeats of a (site, period end). Within one part (one
+	// file or delivery) the first stands and a repeat is rejected as a duplicate; a later
+	// part — a revised file grouped into the same backfill batch — supersedes the earlier
+	// reading, which then never reaches the engines or InfluxDB (where, written in the same
+	// request set, the older value could land last).
 	type dupKey struct {
 		site   *siteEntry
 		end    int64
 		period reading.Period
 	}
-	seen := make(map[dupKey]bool, len(b.Readings))
+	type seenAt struct{ i, part int }
+	seen := make(map[dupKey]seenAt, n)
 	horizon := p.now().Add(2 * time.Hour)
+	part, superseded := 0, 0
 	for i := range b.Readings {
+		for part+1 < len(b.Parts) && i >= b.Parts[part+1] {
+			part++
+		}
 		r := &b.Readings[i]
 		site, ok := p.sites[key(r.Kind, r.Site)]
 		if !ok {
@@ -226,21 +265,40 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) 
 			continue
 		}
 		k := dupKey{site, r.End.Unix(), r.Period}
-		if seen[k] {
+		prev, repeat := seen[k]
+		if repeat && prev.part == part {
 			p.reject(b.Source, ReasonDuplicate, r, nil)
 			continue
 		}
-		seen[k] = true
-		good := p.validValues(b.Source, r)
-		if len(good) == 0 {
+		if r.Values = p.validValues(b.Source, r); len(r.Values) == 0 {
 			continue
 		}
-		clean := reading.Reading{Kind: r.Kind, Period: r.Period, Site: r.Site, End: r.End.UTC(), Values: good}
+		if repeat {
+			entries[prev.i] = nil
+			superseded++
+		}
+		seen[k] = seenAt{i, part}
+		entries[i] = site
+	}
+	// Pass 2: apply what stands, in order.
+	var newSamples []store.WaterSample
+	accepted := superseded // valid, accepted, then replaced by their revision
+	for i := range b.Readings {
+		site := entries[i]
+		if site == nil {
+			continue
+		}
+		r := &b.Readings[i]
+		clean := reading.Reading{Kind: r.Kind, Period: r.Period, Site: r.Site, End: r.End.UTC(), Values: r.Values}
 		switch {
 		case r.Kind == reading.Air && r.Period == reading.Hour:
 			p.applyAir(site, &clean)
 			day, _, _ := airquality.HourSlot(clean.End)
-			touched[airKey{site, day}] = true
+			// Most readings repeat the previous day of their station: skip the map then.
+			if site.touchedDay != day || site.touchedIn != touched.epoch {
+				touched.m[airKey{site, day}] = true
+				site.touchedDay, site.touchedIn = day, touched.epoch
+			}
 			p.newest = max(p.newest, day)
 		case r.Kind == reading.Water:
 			p.applyWater(&clean)
@@ -251,7 +309,8 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched map[airKey]bool) 
 		}
 		accepted++
 	}
-	return applied{accepted: accepted, lines: buf, touched: touched, water: newSamples}
+	clear(entries) // drop the references until the next batch
+	return applied{accepted: accepted, lines: buf, water: newSamples}
 }
 
 // spoolEntry wraps lines that could not be written now.

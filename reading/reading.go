@@ -71,6 +71,11 @@ type Batch struct {
 	// Rejects are input records the source could not turn into readings (a malformed row,
 	// an unknown pollutant code); the pipeline counts them by reason.
 	Rejects []Reject
+	// Parts, when set, are the indices in Readings where each part of a merged batch
+	// starts (a backfill groups files: Parts[k] is the first reading of the k-th file).
+	// A repeat of a site and period end within a part is a duplicate; in a later part it
+	// is a revision and replaces the earlier reading.
+	Parts []int
 	// Mark, when set, is the source's new high-water mark: the pipeline stores it in the
 	// same transaction as the batch's effects.
 	Mark time.Time

@@ -39,10 +39,22 @@ from=2025-01-01; to=$(date -u -d "2025-01-01 + $(( (HOURS + 23) / 24 - 1 )) days
 sed "s|INFLUX_URL|http://127.0.0.1:$port|" "$out/envwatch.yaml" > "$out/with-sink.yaml"
 grep -v '^influxdb:' "$out/envwatch.yaml" | sed "s|/state|/state-nosink|" > "$out/no-sink.yaml"
 
+# Each run starts with influxd idle: its compactions of the previous run's data would
+# otherwise be counted against the next client (up to 3 minutes).
+settle() {
+  local quiet=0 a b
+  for _ in $(seq 1 180); do
+    a=$(influx_cpu); sleep 1; b=$(influx_cpu)
+    if python3 -c "import sys; sys.exit(0 if $b - $a < 0.05 else 1)"; then quiet=$((quiet + 1)); else quiet=0; fi
+    [ "$quiet" -ge 3 ] && return 0
+  done
+}
+
 declare -A wall cpu rss pts icpu
 # run NAME POINTS-SOURCE COMMAND… — POINTS-SOURCE is a function reading the command's output.
 run() {
   local name=$1 count=$2; shift 2
+  settle
   echo "== $name"
   local before; before=$(influx_cpu)
   # Not `tee /dev/stderr`: reopening a redirected stderr truncates the log it points to.

@@ -150,7 +150,7 @@ type Job struct {
 	// StreamBatch is how many readings a streamed backfill stages at once (one engine pass
 	// and one set of write requests per group, not per file); CheckpointEvery is how many
 	// it delivers between checkpoints of the engines and the resume mark — a crash repeats
-	// at most that much, idempotently. Zero means 50,000 and 500,000.
+	// at most that much, idempotently. Zero means 10,000 and 500,000.
 	StreamBatch, CheckpointEvery int
 	Marks                        Marks
 	Handler                      Handler

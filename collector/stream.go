@@ -22,7 +22,7 @@ type Stager interface {
 
 // Defaults of Job.StreamBatch and Job.CheckpointEvery.
 const (
-	defaultStreamBatch     = 50000
+	defaultStreamBatch     = 10000
 	defaultCheckpointEvery = 500000
 )
 

@@ -12,13 +12,18 @@ import (
 // Stager is a Handler that can take a long history in stages (the pipeline): Stage
 // validates a batch and applies it to the engines, returning the delivery of its raw
 // points to storage; Checkpoint makes the engines' changes so far durable. Staging the
-// next batch while the previous one is delivered overlaps parsing, computing and the
+// next batch while earlier ones are delivered overlaps parsing, computing and the
 // database's own work; checkpointing every few hundred thousand readings instead of after
-// every batch writes each station-day about once.
+// every batch writes each station-day about once. Deliveries may overlap unless revises
+// is set: then the batch rewrites points of earlier ones and waits until they are written.
 type Stager interface {
-	Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int)
+	Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int, revises bool)
 	Checkpoint() error
 }
+
+// maxDeliveries is how many staged groups may be in delivery at once: with one, the
+// writer's requests drain at the end of every group and InfluxDB idles in between.
+const maxDeliveries = 2
 
 // Defaults of Job.StreamBatch and Job.CheckpointEvery.
 const (
@@ -32,9 +37,9 @@ type handlerStager struct {
 	h   Handler
 }
 
-func (s handlerStager) Stage(b *reading.Batch) (func(context.Context) error, int) {
+func (s handlerStager) Stage(b *reading.Batch) (func(context.Context) error, int, bool) {
 	n, err := s.h.Handle(s.ctx, b)
-	return func(context.Context) error { return err }, n
+	return func(context.Context) error { return err }, n, true
 }
 
 func (handlerStager) Checkpoint() error { return nil }
@@ -50,6 +55,7 @@ type staged struct {
 	group
 	deliver  func(context.Context) error
 	accepted int
+	revises  bool
 }
 
 // stream runs a streamed backfill as three stages joined by one-slot channels: the walk
@@ -111,9 +117,9 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 			if ctx.Err() != nil {
 				continue // the walk is stopping too
 			}
-			deliver, n := st.Stage(g.b)
+			deliver, n, revises := st.Stage(g.b)
 			select {
-			case stagedc <- staged{group: g, deliver: deliver, accepted: n}:
+			case stagedc <- staged{group: g, deliver: deliver, accepted: n, revises: revises}:
 			case <-ctx.Done():
 			}
 		}
@@ -136,7 +142,31 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 		pending = ""
 		return nil
 	}
+	// Deliveries run in goroutines, at most maxDeliveries at once, and are finished (their
+	// results taken) in staging order, so progress only ever covers a delivered prefix.
+	type flight struct {
+		sg   staged
+		done chan error
+	}
+	var inflight []flight
 	var err error
+	finishOne := func() {
+		f := inflight[0]
+		inflight = inflight[1:]
+		derr := <-f.done
+		switch {
+		case err != nil:
+		case derr != nil:
+			err = fmt.Errorf("up to %s: %w", f.sg.mark, derr)
+			cancel()
+		default:
+			if f.sg.mark != "" {
+				pending = f.sg.mark
+				report(Progress{Done: int64(f.sg.i + 1), Total: int64(f.sg.n), Label: f.sg.mark})
+			}
+			since += f.sg.accepted
+		}
+	}
 	for sg := range stagedc {
 		if err != nil {
 			continue // draining after a failure
@@ -146,20 +176,23 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 		sum.Accepted += sg.accepted
 		sum.Rejected += read - sg.accepted
 		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(sg.accepted))
-		if derr := sg.deliver(ctx); derr != nil {
-			err = fmt.Errorf("up to %s: %w", sg.mark, derr)
-			cancel()
-			continue
+		for len(inflight) > 0 && (sg.revises || len(inflight) >= maxDeliveries) {
+			finishOne()
 		}
-		if sg.mark != "" {
-			pending = sg.mark
-			report(Progress{Done: int64(sg.i + 1), Total: int64(sg.n), Label: sg.mark})
-		}
-		if since += sg.accepted; since >= checkpointEvery {
+		if err == nil && since >= checkpointEvery {
 			if err = checkpoint(); err != nil {
 				cancel()
 			}
 		}
+		if err != nil {
+			continue
+		}
+		f := flight{sg: sg, done: make(chan error, 1)}
+		go func() { f.done <- f.sg.deliver(ctx) }()
+		inflight = append(inflight, f)
+	}
+	for len(inflight) > 0 {
+		finishOne()
 	}
 	wg.Wait()
 	if err == nil && walkErr != nil {

@@ -31,9 +31,11 @@ func (p *Pipeline) Bulk() *Bulk {
 	return &Bulk{p: p, touched: p.newTouchSet(), free: make(chan []byte, 4)}
 }
 
-// Stage validates b and applies it to the engines. deliver writes its points; call it in
-// the order batches were staged.
-func (bk *Bulk) Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int) {
+// Stage validates b and applies it to the engines. deliver writes its points. Deliveries
+// may overlap, except that one with revises set must start only after every earlier one
+// finished: its batch rewrites points an earlier batch wrote (a revision, or data filling
+// in behind), and the last write must be the newest value.
+func (bk *Bulk) Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int, revises bool) {
 	var buf []byte
 	select {
 	case buf = <-bk.free:
@@ -48,7 +50,7 @@ func (bk *Bulk) Stage(b *reading.Batch) (deliver func(context.Context) error, ac
 	bk.water = append(bk.water, a.water...)
 	p.mu.Unlock()
 	source := b.Source // not b: the readings may go before the delivery
-	return func(ctx context.Context) error { return bk.deliver(ctx, source, a.lines) }, a.accepted
+	return func(ctx context.Context) error { return bk.deliver(ctx, source, a.lines) }, a.accepted, a.revises
 }
 
 func (bk *Bulk) deliver(ctx context.Context, source string, lines []byte) error {

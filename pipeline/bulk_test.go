@@ -52,9 +52,9 @@ func TestBulkCheckpointAndSpool(t *testing.T) {
 	}
 	bk := p.Bulk()
 	start := time.Date(2022, 5, 31, 16, 0, 0, 0, time.UTC) // 2022-06-01 00:00 Beijing
-	deliver, n := bk.Stage(&reading.Batch{Source: "s", Readings: hours("A", start, 48)})
-	if n != 48 {
-		t.Fatalf("accepted %d, want 48", n)
+	deliver, n, revises := bk.Stage(&reading.Batch{Source: "s", Readings: hours("A", start, 48)})
+	if n != 48 || revises {
+		t.Fatalf("accepted %d (revises %v), want 48 new hours", n, revises)
 	}
 	if err := deliver(context.Background()); err != nil {
 		t.Fatal(err)
@@ -74,7 +74,10 @@ func TestBulkCheckpointAndSpool(t *testing.T) {
 
 	// A failed write: the batch goes to the spool with the engine state of the third day.
 	sink.err = errors.New("connection refused")
-	deliver, _ = bk.Stage(&reading.Batch{Source: "s", Readings: hours("A", start.Add(48*time.Hour), 24)})
+	deliver, _, revises = bk.Stage(&reading.Batch{Source: "s", Readings: hours("A", start.Add(48*time.Hour), 24)})
+	if revises {
+		t.Error("hours after all earlier ones marked as revising")
+	}
 	if err := deliver(context.Background()); err != nil {
 		t.Fatalf("a spooled delivery failed: %v", err)
 	}
@@ -86,7 +89,10 @@ func TestBulkCheckpointAndSpool(t *testing.T) {
 	}
 	// While the spool holds data, later deliveries queue behind it (order of revisions).
 	sink.err = nil
-	deliver, _ = bk.Stage(&reading.Batch{Source: "s", Readings: hours("A", start.Add(72*time.Hour), 1)})
+	deliver, _, revises = bk.Stage(&reading.Batch{Source: "s", Readings: hours("A", start.Add(72*time.Hour), 1)})
+	if revises {
+		t.Error("a new hour marked as revising")
+	}
 	before := sink.lines.Len()
 	if err := deliver(context.Background()); err != nil {
 		t.Fatal(err)
@@ -99,6 +105,10 @@ func TestBulkCheckpointAndSpool(t *testing.T) {
 	}
 	if s, _ := st.SpoolStats(); s.Points != 0 {
 		t.Errorf("%d points left in the spool after drain", s.Points)
+	}
+	// An hour of the first day again (a revision): its delivery must wait for earlier ones.
+	if _, _, revises = bk.Stage(&reading.Batch{Source: "s", Readings: hours("A", start, 1)}); !revises {
+		t.Error("a rewritten hour not marked as revising")
 	}
 }
 

@@ -141,6 +141,7 @@ type siteEntry struct {
 	// The day this site last added to the touch set of epoch touchedIn.
 	touchedDay airquality.Day
 	touchedIn  uint64
+	maxEnd     int64 // newest period end applied (Unix), to tell new data from rewrites
 }
 
 // touchSet is the station-days a batch (or a bulk load between checkpoints) changed. Its
@@ -220,6 +221,7 @@ func (p *Pipeline) compact() {
 type applied struct {
 	accepted int
 	lines    []byte // line protocol of the accepted readings (none without a sink)
+	revises  bool   // some reading is not newer than what earlier batches applied for its site
 	water    []store.WaterSample
 }
 
@@ -249,7 +251,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 	type seenAt struct{ i, part int }
 	seen := make(map[dupKey]seenAt, n)
 	horizon := p.now().Add(2 * time.Hour)
-	part, superseded := 0, 0
+	part, superseded, revises := 0, 0, false
 	for i := range b.Readings {
 		for part+1 < len(b.Parts) && i >= b.Parts[part+1] {
 			part++
@@ -265,6 +267,9 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 			continue
 		}
 		k := dupKey{site, r.End.Unix(), r.Period}
+		if k.end <= site.maxEnd {
+			revises = true // rewrites (or fills in behind) what an earlier batch applied
+		}
 		prev, repeat := seen[k]
 		if repeat && prev.part == part {
 			p.reject(b.Source, ReasonDuplicate, r, nil)
@@ -289,6 +294,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 			continue
 		}
 		r := &b.Readings[i]
+		site.maxEnd = max(site.maxEnd, r.End.Unix())
 		clean := reading.Reading{Kind: r.Kind, Period: r.Period, Site: r.Site, End: r.End.UTC(), Values: r.Values}
 		switch {
 		case r.Kind == reading.Air && r.Period == reading.Hour:
@@ -310,7 +316,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 		accepted++
 	}
 	clear(entries) // drop the references until the next batch
-	return applied{accepted: accepted, lines: buf, water: newSamples}
+	return applied{accepted: accepted, lines: buf, water: newSamples, revises: revises}
 }
 
 // spoolEntry wraps lines that could not be written now.

@@ -69,12 +69,14 @@ func nationalStack(b *testing.B, days int) (*stack, time.Time) {
 }
 
 // BenchmarkScrapeNational measures a /metrics scrape (domain collectors) at national
-// cardinality with 30 days of data: "cached" renders a cached target snapshot, "compute"
-// includes computing the snapshot (every 15 s at most in production).
+// cardinality with 30 days of data: "cached" renders a cached target snapshot; "compute"
+// expires it (every 15 s at most in production), and the calculator finds every area's
+// data unchanged; "new_day" also moves the as-of day, so every area is recomputed (once a
+// day in production, or after revisions).
 func BenchmarkScrapeNational(b *testing.B) {
 	s, end := nationalStack(b, 30)
 	defer s.close()
-	for _, mode := range []string{"cached", "compute"} {
+	for _, mode := range []string{"cached", "compute", "new_day"} {
 		b.Run(mode, func(b *testing.B) {
 			now := end.Add(30 * time.Minute)
 			clock := func() time.Time { return now }
@@ -89,8 +91,11 @@ func BenchmarkScrapeNational(b *testing.B) {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				if mode == "compute" {
+				switch mode {
+				case "compute":
 					now = now.Add(time.Minute) // expire the 15-s cache
+				case "new_day":
+					now = now.Add(24 * time.Hour)
 				}
 				mfs, err := reg.Gather()
 				if err != nil {

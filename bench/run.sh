@@ -58,7 +58,8 @@ run() {
   echo "== $name"
   local before; before=$(influx_cpu)
   # Not `tee /dev/stderr`: reopening a redirected stderr truncates the log it points to.
-  local o; o=$("$out/bin/measure" -- "$@" 2>&1) || { echo "$o" >&2; return 1; }
+  local o
+  if ! o=$("$out/bin/measure" -- "$@" 2>&1); then echo "$o" >&2; echo "== $name failed" >&2; return 1; fi
   echo "$o" >&2
   wall[$name]=$(sed -n 's/.*measure: wall \([0-9.]*\) s.*/\1/p' <<<"$o")
   cpu[$name]=$(sed -n 's/.*cpu \([0-9.]*\) s.*/\1/p' <<<"$o")

@@ -29,6 +29,7 @@ func main() {
 	cpu := time.Duration(u.Utime.Nano() + u.Stime.Nano())
 	fmt.Printf("measure: wall %.2f s, cpu %.2f s, peak rss %.1f MiB\n", wall.Seconds(), cpu.Seconds(), float64(u.Maxrss)/1024)
 	if err != nil {
+		fmt.Printf("measure: %s: %v\n", args[0], err)
 		os.Exit(1)
 	}
 }

@@ -24,14 +24,23 @@ go run ./bench/gen -out "$out" -stations "$STATIONS" -hours "$HOURS" -sections "
 abs=$(cd "$out" && pwd)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-idir=$(mktemp -d)
-scripts/influxd.conf.sh "$idir" "$port" > "$idir/influxdb.conf"
-bin/influxd -config "$idir/influxdb.conf" >"$idir/log" 2>&1 &
-ipid=$!
-epid=""
-trap 'kill $epid $ipid 2>/dev/null; wait $ipid 2>/dev/null; rm -rf "$idir"' EXIT
-until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.2; done
-for db in raw bench telegraf; do curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null; done
+# Every client gets a fresh influxd (same binary, configuration and port, empty data
+# directory): on a shared server the compactions of one client's data landed in the next
+# client's measurement and moved its rate by a third between runs.
+idir="" ipid="" epid=""
+stop_influxd() {
+  if [ -n "$ipid" ]; then kill "$ipid" 2>/dev/null || true; wait "$ipid" 2>/dev/null || true; rm -rf "$idir"; ipid=""; fi
+}
+start_influxd() {
+  stop_influxd
+  idir=$(mktemp -d)
+  scripts/influxd.conf.sh "$idir" "$port" > "$idir/influxdb.conf"
+  bin/influxd -config "$idir/influxdb.conf" >"$idir/log" 2>&1 &
+  ipid=$!
+  until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.2; done
+  for db in raw bench telegraf; do curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null; done
+}
+trap 'kill $epid 2>/dev/null || true; stop_influxd' EXIT
 # influxd's own CPU seconds (user+system), to show where the machine's time goes.
 influx_cpu() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$ipid/stat"; }
 
@@ -39,8 +48,8 @@ from=2025-01-01; to=$(date -u -d "2025-01-01 + $(( (HOURS + 23) / 24 - 1 )) days
 sed "s|INFLUX_URL|http://127.0.0.1:$port|" "$out/envwatch.yaml" > "$out/with-sink.yaml"
 grep -v '^influxdb:' "$out/envwatch.yaml" | sed "s|/state|/state-nosink|" > "$out/no-sink.yaml"
 
-# Each run starts with influxd idle: its compactions of the previous run's data would
-# otherwise be counted against the next client (waits up to 3 minutes, then goes on).
+# Each run starts with influxd idle (a fresh server settles in seconds; waits up to 3
+# minutes, then goes on).
 settle() {
   local quiet=0 a b
   for _ in $(seq 1 180); do
@@ -55,7 +64,7 @@ declare -A wall cpu rss pts icpu
 # run NAME POINTS-SOURCE COMMAND… — POINTS-SOURCE is a function reading the command's output.
 run() {
   local name=$1 count=$2; shift 2
-  settle
+  if [ "$name" != compute ]; then start_influxd; settle; fi
   echo "== $name"
   local before; before=$(influx_cpu)
   # Not `tee /dev/stderr`: reopening a redirected stderr truncates the log it points to.
@@ -74,13 +83,14 @@ copoints() { sed -n 's/^  readings accepted: *\([0-9]*\).*/\1/p'; }
 dbcount() { curl -fsS -G "http://127.0.0.1:$port/query" --data-urlencode "db=$1" \
   --data-urlencode 'q=SELECT count("pm2_5") FROM "air_hourly"' | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["series"][0]["values"][0][1])'; }
 # Telegraf does not count what it wrote: when its database holds every point the raw
-# writer's does, it wrote every row (revisions overwrite, as for the others).
+# writer's did, it wrote every row (revisions overwrite, as for the others).
 tgpoints() {
-  local t r; t=$(dbcount telegraf); r=$(dbcount raw)
+  local t r=$raw_stored; t=$(dbcount telegraf)
   if [ "$t" = "$r" ]; then echo "${pts[raw]}"; else echo "telegraf stored $t points, raw $r: rows were lost" >&2; echo "$t"; fi
 }
 
 run raw rawpoints "$out/bin/rawwrite" -url "http://127.0.0.1:$port" -bucket raw -dir "$out/cnemc"
+raw_stored=$(dbcount raw)
 if [ "$TELEGRAF" = 1 ]; then
   sed -e "s|DIR|$abs|g" -e "s|PORT|$port|" bench/telegraf.conf > "$out/telegraf.conf"
   # Telegraf's --once holds every metric of the gather in its buffer: size it to the data.

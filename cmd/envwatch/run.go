@@ -102,11 +102,12 @@ func (c *runCmd) start(logger *slog.Logger, selfReg *prometheus.Registry, reload
 		r.influxOK.Store(true)
 		logger.Info("no influxdb section in the configuration: readings are computed and exposed but not stored")
 	}
-	cs, err := s.domainCollectors(time.Now)
+	cs, warm, err := s.domainCollectors(time.Now)
 	if err != nil {
 		return fail(err)
 	}
 	s.reg.MustRegister(cs...)
+	go warm()
 	s.reg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
 	go s.pl.Replay(ctx)
 

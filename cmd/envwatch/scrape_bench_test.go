@@ -80,7 +80,7 @@ func BenchmarkScrapeNational(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			now := end.Add(30 * time.Minute)
 			clock := func() time.Time { return now }
-			cs, err := s.domainCollectors(clock)
+			cs, _, err := s.domainCollectors(clock)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -226,10 +226,12 @@ func (c *snapshotCache) get() target.Snapshot {
 
 // domainCollectors are the collectors of the domain exposition: station and area air,
 // water freshness, and the target snapshot (cached 15 s, computed through yesterday).
-func (s *stack) domainCollectors(now func() time.Time) ([]prometheus.Collector, error) {
+// warm computes the first snapshot: at national scale a year takes seconds, which the
+// first scrape would otherwise spend (Prometheus' default scrape timeout is 10 s).
+func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collector, warm func(), err error) {
 	calc, err := s.calculator()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cache := &snapshotCache{calc: calc, ttl: 15 * time.Second, now: now}
 	var areas []string
@@ -237,5 +239,5 @@ func (s *stack) domainCollectors(now func() time.Time) ([]prometheus.Collector, 
 		areas = append(areas, a.ID)
 	}
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
-		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get)}, nil
+		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get)}, func() { cache.get() }, nil
 }

@@ -9,8 +9,9 @@ import (
 
 // Bulk is the pipeline's staged path for a long history (collector.Stager): Stage applies
 // a batch to the engines and returns its delivery to InfluxDB, and the engines' changes
-// become durable at each Checkpoint rather than after every batch. The caller must deliver
-// in order and record any resume position only after a Checkpoint. A failed write is
+// become durable at each Checkpoint rather than after every batch. Deliveries may overlap
+// (see Stage for the one exception), and the caller records a resume position only after a
+// Checkpoint that follows the deliveries it covers. A failed write is
 // spooled at once, together with everything not yet checkpointed, so the spool never
 // holds points whose engine state is less durable than they are.
 type Bulk struct {

@@ -91,3 +91,22 @@ func sameDay(a, b DayValues) bool {
 	}
 	return a.Day == b.Day
 }
+
+// BenchmarkThawBlock is the cost of a late revision into a frozen block: decoding its 32
+// full days back into hour arrays.
+func BenchmarkThawBlock(b *testing.B) {
+	var blk dayBlock
+	for i := 0; i < blockDays; i++ {
+		for p := 0; p < NumPollutants; p++ {
+			blk.days[i].mask[p] = 1<<hoursPerDay - 1
+			for h := 0; h < hoursPerDay; h++ {
+				blk.days[i].hours[p][h] = int32((20 + (i+h+p)%50) * 1000)
+			}
+		}
+		blk.has |= 1 << i
+	}
+	c := freeze(&blk)
+	for b.Loop() {
+		_ = c.thaw()
+	}
+}

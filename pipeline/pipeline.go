@@ -100,7 +100,7 @@ type Pipeline struct {
 
 // hotDays is how far behind the newest day station-days stay unfrozen. CNEMC revises
 // within a day or two; an older revision (an audit weeks later) thaws its 32-day block,
-// ~10 µs, and the block is frozen again when the newest day next moves on.
+// ~0.1 ms, and the block is frozen again when the newest day next moves on.
 const hotDays = 7
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 STATIONS=${STATIONS:-1900} HOURS=${HOURS:-240} SECTIONS=${SECTIONS:-3600} TELEGRAF=${TELEGRAF:-1}
 out=${OUT:-bench/out/national}
 rm -rf "$out" && mkdir -p "$out/bin"
-if [ "$TELEGRAF" = 1 ]; then make -s bench-tools >/dev/null; else make -s tools >/dev/null; fi
+if [ "$TELEGRAF" = 1 ]; then make -s bench-tools >/dev/null; else make -s "$PWD/bin/influxd" >/dev/null; fi
 go build -o "$out/bin/envwatch" ./cmd/envwatch
 go build -o "$out/bin/rawwrite" ./bench/rawwrite
 go build -o "$out/bin/measure" ./bench/measure

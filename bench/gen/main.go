@@ -25,7 +25,7 @@ import (
 func main() {
 	out := flag.String("out", "bench/out/national", "output directory")
 	nStations := flag.Int("stations", 1900, "stations")
-	hours := flag.Int("hours", 240, "hours from -start")
+	hours := flag.Int("hours", 8760, "hours from -start (default one year)")
 	nSections := flag.Int("sections", 3600, "water sections (12 monthly samples each)")
 	seed := flag.Uint64("seed", 1, "seed")
 	startS := flag.String("start", "2025-01-01", "first day (Asia/Shanghai)")

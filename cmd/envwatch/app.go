@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/version"
@@ -26,11 +27,24 @@ type environ struct {
 	stdout, stderr io.Writer
 }
 
+// syncWriter serialises writes: the logger (called from a backfill's delivery goroutines)
+// and the progress lines share stderr.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
 // exitError carries an exit code through kingpin's Terminate hook.
 type exitError int
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	env := &environ{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	env := &environ{ctx: ctx, stdin: stdin, stdout: stdout, stderr: &syncWriter{w: stderr}}
 	app := kingpin.New("envwatch", "Air- and water-quality indicators for environmental bureaus: collect, compute, store, expose.")
 	app.Version(version.Print("envwatch"))
 	app.UsageWriter(stdout)

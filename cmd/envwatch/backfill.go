@@ -177,7 +177,11 @@ type progressBar struct {
 
 func newProgressBar(w io.Writer) *progressBar {
 	term := false
-	if f, ok := w.(*os.File); ok {
+	under := w
+	if s, ok := w.(*syncWriter); ok {
+		under = s.w
+	}
+	if f, ok := under.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			term = true
 		}

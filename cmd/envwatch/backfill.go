@@ -37,7 +37,7 @@ func (c *backfillCmd) register(app *kingpin.Application, _ *environ) *kingpin.Cm
 }
 
 func (c *backfillCmd) run(env *environ) int {
-	stop, err := startProfiles(c.cpuProfile, c.memProfile)
+	stop, err := startProfiles(c.cpuProfile, c.memProfile, env.stderr)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1

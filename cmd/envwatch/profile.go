@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -10,7 +11,9 @@ import (
 // startProfiles starts a CPU profile into cpuFile and arranges an allocation profile into
 // memFile; stop ends both. Empty names turn either off. The benchmark script uses them to
 // show where a backfill spends its time.
-func startProfiles(cpuFile, memFile string) (stop func(), err error) {
+// Problems writing the allocation profile are reported on stderr: by then the command's
+// own result is decided.
+func startProfiles(cpuFile, memFile string, stderr io.Writer) (stop func(), err error) {
 	var cpu *os.File
 	if cpuFile != "" {
 		if cpu, err = os.Create(cpuFile); err != nil {
@@ -31,11 +34,13 @@ func startProfiles(cpuFile, memFile string) (stop func(), err error) {
 		}
 		f, err := os.Create(memFile)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "envwatch: mem profile: %v\n", err)
+			fmt.Fprintf(stderr, "envwatch: mem profile: %v\n", err)
 			return
 		}
 		defer f.Close()
 		runtime.GC()
-		_ = pprof.Lookup("allocs").WriteTo(f, 0)
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fmt.Fprintf(stderr, "envwatch: mem profile: %v\n", err)
+		}
 	}, nil
 }

@@ -4,7 +4,6 @@
 package config
 
 import (
-	"github.com/prometheus/common/model"
 
 	"github.com/envwatch/envwatch/fixed"
 )
@@ -103,10 +102,10 @@ type Collector struct {
 	Kind     string         `yaml:"kind"`
 	Enabled  *bool          `yaml:"enabled"`
 	Schedule string         `yaml:"schedule"` // 5-field cron in the configured zone
-	Timeout  model.Duration `yaml:"timeout"`
+	Timeout  Duration `yaml:"timeout"`
 	// Retries per fetch (default 2; 0 = no retry).
 	Retries  *int           `yaml:"retries"`
-	Lookback model.Duration `yaml:"lookback"`
+	Lookback Duration `yaml:"lookback"`
 	// TimeZone is the zone of the source's timestamps when they carry no offset (default:
 	// the top-level time_zone).
 	TimeZone string `yaml:"time_zone"`
@@ -134,7 +133,7 @@ type HTTPJSON struct {
 	APIKeyHeader string            `yaml:"api_key_header"`
 	APIKeyParam  string            `yaml:"api_key_param"`
 	// MinInterval between requests (API quotas), e.g. 10m.
-	MinInterval model.Duration `yaml:"min_interval"`
+	MinInterval Duration `yaml:"min_interval"`
 	// Generic mapping (paths like "results", "datetime.utc", "data.iaqi.pm25.v").
 	Records    string            `yaml:"records"`
 	Time       string            `yaml:"time"`
@@ -162,10 +161,21 @@ type HJ212 struct {
 	MaxConnections        int            `yaml:"max_connections"`             // default 512
 	MaxConnectionsPerAddr int            `yaml:"max_connections_per_address"` // default 16
 	MaxSegmentBytes       int            `yaml:"max_segment_bytes"`           // default 1024 (the standard's limit)
-	ReadTimeout           model.Duration `yaml:"read_timeout"`                // a started packet must arrive within it; default 10s
-	IdleTimeout           model.Duration `yaml:"idle_timeout"`                // silence before the connection is closed; default 10m
+	ReadTimeout           Duration       `yaml:"read_timeout"`                // a started packet must arrive within it; default 10s
+	IdleTimeout           Duration       `yaml:"idle_timeout"`                // silence before the connection is closed; default 10m
+	// FirstPacketTimeout closes a connection that has not sent an authenticated packet
+	// within it (default 30s): idle sockets cannot hold the per-address slots.
+	FirstPacketTimeout Duration `yaml:"first_packet_timeout"`
+	// MaxAuthFailures wrong passwords close a connection and put its address into a
+	// back-off (AuthBackoff, doubling up to MaxAuthBackoff) during which it is refused.
+	MaxAuthFailures int      `yaml:"max_auth_failures"`
+	AuthBackoff     Duration `yaml:"auth_backoff"`
+	MaxAuthBackoff  Duration `yaml:"max_auth_backoff"`
 	// AllowedAddresses restricts clients to these CIDRs (empty: any).
 	AllowedAddresses []string `yaml:"allowed_addresses"`
+	// UnlimitedNetworks are CIDRs exempt from max_connections_per_address: a 4G router
+	// or NAT in front of many stations.
+	UnlimitedNetworks []string `yaml:"unlimited_networks"`
 	// TLSCertFile and TLSKeyFile enable TLS on the receiver (optional: most data loggers
 	// speak plain TCP).
 	TLSCertFile string `yaml:"tls_cert_file"`
@@ -179,11 +189,15 @@ type HJ212 struct {
 type HJ212Device struct {
 	MN string `yaml:"mn"`
 	// Password (PW) the device must send; from password_env or password_file, or
-	// password (discouraged: it then sits in the file).
+	// password (discouraged: it then sits in the file). One is required unless auth is
+	// "none".
 	Password     string `yaml:"password"`
 	PasswordEnv  string `yaml:"password_env"`
 	PasswordFile string `yaml:"password_file"`
-	Site         string `yaml:"site"` // station or section code
+	// Auth is "password" (default) or "none": a device that sends no usable PW must say
+	// so here; it is then logged at start and shown by envwatch_hj212_auth_disabled.
+	Auth string `yaml:"auth"`
+	Site string `yaml:"site"` // station or section code
 	Kind         string `yaml:"kind"` // air or water
 	// Codes maps HJ 212 pollutant codes to envwatch codes, overriding the defaults
 	// (air: a34004 pm2_5, a34002 pm10, a21026 so2, a21004 no2, a21005 co, a05024 o3;
@@ -240,7 +254,7 @@ type InfluxDB struct {
 	RetentionPolicy string         `yaml:"retention_policy"`
 	TokenEnv        string         `yaml:"token_env"`
 	TokenFile       string         `yaml:"token_file"`
-	Timeout         model.Duration `yaml:"timeout"`
+	Timeout         Duration `yaml:"timeout"`
 	BatchSize       int            `yaml:"batch_size"`
 	// WriteConcurrency is the number of write requests in flight (default 2).
 	WriteConcurrency int `yaml:"write_concurrency"`

@@ -30,6 +30,13 @@ func TestBadConfigs(t *testing.T) {
 		"unit-pollutant.yaml":             `examples/bad/unit-pollutant.yaml:14: sources[0].http_json.units: unknown pollutant "pm25" (want pm2_5, pm10, so2, no2, co or o3)`,
 		"waqi-units.yaml":                 `examples/bad/waqi-units.yaml:12: sources[0].http_json.units: not with preset waqi_city (it reads US AQI sub-indices, not concentrations)`,
 		"bad-assessment.yaml":             `examples/bad/bad-assessment.yaml:4: assessment.percentile: invalid value "median": want one of interpolate, nearest_rank`,
+		"hj212-no-password.yaml":          `examples/bad/hj212-no-password.yaml:10: sources[0].hj212.devices[0].mn: invalid value "LY0001": no password: set password_env or password_file (or auth: none for a logger that sends no usable PW)`,
+		"hj212-password-env-unset.yaml":   `examples/bad/hj212-password-env-unset.yaml:11: sources[0].hj212.devices[0].password_env: invalid value "ENVWATCH_TEST_SURELY_UNSET_PW": the environment variable is not set or empty`,
+		"hj212-listen-port.yaml":          `examples/bad/hj212-listen-port.yaml:7: sources[0].hj212.listen: invalid value "localhost:99999": port must be a number between 0 and 65535`,
+		"bad-duration.yaml":               `examples/bad/bad-duration.yaml:6: sources[0].timeout: invalid value "5 minutes": want a duration such as 30s, 5m or 1h`,
+		"negative-duration.yaml":          `examples/bad/negative-duration.yaml:6: sources[0].lookback: invalid value "-1h": want a duration such as 30s, 5m or 1h`,
+		"every-zero.yaml":                 `examples/bad/every-zero.yaml:6: sources[0].schedule: invalid value "@every 0s": @every needs an interval of at least 1s`,
+		"influx-url-credentials.yaml":     `examples/bad/influx-url-credentials.yaml:4: influxdb.url: credentials in the URL are refused (they would reach logs and process lists); use token_env or token_file (an API token, or "user:password" for InfluxDB 1.8)`,
 	}
 	files, err := filepath.Glob("../examples/bad/*.yaml")
 	if err != nil {
@@ -92,4 +99,55 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Load("fuzz.yaml", b) // must not panic
 	})
+}
+
+// Every malformed duration of a file is reported, each at its line and key.
+func TestDurationErrorsAllAtOnce(t *testing.T) {
+	in := `areas:
+  - {id: luoyang, name: 洛阳市, kind: city}
+sources:
+  - name: a
+    kind: simulate
+    timeout: 30
+  - name: b
+    kind: simulate
+    lookback: 5 minutes
+`
+	_, err := Load("d.yaml", []byte(in))
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	want := "d.yaml:6: sources[0].timeout: invalid value \"30\": want a duration such as 30s, 5m or 1h\n" +
+		"d.yaml:9: sources[1].lookback: invalid value \"5 minutes\": want a duration such as 30s, 5m or 1h"
+	if err.Error() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", err, want)
+	}
+}
+
+// auth: none is the explicit way to run a device without a password; with a password
+// beside it, it is a contradiction.
+func TestHJ212AuthNone(t *testing.T) {
+	base := `areas:
+  - {id: luoyang, name: 洛阳市, kind: city}
+air_stations:
+  - {code: 1812A, name: 市委党校, area: luoyang, latitude: 34.6546, longitude: 112.4266}
+sources:
+  - name: push
+    kind: hj212
+    hj212:
+      devices:
+        - {mn: LY0001, site: 1812A, kind: air, auth: none%s}
+`
+	c, err := Load("a.yaml", []byte(strings.Replace(base, "%s", "", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := c.Collectors[0].HJ212
+	if k.Devices[0].Auth != "none" || k.MaxAuthFailures != DefaultHJ212.MaxAuthFailures || k.FirstPacketTimeout != DefaultHJ212.FirstPacketTimeout {
+		t.Errorf("defaults not applied: %+v", k)
+	}
+	_, err = Load("a.yaml", []byte(strings.Replace(base, "%s", ", password: x", 1)))
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:10: sources[0].hj212.devices[0].auth") {
+		t.Errorf("auth none with a password: %v", err)
+	}
 }

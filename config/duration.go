@@ -1,12 +1,34 @@
 package config
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
 )
 
-func modelDuration(d time.Duration) model.Duration { return model.Duration(d) }
+// Duration is a configured length of time, written as Prometheus writes durations
+// ("30s", "5m", "1h30m", "7d"). A value that is not one — "-1h", "5 minutes", "30" — is an
+// error at its line and key, like every other configuration error.
+type Duration time.Duration
 
-// Duration converts a time.Duration for configuration literals in tests and defaults.
-func Duration(d time.Duration) model.Duration { return model.Duration(d) }
+// UnmarshalYAML reads a duration scalar. The error is a *yaml.TypeError so that the
+// decoder goes on and all errors of a file are reported at once.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: invalid value: want a duration such as 30s, 5m or 1h", n.Line)}}
+	}
+	v, err := model.ParseDuration(n.Value)
+	if err != nil {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: invalid value %q: want a duration such as 30s, 5m or 1h", n.Line, n.Value)}}
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration as it is read.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// String formats the duration the way it is configured ("1h30m", "7d").
+func (d Duration) String() string { return model.Duration(d).String() }

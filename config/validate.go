@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -33,6 +34,83 @@ const (
 	DefaultSimulateSeed   = 2022
 )
 
+// DefaultHJ212 holds the receiver's defaults; a configured zero takes the default.
+var DefaultHJ212 = HJ212{
+	Listen:                ":8212",
+	MaxConnections:        512,
+	MaxConnectionsPerAddr: 16,
+	MaxSegmentBytes:       1024, // the standard's limit
+	ReadTimeout:           Duration(10 * time.Second),
+	IdleTimeout:           Duration(10 * time.Minute),
+	FirstPacketTimeout:    Duration(30 * time.Second),
+	MaxAuthFailures:       3,
+	AuthBackoff:           Duration(10 * time.Second),
+	MaxAuthBackoff:        Duration(10 * time.Minute),
+	ValidFlags:            []string{"N"},
+}
+
+// defaults fills the zero fields of k from DefaultHJ212.
+func (k *HJ212) defaults() {
+	d := DefaultHJ212
+	str := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	num := func(n *int, v int) {
+		if *n == 0 {
+			*n = v
+		}
+	}
+	dur := func(x *Duration, v Duration) {
+		if *x == 0 {
+			*x = v
+		}
+	}
+	str(&k.Listen, d.Listen)
+	num(&k.MaxConnections, d.MaxConnections)
+	num(&k.MaxConnectionsPerAddr, d.MaxConnectionsPerAddr)
+	num(&k.MaxSegmentBytes, d.MaxSegmentBytes)
+	num(&k.MaxAuthFailures, d.MaxAuthFailures)
+	dur(&k.ReadTimeout, d.ReadTimeout)
+	dur(&k.IdleTimeout, d.IdleTimeout)
+	dur(&k.FirstPacketTimeout, d.FirstPacketTimeout)
+	dur(&k.AuthBackoff, d.AuthBackoff)
+	dur(&k.MaxAuthBackoff, d.MaxAuthBackoff)
+	if len(k.ValidFlags) == 0 {
+		k.ValidFlags = append([]string(nil), d.ValidFlags...)
+	}
+}
+
+// validateListen checks a host:port to listen on.
+func validateListen(v *validator, p path, addr string) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		v.invalid(p, "want host:port, e.g. :8212 or 10.0.0.5:8212")
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		v.invalid(p, "port must be a number between 0 and 65535")
+	}
+}
+
+// minEvery is the shortest "@every" schedule: robfig/cron silently runs anything
+// shorter (even 0s) every second, a loop against the source rather than a schedule.
+const minEvery = time.Second
+
+// validateSchedule checks a schedule the way the scheduler will parse it.
+func validateSchedule(v *validator, p path, spec string) {
+	if _, err := CronParser.Parse(spec); err != nil {
+		v.invalid(p, "%v", err)
+		return
+	}
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "@every "); ok {
+		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err != nil || d < minEvery {
+			v.invalid(p, "@every needs an interval of at least %s", minEvery)
+		}
+	}
+}
+
 func (c *Config) applyDefaults() {
 	if c.TimeZone == "" {
 		c.TimeZone = DefaultTimeZone
@@ -57,11 +135,14 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Collectors {
 		s := &c.Collectors[i]
+		if s.HJ212 != nil {
+			s.HJ212.defaults()
+		}
 		if s.Timeout == 0 {
-			s.Timeout = modelDuration(DefaultSourceTimeout)
+			s.Timeout = Duration(DefaultSourceTimeout)
 		}
 		if s.Lookback == 0 {
-			s.Lookback = modelDuration(DefaultSourceLookback)
+			s.Lookback = Duration(DefaultSourceLookback)
 		}
 		if s.Simulate != nil {
 			if s.Simulate.BackfillDays == 0 {
@@ -74,7 +155,7 @@ func (c *Config) applyDefaults() {
 	}
 	if c.InfluxDB != nil {
 		if c.InfluxDB.Timeout == 0 {
-			c.InfluxDB.Timeout = modelDuration(DefaultInfluxTimeout)
+			c.InfluxDB.Timeout = Duration(DefaultInfluxTimeout)
 		}
 		if c.InfluxDB.BatchSize == 0 {
 			c.InfluxDB.BatchSize = DefaultBatchSize
@@ -151,6 +232,27 @@ func (v *validator) invalid(p path, why string, args ...any) {
 	}
 	v.errs = append(v.errs, &Error{File: v.file, Line: n.Line,
 		Msg: fmt.Sprintf("%s: invalid value %q: %s", p, val, fmt.Sprintf(why, args...))})
+}
+
+// hasUserinfo reports whether a URL (or URL template) carries "user[:password]@" in its
+// authority.
+func hasUserinfo(s string) bool {
+	_, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return false
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.Contains(rest, "@")
+}
+
+// secretInURL reports credentials written into a URL. The value is not quoted: the
+// error would carry the password into logs and terminals.
+func (v *validator) secretInURL(p path, instead string) {
+	n, _ := v.node(p)
+	v.errs = append(v.errs, &Error{File: v.file, Line: n.Line,
+		Msg: fmt.Sprintf("%s: credentials in the URL are refused (they would reach logs and process lists); use %s", p, instead)})
 }
 
 // missing reports a required key that is absent.
@@ -361,12 +463,7 @@ func (c *Config) validateCollectors(v *validator) {
 			v.oneOf(p.with("timestamps"), s.Timestamps, "end", "start")
 		}
 		if s.Schedule != "" {
-			if _, err := CronParser.Parse(s.Schedule); err != nil {
-				v.invalid(p.with("schedule"), "%v", err)
-			}
-		}
-		if s.Timeout < 0 {
-			v.invalid(p.with("timeout"), "must not be negative")
+			validateSchedule(v, p.with("schedule"), s.Schedule)
 		}
 		if r := s.RetryCount(); r < 0 || r > 10 {
 			v.invalid(p.with("retries"), "must be between 0 and 10")
@@ -411,6 +508,9 @@ func (c *Config) validateCollectors(v *validator) {
 				if _, err := template.New("url").Parse(k.URL); err != nil {
 					v.invalid(kp.with("url"), "not a valid template: %v", err)
 				}
+				if hasUserinfo(k.URL) {
+					v.secretInURL(kp.with("url"), "a file source or an HTTP proxy that authenticates")
+				}
 			}
 			if k.Preset != "" {
 				v.oneOf(kp.with("preset"), k.Preset, "cnemc", "heqinwill_archive")
@@ -436,8 +536,11 @@ func (c *Config) validateInflux(v *validator) {
 	p := path{"influxdb"}
 	if v.required(p, "url", in.URL) {
 		u, err := url.Parse(in.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 			v.invalid(p.with("url"), "want an http:// or https:// URL")
+		case u.User != nil:
+			v.secretInURL(p.with("url"), "token_env or token_file (an API token, or \"user:password\" for InfluxDB 1.8)")
 		}
 	}
 	switch {
@@ -531,29 +634,27 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 		v.missing(p, "hj212")
 		return
 	}
-	if k.Listen == "" {
-		k.Listen = ":8212"
-	}
-	if k.MaxConnections == 0 {
-		k.MaxConnections = 512
-	}
-	if k.MaxConnectionsPerAddr == 0 {
-		k.MaxConnectionsPerAddr = 16
-	}
-	if k.MaxSegmentBytes == 0 {
-		k.MaxSegmentBytes = 1024
-	}
-	if k.ReadTimeout == 0 {
-		k.ReadTimeout = modelDuration(10 * time.Second)
-	}
-	if k.IdleTimeout == 0 {
-		k.IdleTimeout = modelDuration(10 * time.Minute)
-	}
-	if len(k.ValidFlags) == 0 {
-		k.ValidFlags = []string{"N"}
-	}
-	if k.MaxConnections < 1 || k.MaxConnectionsPerAddr < 1 {
+	validateListen(v, kp.with("listen"), k.Listen)
+	if k.MaxConnections < 1 {
 		v.invalid(kp.with("max_connections"), "must be at least 1")
+	}
+	if k.MaxConnectionsPerAddr < 1 {
+		v.invalid(kp.with("max_connections_per_address"), "must be at least 1")
+	}
+	if k.MaxAuthFailures < 1 || k.MaxAuthFailures > 100 {
+		v.invalid(kp.with("max_auth_failures"), "must be between 1 and 100")
+	}
+	for _, d := range []struct {
+		key string
+		d   Duration
+	}{{"read_timeout", k.ReadTimeout}, {"idle_timeout", k.IdleTimeout}, {"first_packet_timeout", k.FirstPacketTimeout},
+		{"auth_backoff", k.AuthBackoff}, {"max_auth_backoff", k.MaxAuthBackoff}} {
+		if d.d < Duration(time.Second) {
+			v.invalid(kp.with(d.key), "must be at least 1s")
+		}
+	}
+	if k.MaxAuthBackoff < k.AuthBackoff {
+		v.invalid(kp.with("max_auth_backoff"), "must not be shorter than auth_backoff (%s)", k.AuthBackoff)
 	}
 	if k.MaxSegmentBytes < 64 || k.MaxSegmentBytes > 65536 {
 		v.invalid(kp.with("max_segment_bytes"), "must be between 64 and 65536")
@@ -564,6 +665,11 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 	for i, a := range k.AllowedAddresses {
 		if _, _, err := net.ParseCIDR(a); err != nil {
 			v.invalid(kp.with("allowed_addresses", i), "want a CIDR such as 10.0.0.0/8")
+		}
+	}
+	for i, a := range k.UnlimitedNetworks {
+		if _, _, err := net.ParseCIDR(a); err != nil {
+			v.invalid(kp.with("unlimited_networks", i), "want a CIDR such as 10.0.0.0/8")
 		}
 	}
 	sites := map[string]string{}
@@ -590,6 +696,29 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 		}
 		if set > 1 {
 			v.invalid(dp.with("password_file"), "set one of password, password_env and password_file")
+		}
+		switch d.Auth {
+		case "", "password":
+			// Authentication is never off by omission: a device without a password is a
+			// configuration error unless it says auth: none.
+			switch {
+			case set == 0:
+				v.invalid(dp.with("mn"), "no password: set password_env or password_file (or auth: none for a logger that sends no usable PW)")
+			case d.PasswordEnv != "" && os.Getenv(d.PasswordEnv) == "":
+				v.invalid(dp.with("password_env"), "the environment variable is not set or empty")
+			case d.PasswordFile != "":
+				if b, err := os.ReadFile(d.PasswordFile); err != nil {
+					v.invalid(dp.with("password_file"), "cannot read the file: %v", err)
+				} else if strings.TrimSpace(string(b)) == "" {
+					v.invalid(dp.with("password_file"), "the file is empty")
+				}
+			}
+		case "none":
+			if set > 0 {
+				v.invalid(dp.with("auth"), "auth: none with a password configured; remove one of them")
+			}
+		default:
+			v.oneOf(dp.with("auth"), d.Auth, "password", "none")
 		}
 		v.oneOf(dp.with("kind"), d.Kind, "air", "water")
 		if v.required(dp, "site", d.Site) {
@@ -682,6 +811,9 @@ func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
 	if k.URL != "" {
 		if _, err := template.New("url").Parse(k.URL); err != nil {
 			v.invalid(kp.with("url"), "not a valid template: %v", err)
+		}
+		if hasUserinfo(k.URL) {
+			v.secretInURL(kp.with("url"), "api_key_env or api_key_file with api_key_header or api_key_param")
 		}
 	}
 	for id, code := range k.Sensors {

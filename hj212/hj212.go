@@ -27,6 +27,8 @@ var (
 	ErrCRC      = errors.New("hj212: CRC mismatch")
 	ErrSegment  = errors.New("hj212: malformed data segment")
 	ErrDataTime = errors.New("hj212: invalid DataTime")
+	// ErrGarbage: more bytes than a maximal frame arrived without a "##" header.
+	ErrGarbage = errors.New("hj212: no frame header in the stream")
 )
 
 // QnRtn returns the request-answer code (表7) for a decoding error: 9 CRC error, 100
@@ -133,8 +135,9 @@ func Unframe(frame []byte, max int) ([]byte, error) {
 
 // Reader reads frames from a stream: it resynchronises on "##" and bounds every read.
 type Reader struct {
-	r   *bufio.Reader
-	max int
+	r       *bufio.Reader
+	max     int
+	skipped int
 }
 
 // NewReader returns a Reader accepting data segments up to max bytes.
@@ -144,22 +147,27 @@ func NewReader(r io.Reader, max int) *Reader {
 
 // Next returns the next frame (without checking it) or an error. A frame whose length
 // field exceeds the maximum returns ErrTooLong: the caller should drop the connection,
-// because the stream cannot be trusted to resynchronise.
+// because the stream cannot be trusted to resynchronise. More than max bytes without a
+// header return ErrGarbage: a peer sending noise is not waited for until its timeout.
 func (r *Reader) Next() ([]byte, error) {
-	// Skip to the header.
+	r.skipped = 0
 	for {
 		b, err := r.r.ReadByte()
 		if err != nil {
 			return nil, err
 		}
-		if b != '#' {
-			continue
+		if b == '#' {
+			nb, err := r.r.Peek(1)
+			if err != nil {
+				return nil, err
+			}
+			if nb[0] == '#' {
+				_, _ = r.r.ReadByte()
+				break
+			}
 		}
-		if nb, err := r.r.Peek(1); err == nil && nb[0] == '#' {
-			_, _ = r.r.ReadByte()
-			break
-		} else if err != nil {
-			return nil, err
+		if r.skipped++; r.skipped > r.max {
+			return nil, fmt.Errorf("%w: %d bytes", ErrGarbage, r.skipped)
 		}
 	}
 	head, err := r.r.Peek(4)
@@ -180,6 +188,10 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 	return frame, nil
 }
+
+// Skipped returns how many bytes before the last frame (or error) were not part of a
+// frame: senders' noise, or the tail of a frame the reader gave up on.
+func (r *Reader) Skipped() int { return r.skipped }
 
 // Packet is a parsed data segment (表3).
 type Packet struct {

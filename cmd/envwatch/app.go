@@ -10,6 +10,8 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/version"
 
+	"github.com/envwatch/envwatch/internal/secret"
+
 	_ "time/tzdata" // Asia/Shanghai must resolve in minimal containers
 )
 
@@ -25,6 +27,9 @@ type environ struct {
 	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// secrets masks the configuration's credentials in everything written to stderr
+	// (logs and error messages); commands add them as they load a configuration.
+	secrets *secret.Redactor
 }
 
 // syncWriter serialises writes: the logger (called from a backfill's delivery goroutines)
@@ -44,7 +49,8 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 type exitError int
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	env := &environ{ctx: ctx, stdin: stdin, stdout: stdout, stderr: &syncWriter{w: stderr}}
+	secrets := &secret.Redactor{}
+	env := &environ{ctx: ctx, stdin: stdin, stdout: stdout, stderr: secret.Writer(&syncWriter{w: stderr}, secrets), secrets: secrets}
 	app := kingpin.New("envwatch", "Air- and water-quality indicators for environmental bureaus: collect, compute, store, expose.")
 	app.Version(version.Print("envwatch"))
 	app.UsageWriter(stdout)

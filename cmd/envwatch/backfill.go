@@ -44,7 +44,7 @@ func (c *backfillCmd) run(env *environ) int {
 	}
 	defer stop()
 	logger := (&runCmd{level: c.level, format: c.format}).logger(env.stderr)
-	s, err := newStack(c.configFile, logger, sinkMode{})
+	s, err := newStack(c.configFile, logger, sinkMode{secrets: env.secrets})
 	if err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1
@@ -235,7 +235,7 @@ type noCommit struct{ collector.Pull }
 func (c *runCmd) once(env *environ) int {
 	logger := c.logger(env.stderr)
 	sink := &printSink{w: env.stdout}
-	s, err := newStack(c.configFile, logger, sinkMode{override: sink, dryRun: true})
+	s, err := newStack(c.configFile, logger, sinkMode{override: sink, dryRun: true, secrets: env.secrets})
 	if err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1

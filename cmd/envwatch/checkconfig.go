@@ -21,6 +21,9 @@ func (c *checkConfigCmd) run(env *environ) int {
 	code := 0
 	for _, f := range c.files {
 		cfg, err := config.LoadFile(f)
+		if cfg != nil {
+			env.secrets.Add(cfg.Secrets()...)
+		}
 		if err != nil {
 			code = 1
 			var es config.Errors

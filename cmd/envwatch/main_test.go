@@ -211,7 +211,7 @@ sources:
     hj212:
       listen: 127.0.0.1:0
       devices:
-        - {mn: M1, site: 1812A, kind: air}
+        - {mn: M1, site: 1812A, kind: air, auth: none}
 `), 0o600)
 	for _, c := range []struct {
 		args []string

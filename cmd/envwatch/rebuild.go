@@ -26,7 +26,7 @@ func (c *rebuildCmd) register(app *kingpin.Application, _ *environ) *kingpin.Cmd
 func (c *rebuildCmd) run(env *environ) int {
 	logger := (&runCmd{level: "info", format: "logfmt"}).logger(env.stderr)
 	fail := func(err error) int { fmt.Fprintf(env.stderr, "envwatch: %v\n", err); return 1 }
-	s, err := newStack(c.configFile, logger, sinkMode{override: discardSink{}}) // the data are already in InfluxDB
+	s, err := newStack(c.configFile, logger, sinkMode{override: discardSink{}, secrets: env.secrets}) // the data are already in InfluxDB
 	if err != nil {
 		return fail(err)
 	}

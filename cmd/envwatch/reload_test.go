@@ -12,6 +12,46 @@ import (
 	"time"
 )
 
+// Without --web.enable-lifecycle, POST /-/reload is refused (403) and nothing reloads;
+// SIGHUP still works.
+func TestReloadOverHTTPIsOffByDefault(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "c.yaml")
+	write := func(source string) {
+		os.WriteFile(cfgPath, []byte(`state_dir: `+filepath.Join(dir, "state")+`
+areas: [{id: ly, name: 洛阳市, kind: city}]
+air_stations: [{code: 1812A, name: 市委党校, area: ly}]
+sources: [{name: `+source+`, kind: simulate, simulate: {backfill_days: 1}}]
+`), 0o600)
+	}
+	write("first")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	logs := &syncBuffer{}
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfgPath, "--web.listen-address", addr}, nil, io.Discard, logs)
+	}()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if body, _ := scrape(addr); strings.Contains(body, `envwatch_source_up{source="first"} 1`) {
+			break
+		}
+	}
+	write("second")
+	resp, err := http.Post("http://"+addr+"/-/reload", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /-/reload without --web.enable-lifecycle: %d, want 403", resp.StatusCode)
+	}
+	if body, _ := scrape(addr); !strings.Contains(body, `envwatch_source_up{source="first"} 1`) || strings.Contains(body, `source="second"`) {
+		t.Errorf("the configuration changed without the lifecycle API:\n%s", body)
+	}
+}
+
 // POST /-/reload and SIGHUP reload the configuration; an invalid file is refused and the
 // running configuration keeps working (reload success is a metric).
 func TestReload(t *testing.T) {
@@ -30,7 +70,7 @@ sources: [{name: `+source+`, kind: simulate, simulate: {backfill_days: 1}}]
 	done := make(chan int, 1)
 	logs := &syncBuffer{}
 	go func() {
-		done <- run(ctx, []string{"run", "--config", cfgPath, "--web.listen-address", addr}, nil, io.Discard, logs)
+		done <- run(ctx, []string{"run", "--config", cfgPath, "--web.listen-address", addr, "--web.enable-lifecycle"}, nil, io.Discard, logs)
 	}()
 	waitFor := func(what string) string {
 		t.Helper()

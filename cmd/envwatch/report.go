@@ -28,7 +28,7 @@ func (c *reportCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdC
 
 func (c *reportCmd) run(env *environ) int {
 	logger := (&runCmd{level: "warn", format: "logfmt"}).logger(env.stderr)
-	s, err := newStack(c.configFile, logger, sinkMode{override: discardSink{}})
+	s, err := newStack(c.configFile, logger, sinkMode{override: discardSink{}, secrets: env.secrets})
 	if err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1

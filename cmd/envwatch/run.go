@@ -24,6 +24,7 @@ import (
 
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/sink/influx"
 )
@@ -36,6 +37,8 @@ type runCmd struct {
 	onceFlag        bool
 	source          string
 	pprof           bool
+	lifecycle       bool
+	secrets         *secret.Redactor
 }
 
 func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
@@ -44,6 +47,7 @@ func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClau
 	cmd.Flag("shutdown-timeout", "How long running jobs get to finish on SIGTERM.").Default("20s").DurationVar(&c.shutdownTimeout)
 	cmd.Flag("log.level", "Only log messages with the given severity or above: debug, info, warn, error.").Default("info").EnumVar(&c.level, "debug", "info", "warn", "error")
 	cmd.Flag("log.format", "Output format of log messages: logfmt or json.").Default("logfmt").EnumVar(&c.format, "logfmt", "json")
+	cmd.Flag("web.enable-lifecycle", "Enable reloading the configuration over HTTP (POST /-/reload). Off by default; SIGHUP always works.").BoolVar(&c.lifecycle)
 	cmd.Flag("web.enable-pprof", "Serve Go profiles under /debug/pprof/ (behind the same TLS and authentication as /metrics).").BoolVar(&c.pprof)
 	cmd.Flag("once", "Dry run: fetch --source once, print the line protocol that would be written, write and record nothing.").BoolVar(&c.onceFlag)
 	cmd.Flag("source", "The source of --once.").StringVar(&c.source)
@@ -59,6 +63,7 @@ func (c *runCmd) logger(w io.Writer) *slog.Logger {
 }
 
 func (c *runCmd) run(env *environ) int {
+	c.secrets = env.secrets
 	if c.onceFlag {
 		if c.source == "" {
 			fmt.Fprintln(env.stderr, "envwatch: --once needs --source")
@@ -86,7 +91,7 @@ type running struct {
 }
 
 func (c *runCmd) start(logger *slog.Logger, selfReg *prometheus.Registry, reload func() error) (*running, error) {
-	s, err := newStack(c.configFile, logger, sinkMode{})
+	s, err := newStack(c.configFile, logger, sinkMode{secrets: c.secrets})
 	if err != nil {
 		return nil, err
 	}
@@ -262,6 +267,11 @@ func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload fun
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if !c.lifecycle {
+			// Prometheus' answer, for the same reason: a mutating endpoint is off until enabled.
+			http.Error(w, "Lifecycle API is not enabled (start with --web.enable-lifecycle; SIGHUP always reloads).", http.StatusForbidden)
+			return
+		}
 		if r.Method != http.MethodPost {
 			http.Error(w, "POST to reload the configuration", http.StatusMethodNotAllowed)
 			return

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/envwatch/envwatch/internal/secret"
 )
 
 func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
@@ -49,9 +51,10 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 }
 
 const (
-	secretToken  = "influx-TOKEN-s3cret-9f2c"
-	secretAPIKey = "apikey-S3CRET-77aa"
-	secretPW     = "hj212-pw-S3CRET-41"
+	// Reserved characters of URLs, base64 and logfmt: every encoded form must be masked.
+	secretToken  = "influx+TOKEN/s3cret=9f2c"
+	secretAPIKey = "apikey+S3CRET/77aa==&x"
+	secretPW     = "hj212+pw/S3CRET=41"
 )
 
 // /metrics over TLS with basic auth (exporter-toolkit web config), and secrets — the
@@ -165,9 +168,11 @@ influxdb:
 	var check bytes.Buffer
 	run(context.Background(), []string{"check-config", cfgPath}, nil, &check, &check)
 	for name, text := range map[string]string{"logs": logs.String(), "/metrics": body, "check-config": check.String()} {
-		for _, secret := range []string{secretToken, secretAPIKey, secretPW} {
-			if strings.Contains(text, secret) {
-				t.Errorf("%s contains the secret %q", name, secret)
+		for _, s := range []string{secretToken, secretAPIKey, secretPW} {
+			for _, form := range secret.Encodings(s) {
+				if strings.Contains(text, form) {
+					t.Errorf("%s contains the secret %q as %q", name, s, form)
+				}
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/envwatch/envwatch/collector/simulate"
 	"github.com/envwatch/envwatch/collector/watercsv"
 	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/pipeline"
 	"github.com/envwatch/envwatch/reading"
@@ -63,12 +63,17 @@ type stack struct {
 type sinkMode struct {
 	override pipeline.Sink // used instead of InfluxDB when set (dry runs)
 	dryRun   bool          // neither restore nor persist engine state
+	// secrets learns the configuration's credentials, so that logs and errors mask them.
+	secrets *secret.Redactor
 }
 
 func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error) {
 	cfg, err := config.LoadFile(cfgPath)
 	if err != nil {
 		return nil, err
+	}
+	if mode.secrets != nil {
+		mode.secrets.Add(cfg.Secrets()...)
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
@@ -191,17 +196,11 @@ func (s *stack) pullSource(name string) (config.Collector, collector.Pull, error
 
 // readToken reads the InfluxDB token from its environment variable or file.
 func readToken(in *config.InfluxDB) (string, error) {
-	switch {
-	case in.TokenEnv != "":
-		return os.Getenv(in.TokenEnv), nil
-	case in.TokenFile != "":
-		b, err := os.ReadFile(in.TokenFile)
-		if err != nil {
-			return "", fmt.Errorf("reading influxdb token file: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
+	t, err := secret.Read(in.TokenEnv, in.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("influxdb token: %w", err)
 	}
-	return "", nil
+	return t, nil
 }
 
 // defineAreas registers every area with the assessment stations of it and of its

@@ -8,6 +8,7 @@ package hj212recv
 import (
 	"bufio"
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/hj212"
+	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/reading"
 	"github.com/envwatch/envwatch/waterquality"
 )
@@ -34,8 +36,10 @@ import (
 type Device struct {
 	MN       string
 	Password string
-	Site     string
-	Kind     reading.SiteKind
+	// NoAuth is set only by an explicit "auth: none": any PW is accepted.
+	NoAuth bool
+	Site   string
+	Kind   reading.SiteKind
 	// Codes maps HJ 212 codes to envwatch codes with a factor to envwatch's unit.
 	Codes map[string]Code
 }
@@ -55,7 +59,15 @@ type Options struct {
 	MaxSegment      int
 	ReadTimeout     time.Duration
 	IdleTimeout     time.Duration
+	// FirstPacket bounds the time from connecting to the first authenticated packet.
+	FirstPacket time.Duration
+	// MaxAuthFailures wrong passwords close a connection and start its address's
+	// back-off, AuthBackoff doubling up to MaxAuthBackoff.
+	MaxAuthFailures int
+	AuthBackoff     time.Duration
+	MaxAuthBackoff  time.Duration
 	Allowed         []*net.IPNet
+	Unlimited       []*net.IPNet // exempt from MaxConnsPerAddr
 	ValidFlags      map[string]bool
 	Devices         map[string]*Device
 	Location        *time.Location // zone of DataTime
@@ -69,31 +81,64 @@ type Server struct {
 	opt      Options
 	mu       sync.Mutex
 	perAddr  map[string]int
+	penalty  map[string]*penalty // by penaltyKey: address and MN that failed authentication
 	conns    map[net.Conn]struct{}
 	sem      chan struct{}
 	addr     chan net.Addr
 	packets  *prometheus.CounterVec
 	accepted prometheus.Counter // the common case, resolved once rather than per packet
 	open     prometheus.Gauge
+	closed   *prometheus.CounterVec
+	authFail *prometheus.CounterVec
+	now      func() time.Time
+}
+
+// penalty is the back-off an address serves for one MN.
+type penalty struct {
+	until   time.Time
+	backoff time.Duration
+}
+
+// maxPenalties bounds the back-off table: a scan of many addresses cannot grow it
+// without limit (expired entries are dropped first; at the bound, new offenders are
+// refused at the per-connection limit only).
+const maxPenalties = 10000
+
+// connState is what the server knows of one connection.
+type connState struct {
+	remote    string // host, for logs and the back-off
+	authFails int
+	authed    bool // an authenticated packet arrived: the first-packet deadline is lifted
+	firstBy   time.Time
 }
 
 // Metrics of all hj212 servers, registered once by the binary.
 type Metrics struct {
-	Packets *prometheus.CounterVec
-	Open    *prometheus.GaugeVec
+	Packets      *prometheus.CounterVec
+	Open         *prometheus.GaugeVec
+	Closed       *prometheus.CounterVec
+	AuthFailures *prometheus.CounterVec
+	AuthDisabled *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the receiver metrics.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Packets: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_hj212_packets_total",
-			Help: "HJ 212 packets received, by source and result (accepted, crc, unknown_mn, password, st, cn, malformed, too_long, handler_error)."},
+			Help: "HJ 212 packets received, by source and result (accepted, rejected, crc, unknown_mn, password, st, cn, datatime, cp, answer, malformed, too_long, handler_error, address_refused, too_many_connections, auth_backoff)."},
 			[]string{"source", "result"}),
 		Open: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "envwatch_hj212_connections",
 			Help: "Open HJ 212 connections."}, []string{"source"}),
+		Closed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_hj212_connections_closed_total",
+			Help: "HJ 212 connections closed by the server, by reason (first_packet_timeout, auth_failures, garbage, malformed, too_long, idle, read_timeout, peer, shutdown)."},
+			[]string{"source", "reason"}),
+		AuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_hj212_auth_failures_total",
+			Help: "Packets with a wrong password (PW) for a configured device, by MN."}, []string{"source", "mn"}),
+		AuthDisabled: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "envwatch_hj212_auth_disabled",
+			Help: "1 for a device configured with auth: none (any PW accepted)."}, []string{"source", "mn"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Packets, m.Open)
+		reg.MustRegister(m.Packets, m.Open, m.Closed, m.AuthFailures, m.AuthDisabled)
 	}
 	return m
 }
@@ -104,9 +149,26 @@ func New(opt Options, m *Metrics) *Server {
 		m = NewMetrics(nil)
 	}
 	packets := m.Packets.MustCurryWith(prometheus.Labels{"source": opt.Name})
-	return &Server{opt: opt, perAddr: map[string]int{}, conns: map[net.Conn]struct{}{},
+	s := &Server{opt: opt, perAddr: map[string]int{}, penalty: map[string]*penalty{}, conns: map[net.Conn]struct{}{},
 		sem: make(chan struct{}, opt.MaxConns), addr: make(chan net.Addr, 1),
-		packets: packets, accepted: packets.WithLabelValues("accepted"), open: m.Open.WithLabelValues(opt.Name)}
+		packets: packets, accepted: packets.WithLabelValues("accepted"), open: m.Open.WithLabelValues(opt.Name),
+		closed:   m.Closed.MustCurryWith(prometheus.Labels{"source": opt.Name}),
+		authFail: m.AuthFailures.MustCurryWith(prometheus.Labels{"source": opt.Name}), now: time.Now}
+	// Known label sets exist from the start, so that the first event is an increase.
+	for _, r := range []string{"accepted", "rejected", "crc", "unknown_mn", "password", "st", "cn", "datatime", "cp", "malformed", "too_long",
+		"handler_error", "address_refused", "too_many_connections", "auth_backoff"} {
+		packets.WithLabelValues(r)
+	}
+	for _, r := range []string{"first_packet_timeout", "auth_failures", "garbage", "malformed", "too_long", "idle", "read_timeout", "peer", "shutdown"} {
+		s.closed.WithLabelValues(r)
+	}
+	for mn, d := range opt.Devices {
+		s.authFail.WithLabelValues(mn)
+		if d.NoAuth {
+			m.AuthDisabled.WithLabelValues(opt.Name, mn).Set(1)
+		}
+	}
+	return s
 }
 
 // Addr returns the listening address once Serve has started.
@@ -197,7 +259,7 @@ func (s *Server) admit(c net.Conn) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.perAddr[host] >= s.opt.MaxConnsPerAddr {
+	if s.perAddr[host] >= s.opt.MaxConnsPerAddr && !inNets(s.opt.Unlimited, host) {
 		<-s.sem
 		s.packets.WithLabelValues("too_many_connections").Inc()
 		return false
@@ -206,6 +268,60 @@ func (s *Server) admit(c net.Conn) bool {
 	s.conns[c] = struct{}{}
 	s.open.Inc()
 	return true
+}
+
+func inNets(nets []*net.IPNet, host string) bool {
+	ip := net.ParseIP(host)
+	for _, n := range nets {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// penaltyKey is the unit of back-off: one MN from one address. Stations behind the same
+// NAT with other MNs are not locked out by a neighbour's guessing.
+func penaltyKey(host, mn string) string { return host + " " + mn }
+
+// backedOff reports whether an address is serving a back-off for an MN.
+func (s *Server) backedOff(host, mn string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.penalty[penaltyKey(host, mn)]
+	return p != nil && s.now().Before(p.until)
+}
+
+// authFailed records a connection that reached MaxAuthFailures: packets for that MN from
+// that address are refused for a back-off that doubles with every repeat, so guessing a
+// password takes years instead of minutes. A record is forgotten only after a quiet
+// MaxAuthBackoff, never by a success: a neighbour's good packets must not reset it.
+func (s *Server) authFailed(host, mn string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	key := penaltyKey(host, mn)
+	p := s.penalty[key]
+	if p != nil && now.After(p.until.Add(s.opt.MaxAuthBackoff)) {
+		p = nil // quiet long enough: start again
+	}
+	if p == nil {
+		if len(s.penalty) >= maxPenalties {
+			for k, q := range s.penalty {
+				if now.After(q.until.Add(s.opt.MaxAuthBackoff)) {
+					delete(s.penalty, k)
+				}
+			}
+		}
+		if len(s.penalty) >= maxPenalties {
+			return 0 // full of live records: the per-connection limit still applies
+		}
+		p = &penalty{}
+		s.penalty[key] = p
+	}
+	p.backoff = min(max(2*p.backoff, s.opt.AuthBackoff), s.opt.MaxAuthBackoff)
+	p.until = now.Add(p.backoff)
+	return p.backoff
 }
 
 func (s *Server) release(c net.Conn) {
@@ -222,37 +338,82 @@ func (s *Server) release(c net.Conn) {
 }
 
 // handleConn reads packets: the first byte of each must come within the idle timeout, the
-// whole packet within the read timeout after it (slow-loris clients are cut off).
+// whole packet within the read timeout after it (slow-loris clients are cut off), and an
+// authenticated packet within the first-packet timeout of connecting (idle sockets must
+// not hold the per-address slots that real stations behind the same NAT need).
 func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler) {
 	br := bufio.NewReaderSize(c, s.opt.MaxSegment+64)
 	fr := hj212.NewReader(br, s.opt.MaxSegment)
 	var scratch hj212.Data // reused packet after packet on this connection
+	cs := connState{remote: hostOf(c.RemoteAddr()), firstBy: s.now().Add(s.opt.FirstPacket)}
+	deadline := func(d time.Duration) time.Time {
+		t := s.now().Add(d)
+		if !cs.authed && s.opt.FirstPacket > 0 && cs.firstBy.Before(t) {
+			return cs.firstBy
+		}
+		return t
+	}
+	why := "peer"
+	defer func() {
+		if ctx.Err() != nil {
+			why = "shutdown"
+		}
+		s.closed.WithLabelValues(why).Inc()
+	}()
 	for ctx.Err() == nil {
-		_ = c.SetReadDeadline(time.Now().Add(s.opt.IdleTimeout))
+		_ = c.SetReadDeadline(deadline(s.opt.IdleTimeout))
 		if _, err := br.Peek(1); err != nil {
+			why = s.timeoutReason(err, &cs, "idle")
 			return
 		}
-		_ = c.SetReadDeadline(time.Now().Add(s.opt.ReadTimeout))
+		_ = c.SetReadDeadline(deadline(s.opt.ReadTimeout))
 		frame, err := fr.Next()
+		if fr.Skipped() > 0 {
+			s.packets.WithLabelValues("malformed").Inc() // noise before (or instead of) a frame
+		}
 		if err != nil {
-			if errors.Is(err, hj212.ErrTooLong) {
+			switch {
+			case errors.Is(err, hj212.ErrTooLong):
 				s.packets.WithLabelValues("too_long").Inc()
-			} else if !errors.Is(err, os.ErrDeadlineExceeded) && !isEOF(err) {
+				why = "too_long"
+			case errors.Is(err, hj212.ErrGarbage):
+				why = "garbage"
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				why = s.timeoutReason(err, &cs, "read_timeout")
+			case isEOF(err):
+			default:
 				s.packets.WithLabelValues("malformed").Inc()
+				why = "malformed"
 			}
 			return // the stream cannot be trusted any more
 		}
-		reply, keep := s.handlePacket(ctx, frame, h, &scratch)
+		reply, keep := s.handlePacket(ctx, frame, h, &scratch, &cs)
 		if reply != nil {
-			_ = c.SetWriteDeadline(time.Now().Add(s.opt.ReadTimeout))
+			_ = c.SetWriteDeadline(s.now().Add(s.opt.ReadTimeout))
 			if _, err := c.Write(reply); err != nil {
 				return
 			}
 		}
 		if !keep {
+			why = "malformed"
+			if cs.authFails >= s.opt.MaxAuthFailures {
+				why = "auth_failures"
+			}
 			return
 		}
 	}
+}
+
+// timeoutReason names why a read ended: the first-packet deadline when it was the one
+// in force.
+func (s *Server) timeoutReason(err error, cs *connState, otherwise string) string {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return "peer"
+	}
+	if !cs.authed && s.opt.FirstPacket > 0 && !s.now().Before(cs.firstBy) {
+		return "first_packet_timeout"
+	}
+	return otherwise
 }
 
 func isEOF(err error) bool {
@@ -261,7 +422,7 @@ func isEOF(err error) bool {
 
 // handlePacket checks and applies one frame; it returns the answer to send (if any) and
 // whether to keep the connection.
-func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Handler, scratch *hj212.Data) ([]byte, bool) {
+func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Handler, scratch *hj212.Data, cs *connState) ([]byte, bool) {
 	seg, err := hj212.Unframe(frame, s.opt.MaxSegment)
 	if err != nil {
 		if errors.Is(err, hj212.ErrCRC) {
@@ -284,10 +445,17 @@ func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Han
 		s.packets.WithLabelValues("unknown_mn").Inc()
 		return hj212.RequestAnswer(&p, 4), true
 	}
-	if dev.Password != "" && p.PW != dev.Password {
-		s.packets.WithLabelValues("password").Inc()
-		return hj212.RequestAnswer(&p, 3), true
+	if !dev.NoAuth {
+		if s.backedOff(cs.remote, p.MN) {
+			s.packets.WithLabelValues("auth_backoff").Inc()
+			cs.authFails = s.opt.MaxAuthFailures // closed as an authentication failure
+			return hj212.RequestAnswer(&p, 3), false
+		}
+		if subtle.ConstantTimeCompare([]byte(p.PW), []byte(dev.Password)) != 1 {
+			return s.wrongPassword(&p, cs)
+		}
 	}
+	cs.authed = true
 	wantST := "22"
 	if dev.Kind == reading.Water {
 		wantST = "21"
@@ -302,21 +470,55 @@ func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Han
 	}
 	r, rejects, err := s.toReading(&p, dev, scratch)
 	if err != nil {
-		s.packets.WithLabelValues("cn").Inc()
-		return hj212.RequestAnswer(&p, 8), true
+		// Answered as what it is: a CN we do not take is 8 (CN error); a bad DataTime or
+		// data area is not, and gets 100 (unknown error) with its own count.
+		switch {
+		case errors.Is(err, errCN):
+			s.packets.WithLabelValues("cn").Inc()
+			return hj212.RequestAnswer(&p, 8), true
+		case errors.Is(err, hj212.ErrDataTime):
+			s.packets.WithLabelValues("datatime").Inc()
+		default:
+			s.packets.WithLabelValues("cp").Inc()
+		}
+		return hj212.RequestAnswer(&p, 100), true
 	}
 	b := &reading.Batch{Source: s.opt.Name, Readings: []reading.Reading{r}, Rejects: rejects}
+	if len(r.Values) == 0 {
+		b.Readings = nil // nothing usable: the rejects are still counted downstream
+	}
 	if _, err := h.Handle(ctx, b); err != nil {
 		// Not acknowledged: the logger keeps the data and sends it again.
 		s.packets.WithLabelValues("handler_error").Inc()
 		s.opt.Logger.Warn("hj212 packet not stored", "mn", p.MN, "err", err)
 		return nil, true
 	}
-	s.accepted.Inc()
+	if len(r.Values) == 0 && len(rejects) > 0 {
+		s.packets.WithLabelValues("rejected").Inc()
+	} else {
+		s.accepted.Inc()
+	}
 	if p.AckRequested() {
 		return hj212.DataAck(&p), true
 	}
 	return nil, true
+}
+
+// wrongPassword answers a wrong PW (QnRtn 3), counts and logs it — never the password
+// sent — and after MaxAuthFailures on one connection closes it and starts the address's
+// back-off.
+func (s *Server) wrongPassword(p *hj212.Packet, cs *connState) ([]byte, bool) {
+	s.packets.WithLabelValues("password").Inc()
+	s.authFail.WithLabelValues(p.MN).Inc()
+	cs.authFails++
+	if cs.authFails < s.opt.MaxAuthFailures {
+		s.opt.Logger.Warn("hj212 wrong password", "source", s.opt.Name, "mn", p.MN, "remote", cs.remote, "failures", cs.authFails)
+		return hj212.RequestAnswer(p, 3), true
+	}
+	backoff := s.authFailed(cs.remote, p.MN)
+	s.opt.Logger.Warn("hj212 wrong password: connection closed, address backed off", "source", s.opt.Name, "mn", p.MN,
+		"remote", cs.remote, "failures", cs.authFails, "backoff", backoff)
+	return hj212.RequestAnswer(p, 3), false
 }
 
 var errCN = errors.New("unsupported CN")
@@ -417,6 +619,8 @@ func FromConfig(c config.Collector, env collector.Env, m *Metrics) (*Server, err
 	k := c.HJ212
 	opt := Options{Listen: k.Listen, MaxConns: k.MaxConnections, MaxConnsPerAddr: k.MaxConnectionsPerAddr,
 		MaxSegment: k.MaxSegmentBytes, ReadTimeout: time.Duration(k.ReadTimeout), IdleTimeout: time.Duration(k.IdleTimeout),
+		FirstPacket: time.Duration(k.FirstPacketTimeout), MaxAuthFailures: k.MaxAuthFailures,
+		AuthBackoff: time.Duration(k.AuthBackoff), MaxAuthBackoff: time.Duration(k.MaxAuthBackoff),
 		ValidFlags: map[string]bool{}, Devices: map[string]*Device{}, Location: env.Location, Name: c.Name, Logger: env.Logger}
 	if c.TimeZone != "" {
 		loc, err := time.LoadLocation(c.TimeZone)
@@ -442,19 +646,29 @@ func FromConfig(c config.Collector, env collector.Env, m *Metrics) (*Server, err
 		}
 		opt.Allowed = append(opt.Allowed, n)
 	}
+	for _, a := range k.UnlimitedNetworks {
+		_, n, err := net.ParseCIDR(a)
+		if err != nil {
+			return nil, err
+		}
+		opt.Unlimited = append(opt.Unlimited, n)
+	}
 	for _, d := range k.Devices {
 		pw := d.Password
-		switch {
-		case d.PasswordEnv != "":
-			pw = os.Getenv(d.PasswordEnv)
-		case d.PasswordFile != "":
-			b, err := os.ReadFile(d.PasswordFile)
-			if err != nil {
-				return nil, fmt.Errorf("device %s: reading password file: %w", d.MN, err)
+		if d.PasswordEnv != "" || d.PasswordFile != "" {
+			var err error
+			if pw, err = secret.Read(d.PasswordEnv, d.PasswordFile); err != nil {
+				return nil, fmt.Errorf("device %s: password: %w", d.MN, err)
 			}
-			pw = strings.TrimSpace(string(b))
 		}
-		dev := &Device{MN: d.MN, Password: pw, Site: d.Site, Codes: map[string]Code{}}
+		dev := &Device{MN: d.MN, Password: pw, NoAuth: d.Auth == "none", Site: d.Site, Codes: map[string]Code{}}
+		switch {
+		case dev.NoAuth:
+			env.Logger.Warn("hj212 device accepts any password (auth: none)", "source", c.Name, "mn", d.MN, "site", d.Site)
+		case pw == "":
+			// Validation refuses this; a variable unset between check and start is caught here.
+			return nil, fmt.Errorf("device %s: no password (set password_env or password_file, or auth: none)", d.MN)
+		}
 		if d.Kind == "water" {
 			dev.Kind = reading.Water
 		} else {

@@ -64,8 +64,15 @@ func (r *recorder) readings() []reading.Reading {
 
 func startServer(t *testing.T, mutate func(*config.HJ212)) (*Server, string, *recorder, *Metrics) {
 	t.Helper()
+	return startServerLog(t, mutate, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+func startServerLog(t *testing.T, mutate func(*config.HJ212), logger *slog.Logger) (*Server, string, *recorder, *Metrics) {
+	t.Helper()
 	k := &config.HJ212{Listen: "127.0.0.1:0", MaxConnections: 64, MaxConnectionsPerAddr: 40, MaxSegmentBytes: 1024,
 		ReadTimeout: config.Duration(2 * time.Second), IdleTimeout: config.Duration(5 * time.Second), ValidFlags: []string{"N"},
+		FirstPacketTimeout: config.Duration(5 * time.Second), MaxAuthFailures: 3,
+		AuthBackoff: config.Duration(time.Minute), MaxAuthBackoff: config.Duration(10 * time.Minute),
 		Devices: []config.HJ212Device{
 			{MN: "JLYP01_AIR01_0001", Password: "123456", Site: "1812A", Kind: "air"},
 			{MN: "010000A8900016F000169DC0", Password: "123456", Site: "1814A", Kind: "air"},
@@ -77,7 +84,7 @@ func startServer(t *testing.T, mutate func(*config.HJ212)) (*Server, string, *re
 	}
 	m := NewMetrics(nil)
 	srv, err := FromConfig(config.Collector{Name: "hj212", Kind: "hj212", HJ212: k},
-		collector.Env{Location: time.FixedZone("CST", 8*3600), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, m)
+		collector.Env{Location: time.FixedZone("CST", 8*3600), Logger: logger}, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +290,7 @@ func BenchmarkHandlePacket(b *testing.B) {
 	var scratch hj212.Data
 	b.ReportAllocs()
 	for b.Loop() {
-		srv.handlePacket(context.Background(), frame, discard{}, &scratch)
+		srv.handlePacket(context.Background(), frame, discard{}, &scratch, &connState{})
 	}
 	b.StopTimer()
 	if n := testutil.ToFloat64(m.Packets.WithLabelValues("hj212", "accepted")); n < float64(b.N) {
@@ -317,7 +324,7 @@ func TestDeviceUnits(t *testing.T) {
 	}
 	rec := &recorder{}
 	var scratch hj212.Data
-	srv.handlePacket(context.Background(), []byte(A3), rec, &scratch)
+	srv.handlePacket(context.Background(), []byte(A3), rec, &scratch, &connState{})
 	rs := rec.readings()
 	if len(rs) != 1 {
 		t.Fatalf("readings %v", rs)

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/reading"
 )
 
@@ -149,12 +149,12 @@ func (s *Source) fetchSite(ctx context.Context, id string) ([]reading.Reading, [
 	return s.Mapping.extract(doc, s.Sites[id], id, s.Location)
 }
 
-// redact removes the API key from an error (URLs in net/http errors carry the query).
+// redact removes the API key from an error in every encoding: net/http errors carry the
+// URL with the key query-escaped.
 func redact(err error, key string) error {
-	if key == "" || !strings.Contains(err.Error(), key) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), key, "REDACTED"))
+	r := &secret.Redactor{}
+	r.Add(key)
+	return r.Error(err)
 }
 
 func (m *Mapping) extract(doc any, station, id string, loc *time.Location) ([]reading.Reading, []reading.Reject, error) {
@@ -306,16 +306,11 @@ func New(c config.Collector, env collector.Env) (any, error) {
 		}
 		s.Location = loc
 	}
-	switch {
-	case k.APIKeyEnv != "":
-		s.APIKey = os.Getenv(k.APIKeyEnv)
-	case k.APIKeyFile != "":
-		b, err := os.ReadFile(k.APIKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("reading api_key_file: %w", err)
-		}
-		s.APIKey = strings.TrimSpace(string(b))
+	key, err := secret.Read(k.APIKeyEnv, k.APIKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("api_key_file: %w", err)
 	}
+	s.APIKey = key
 	m, urlText, err := mapping(k)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@
 package config
 
 import (
-
 	"github.com/envwatch/envwatch/fixed"
 )
 
@@ -98,13 +97,13 @@ type DWSource struct {
 
 // Collector is a scheduled or push data source. Exactly one kind section is set.
 type Collector struct {
-	Name     string         `yaml:"name"`
-	Kind     string         `yaml:"kind"`
-	Enabled  *bool          `yaml:"enabled"`
-	Schedule string         `yaml:"schedule"` // 5-field cron in the configured zone
+	Name     string   `yaml:"name"`
+	Kind     string   `yaml:"kind"`
+	Enabled  *bool    `yaml:"enabled"`
+	Schedule string   `yaml:"schedule"` // 5-field cron in the configured zone
 	Timeout  Duration `yaml:"timeout"`
 	// Retries per fetch (default 2; 0 = no retry).
-	Retries  *int           `yaml:"retries"`
+	Retries  *int     `yaml:"retries"`
 	Lookback Duration `yaml:"lookback"`
 	// TimeZone is the zone of the source's timestamps when they carry no offset (default:
 	// the top-level time_zone).
@@ -158,11 +157,11 @@ type WaterCSV struct {
 type HJ212 struct {
 	Listen string `yaml:"listen"` // default :8212
 	// Limits against misbehaving or hostile clients.
-	MaxConnections        int            `yaml:"max_connections"`             // default 512
-	MaxConnectionsPerAddr int            `yaml:"max_connections_per_address"` // default 16
-	MaxSegmentBytes       int            `yaml:"max_segment_bytes"`           // default 1024 (the standard's limit)
-	ReadTimeout           Duration       `yaml:"read_timeout"`                // a started packet must arrive within it; default 10s
-	IdleTimeout           Duration       `yaml:"idle_timeout"`                // silence before the connection is closed; default 10m
+	MaxConnections        int      `yaml:"max_connections"`             // default 512
+	MaxConnectionsPerAddr int      `yaml:"max_connections_per_address"` // default 16
+	MaxSegmentBytes       int      `yaml:"max_segment_bytes"`           // default 1024 (the standard's limit)
+	ReadTimeout           Duration `yaml:"read_timeout"`                // a started packet must arrive within it; default 10s
+	IdleTimeout           Duration `yaml:"idle_timeout"`                // silence before the connection is closed; default 10m
 	// FirstPacketTimeout closes a connection that has not sent an authenticated packet
 	// within it (default 30s): idle sockets cannot hold the per-address slots.
 	FirstPacketTimeout Duration `yaml:"first_packet_timeout"`
@@ -198,7 +197,7 @@ type HJ212Device struct {
 	// so here; it is then logged at start and shown by envwatch_hj212_auth_disabled.
 	Auth string `yaml:"auth"`
 	Site string `yaml:"site"` // station or section code
-	Kind         string `yaml:"kind"` // air or water
+	Kind string `yaml:"kind"` // air or water
 	// Codes maps HJ 212 pollutant codes to envwatch codes, overriding the defaults
 	// (air: a34004 pm2_5, a34002 pm10, a21026 so2, a21004 no2, a21005 co, a05024 o3;
 	// water: the HJ 212 Table B.1 codes).
@@ -247,15 +246,15 @@ type Simulate struct {
 // InfluxDB is the sink. Use bucket (+ org) for 2.x and 3.x, database (+ retention policy)
 // for 1.8.
 type InfluxDB struct {
-	URL             string         `yaml:"url"`
-	Org             string         `yaml:"org"`
-	Bucket          string         `yaml:"bucket"`
-	Database        string         `yaml:"database"`
-	RetentionPolicy string         `yaml:"retention_policy"`
-	TokenEnv        string         `yaml:"token_env"`
-	TokenFile       string         `yaml:"token_file"`
+	URL             string   `yaml:"url"`
+	Org             string   `yaml:"org"`
+	Bucket          string   `yaml:"bucket"`
+	Database        string   `yaml:"database"`
+	RetentionPolicy string   `yaml:"retention_policy"`
+	TokenEnv        string   `yaml:"token_env"`
+	TokenFile       string   `yaml:"token_file"`
 	Timeout         Duration `yaml:"timeout"`
-	BatchSize       int            `yaml:"batch_size"`
+	BatchSize       int      `yaml:"batch_size"`
 	// WriteConcurrency is the number of write requests in flight (default 2).
 	WriteConcurrency int `yaml:"write_concurrency"`
 	// Gzip compresses write requests: worth it over a slow link, a waste of CPU next to

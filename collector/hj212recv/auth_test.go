@@ -233,7 +233,7 @@ func TestGarbageAndBadPackets(t *testing.T) {
 	}
 	badTime := string(hj212.Frame(strings.Replace(A3[6:len(A3)-6], "DataTime=20260301080000", "DataTime=2026030108", 1)))
 	badCP := string(hj212.Frame(strings.Replace(A3[6:len(A3)-6], "a34004-Avg=35,", "a34004-Avg=35,garbage;", 1)))
-	allBad := string(hj212.Frame(strings.NewReplacer("Avg=35", "Avg=x", "Avg=60", "Avg=x", "Avg=80", "Avg=x", "Avg=8,", "Avg=x,", "Avg=40", "Avg=x", "Avg=0.6", "Avg=x").Replace(A3[6:len(A3)-6])))
+	allBad := string(hj212.Frame(strings.NewReplacer("Avg=35", "Avg=x", "Avg=60", "Avg=x", "Avg=80", "Avg=x", "Avg=8,", "Avg=x,", "Avg=40", "Avg=x", "Avg=0.6", "Avg=x").Replace(A3[6 : len(A3)-6])))
 	got := send(t, addr, badTime, badCP, allBad)
 	for i, name := range []string{"bad DataTime", "bad CP"} {
 		if !strings.Contains(got[i], "CN=9011") || !strings.Contains(got[i], "QnRtn=100") {

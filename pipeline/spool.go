@@ -11,29 +11,44 @@ import (
 
 // Replay sends spooled batches to InfluxDB, oldest first, until ctx ends: on success the
 // batch leaves the spool, on a permanent refusal it goes to the dead letters, on a
-// transient failure the replayer backs off (1 s doubling to 1 min).
+// transient failure the replayer backs off (1 s doubling to 1 min). A batch spooled during
+// a back-off does not cut it short: requests to a failing InfluxDB follow the schedule
+// whatever the rate at which data arrive.
 func (p *Pipeline) Replay(ctx context.Context) {
 	if p.state == nil || p.sink == nil {
 		return
 	}
-	backoff, wait := time.Second, time.Duration(0)
+	backoff, wait, failing := time.Second, time.Duration(0), false
 	for {
+		wake := p.wake
+		if failing {
+			wake = nil
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-p.wake:
-		case <-time.After(wait):
+		case <-wake:
+		case <-t.C:
 		}
+		t.Stop()
 		switch more, err := p.replayOne(ctx); {
 		case err != nil:
-			wait = backoff
+			wait, failing = backoff, true
 			backoff = min(2*backoff, time.Minute)
 		case more:
-			backoff, wait = time.Second, 0
+			backoff, wait, failing = time.Second, 0, false
 		default:
-			wait = 10 * time.Second
+			wait, failing = 10*time.Second, false
 		}
 	}
+}
+
+// retrier is a sink that counts a retry apart from a first attempt, so that a point that
+// fails ten times during an outage is one failed point and ten failed retries.
+type retrier interface {
+	RetryLines(ctx context.Context, lines []byte) (int, error)
 }
 
 // Drain replays the whole spool now; it stops at the first transient failure.
@@ -55,7 +70,11 @@ func (p *Pipeline) replayOne(ctx context.Context) (more bool, err error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	_, err = p.sink.WriteLines(ctx, e.Lines)
+	if r, ok := p.sink.(retrier); ok {
+		_, err = r.RetryLines(ctx, e.Lines)
+	} else {
+		_, err = p.sink.WriteLines(ctx, e.Lines)
+	}
 	switch {
 	case err == nil:
 		p.spooled.WithLabelValues("replayed").Add(float64(e.Points))

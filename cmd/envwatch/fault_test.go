@@ -80,8 +80,10 @@ func counter(reg *prometheus.Registry, name, label string) float64 {
 	return 0
 }
 
-// (a) influxd stops for 30 s in the middle of a stream of N readings and starts again:
-// InfluxDB ends with exactly N points, none twice.
+// (a) influxd stops for 30 s in the middle of a stream while batches arrive at 100 a
+// second, and starts again: InfluxDB ends with exactly the points sent, none twice, and
+// during the outage the write requests follow the replayer's back-off (1 s doubling), not
+// the arrival rate.
 func TestFaultInfluxDBOutage(t *testing.T) {
 	dir := t.TempDir()
 	d, err := testenv.StartInfluxd(filepath.Join(dir))
@@ -97,33 +99,52 @@ func TestFaultInfluxDBOutage(t *testing.T) {
 	defer stop()
 	go rig.pl.Replay(rctx)
 
-	const n = 200
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		if i == 40 {
-			d.Stop() // outage
+	n := 0
+	send := func() {
+		if _, err := rig.pl.Handle(ctx, batch(n)); err != nil {
+			t.Fatalf("batch %d: %v", n, err)
 		}
-		if i == 160 {
-			if time.Since(start) < 30*time.Second {
-				time.Sleep(30*time.Second - time.Since(start))
-			}
-			if err := d.Restart(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := rig.pl.Handle(ctx, batch(i)); err != nil {
-			t.Fatalf("batch %d: %v", i, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+		n++
+	}
+	for range 40 {
+		send()
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.Stop() // outage
+	requests := func() float64 { return counter(rig.reg, "envwatch_influxdb_write_requests_total", "error") }
+	before := requests()
+	outage := time.Now()
+	for time.Since(outage) < 30*time.Second {
+		send()
+		time.Sleep(10 * time.Millisecond)
+	}
+	during := requests() - before
+	if err := d.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	for range 40 {
+		send()
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err := rig.pl.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := influxCount(t, d, "outage", "SELECT count(pm2_5) FROM air_hourly"); got != n {
+	// One direct write finds InfluxDB down; the replayer then tries after 1, 2, 4, 8 and
+	// 16 s (at 1, 3, 7, 15 and 31 s): at most six failed requests in 30 s, whatever the
+	// ~2,500 batches that arrived meanwhile.
+	if during > 6 || during < 2 {
+		t.Errorf("%v failed write requests during a 30-s outage with %d batches; want the back-off schedule (2–6)", during, n-80)
+	}
+	if got := influxCount(t, d, "outage", "SELECT count(pm2_5) FROM air_hourly"); got != float64(n) {
 		t.Errorf("InfluxDB holds %v points, want %d", got, n)
 	}
-	if counter(rig.reg, "envwatch_spool_points_total", "spooled") == 0 || counter(rig.reg, "envwatch_influxdb_points_failed_total", "") == 0 {
-		t.Error("the outage did not go through the spool")
+	spooled := counter(rig.reg, "envwatch_spool_points_total", "spooled")
+	failed := counter(rig.reg, "envwatch_influxdb_points_failed_total", "")
+	if spooled < float64(n-80) || failed < 1 || failed > spooled {
+		t.Errorf("spooled %v, failed %v: every point of the outage spooled, a point counted failed at most once", spooled, failed)
+	}
+	if retries := counter(rig.reg, "envwatch_influxdb_retry_points_failed_total", ""); retries < 1 || retries > during {
+		t.Errorf("failed retries %v, want between 1 and the %v failed requests", retries, during)
 	}
 	if st, _ := rig.st.SpoolStats(); st.Entries != 0 {
 		t.Errorf("spool not drained: %+v", st)

@@ -44,6 +44,8 @@ type Writer struct {
 
 type writerMetrics struct {
 	written, failed prometheus.Counter
+	retryFailed     prometheus.Counter
+	up              prometheus.Gauge
 	requests        *prometheus.CounterVec
 	duration        prometheus.Histogram
 	lastSuccess     prometheus.Gauge
@@ -69,7 +71,7 @@ func New(opt Options, reg prometheus.Registerer) *Writer {
 	c := influxdb2.NewClientWithOptions(opt.URL, opt.Token, o)
 	w := &Writer{client: c, write: c.WriteAPIBlocking(opt.Org, opt.Bucket), opt: opt, metrics: newWriterMetrics()}
 	if reg != nil {
-		reg.MustRegister(w.metrics.written, w.metrics.failed, w.metrics.requests, w.metrics.duration, w.metrics.lastSuccess)
+		reg.MustRegister(w.metrics.written, w.metrics.failed, w.metrics.retryFailed, w.metrics.up, w.metrics.requests, w.metrics.duration, w.metrics.lastSuccess)
 	}
 	return w
 }
@@ -79,7 +81,11 @@ func newWriterMetrics() *writerMetrics {
 		written: prometheus.NewCounter(prometheus.CounterOpts{Name: "envwatch_influxdb_points_written_total",
 			Help: "Points InfluxDB accepted."}),
 		failed: prometheus.NewCounter(prometheus.CounterOpts{Name: "envwatch_influxdb_points_failed_total",
-			Help: "Points whose write to InfluxDB failed."}),
+			Help: "Points whose first write to InfluxDB failed (each counted once; they go to the spool)."}),
+		retryFailed: prometheus.NewCounter(prometheus.CounterOpts{Name: "envwatch_influxdb_retry_points_failed_total",
+			Help: "Points of spooled batches whose replay failed, once per attempt."}),
+		up: prometheus.NewGauge(prometheus.GaugeOpts{Name: "envwatch_influxdb_up",
+			Help: "1 when InfluxDB answered the last health check or write request (even with an error status), 0 when it could not be reached."}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_influxdb_write_requests_total",
 			Help: "Write requests to InfluxDB by result (success, error)."}, []string{"result"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "envwatch_influxdb_write_duration_seconds",
@@ -94,6 +100,7 @@ func (w *Writer) Health(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
 	defer cancel()
 	ok, err := w.client.Ping(ctx)
+	w.setUp(err == nil)
 	if err != nil {
 		return fmt.Errorf("influxdb %s: %w", w.opt.URL, err)
 	}
@@ -109,6 +116,16 @@ func (w *Writer) Health(ctx context.Context) error {
 // On failure it reports the first error; the caller treats the whole call as not written
 // (rewriting points that did land is harmless: writes are idempotent).
 func (w *Writer) WriteLines(ctx context.Context, lines []byte) (written int, err error) {
+	return w.writeLines(ctx, lines, w.metrics.failed)
+}
+
+// RetryLines writes lines that failed before (a spooled batch): failures count as failed
+// retries, not as more failed points.
+func (w *Writer) RetryLines(ctx context.Context, lines []byte) (written int, err error) {
+	return w.writeLines(ctx, lines, w.metrics.retryFailed)
+}
+
+func (w *Writer) writeLines(ctx context.Context, lines []byte, failed prometheus.Counter) (written int, err error) {
 	var chunks [][]byte
 	for len(lines) > 0 {
 		var chunk []byte
@@ -125,7 +142,7 @@ func (w *Writer) WriteLines(ctx context.Context, lines []byte) (written int, err
 		go func() {
 			defer wg.Done()
 			for chunk := range next {
-				n, err := w.writeChunk(ctx, chunk)
+				n, err := w.writeChunk(ctx, chunk, failed)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -137,10 +154,10 @@ func (w *Writer) WriteLines(ctx context.Context, lines []byte) (written int, err
 	}
 	for _, c := range chunks {
 		mu.Lock()
-		failed := firstErr != nil
+		stop := firstErr != nil
 		mu.Unlock()
-		if failed {
-			w.metrics.failed.Add(float64(bytes.Count(c, []byte{'\n'})))
+		if stop {
+			failed.Add(float64(bytes.Count(c, []byte{'\n'})))
 			continue
 		}
 		next <- c
@@ -150,20 +167,31 @@ func (w *Writer) WriteLines(ctx context.Context, lines []byte) (written int, err
 	return written, firstErr
 }
 
-func (w *Writer) writeChunk(ctx context.Context, chunk []byte) (int, error) {
+func (w *Writer) writeChunk(ctx context.Context, chunk []byte, failed prometheus.Counter) (int, error) {
 	n := bytes.Count(chunk, []byte{'\n'})
 	start := time.Now()
 	err := w.write.WriteRecord(ctx, string(bytes.TrimSuffix(chunk, []byte{'\n'})))
 	w.metrics.duration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		w.metrics.requests.WithLabelValues("error").Inc()
-		w.metrics.failed.Add(float64(n))
+		failed.Add(float64(n))
+		var he *ihttp.Error
+		w.setUp(errors.As(err, &he) && he.StatusCode > 0) // an HTTP status: reachable, refusing
 		return 0, fmt.Errorf("writing %d points to influxdb %s: %w", n, w.opt.URL, err)
 	}
 	w.metrics.requests.WithLabelValues("success").Inc()
+	w.setUp(true)
 	w.metrics.written.Add(float64(n))
 	w.metrics.lastSuccess.SetToCurrentTime()
 	return n, nil
+}
+
+func (w *Writer) setUp(up bool) {
+	if up {
+		w.metrics.up.Set(1)
+	} else {
+		w.metrics.up.Set(0)
+	}
 }
 
 func splitLines(b []byte, n int) (chunk, rest []byte) {

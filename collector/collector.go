@@ -207,6 +207,9 @@ type Summary struct {
 // the pipeline accepted, commits the source's own state and calls done (which records
 // progress). It stops at the first error.
 func (j *Job) Range(ctx context.Context, w Window, done func(Window) error) (Summary, error) {
+	if s, ok := j.Source.(Streamer); ok && !w.Backfill {
+		return j.streamNew(ctx, s, w, done)
+	}
 	var sum Summary
 	chunk := j.Chunk
 	if chunk <= 0 {
@@ -245,6 +248,42 @@ func (j *Job) Range(ctx context.Context, w Window, done func(Window) error) (Sum
 			}
 		}
 		j.Logger.Debug("source chunk done", "source", j.Name, "from", lo, "to", hi, "readings", len(b.Readings), "accepted", n)
+	}
+	return sum, nil
+}
+
+// streamNew delivers what a file source holds that is new, a group of rows at a time (a
+// large new file must not become one batch in memory). A file is committed as processed
+// once its last group is handled; the high-water mark moves with every group.
+func (j *Job) streamNew(ctx context.Context, s Streamer, w Window, done func(Window) error) (Summary, error) {
+	var sum Summary
+	err := s.Stream(ctx, w, "", func(b *reading.Batch, mark string, _, _ int) error {
+		b.Source = j.Name
+		if done != nil {
+			b.Mark = w.To
+		}
+		n, err := j.Handler.Handle(ctx, b)
+		sum.Read += len(b.Readings) + len(b.Rejects)
+		sum.Accepted += n
+		sum.Rejected += len(b.Readings) + len(b.Rejects) - n
+		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(n))
+		if err != nil {
+			return fmt.Errorf("handling readings: %w", err)
+		}
+		if c, ok := j.Source.(Committer); ok && mark != "" {
+			if err := c.Commit(ctx); err != nil {
+				return fmt.Errorf("committing source state: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	if done != nil {
+		if err := done(w); err != nil {
+			return sum, fmt.Errorf("saving progress: %w", err)
+		}
 	}
 	return sum, nil
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,6 +79,8 @@ type Latest struct {
 type Pipeline struct {
 	mu       sync.Mutex
 	sites    map[siteKey]*siteEntry
+	folded   map[siteKey]*siteEntry // by trimmed upper-case code: "1812a " is 1812A
+	unknown  map[string]bool        // unknown codes already logged (bounded)
 	air      *airquality.Network
 	latest   map[string]*Latest
 	water    map[string]time.Time // newest sample per section
@@ -105,7 +108,7 @@ const hotDays = 7
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
-	p := &Pipeline{sites: map[siteKey]*siteEntry{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
+	p := &Pipeline{sites: map[siteKey]*siteEntry{}, folded: map[siteKey]*siteEntry{}, unknown: map[string]bool{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
 		samples: map[string]map[int64][]reading.Value{}, waterGen: map[string]uint64{}, sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
 		spooled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_spool_points_total",
 			Help: "Points through the InfluxDB spool by event: spooled (a write failed or a backlog existed), replayed, dead_lettered (refused permanently), refused (spool full)."}, []string{"event"}),
@@ -118,6 +121,7 @@ func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Regist
 			e.station, _ = air.Station(s.Code)
 		}
 		p.sites[key(s.Kind, s.Code)] = e
+		p.folded[key(s.Kind, foldCode(s.Code))] = e
 	}
 	if reg != nil {
 		reg.MustRegister(p.rejected, p.spooled)
@@ -172,6 +176,25 @@ func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.
 		p.logger.Debug("reading rejected", "source", source, "reason", reason, "site", r.Site, "end", r.End)
 	}
 }
+
+// maxUnknownLogged bounds the codes remembered as logged: a feed of the whole country
+// names ~1,900 stations a bureau does not configure.
+const maxUnknownLogged = 4096
+
+// unknownSite rejects a reading for an unconfigured site, counted always and logged at
+// warn once per code (a new station in a national file is news, not noise).
+func (p *Pipeline) unknownSite(source string, r *reading.Reading) {
+	p.reject(source, ReasonUnknownSite, r, nil)
+	k := source + "\x00" + r.Site
+	if p.unknown[k] || len(p.unknown) >= maxUnknownLogged {
+		return
+	}
+	p.unknown[k] = true
+	p.logger.Warn("readings for an unconfigured site rejected (logged once per code)", "source", source, "site", r.Site, "kind", r.Kind.String())
+}
+
+// foldCode is the form site codes are matched in when the exact code is not configured.
+func foldCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
 
 // Handle validates a batch, applies the valid values to the engines and writes them to
 // the sink. It returns the number of readings accepted; an error means the sink did not
@@ -259,8 +282,12 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 		r := &b.Readings[i]
 		site, ok := p.sites[key(r.Kind, r.Site)]
 		if !ok {
-			p.reject(b.Source, ReasonUnknownSite, r, nil)
-			continue
+			if site, ok = p.folded[key(r.Kind, foldCode(r.Site))]; ok {
+				r.Site = site.Code // a stray space or lower case is the same station
+			} else {
+				p.unknownSite(b.Source, r)
+				continue
+			}
 		}
 		if r.End.After(horizon) || r.End.Year() < 2000 || (r.Kind == reading.Air && r.Period == reading.Hour && r.End.Unix()%3600 != 0) {
 			p.reject(b.Source, ReasonBadTime, r, nil)

@@ -150,3 +150,31 @@ func TestPersistAndRestore(t *testing.T) {
 	}
 	st.Close()
 }
+
+// A station code with a stray space or in lower case is the configured station; a code
+// that is not configured is rejected as unknown_site, counted every time and logged once.
+func TestSiteCodesFoldedAndUnknownCounted(t *testing.T) {
+	var logs bytes.Buffer
+	reg := prometheus.NewRegistry()
+	p := New([]Site{{Kind: reading.Air, Code: "1812A", Area: "ly"}}, airquality.NewNetwork(airquality.CityOptions{}), nil, reg,
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	end := time.Date(2022, 6, 1, 1, 0, 0, 0, time.UTC)
+	mk := func(site string, h int) reading.Reading {
+		return reading.Reading{Kind: reading.Air, Period: reading.Hour, Site: site, End: end.Add(time.Duration(h) * time.Hour),
+			Values: []reading.Value{{Code: "pm2_5", V: fixed.Int(30), Flag: "N"}}}
+	}
+	n, err := p.Handle(context.Background(), &reading.Batch{Source: "s", Readings: []reading.Reading{
+		mk("1812A ", 0), mk("1812a", 1), mk(" 1812a ", 2), mk("9999X", 3), mk("9999X", 4)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("accepted %d, want 3", n)
+	}
+	if got := testutil.ToFloat64(p.rejected.WithLabelValues("s", ReasonUnknownSite)); got != 2 {
+		t.Errorf("unknown_site = %v, want 2", got)
+	}
+	if c := strings.Count(logs.String(), "site=9999X"); c != 1 {
+		t.Errorf("unknown code logged %d times, want once:\n%s", c, logs.String())
+	}
+}

@@ -132,7 +132,7 @@ func newHarness(t *testing.T, dir, db string) *harness {
 		sites = append(sites, pipeline.Site{Kind: reading.Air, Code: s, Area: "luoyang"})
 	}
 	pl := pipeline.New(sites, airquality.NewNetwork(airquality.CityOptions{}), w, reg, quiet)
-	src := &filetrack.Source{Files: &filetrack.Tracker{Dir: dir, Ext: ".csv", State: st.SourceState("cnemc")}, Parse: archiveParser().Parse}
+	src := &filetrack.Source{Files: &filetrack.Tracker{Dir: dir, Ext: ".csv", State: st.SourceState("cnemc")}, Parse: archiveParser().ParseGroups}
 	now := time.Date(2022, 6, 3, 0, 0, 0, 0, time.UTC)
 	job := &collector.Job{Name: "cnemc", Source: src, Lookback: 6 * time.Hour, Timeout: time.Minute, Marks: st,
 		Handler: pl, Metrics: collector.NewMetrics(reg), Logger: quiet, Now: func() time.Time { return now }}
@@ -364,5 +364,19 @@ func TestParseUnits(t *testing.T) {
 	}
 	if _, err := collector.AirUnits(map[string]string{"co": "ppm"}); err == nil {
 		t.Error("ppm accepted")
+	}
+}
+
+// Rows whose station code has a stray space or another case are the configured station,
+// not silently dropped by the national-file filter.
+func TestStationCodesTrimmedAndFolded(t *testing.T) {
+	p := &Parser{Mapping: Mapping{Time: "timepoint", Station: "stationcode", Columns: map[string]string{"pm2_5": "pm2_5"}},
+		Location: time.FixedZone("CST", 8*3600), Stations: map[string]bool{"1812A": true}}
+	rs, _, err := p.Parse(strings.NewReader("timepoint,stationcode,pm2_5\n2022-06-01T01:00:00,1812A ,20\n2022-06-01T02:00:00,1812a,21\n2022-06-01T03:00:00,1999A,22\n"), "x.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Site != "1812A" || rs[1].Site != "1812A" {
+		t.Errorf("readings %+v, want two for 1812A", rs)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
@@ -63,6 +64,29 @@ type Parser struct {
 	// Units converts columns sent in another unit than CNEMC's (µg/m³; CO mg/m³), keyed
 	// by pollutant code.
 	Units map[string]airquality.UnitConverter
+
+	foldOnce sync.Once
+	folded   map[string]string // upper-case code → configured code
+}
+
+// station returns the configured code a row's station code stands for: exact, or after
+// trimming and in any case ("1812a " is 1812A — such rows were once dropped unseen). A code
+// that is not configured is skipped when Stations is set (a national file names ~1,900).
+func (p *Parser) station(code string) (string, bool) {
+	if p.Stations == nil {
+		return strings.TrimSpace(code), true
+	}
+	if p.Stations[code] {
+		return code, true
+	}
+	p.foldOnce.Do(func() {
+		p.folded = make(map[string]string, len(p.Stations))
+		for c := range p.Stations {
+			p.folded[strings.ToUpper(c)] = c
+		}
+	})
+	c, ok := p.folded[strings.ToUpper(strings.TrimSpace(code))]
+	return c, ok
 }
 
 // ErrHeader reports a header that lacks a mapped column.
@@ -77,15 +101,32 @@ type colIdx struct {
 // Parse reads one file. Malformed rows become Rejects naming file, line, column and value;
 // the rest are returned. Only a missing header column fails the whole file.
 func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, rejects []reading.Reject, err error) {
+	if l, ok := r.(interface{ Len() int }); ok { // a file in memory: a row is ≥ 40 bytes
+		readings = make([]reading.Reading, 0, l.Len()/40+1)
+	}
+	err = p.ParseGroups(r, name, 0, func(rs []reading.Reading, rj []reading.Reject) error {
+		readings = append(readings, rs...)
+		rejects = append(rejects, rj...)
+		return nil
+	})
+	return readings, rejects, err
+}
+
+// ParseGroups reads one file and hands its readings and rejects to emit in groups of at
+// most group readings (0: the whole file at once), so that a file of any size is read in
+// bounded memory. Each group is newly allocated: emit may keep it.
+func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
+	var readings []reading.Reading
+	var rejects []reading.Reject
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
 		if err == io.EOF {
-			return nil, nil, nil // an empty file holds nothing
+			return nil // an empty file holds nothing
 		}
-		return nil, nil, fmt.Errorf("%s: reading header: %w", name, err)
+		return fmt.Errorf("%s: reading header: %w", name, err)
 	}
 	pos := map[string]int{}
 	for i, h := range header {
@@ -94,7 +135,7 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 	ti, ok1 := pos[p.Mapping.Time]
 	si, ok2 := pos[p.Mapping.Station]
 	if !ok1 || !ok2 {
-		return nil, nil, fmt.Errorf("%s:1: %w: want %q and %q", name, ErrHeader, p.Mapping.Time, p.Mapping.Station)
+		return fmt.Errorf("%s:1: %w: want %q and %q", name, ErrHeader, p.Mapping.Time, p.Mapping.Station)
 	}
 	var cols []colIdx
 	for _, code := range []string{"pm2_5", "pm10", "so2", "no2", "co", "o3"} {
@@ -104,7 +145,7 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 		}
 		i, ok := pos[c]
 		if !ok {
-			return nil, nil, fmt.Errorf("%s:1: %w: %q (for %s)", name, ErrHeader, c, code)
+			return fmt.Errorf("%s:1: %w: %q (for %s)", name, ErrHeader, c, code)
 		}
 		cols = append(cols, colIdx{code, i, p.Units[code]})
 	}
@@ -115,8 +156,13 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 	var lastTime string
 	var lastEnd time.Time
 	var slab []reading.Value
-	if l, ok := r.(interface{ Len() int }); ok { // a file in memory: a row is ≥ 40 bytes
-		readings = make([]reading.Reading, 0, l.Len()/40+1)
+	flush := func() error {
+		if len(readings) == 0 && len(rejects) == 0 {
+			return nil
+		}
+		err := emit(readings, rejects)
+		readings, rejects = nil, nil
+		return err
 	}
 	for {
 		rec, err := cr.Read()
@@ -129,15 +175,18 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 				reject(pe.StartLine, "%v", pe.Err)
 				continue
 			}
-			return readings, rejects, fmt.Errorf("%s: %w", name, err)
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
 		if len(rec) != width {
 			reject(line, "%d fields, the header has %d", len(rec), width)
 			continue
 		}
-		station := rec[si]
-		if p.Stations != nil && !p.Stations[station] {
+		station, ok := p.station(rec[si])
+		if !ok {
 			continue
 		}
 		ts := rec[ti]
@@ -174,10 +223,18 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 		}
 		rd.Values = slab[first:len(slab):len(slab)]
 		if len(rd.Values) > 0 {
+			if readings == nil && group > 0 {
+				readings = make([]reading.Reading, 0, group)
+			}
 			readings = append(readings, rd)
+			if group > 0 && len(readings) >= group {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return readings, rejects, nil
+	return flush()
 }
 
 var timeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}

@@ -128,7 +128,7 @@ func New(c config.Collector, env collector.Env) (any, error) {
 		if st, err := os.Stat(k.Dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("cnemc_csv.dir %q is not a readable directory", k.Dir)
 		}
-		return &filetrack.Source{Files: &filetrack.Tracker{Dir: k.Dir, Ext: ".csv", State: env.State}, Parse: p.Parse}, nil
+		return &filetrack.Source{Files: &filetrack.Tracker{Dir: k.Dir, Ext: ".csv", State: env.State}, Parse: p.ParseGroups}, nil
 	}
 	t, err := ParseURLTemplate(k.URL)
 	if err != nil {

@@ -1,10 +1,13 @@
 // Package filetrack finds the files of a directory (or one file) that a file-based source
 // has not processed yet, and remembers processed files by path and content digest in the
 // source's state, so a new file is read once and a revised file again.
+//
+// Memory stays proportional to the work in flight, not to the files: a file's size is
+// checked before it is opened for parsing, its digest is computed while streaming it,
+// and its rows reach the pipeline in groups of Group readings.
 package filetrack
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,10 +17,17 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/reading"
+)
+
+// Defaults of Tracker.MaxSize and Source.Group.
+const (
+	DefaultMaxSize = 256 << 20
+	DefaultGroup   = 10000
 )
 
 // Tracker tracks one directory tree (every file with Ext below Dir) or one File.
@@ -25,21 +35,24 @@ type Tracker struct {
 	Dir, File string
 	Ext       string // ".csv"
 	State     collector.State
-	MaxSize   int64 // per file, default 256 MiB
+	MaxSize   int64 // per file, default DefaultMaxSize
 
 	pending map[string][]byte
 }
 
-// File is a file to process.
+// File is a file to process: its name relative to Dir (or the base name of File) and
+// where it is. Open it to read it.
 type File struct {
-	Name string // relative to Dir (or the base name of File)
-	Data []byte
+	Name string
+	Path string
+	Size int64
 }
 
 // Walk hands the new or changed files (all with all set) to fn one at a time, in name
 // order, skipping names ≤ after (a resumed backfill); fn also gets the file's position and
-// the number of files. Unreadable files go to failed. The files handed over are pending
-// until Commit.
+// the number of files. Unreadable and oversized files go to failed — an oversized one
+// once: it is remembered by path, size and modification time and passed over silently
+// until it changes. The files handed over are pending until Commit.
 func (t *Tracker) Walk(ctx context.Context, all bool, after string, fn func(f File, i, n int) error, failed func(error)) error {
 	paths, root, err := t.list()
 	if err != nil {
@@ -47,7 +60,7 @@ func (t *Tracker) Walk(ctx context.Context, all bool, after string, fn func(f Fi
 	}
 	max := t.MaxSize
 	if max <= 0 {
-		max = 256 << 20
+		max = DefaultMaxSize
 	}
 	t.pending = map[string][]byte{}
 	for i, path := range paths {
@@ -58,28 +71,64 @@ func (t *Tracker) Walk(ctx context.Context, all bool, after string, fn func(f Fi
 		if after != "" && rel <= after {
 			continue
 		}
-		data, err := readLimited(path, max)
+		st, err := os.Stat(path)
 		if err != nil {
 			failed(fmt.Errorf("%s: %w", rel, err))
 			continue
 		}
-		sum := sha256.Sum256(data)
-		digest := []byte(hex.EncodeToString(sum[:]))
+		if st.Size() > max {
+			stamp := []byte(strconv.FormatInt(st.Size(), 10) + "/" + strconv.FormatInt(st.ModTime().UnixNano(), 10))
+			prev, err := t.State.Get("refused:" + rel)
+			if err != nil {
+				return err
+			}
+			if string(prev) != string(stamp) {
+				failed(fmt.Errorf("%s: %d bytes, larger than the limit of %d: not read (split the file or raise the limit)", rel, st.Size(), max))
+				if err := t.State.Put("refused:"+rel, stamp); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		digest, err := fileDigest(path, max)
+		if err != nil {
+			failed(fmt.Errorf("%s: %w", rel, err))
+			continue
+		}
 		if !all {
 			prev, err := t.State.Get("file:" + rel)
 			if err != nil {
 				return err
 			}
-			if bytes.Equal(prev, digest) {
+			if string(prev) == string(digest) {
 				continue
 			}
 		}
 		t.pending["file:"+rel] = digest
-		if err := fn(File{Name: rel, Data: data}, i, len(paths)); err != nil {
+		if err := fn(File{Name: rel, Path: path, Size: st.Size()}, i, len(paths)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fileDigest hashes a file without holding it: a file that grew past max since its size
+// was checked is refused rather than read to the end.
+func fileDigest(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > max {
+		return nil, fmt.Errorf("grew past the limit of %d bytes while being read", max)
+	}
+	return []byte(hex.EncodeToString(h.Sum(nil))), nil
 }
 
 func (t *Tracker) list() (paths []string, root string, err error) {
@@ -102,7 +151,7 @@ func (t *Tracker) list() (paths []string, root string, err error) {
 	return paths, t.Dir, nil
 }
 
-// Commit records the files of the last Changed as processed.
+// Commit records the files handed over by Walk so far as processed.
 func (t *Tracker) Commit() error {
 	if len(t.pending) == 0 {
 		return nil
@@ -123,83 +172,86 @@ func (t *Tracker) Commit() error {
 	return nil
 }
 
-func readLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	size := int64(512)
-	if st, err := f.Stat(); err == nil && st.Size() < max {
-		size = st.Size() + bytes.MinRead // ReadFrom wants MinRead free to try for EOF
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
-	data := buf.Bytes()
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("larger than %d bytes", max)
-	}
-	return data, nil
-}
-
-// Parser turns one file into readings and rejects (a source kind's format).
-type Parser func(r io.Reader, name string) ([]reading.Reading, []reading.Reject, error)
+// Parser reads one file and hands its readings and rejects to emit in groups of at most
+// group readings (a source kind's format).
+type Parser func(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error
 
 // Source is a file-based pull source: new or changed files each run, all files in a
-// backfill (streamed one at a time), processed files committed after the pipeline took them.
+// backfill, streamed a group of rows at a time; processed files are committed after the
+// pipeline took them.
 type Source struct {
 	Files *Tracker
 	Parse Parser
+	Group int // readings per batch, default DefaultGroup
 }
 
-// Fetch implements collector.Pull. Outside a backfill it delivers every reading of the new
-// files whatever the window; in a backfill it re-reads all files and keeps the window.
+// Fetch implements collector.Pull, for one-off fetches (run --once): the new files (all of
+// them in a backfill, kept to the window) as one batch. Scheduled runs and backfills
+// stream instead.
 func (s *Source) Fetch(ctx context.Context, w collector.Window) (*reading.Batch, error) {
 	b := &reading.Batch{}
-	err := s.Files.Walk(ctx, w.Backfill, "", func(f File, _, _ int) error {
-		s.parseInto(b, f, w)
+	err := s.Stream(ctx, w, "", func(g *reading.Batch, _ string, _, _ int) error {
+		b.Readings = append(b.Readings, g.Readings...)
+		b.Rejects = append(b.Rejects, g.Rejects...)
 		return nil
-	}, func(e error) {
-		b.Rejects = append(b.Rejects, reading.Reject{Reason: "unreadable_file", Detail: e.Error()})
 	})
 	return b, err
 }
 
-// Stream implements collector.Streamer: one batch per file, for backfills.
+// Stream implements collector.Streamer: a batch per group of rows, the last group of each
+// file carrying the file's name as its mark. Outside a backfill only new or changed files
+// are read and the window is ignored (a drop folder has no time); in a backfill every file
+// is read and what lies outside the window is left out.
 func (s *Source) Stream(ctx context.Context, w collector.Window, after string, emit func(*reading.Batch, string, int, int) error) error {
-	return s.Files.Walk(ctx, true, after, func(f File, i, n int) error {
-		b := &reading.Batch{}
-		s.parseInto(b, f, w)
-		return emit(b, f.Name, i, n)
+	group := s.Group
+	if group <= 0 {
+		group = DefaultGroup
+	}
+	return s.Files.Walk(ctx, w.Backfill, after, func(f File, i, n int) error {
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return emit(&reading.Batch{Rejects: []reading.Reject{{Reason: "unreadable_file", Detail: fmt.Sprintf("%s: %v", f.Name, err)}}}, f.Name, i, n)
+		}
+		defer fh.Close()
+		var held *reading.Batch // one group behind, so that the last one carries the mark
+		var emitErr error
+		perr := s.Parse(io.LimitReader(fh, f.Size), f.Name, group, func(rs []reading.Reading, rejects []reading.Reject) error {
+			b := &reading.Batch{Readings: keep(rs, w), Rejects: rejects}
+			if held != nil {
+				if emitErr = emit(held, "", i, n); emitErr != nil {
+					return emitErr
+				}
+			}
+			held = b
+			return nil
+		})
+		if emitErr != nil {
+			return emitErr
+		}
+		if held == nil {
+			held = &reading.Batch{}
+		}
+		if perr != nil {
+			held.Rejects = append(held.Rejects, reading.Reject{Reason: "bad_file", Detail: perr.Error()})
+		}
+		return emit(held, f.Name, i, n)
 	}, func(e error) {
 		_ = emit(&reading.Batch{Rejects: []reading.Reject{{Reason: "unreadable_file", Detail: e.Error()}}}, "", 0, 0)
 	})
 }
 
-func (s *Source) parseInto(b *reading.Batch, f File, w collector.Window) {
-	rs, rejects, err := s.Parse(bytes.NewReader(f.Data), f.Name)
-	if err != nil {
-		b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
-		return
+// keep returns the readings inside a backfill's window, in place; outside a backfill, all.
+func keep(rs []reading.Reading, w collector.Window) []reading.Reading {
+	if !w.Backfill {
+		return rs
 	}
-	if w.Backfill { // keep what lies in the window, in place
-		keep := rs[:0]
-		for _, r := range rs {
-			if w.Contains(r.End) {
-				keep = append(keep, r)
-			}
+	out := rs[:0]
+	for _, r := range rs {
+		if w.Contains(r.End) {
+			out = append(out, r)
 		}
-		rs = keep
 	}
-	if b.Readings == nil {
-		b.Readings = rs
-	} else {
-		b.Readings = append(b.Readings, rs...)
-	}
-	b.Rejects = append(b.Rejects, rejects...)
+	return out
 }
 
 // Commit implements collector.Committer.

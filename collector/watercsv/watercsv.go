@@ -36,15 +36,27 @@ var layouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15
 
 // Parse reads a water CSV. A missing time/section column or an unknown HJ 212 code fails
 // the file; bad cells become rejects naming file, line, column and value.
-func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.Reject, error) {
+func (p *Parser) Parse(r io.Reader, name string) (out []reading.Reading, rejects []reading.Reject, err error) {
+	err = p.ParseGroups(r, name, 0, func(rs []reading.Reading, rj []reading.Reject) error {
+		out = append(out, rs...)
+		rejects = append(rejects, rj...)
+		return nil
+	})
+	return out, rejects, err
+}
+
+// ParseGroups reads a water CSV and hands its samples and rejects to emit in groups of at
+// most group samples (0: the whole file), so that a file of any size is read in bounded
+// memory.
+func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: reading header: %w", name, err)
+		return fmt.Errorf("%s: reading header: %w", name, err)
 	}
 	pos := map[string]int{}
 	for i, h := range header {
@@ -55,7 +67,7 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 	ti, ok1 := pos["time"]
 	si, ok2 := pos["section"]
 	if !ok1 || !ok2 {
-		return nil, nil, fmt.Errorf(`%s:1: the header needs "time" and "section" columns`, name)
+		return fmt.Errorf(`%s:1: the header needs "time" and "section" columns`, name)
 	}
 	var cols []col
 	for i, h := range header {
@@ -65,7 +77,7 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 		} else if strings.HasPrefix(h, "w") && len(h) == 6 && !strings.HasSuffix(h, "_flag") {
 			code, err := waterquality.LookupCode(h)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s:1: column %q: %w", name, h, err)
+				return fmt.Errorf("%s:1: column %q: %w", name, h, err)
 			}
 			c = col{idx: i, item: code.Item, unit: code.Unit}
 		} else {
@@ -78,10 +90,18 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 		cols = append(cols, c)
 	}
 	if len(cols) == 0 {
-		return nil, nil, fmt.Errorf("%s:1: the header names no water-quality item", name)
+		return fmt.Errorf("%s:1: the header names no water-quality item", name)
 	}
 	var out []reading.Reading
 	var rejects []reading.Reject
+	flush := func() error {
+		if len(out) == 0 && len(rejects) == 0 {
+			return nil
+		}
+		err := emit(out, rejects)
+		out, rejects = nil, nil
+		return err
+	}
 	reject := func(line int, format string, args ...any) {
 		rejects = append(rejects, reading.Reject{Reason: "parse_error", Detail: fmt.Sprintf("%s:%d: ", name, line) + fmt.Sprintf(format, args...)})
 	}
@@ -96,7 +116,10 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 				reject(pe.StartLine, "%v", pe.Err)
 				continue
 			}
-			return out, rejects, err
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
 		if len(rec) != len(header) {
@@ -140,9 +163,14 @@ func (p *Parser) Parse(r io.Reader, name string) ([]reading.Reading, []reading.R
 		}
 		if len(rd.Values) > 0 {
 			out = append(out, rd)
+			if group > 0 && len(out) >= group {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return out, rejects, nil
+	return flush()
 }
 
 // New builds a water_csv source from its configuration.
@@ -156,5 +184,5 @@ func New(c config.Collector, env collector.Env) (any, error) {
 	}
 	p := &Parser{Location: loc}
 	return &filetrack.Source{Files: &filetrack.Tracker{Dir: c.WaterCSV.Dir, File: c.WaterCSV.File, Ext: ".csv", State: env.State},
-		Parse: p.Parse}, nil
+		Parse: p.ParseGroups}, nil
 }

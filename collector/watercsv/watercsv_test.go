@@ -25,7 +25,7 @@ func TestParseAndTrack(t *testing.T) {
 		"05/03/2022,hh-dahengling,7.6,6.8,0.2,,0.09,\n"
 	os.WriteFile(filepath.Join(dir, "lab.csv"), []byte(in), 0o644)
 	loc := time.FixedZone("CST", 8*3600)
-	src := &filetrack.Source{Files: &filetrack.Tracker{Dir: dir, Ext: ".csv", State: memState{}}, Parse: (&Parser{Location: loc}).Parse}
+	src := &filetrack.Source{Files: &filetrack.Tracker{Dir: dir, Ext: ".csv", State: memState{}}, Parse: (&Parser{Location: loc}).ParseGroups}
 	b, err := src.Fetch(context.Background(), collector.Window{})
 	if err != nil {
 		t.Fatal(err)

@@ -178,24 +178,30 @@ func (j *Job) Run(ctx context.Context) error {
 }
 
 func (j *Job) run(ctx context.Context) error {
+	w, err := j.NextWindow()
+	if err != nil {
+		return err
+	}
+	_, err = j.Range(ctx, w, func(w Window) error { return j.Marks.SetHighWater(j.Name, w.To) })
+	return err
+}
+
+// NextWindow is what the next run fetches: from the high-water mark less the look-back
+// (on the first run, the source's initial window or the look-back) to the current hour.
+func (j *Job) NextWindow() (Window, error) {
 	now := j.Now().UTC().Truncate(time.Hour)
 	hwm, ok, err := j.Marks.HighWater(j.Name)
 	if err != nil {
-		return fmt.Errorf("reading high-water mark: %w", err)
+		return Window{}, fmt.Errorf("reading high-water mark: %w", err)
 	}
-	var from time.Time
-	switch {
-	case ok:
-		from = hwm.Add(-j.Lookback)
-	default:
-		window := j.Lookback
-		if in, isInitial := j.Source.(Initial); isInitial && in.InitialWindow() > window {
-			window = in.InitialWindow()
-		}
-		from = now.Add(-window)
+	if ok {
+		return Window{From: hwm.Add(-j.Lookback), To: now}, nil
 	}
-	_, err = j.Range(ctx, Window{From: from, To: now}, func(w Window) error { return j.Marks.SetHighWater(j.Name, w.To) })
-	return err
+	window := j.Lookback
+	if in, isInitial := j.Source.(Initial); isInitial && in.InitialWindow() > window {
+		window = in.InitialWindow()
+	}
+	return Window{From: now.Add(-window), To: now}, nil
 }
 
 // Summary counts what a range of fetches delivered.

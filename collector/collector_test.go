@@ -162,3 +162,65 @@ func TestSchedulerSkipsOverlap(t *testing.T) {
 		t.Error("no skipped run counted")
 	}
 }
+
+// timedSource takes d to fetch unless cancelled, and records how each fetch ended.
+type timedSource struct {
+	d        time.Duration
+	started  chan struct{}
+	mu       sync.Mutex
+	finished []bool // true: completed, false: cancelled
+}
+
+func (s *timedSource) Fetch(ctx context.Context, _ Window) (*reading.Batch, error) {
+	select {
+	case s.started <- struct{}{}:
+	default:
+	}
+	select {
+	case <-time.After(s.d):
+		s.mu.Lock()
+		s.finished = append(s.finished, true)
+		s.mu.Unlock()
+		return &reading.Batch{}, nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		s.finished = append(s.finished, false)
+		s.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
+
+// Stop gives a running job its grace period to finish; a job that outlasts it is
+// cancelled, and Stop returns once it has.
+func TestSchedulerStopGraceThenCancel(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		job       time.Duration
+		grace     time.Duration
+		completed bool
+	}{
+		{"finishes within the grace period", 300 * time.Millisecond, 3 * time.Second, true},
+		{"cancelled after the grace period", time.Hour, 200 * time.Millisecond, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := NewMetrics(nil)
+			s := NewScheduler(time.UTC, m, quiet)
+			src := &timedSource{d: c.job, started: make(chan struct{}, 1)}
+			j := &Job{Name: "j", Source: src, Lookback: time.Hour, Timeout: 2 * time.Hour, Marks: memMarks{}, Handler: &countHandler{},
+				Metrics: m, Logger: quiet, Now: time.Now}
+			if err := s.Add("", j); err != nil {
+				t.Fatal(err)
+			}
+			s.Start()
+			<-src.started
+			if err := s.Stop(c.grace); err != nil {
+				t.Fatal(err)
+			}
+			src.mu.Lock()
+			defer src.mu.Unlock()
+			if len(src.finished) != 1 || src.finished[0] != c.completed {
+				t.Errorf("fetch ended %v, want completed=%v", src.finished, c.completed)
+			}
+		})
+	}
+}

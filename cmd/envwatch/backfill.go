@@ -228,8 +228,16 @@ type readOnlyMarks struct{ collector.Marks }
 
 func (readOnlyMarks) SetHighWater(string, time.Time) error { return nil }
 
-// noCommit hides a source's Commit so a dry run leaves its state untouched.
+// noCommit hides a source's Commit so a dry run leaves its state untouched. It keeps the
+// source's initial window, so that the dry run fetches what the first real run would.
 type noCommit struct{ collector.Pull }
+
+func (n noCommit) InitialWindow() time.Duration {
+	if in, ok := n.Pull.(collector.Initial); ok {
+		return in.InitialWindow()
+	}
+	return 0
+}
 
 // once fetches one source once through the pipeline into a printing sink.
 func (c *runCmd) once(env *environ) int {
@@ -252,11 +260,17 @@ func (c *runCmd) once(env *environ) int {
 	}
 	job := s.job(sc, noCommit{pull})
 	job.Marks = readOnlyMarks{s.st}
+	w, err := job.NextWindow()
+	if err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
 	if err := job.Run(env.ctx); err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(env.stderr, "dry run: %d points would be written; nothing was written or recorded\n", sink.points)
+	fmt.Fprintf(env.stderr, "dry run: window (%s, %s]: %d points would be written; nothing was written or recorded\n",
+		w.From.In(s.loc).Format(time.RFC3339), w.To.In(s.loc).Format(time.RFC3339), sink.points)
 	return 0
 }
 

@@ -147,6 +147,18 @@ func TestRunOnceDryRun(t *testing.T) {
 		!strings.Contains(errb.String(), "nothing was written or recorded") {
 		t.Fatalf("exit %d\nstdout %.300s\nstderr %s", code, out.String(), errb.String())
 	}
+	// The window is the first real run's: the simulate source's initial day, not the
+	// six-hour look-back.
+	m := regexp.MustCompile(`dry run: window \((\S+), (\S+)\]: (\d+) points`).FindStringSubmatch(errb.String())
+	if m == nil {
+		t.Fatalf("no window in %q", errb.String())
+	}
+	f, _ := time.Parse(time.RFC3339, m[1])
+	e, _ := time.Parse(time.RFC3339, m[2])
+	points, _ := strconv.Atoi(m[3])
+	if e.Sub(f) != 24*time.Hour || points < 200 {
+		t.Errorf("dry run window (%s, %s] with %d points; want the first run's 24 h (10 stations × 24 h, not 6 h × 10 = 60)", m[1], m[2], points)
+	}
 	// Nothing recorded: a second dry run prints the same window again.
 	n := strings.Count(out.String(), "\n")
 	out.Reset()

@@ -162,6 +162,19 @@ influxdb:
 	}
 	time.Sleep(1500 * time.Millisecond) // more failing runs, more logs
 	_, body = get("bureau", "right-password")
+	// The container health check reads the same web configuration: TLS and basic auth.
+	hc := func(pw string) (int, string) {
+		t.Setenv("ENVWATCH_HEALTHCHECK_PASSWORD", pw)
+		var out bytes.Buffer
+		code := run(context.Background(), []string{"healthcheck", "--url", "https://" + addr + "/-/healthy", "--web.config.file", webCfg}, nil, &out, &out)
+		return code, out.String()
+	}
+	if code, out := hc("right-password"); code != 0 {
+		t.Errorf("healthcheck with the web configuration: exit %d: %s", code, out)
+	}
+	if code, out := hc("wrong"); code != 1 || !strings.Contains(out, "401") || strings.Contains(out, "wrong") {
+		t.Errorf("healthcheck with a wrong password: exit %d: %s", code, out)
+	}
 	cancel()
 	<-done
 

@@ -132,6 +132,9 @@ type PeriodOptions struct {
 	O3Exceed   O3ExceedanceRule
 	SandDust   map[Day]SandMask
 	SandDay    SandDayRule
+	// SandMissing makes deducted days count as missing against the validity minimum;
+	// by default they are excused (the minimum applies to the days not deducted).
+	SandMissing bool
 	Percentile PercentileMethod
 	Composite  CompositeScheme
 }
@@ -159,6 +162,12 @@ type PeriodStats struct {
 	Composite Stat
 	// SandDays is the number of days on which a sand-dust deduction was applied.
 	SandDays int
+	// DaysReason is the coverage of the days with a valid daily AQI (the basis of every
+	// day count and of the good-day ratio) under the same rule as a mean: Valid or why not.
+	DaysReason Invalid
+	// NADays are the days of the range without a valid daily AQI (no data, or too little),
+	// in order.
+	NADays []Day
 }
 
 // PercentileOf returns the assessment percentile p (in percent) per pollutant.
@@ -178,11 +187,13 @@ func PercentileOf(p Pollutant) int {
 func Assess(days []DayValues, r Range, opt PeriodOptions) PeriodStats {
 	ps := PeriodStats{Range: r}
 	var vals [NumPollutants][]*big.Rat
-	var perMonth [NumPollutants]map[int]int // yyyymm → valid days
+	var perMonth, excusedMonth [NumPollutants]map[int]int // yyyymm → valid (deducted) days
 	for p := range perMonth {
-		perMonth[p] = map[int]int{}
+		perMonth[p], excusedMonth[p] = map[int]int{}, map[int]int{}
 	}
 	good := 0
+	aqiMonth := map[int]int{}
+	validDay := make([]bool, r.Days())
 	for i := range days {
 		d := &days[i]
 		if !r.Contains(d.Day) {
@@ -194,6 +205,9 @@ func Assess(days []DayValues, r Range, opt PeriodOptions) PeriodStats {
 		}
 		y, m, _ := d.Day.Date()
 		for p := Pollutant(0); p < NumPollutants; p++ {
+			if mask.deducts(p) && !opt.SandMissing && d.Conc[p].OK() {
+				excusedMonth[p][y*100+int(m)]++ // deducted, not missing (docs/standards.md, sand-dust days)
+			}
 			if !d.Conc[p].OK() || mask.deducts(p) {
 				continue
 			}
@@ -205,6 +219,8 @@ func Assess(days []DayValues, r Range, opt PeriodOptions) PeriodStats {
 			continue
 		}
 		ps.ValidDays++
+		aqiMonth[y*100+int(m)]++
+		validDay[d.Day-r.From] = true
 		switch {
 		case res.AQI <= 100:
 			good++
@@ -225,11 +241,20 @@ func Assess(days []DayValues, r Range, opt PeriodOptions) PeriodStats {
 		}
 	}
 	ps.GoodDays = good
+	for i, ok := range validDay {
+		if !ok {
+			ps.NADays = append(ps.NADays, r.From+Day(i))
+		}
+	}
+	ps.DaysReason = Coverage(aqiMonth, r)
+	if ps.ValidDays == 0 {
+		ps.DaysReason = NoDays
+	}
 	if ps.ValidDays > 0 {
 		ps.GoodRatio = big.NewRat(int64(good*100), int64(ps.ValidDays))
 	}
 	for p := Pollutant(0); p < NumPollutants; p++ {
-		ps.Mean[p] = periodMean(vals[p], r, perMonth[p])
+		ps.Mean[p] = periodMean(vals[p], r, perMonth[p], excusedMonth[p])
 		ps.Percentile[p] = percentile(vals[p], PercentileOf(p), opt.Percentile)
 		if ps.Percentile[p].Value != nil {
 			ps.Percentile[p].Reason = ps.Mean[p].Reason
@@ -270,47 +295,71 @@ func o3Exceeds(d *DayValues, res *Result, rule O3ExceedanceRule) bool {
 	}
 }
 
-// periodMean is the mean of daily values with the GB 3095 Table 4 minimums: every
-// calendar month wholly inside the range needs ≥ 27 valid days (25 in February), and a
-// whole calendar year ≥ 324. Months only partly inside the range (year to date) are not
-// checked: the period is still running.
-func periodMean(vals []*big.Rat, r Range, perMonth map[int]int) Stat {
+// periodMean is the mean of daily values, valid when the days behind it meet Coverage.
+func periodMean(vals []*big.Rat, r Range, perMonth, excused map[int]int) Stat {
 	if len(vals) == 0 {
 		return Stat{Reason: NoDays}
+	}
+	if len(excused) > 0 {
+		counted := make(map[int]int, len(perMonth))
+		for k, n := range perMonth {
+			counted[k] = n
+		}
+		for k, n := range excused {
+			counted[k] += n
+		}
+		perMonth = counted
 	}
 	sum := new(big.Rat)
 	for _, v := range vals {
 		sum.Add(sum, v)
 	}
-	s := Stat{Value: sum.Quo(sum, big.NewRat(int64(len(vals)), 1)), N: len(vals)}
+	return Stat{Value: sum.Quo(sum, big.NewRat(int64(len(vals)), 1)), N: len(vals), Reason: Coverage(perMonth, r)}
+}
+
+// Coverage applies GB 3095 Table 4 (and HJ 663 §4.2) to the valid days of a statistic
+// over r, given per calendar month (yyyymm → days): a month wholly inside r needs ≥ 27
+// valid days (25 in February), a calendar year wholly inside ≥ 324. A month or year only
+// partly inside r — the running month of a year to date, the same window last year — needs
+// the same share of its days in r, rounded up: ⌈27·d/D⌉ of the d days of a D-day month,
+// ⌈324·n/N⌉ of the n days of an N-day year. A year to date therefore never passes with a
+// month of data that a whole year would fail (docs/targets.md, "Coverage and validity").
+func Coverage(perMonth map[int]int, r Range) Invalid {
+	if r.To < r.From {
+		return NoDays
+	}
 	fy, _, _ := r.From.Date()
 	ty, _, _ := r.To.Date()
+	reason := Valid
 	for y := fy; y <= ty; y++ {
+		yr := Year(y)
+		in := Range{From: max(yr.From, r.From), To: min(yr.To, r.To)}
+		total := 0
 		for m := time.January; m <= time.December; m++ {
 			mr := Month(y, m)
-			if mr.From < r.From || mr.To > r.To {
+			part := Range{From: max(mr.From, r.From), To: min(mr.To, r.To)}
+			if part.To < part.From {
 				continue
 			}
-			min := MinDaysPerMonth
+			n := perMonth[y*100+int(m)]
+			total += n
+			need := MinDaysPerMonth
 			if m == time.February {
-				min = MinDaysPerFebruary
+				need = MinDaysPerFebruary
 			}
-			if perMonth[y*100+int(m)] < min {
-				s.Reason = TooFewMonthDays
+			if n < ceilShare(need, part.Days(), mr.Days()) {
+				reason = TooFewMonthDays
 			}
 		}
-		if yr := Year(y); yr.From >= r.From && yr.To <= r.To {
-			n := 0
-			for m := 1; m <= 12; m++ {
-				n += perMonth[y*100+m]
-			}
-			if n < MinDaysPerYear {
-				s.Reason = TooFewDays
-			}
+		if total < ceilShare(MinDaysPerYear, in.Days(), yr.Days()) && reason == Valid {
+			reason = TooFewDays
 		}
 	}
-	return s
+	return reason
 }
+
+// ceilShare is ⌈need·part/whole⌉.
+func ceilShare(need, part, whole int) int { return (need*part + whole - 1) / whole }
 
 // Percentile computes the p-th percentile of values with the HJ 663 formula:
 // sort ascending, k = 1 + (n−1)·p/100, s = ⌊k⌋, X(s) + (X(s+1) − X(s))·(k − s).

@@ -36,6 +36,9 @@ type Assessment struct {
 	RoundStationValues bool `yaml:"round_station_values"`
 	// SandDustDay is "keep" (original AQI) or "recompute" (R20).
 	SandDustDay string `yaml:"sand_dust_day"`
+	// SandDustValidity is "excused" (deducted days do not count against the 324/27/25
+	// minimums) or "missing" (they do); the sources leave it open (docs/standards.md).
+	SandDustValidity string `yaml:"sand_dust_validity"`
 	// Percentile is "interpolate" (HJ 663) or "nearest_rank" (R8).
 	Percentile string `yaml:"percentile"`
 	// O3Exceedance is "mda8", "primary" or "mda8_or_1h" (R17).
@@ -51,8 +54,10 @@ type Assessment struct {
 
 // Area is a city, district or county; districts name their city as parent.
 type Area struct {
-	ID     string `yaml:"id"`
-	Name   string `yaml:"name"`
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// NameEN is the name in English reports and pages (default: Name).
+	NameEN string `yaml:"name_en"`
 	Kind   string `yaml:"kind"` // province, city, district, county
 	Parent string `yaml:"parent"`
 }

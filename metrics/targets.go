@@ -23,8 +23,9 @@ var targetDescs = []struct {
 	name, help string
 	labels     []string
 }{
-	{"envwatch_air_mean_grams_per_cubic_meter", "Mean of daily values over the period (published rounding), g/m³. period: year_to_date or same_period_last_year; basis: official, comparable (last year under this year's standards) or without_sand_deduction.", []string{"area", "pollutant", "year", "period", "basis"}},
-	{"envwatch_air_day_indicator", "Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200).", []string{"area", "indicator", "year", "period", "basis"}},
+	{"envwatch_air_mean_grams_per_cubic_meter", "Mean of daily values over the period (published rounding), g/m³. period: year_to_date, same_period_last_year or last_year (in full); basis: official, comparable (last year under this year's standards) or without_sand_deduction.", []string{"area", "pollutant", "year", "period", "basis"}},
+	{"envwatch_air_percentile_grams_per_cubic_meter", "Assessment percentile of daily values over the period (CO 95th of daily means, O3 90th of MDA8), published rounding, g/m³.", []string{"area", "pollutant", "percentile", "year", "period", "basis"}},
+	{"envwatch_air_day_indicator", "Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200), exceedance_days (AQI > 100), valid_days (a valid daily AQI).", []string{"area", "indicator", "year", "period", "basis"}},
 	{"envwatch_indicator_ratio", "Ratios over the period (0–1): good_day_ratio, sections_compliance, drinking_water_compliance, sections_class_i_iii_share, sections_worse_than_v_share.", []string{"area", "indicator", "year", "period", "basis"}},
 	{"envwatch_air_composite_index", "Composite index (综合指数) over the period.", []string{"area", "year", "period", "basis"}},
 	{"envwatch_yoy_change_ratio", "Year-over-year change as published: relative change of the rounded values for means and the composite index (−0.094 = fell 9.4 %), difference of ratios for ratios (0.02 = 2 percentage points).", []string{"area", "indicator", "year", "basis"}},
@@ -37,9 +38,15 @@ var targetDescs = []struct {
 	{"envwatch_target_ratio", "Ratio target (at least), 0–1.", []string{"area", "indicator", "year"}},
 	{"envwatch_target_composite_index", "Composite-index target (at most).", []string{"area", "year"}},
 	{"envwatch_target_yoy_change_ratio", "Year-over-year change target (at most), e.g. −0.05.", []string{"area", "indicator", "year"}},
-	{"envwatch_target_status", "1 for the target's current status (on_track, at_risk, breached, met), 0 for the others.", []string{"area", "indicator", "year", "status"}},
+	{"envwatch_target_status", "1 for the target's current status (on_track, at_risk, breached, met, insufficient_data), 0 for the others.", []string{"area", "indicator", "year", "status"}},
 	{"envwatch_reported_value", "Value of a reported indicator (from its file), in the indicator's own unit.", []string{"area", "indicator", "year"}},
 	{"envwatch_target_reported_value", "Target of a reported indicator.", []string{"area", "indicator", "year"}},
+	{"envwatch_indicator_valid", "1 when the indicator's statistic over the period meets the validity rules (GB 3095 Table 4 coverage, docs/targets.md), else 0. Comparisons and statuses are published only on valid statistics.", []string{"area", "indicator", "year", "period"}},
+	{"envwatch_indicator_valid_day", "Days with a valid value of the indicator's statistic in the period (per pollutant for concentrations; days with a valid daily AQI for day counts and ratios).", []string{"area", "indicator", "year", "period"}},
+	{"envwatch_period_calendar_day", "Calendar days of the period the indicators cover.", []string{"area", "year", "period"}},
+	{"envwatch_period_not_reported_day", "Days of this year's period after the data end (not yet reported; missing, not NA).", []string{"area", "year"}},
+	{"envwatch_indicator_as_of_timestamp_seconds", "Start (00:00 Beijing time) of the last day the area's indicators count: its data end, at most yesterday.", []string{"area"}},
+	{"envwatch_indicator_data_end_timestamp_seconds", "Start (00:00 Beijing time) of the newest day with a determinable daily AQI for the area.", []string{"area"}},
 	{"envwatch_water_section_class", "Class of the section's year-to-date period values: 1–5 = I–V, 6 = 劣V.", []string{"section", "area", "river", "level"}},
 	{"envwatch_water_section_target_class", "Target class of the section: 1–5 = I–V.", []string{"section", "area", "river", "level"}},
 	{"envwatch_water_section_compliant", "1 if the section meets its target class year to date.", []string{"section", "area", "river", "level"}},
@@ -73,8 +80,17 @@ func (c *TargetCollector) emit(ch chan<- prometheus.Metric, name string, v float
 func (c *TargetCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.src()
 	year := strconv.Itoa(s.Year)
+	periods := map[string]bool{}
 	for i := range s.Results {
-		c.result(ch, &s.Results[i], year)
+		r := &s.Results[i]
+		c.result(ch, r, year)
+		c.coverage(ch, r, year, periods)
+	}
+	for _, a := range s.Areas {
+		if a.DataEnd > 0 {
+			c.emit(ch, "envwatch_indicator_data_end_timestamp_seconds", float64(a.DataEnd.Start().Unix()), a.Area)
+			c.emit(ch, "envwatch_indicator_as_of_timestamp_seconds", float64(a.AsOf.Start().Unix()), a.Area)
+		}
 	}
 	for _, w := range s.Water {
 		if w.Source {
@@ -119,10 +135,20 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 		n             *target.Num
 	}
 	vals := []series{{"year_to_date", "official", r.Current}, {"same_period_last_year", "official", r.LastYear},
-		{"same_period_last_year", "comparable", r.Comparable}, {"year_to_date", "without_sand_deduction", r.WithoutSandDeduction}}
+		{"same_period_last_year", "comparable", r.Comparable}, {"year_to_date", "without_sand_deduction", r.WithoutSandDeduction},
+		{"last_year", "official", r.LastYearFull}}
 	var perValue func(s series)
 	var yoyName string
 	switch {
+	case r.Indicator == target.COP95 || r.Indicator == target.O3P90:
+		yoyName = "envwatch_yoy_change_ratio"
+		exp, pct := -6, "90"
+		if r.Indicator == target.COP95 {
+			exp, pct = -3, "95"
+		}
+		perValue = func(s series) {
+			c.emit(ch, "envwatch_air_percentile_grams_per_cubic_meter", value(s.n, exp), r.Area, r.Pollutant, pct, year, s.period, s.basis)
+		}
 	case r.Unit == "µg/m³":
 		yoyName = "envwatch_yoy_change_ratio"
 		perValue = func(s series) {
@@ -195,6 +221,31 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 		c.emit(ch, yoyName, value(r.ComparableChange, changeScale), r.Area, r.Indicator, year, "comparable")
 	}
 	c.status(ch, r, year)
+}
+
+// coverage exposes the data behind an indicator in each period; a period's calendar days
+// once per area.
+func (c *TargetCollector) coverage(ch chan<- prometheus.Metric, r *target.Result, year string, seen map[string]bool) {
+	if r.Indicator == target.PM25YoY || r.Indicator == target.PM10YoY {
+		return // a change: present exactly when both periods of its mean are valid
+	}
+	for _, p := range []struct {
+		period string
+		cov    target.Coverage
+	}{{"year_to_date", r.Coverage}, {"same_period_last_year", r.LastYearCoverage}, {"last_year", r.LastYearFullCoverage}} {
+		if p.cov.CalendarDays == 0 {
+			continue
+		}
+		c.emit(ch, "envwatch_indicator_valid", b2f(p.cov.Valid), r.Area, r.Indicator, year, p.period)
+		c.emit(ch, "envwatch_indicator_valid_day", float64(p.cov.ValidDays), r.Area, r.Indicator, year, p.period)
+		if k := r.Area + "\x00" + p.period; !seen[k] {
+			seen[k] = true
+			c.emit(ch, "envwatch_period_calendar_day", float64(p.cov.CalendarDays), r.Area, year, p.period)
+			if p.period == "year_to_date" {
+				c.emit(ch, "envwatch_period_not_reported_day", float64(p.cov.NotReported), r.Area, year)
+			}
+		}
+	}
 }
 
 func (c *TargetCollector) status(ch chan<- prometheus.Metric, r *target.Result, year string) {

@@ -79,3 +79,21 @@ func (p *Pipeline) WaterVersion(section string) uint64 {
 	defer p.mu.Unlock()
 	return p.waterGen[section]
 }
+
+// StationDays returns a station's daily values for the days of r that have data.
+func (p *Pipeline) StationDays(code string, r airquality.Range) []airquality.DayValues {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i, ok := p.air.Station(code)
+	if !ok {
+		return nil
+	}
+	return p.air.Series(i).Days(r)
+}
+
+// AreaStations lists the assessment stations of an area.
+func (p *Pipeline) AreaStations(area string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.air.AreaStations(area)
+}

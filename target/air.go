@@ -12,9 +12,11 @@ type airCtx struct {
 	area               string
 	spec               *Spec
 	cur, prev          *airquality.PeriodStats
+	prevFull           *airquality.PeriodStats
 	prevC, noSand      *airquality.PeriodStats
 	restLast           *airquality.PeriodStats
 	elapsed, remaining int
+	notReported        int // days of this year's period after the data end
 	final              bool
 	asOf               airquality.Day
 	season             airquality.Season
@@ -28,20 +30,81 @@ func statNum(s airquality.Stat, p airquality.Pollutant) *Num {
 	return num(s.Value, p.Decimals())
 }
 
-// mean builds an annual-mean indicator (PM2.5, PM10).
+func coverage(valid int, r airquality.Range, notReported int, reason airquality.Invalid) Coverage {
+	return Coverage{ValidDays: valid, CalendarDays: r.Days(), NotReported: notReported, Valid: reason == airquality.Valid && valid > 0,
+		Reason: string(reason)}
+}
+
+// statCoverage is the coverage of a concentration statistic.
+func statCoverage(s airquality.Stat, r airquality.Range, notReported int) Coverage {
+	return coverage(s.N, r, notReported, s.Reason)
+}
+
+// dayCoverage is the coverage of the days with a valid daily AQI (day counts, ratios).
+func dayCoverage(ps *airquality.PeriodStats, notReported int) Coverage {
+	return coverage(ps.ValidDays, ps.Range, notReported, ps.DaysReason)
+}
+
+// compare sets the YoY change with f only when both periods are valid; otherwise it
+// records why the comparison is withheld. The comparable basis likewise.
+func (c *airCtx) compare(res *Result, f func(cur, prev *Num) *Num, prevC *Num, prevCValid bool) {
+	switch {
+	case res.LastYearCoverage.ValidDays == 0:
+		res.ChangeReason = NoLastYear
+	case !res.Coverage.Valid:
+		res.ChangeReason = CurrentInvalid
+	case !res.LastYearCoverage.Valid:
+		res.ChangeReason = LastYearInvalid
+	default:
+		res.Change = f(res.Current, res.LastYear)
+	}
+	if prevC == nil {
+		return
+	}
+	res.Comparable = prevC
+	switch {
+	case res.ChangeReason != "":
+		res.ComparableReason = res.ChangeReason
+	case !prevCValid:
+		res.ComparableReason = ComparableAbsent
+	default:
+		res.ComparableChange = f(res.Current, prevC)
+	}
+}
+
+func yoyWith(places int) func(cur, prev *Num) *Num {
+	return func(cur, prev *Num) *Num { return yoyPercent(cur, prev, places) }
+}
+
+func dayChange(cur, prev *Num) *Num {
+	if !cur.OK() || !prev.OK() {
+		return nil
+	}
+	return num(new(big.Rat).Sub(cur.Exact, prev.Exact), 0)
+}
+
+// mean builds a mean indicator (PM2.5, PM10 with their targets; SO2, NO2).
 func (c *airCtx) mean(p airquality.Pollutant, name string, target *fixed.Dec) Result {
 	st := c.cur.Mean[p]
 	res := Result{Area: c.area, Indicator: name, Pollutant: p.Code(), Unit: "µg/m³", Current: statNum(st, p),
-		LastYear: statNum(c.prev.Mean[p], p), Valid: st.OK(), Reason: string(st.Reason)}
-	res.Change = yoyPercent(res.Current, res.LastYear, c.yoyPlaces)
+		LastYear: statNum(c.prev.Mean[p], p), LastYearFull: statNum(c.prevFull.Mean[p], p), Reason: string(st.Reason),
+		Coverage: statCoverage(st, c.cur.Range, c.notReported), LastYearCoverage: statCoverage(c.prev.Mean[p], c.prev.Range, 0),
+		LastYearFullCoverage: statCoverage(c.prevFull.Mean[p], c.prevFull.Range, 0)}
+	res.Valid = res.Coverage.Valid
+	// Concentrations are the same under either HJ 633 table: no comparable basis.
+	c.compare(&res, yoyWith(c.yoyPlaces), nil, false)
 	if c.noSand != nil {
 		res.WithoutSandDeduction = statNum(c.noSand.Mean[p], p)
 	}
-	if target == nil || st.Value == nil {
+	if target == nil {
 		return res
 	}
 	t := target.Rat()
 	res.Target = num(t, decimalsOf(*target))
+	if !res.Valid || st.Value == nil {
+		res.Status = InsufficientData // no claim on a statistic the rules do not support
+		return res
+	}
 	rounded, _ := new(big.Rat).SetString(res.Current.Text)
 	if c.final {
 		res.Status = simpleStatus(rounded, t, AtMost, true)
@@ -67,30 +130,53 @@ func (c *airCtx) mean(p airquality.Pollutant, name string, target *fixed.Dec) Re
 	return res
 }
 
-func (c *airCtx) count(name, unit string, cur, prev int, prevC *int) Result {
-	res := Result{Area: c.area, Indicator: name, Unit: unit, Current: num(ratInt(cur), 0), Valid: true}
-	if c.prev.ValidDays == 0 {
-		return res // no data last year: no comparison, rather than a misleading 0
+// percentile builds an assessment percentile indicator (CO P95, O3 MDA8 P90).
+func (c *airCtx) percentile(p airquality.Pollutant, name string) Result {
+	st := c.cur.Percentile[p]
+	unit := "µg/m³"
+	if p == airquality.CO {
+		unit = "mg/m³"
 	}
-	res.LastYear = num(ratInt(prev), 0)
-	res.Change = num(ratInt(cur-prev), 0)
-	if prevC != nil && *prevC != prev {
-		res.Comparable = num(ratInt(*prevC), 0)
-		res.ComparableChange = num(ratInt(cur-*prevC), 0)
+	res := Result{Area: c.area, Indicator: name, Pollutant: p.Code(), Unit: unit, Current: statNum(st, p),
+		LastYear: statNum(c.prev.Percentile[p], p), LastYearFull: statNum(c.prevFull.Percentile[p], p), Reason: string(st.Reason),
+		Coverage: statCoverage(c.cur.Mean[p], c.cur.Range, c.notReported), LastYearCoverage: statCoverage(c.prev.Mean[p], c.prev.Range, 0),
+		LastYearFullCoverage: statCoverage(c.prevFull.Mean[p], c.prevFull.Range, 0)}
+	res.Valid = res.Coverage.Valid
+	c.compare(&res, yoyWith(c.yoyPlaces), nil, false)
+	return res
+}
+
+// count builds a day-count indicator with its coverage and comparisons.
+func (c *airCtx) count(name string, get func(*airquality.PeriodStats) int) Result {
+	res := Result{Area: c.area, Indicator: name, Unit: "days", Current: num(ratInt(get(c.cur)), 0),
+		Coverage: dayCoverage(c.cur, c.notReported), LastYearCoverage: dayCoverage(c.prev, 0),
+		LastYearFullCoverage: dayCoverage(c.prevFull, 0)}
+	res.Valid, res.Reason = res.Coverage.Valid, res.Coverage.Reason
+	if c.prev.ValidDays > 0 {
+		res.LastYear = num(ratInt(get(c.prev)), 0)
+	}
+	if c.prevFull.ValidDays > 0 {
+		res.LastYearFull = num(ratInt(get(c.prevFull)), 0)
+	}
+	var prevC *Num
+	if c.prevC != nil && c.prev.ValidDays > 0 && get(c.prevC) != get(c.prev) {
+		prevC = num(ratInt(get(c.prevC)), 0)
+	}
+	c.compare(&res, dayChange, prevC, true)
+	if c.noSand != nil {
+		res.WithoutSandDeduction = num(ratInt(get(c.noSand)), 0)
 	}
 	return res
 }
 
+// dayCount is a count reported for its own sake (valid days, days over 100).
+func (c *airCtx) dayCount(name string, get func(*airquality.PeriodStats) int) Result {
+	return c.count(name, get)
+}
+
 // goodDays: good days at least G. Good days only accumulate: reaching G is final.
 func (c *airCtx) goodDays() Result {
-	var pc *int
-	if c.prevC != nil {
-		pc = intPtr(c.prevC.GoodDays)
-	}
-	res := c.count(GoodDays, "days", c.cur.GoodDays, c.prev.GoodDays, pc)
-	if c.noSand != nil {
-		res.WithoutSandDeduction = num(ratInt(c.noSand.GoodDays), 0)
-	}
+	res := c.count(GoodDays, func(p *airquality.PeriodStats) int { return p.GoodDays })
 	g := c.spec.GoodDays
 	if g == nil {
 		return res
@@ -100,6 +186,8 @@ func (c *airCtx) goodDays() Result {
 	res.BudgetUsed = intPtr(c.elapsed - good) // days already not good (polluted or NA)
 	res.BudgetLeft = intPtr(good + c.remaining - *g)
 	switch {
+	case !res.Valid:
+		res.Status = InsufficientData
 	case good >= *g:
 		res.Status = Met
 	case good+c.remaining < *g:
@@ -116,20 +204,26 @@ func ratioNum(r *big.Rat) *Num { return num(r, 1) }
 
 func (c *airCtx) goodRatio() Result {
 	res := Result{Area: c.area, Indicator: GoodDayRatio, Unit: "%", Current: ratioNum(c.cur.GoodRatio),
-		LastYear: ratioNum(c.prev.GoodRatio), Valid: c.cur.GoodRatio != nil}
-	res.Change = ppChange(res.Current, res.LastYear)
+		LastYear: ratioNum(c.prev.GoodRatio), LastYearFull: ratioNum(c.prevFull.GoodRatio),
+		Coverage: dayCoverage(c.cur, c.notReported), LastYearCoverage: dayCoverage(c.prev, 0), LastYearFullCoverage: dayCoverage(c.prevFull, 0)}
+	res.Valid, res.Reason = res.Coverage.Valid, res.Coverage.Reason
+	var prevC *Num
 	if c.prevC != nil && c.prevC.GoodDays != c.prev.GoodDays {
-		res.Comparable = ratioNum(c.prevC.GoodRatio)
-		res.ComparableChange = ppChange(res.Current, res.Comparable)
+		prevC = ratioNum(c.prevC.GoodRatio)
 	}
+	c.compare(&res, ppChange, prevC, true)
 	if c.noSand != nil {
 		res.WithoutSandDeduction = ratioNum(c.noSand.GoodRatio)
 	}
 	t := c.spec.GoodDayRatio
-	if t == nil || res.Current == nil {
+	if t == nil {
 		return res
 	}
 	res.Target, res.Direction = num(t.Rat(), decimalsOf(*t)), AtLeast
+	if !res.Valid || res.Current == nil {
+		res.Status = InsufficientData
+		return res
+	}
 	cur, _ := new(big.Rat).SetString(res.Current.Text)
 	best := big.NewRat(int64(100*(c.cur.GoodDays+c.remaining)), int64(c.cur.ValidDays+c.remaining))
 	switch {
@@ -143,7 +237,9 @@ func (c *airCtx) goodRatio() Result {
 	return res
 }
 
-// budget evaluates an "at most E days" target over a window ending on windowEnd.
+// budget evaluates an "at most E days" target over a window ending on windowEnd. Days
+// already over the limit are a breach whatever the coverage (more data can only add
+// days); any other status needs a valid count.
 func (c *airCtx) budget(res *Result, limit *int, used, elapsedDays, totalDays int, windowOver bool) {
 	if limit == nil {
 		return
@@ -154,6 +250,8 @@ func (c *airCtx) budget(res *Result, limit *int, used, elapsedDays, totalDays in
 	switch {
 	case used > *limit:
 		res.Status = Breached
+	case !res.Valid:
+		res.Status = InsufficientData
 	case windowOver:
 		res.Status = Met
 	case elapsedDays > 0 && float64(used)*float64(totalDays)/float64(elapsedDays) > float64(*limit):
@@ -166,11 +264,7 @@ func (c *airCtx) budget(res *Result, limit *int, used, elapsedDays, totalDays in
 }
 
 func (c *airCtx) o3Days() Result {
-	var pc *int
-	if c.prevC != nil {
-		pc = intPtr(c.prevC.O3ExceedanceDays)
-	}
-	res := c.count(O3ExceedanceDays, "days", c.cur.O3ExceedanceDays, c.prev.O3ExceedanceDays, pc)
+	res := c.count(O3ExceedanceDays, func(p *airquality.PeriodStats) int { return p.O3ExceedanceDays })
 	y := c.asOf.Year()
 	from := airquality.DayFromDate(y, c.season.FromMonth, c.season.FromDay)
 	to := airquality.DayFromDate(y, c.season.ToMonth, c.season.ToDay)
@@ -183,42 +277,67 @@ func (c *airCtx) o3Days() Result {
 }
 
 func (c *airCtx) heavyDays() Result {
-	var pc *int
-	if c.prevC != nil {
-		pc = intPtr(c.prevC.HeavyDays)
-	}
-	res := c.count(HeavyPollutionDays, "days", c.cur.HeavyDays, c.prev.HeavyDays, pc)
+	res := c.count(HeavyPollutionDays, func(p *airquality.PeriodStats) int { return p.HeavyDays })
 	c.budget(&res, c.spec.HeavyDays, c.cur.HeavyDays, c.elapsed, c.elapsed+c.remaining, c.final)
 	return res
 }
 
+// compositeCoverage: the index is valid when all its parts are; its days are those of
+// the least-covered part.
+func compositeCoverage(ps *airquality.PeriodStats, notReported int) Coverage {
+	cov := Coverage{CalendarDays: ps.Range.Days(), NotReported: notReported, ValidDays: ps.Range.Days()}
+	for p := airquality.Pollutant(0); p < airquality.NumPollutants; p++ {
+		cov.ValidDays = min(cov.ValidDays, ps.Mean[p].N)
+	}
+	cov.Valid, cov.Reason = ps.Composite.OK(), string(ps.Composite.Reason)
+	return cov
+}
+
 func (c *airCtx) composite() Result {
-	res := Result{Area: c.area, Indicator: CompositeIndex, Unit: "index", Valid: c.cur.Composite.OK(), Reason: string(c.cur.Composite.Reason)}
+	res := Result{Area: c.area, Indicator: CompositeIndex, Unit: "index", Reason: string(c.cur.Composite.Reason),
+		Coverage: compositeCoverage(c.cur, c.notReported), LastYearCoverage: compositeCoverage(c.prev, 0),
+		LastYearFullCoverage: compositeCoverage(c.prevFull, 0)}
+	res.Valid = res.Coverage.Valid
 	if c.cur.Composite.Value != nil {
 		res.Current = num(c.cur.Composite.Value, 2)
 	}
 	if c.prev.Composite.Value != nil {
 		res.LastYear = num(c.prev.Composite.Value, 2)
 	}
-	res.Change = yoyPercent(res.Current, res.LastYear, c.yoyPlaces)
+	if c.prevFull.Composite.Value != nil {
+		res.LastYearFull = num(c.prevFull.Composite.Value, 2)
+	}
+	c.compare(&res, yoyWith(c.yoyPlaces), nil, false)
 	if c.noSand != nil && c.noSand.Composite.Value != nil {
 		res.WithoutSandDeduction = num(c.noSand.Composite.Value, 2)
 	}
-	if t := c.spec.Composite; t != nil && res.Current != nil {
+	if t := c.spec.Composite; t != nil {
 		res.Target = num(t.Rat(), decimalsOf(*t))
+		if !res.Valid || res.Current == nil {
+			res.Status = InsufficientData
+			return res
+		}
 		cur, _ := new(big.Rat).SetString(res.Current.Text)
 		res.Status = simpleStatus(cur, t.Rat(), AtMost, c.final)
 	}
 	return res
 }
 
-// yoyTarget is a year-over-year reduction target on an annual mean (e.g. PM2.5 −5 %).
-func (c *airCtx) yoyTarget(name, of string, target *fixed.Dec, mean Result) Result {
-	res := Result{Area: c.area, Indicator: name, Pollutant: mean.Pollutant, Unit: "%", Current: mean.Change, Valid: mean.Change != nil}
-	if target == nil || mean.Change == nil {
+// yoyTarget is a year-over-year reduction target on an annual mean (e.g. PM2.5 −5 %):
+// its value is the mean's change, withheld (and the status insufficient_data) whenever
+// the change is.
+func (c *airCtx) yoyTarget(name string, target *fixed.Dec, mean Result) Result {
+	res := Result{Area: c.area, Indicator: name, Pollutant: mean.Pollutant, Unit: "%", Current: mean.Change, Valid: mean.Change != nil,
+		Coverage: mean.Coverage, LastYearCoverage: mean.LastYearCoverage, LastYearFullCoverage: mean.LastYearFullCoverage,
+		ChangeReason: mean.ChangeReason}
+	if target == nil {
 		return res
 	}
 	res.Target = num(target.Rat(), decimalsOf(*target))
+	if mean.Change == nil {
+		res.Status = InsufficientData
+		return res
+	}
 	cur, _ := new(big.Rat).SetString(mean.Change.Text)
 	res.Status = simpleStatus(cur, target.Rat(), AtMost, c.final)
 	return res

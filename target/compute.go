@@ -82,6 +82,7 @@ type Calculator struct {
 	mu         sync.Mutex
 	airCache   map[string]airEntry // per area: the air indicators and what they were computed from
 	waterCache map[waterKey]waterEntry
+	endCache   map[endKey]endEntry
 }
 
 // airVersioner is air data that can fingerprint an area's days cheaply (the pipeline):
@@ -92,9 +93,10 @@ type airVersioner interface {
 }
 
 type airEntry struct {
-	asOf    airquality.Day
-	version uint64
-	results []Result
+	asOf, dataEnd airquality.Day
+	version       uint64
+	results       []Result
+	na            []airquality.Day
 }
 
 func (c *Calculator) spec(area string, year int) *Spec {
@@ -122,27 +124,108 @@ func (c *Calculator) within(a, area string) bool {
 	return false
 }
 
-// Compute evaluates every area on asOf (the last day with data to count, inclusive).
+// Compute evaluates every area on asOf, the last day to count (inclusive), as asked for:
+// days after an area's data end are counted as not yet reported (missing), so a
+// statistic over them is not valid.
 func (c *Calculator) Compute(asOf airquality.Day, now time.Time) Snapshot {
+	return c.compute(asOf, true, now)
+}
+
+// ComputeLatest evaluates every area through its data end: the newest day, no later than
+// upTo (yesterday: today is not complete), whose daily AQI is determinable. The same
+// period last year then ends on the same calendar day, so days not yet reported are not
+// compared with days that were.
+func (c *Calculator) ComputeLatest(upTo airquality.Day, now time.Time) Snapshot {
+	return c.compute(upTo, false, now)
+}
+
+func (c *Calculator) compute(asOf airquality.Day, explicit bool, now time.Time) Snapshot {
 	snap := Snapshot{AsOf: asOf, Year: asOf.Year(), Computed: now}
 	for _, a := range c.Areas {
-		snap.Results = append(snap.Results, c.area(a.ID, asOf)...)
+		info := AreaInfo{Area: a.ID, AsOf: asOf, Explicit: explicit}
+		info.DataEnd = c.DataEnd(a.ID, asOf)
+		switch {
+		case !explicit && info.DataEnd >= airquality.Year(asOf.Year()).From:
+			info.AsOf = info.DataEnd
+		case explicit && info.DataEnd < asOf:
+			// Data that go on after the as-of day make its last NA days NA, not unreported.
+			if ahead := min(asOf+dataEndLookahead, airquality.DayOf(now)-1); ahead > asOf && c.DataEnd(a.ID, ahead) > asOf {
+				info.DataEnd = asOf
+			}
+		}
+		res, na := c.area(a.ID, info)
+		info.NADays = na
+		snap.Results = append(snap.Results, res...)
+		snap.Areas = append(snap.Areas, info)
 	}
 	snap.Water = c.waterSites(snap.Year, asOf, "")
 	return snap
 }
 
+// dataEndSearch is how far back the data end is looked for; dataEndLookahead how far
+// after an explicit as-of day data are looked for to tell NA days from unreported ones.
+const (
+	dataEndSearch    = 366
+	dataEndLookahead = 7
+)
+
+// DataEnd is the newest day no later than upTo with a determinable daily AQI for the
+// area (zero when there is none within a year).
+func (c *Calculator) DataEnd(area string, upTo airquality.Day) airquality.Day {
+	r := airquality.Range{From: upTo - dataEndSearch, To: upTo}
+	v, versioned := c.Air.(airVersioner)
+	var version uint64
+	if versioned {
+		version = v.AreaVersion(area, r)
+		c.mu.Lock()
+		e, ok := c.endCache[endKey{area, upTo}]
+		c.mu.Unlock()
+		if ok && e.version == version {
+			return e.end
+		}
+	}
+	end := airquality.Day(0)
+	days := c.Air.AreaDays(area, r)
+	for i := len(days) - 1; i >= 0; i-- {
+		if !airquality.DailyAQI(&days[i], c.Opt.Period.AQI).NA {
+			end = days[i].Day
+			break
+		}
+	}
+	if versioned {
+		c.mu.Lock()
+		if c.endCache == nil || len(c.endCache) > 4*len(c.Areas)+16 {
+			c.endCache = map[endKey]endEntry{} // old days' entries are not asked for again
+		}
+		c.endCache[endKey{area, upTo}] = endEntry{version, end}
+		c.mu.Unlock()
+	}
+	return end
+}
+
+type endKey struct {
+	area string
+	upTo airquality.Day
+}
+
+type endEntry struct {
+	version uint64
+	end     airquality.Day
+}
+
 // yearEnd is 31 December of the year of d.
 func yearEnd(d airquality.Day) airquality.Day { return airquality.Year(d.Year()).To }
 
-func (c *Calculator) area(area string, asOf airquality.Day) []Result {
+func (c *Calculator) area(area string, info AreaInfo) ([]Result, []airquality.Day) {
+	asOf := info.AsOf
 	year := asOf.Year()
 	spec := c.spec(area, year)
 	if spec == nil {
 		spec = &Spec{Area: area, Year: year}
 	}
 	final := asOf == yearEnd(asOf)
-	out := c.airIndicators(area, spec, asOf)
+	e := c.airIndicators(area, spec, info)
+	out := e.results
 	out = append(out, c.waterIndicators(area, spec, asOf, final)...)
 	for _, rep := range spec.Reported {
 		res := Result{Area: area, Indicator: rep.Name, Unit: rep.Unit, Direction: rep.Direction, Valid: rep.Value != nil}
@@ -157,79 +240,99 @@ func (c *Calculator) area(area string, asOf airquality.Day) []Result {
 		}
 		out = append(out, res)
 	}
-	return out
+	return out, e.na
 }
 
-// airIndicators are an area's air results on asOf, reused while the area's data from
-// 1 January last year to asOf is unchanged.
-func (c *Calculator) airIndicators(area string, spec *Spec, asOf airquality.Day) []Result {
+// airIndicators are an area's air results, reused while the area's data from 1 January
+// last year to the as-of day and the evaluation window are unchanged.
+func (c *Calculator) airIndicators(area string, spec *Spec, info AreaInfo) airEntry {
 	v, ok := c.Air.(airVersioner)
 	if !ok {
-		return c.computeAir(area, spec, asOf)
+		return c.computeAir(area, spec, info)
 	}
-	version := v.AreaVersion(area, airquality.Range{From: airquality.Year(asOf.Year() - 1).From, To: asOf})
+	version := v.AreaVersion(area, airquality.Range{From: airquality.Year(info.AsOf.Year() - 1).From, To: info.AsOf})
 	c.mu.Lock()
 	e, hit := c.airCache[area]
 	c.mu.Unlock()
-	if hit && e.asOf == asOf && e.version == version {
-		return slices.Clone(e.results)
+	if hit && e.asOf == info.AsOf && e.dataEnd == info.DataEnd && e.version == version {
+		return airEntry{results: slices.Clone(e.results), na: e.na}
 	}
-	res := c.computeAir(area, spec, asOf)
+	e = c.computeAir(area, spec, info)
+	e.version = version
 	c.mu.Lock()
 	if c.airCache == nil {
 		c.airCache = map[string]airEntry{}
 	}
-	c.airCache[area] = airEntry{asOf: asOf, version: version, results: slices.Clone(res)}
+	c.airCache[area] = airEntry{asOf: e.asOf, dataEnd: e.dataEnd, version: version, results: slices.Clone(e.results), na: e.na}
 	c.mu.Unlock()
-	return res
+	return e
 }
 
-func (c *Calculator) computeAir(area string, spec *Spec, asOf airquality.Day) []Result {
+func (c *Calculator) computeAir(area string, spec *Spec, info AreaInfo) airEntry {
+	asOf := info.AsOf
+	entry := airEntry{asOf: asOf, dataEnd: info.DataEnd}
 	r := airquality.YearToDate(asOf)
 	final := asOf == yearEnd(asOf)
 	rl := r.SamePeriodLastYear()
+	full := airquality.Year(asOf.Year() - 1)
 	remaining := int(yearEnd(asOf) - asOf)
-	var out []Result
 	days := c.Air.AreaDays(area, r)
-	daysL := c.Air.AreaDays(area, rl)
-	if len(days) > 0 || len(daysL) > 0 {
-		opt := c.Opt.Period
-		opt.SandDust = c.Opt.SandDust[area]
-		season := airquality.HenanSummer
-		if spec.O3Season != nil {
-			season = *spec.O3Season
-		}
-		opt.O3Season = &season
-		cur := airquality.Assess(days, r, opt)
-		prev := airquality.Assess(daysL, rl, opt)
-		optC := opt
-		optC.AQI.ShiftYears = 1
-		var prevC *airquality.PeriodStats
-		if editionsDiffer(rl) {
-			p := airquality.Assess(daysL, rl, optC)
-			prevC = &p
-		}
-		var noSand *airquality.PeriodStats
-		if len(opt.SandDust) > 0 {
-			o := opt
-			o.SandDust = nil
-			p := airquality.Assess(days, r, o)
-			noSand = &p
-		}
-		// The rest of last year: what the remaining days have typically looked like.
-		var restLast *airquality.PeriodStats
-		if remaining > 0 {
-			rr := airquality.Range{From: rl.To + 1, To: yearEnd(rl.To)}
-			p := airquality.Assess(c.Air.AreaDays(area, rr), rr, opt)
-			restLast = &p
-		}
-		ctx := airCtx{area: area, spec: spec, cur: &cur, prev: &prev, prevC: prevC, noSand: noSand, restLast: restLast,
-			elapsed: r.Days(), remaining: remaining, final: final, asOf: asOf, season: season, yoyPlaces: c.yoyPlaces()}
-		out = append(out, ctx.mean(airquality.PM25, PM25Mean, spec.PM25), ctx.mean(airquality.PM10, PM10Mean, spec.PM10),
-			ctx.goodDays(), ctx.goodRatio(), ctx.o3Days(), ctx.heavyDays(), ctx.composite())
-		out = append(out, ctx.yoyTarget(PM25YoY, PM25Mean, spec.PM25YoY, out[0]), ctx.yoyTarget(PM10YoY, PM10Mean, spec.PM10YoY, out[1]))
+	daysL := c.Air.AreaDays(area, airquality.Range{From: full.From, To: full.To})
+	if len(days) == 0 && len(daysL) == 0 {
+		return entry
 	}
-	return out
+	opt := c.Opt.Period
+	opt.SandDust = c.Opt.SandDust[area]
+	season := airquality.HenanSummer
+	if spec.O3Season != nil {
+		season = *spec.O3Season
+	}
+	opt.O3Season = &season
+	cur := airquality.Assess(days, r, opt)
+	prev := airquality.Assess(daysL, rl, opt)
+	prevFull := airquality.Assess(daysL, full, opt)
+	optC := opt
+	optC.AQI.ShiftYears = 1
+	var prevC *airquality.PeriodStats
+	if editionsDiffer(rl) {
+		p := airquality.Assess(daysL, rl, optC)
+		prevC = &p
+	}
+	var noSand *airquality.PeriodStats
+	if len(opt.SandDust) > 0 {
+		o := opt
+		o.SandDust = nil
+		p := airquality.Assess(days, r, o)
+		noSand = &p
+	}
+	// The rest of last year: what the remaining days have typically looked like.
+	var restLast *airquality.PeriodStats
+	if remaining > 0 {
+		rr := airquality.Range{From: rl.To + 1, To: full.To}
+		p := airquality.Assess(daysL, rr, opt)
+		restLast = &p
+	}
+	notReported := 0
+	if info.DataEnd < asOf {
+		notReported = int(asOf - max(info.DataEnd, r.From-1))
+	}
+	for _, d := range cur.NADays {
+		if d <= info.DataEnd {
+			entry.na = append(entry.na, d)
+		}
+	}
+	ctx := airCtx{area: area, spec: spec, cur: &cur, prev: &prev, prevFull: &prevFull, prevC: prevC, noSand: noSand, restLast: restLast,
+		elapsed: r.Days(), remaining: remaining, final: final, asOf: asOf, season: season, yoyPlaces: c.yoyPlaces(),
+		notReported: notReported}
+	out := []Result{ctx.mean(airquality.PM25, PM25Mean, spec.PM25), ctx.mean(airquality.PM10, PM10Mean, spec.PM10),
+		ctx.goodDays(), ctx.goodRatio(), ctx.o3Days(), ctx.heavyDays(), ctx.composite()}
+	out = append(out, ctx.yoyTarget(PM25YoY, spec.PM25YoY, out[0]), ctx.yoyTarget(PM10YoY, spec.PM10YoY, out[1]))
+	out = append(out, ctx.mean(airquality.SO2, SO2Mean, nil), ctx.mean(airquality.NO2, NO2Mean, nil),
+		ctx.percentile(airquality.CO, COP95), ctx.percentile(airquality.O3, O3P90),
+		ctx.dayCount(ValidDays, func(p *airquality.PeriodStats) int { return p.ValidDays }),
+		ctx.dayCount(ExceedanceDays, func(p *airquality.PeriodStats) int { return p.ExceedanceDays }))
+	entry.results = out
+	return entry
 }
 
 func (c *Calculator) yoyPlaces() int {

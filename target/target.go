@@ -23,14 +23,17 @@ const (
 	AtRisk
 	Breached // can no longer be met (or the year ended unmet)
 	Met      // final: the year ended met, or a "days at least" target was already reached
+	// InsufficientData: the statistic does not meet the validity rules, so no status can
+	// be claimed (docs/targets.md).
+	InsufficientData
 )
 
-var statusNames = [...]string{"none", "on_track", "at_risk", "breached", "met"}
+var statusNames = [...]string{"none", "on_track", "at_risk", "breached", "met", "insufficient_data"}
 
 func (s Status) String() string { return statusNames[s] }
 
 // Statuses lists the statuses that are exposed (one series each).
-var Statuses = []Status{OnTrack, AtRisk, Breached, Met}
+var Statuses = []Status{OnTrack, AtRisk, Breached, Met, InsufficientData}
 
 // Indicator names (label values of the exposition, keys of the report).
 const (
@@ -49,7 +52,32 @@ const (
 	SectionsGoodShare       = "sections_class_i_iii_share"
 	SectionsWorseThanVShare = "sections_worse_than_v_share"
 	DrinkingWater           = "drinking_water_compliance"
+	// The composite index's other parts and the day counts behind the ratio.
+	SO2Mean        = "so2_mean"
+	NO2Mean        = "no2_mean"
+	COP95          = "co_p95"
+	O3P90          = "o3_p90"
+	ValidDays      = "valid_days"
+	ExceedanceDays = "exceedance_days" // AQI > 100
 )
+
+// Why a year-over-year change (or a comparison on the comparable basis) is withheld.
+const (
+	NoLastYear       = "no_data_last_year"
+	CurrentInvalid   = "current_period_invalid"
+	LastYearInvalid  = "same_period_last_year_invalid"
+	ComparableAbsent = "comparable_basis_invalid"
+)
+
+// Coverage is the data behind a statistic over one period: the days with a valid value of
+// it (per pollutant for a concentration, days with a valid daily AQI for day counts and
+// ratios), the calendar days of the period, the days after the data end (not yet reported:
+// missing, not NA), and whether the validity rules hold (docs/targets.md).
+type Coverage struct {
+	ValidDays, CalendarDays, NotReported int
+	Valid                                bool
+	Reason                               string
+}
 
 // Direction of a target.
 type Direction int
@@ -115,6 +143,25 @@ type Result struct {
 	// Valid is false when the statistic does not yet meet GB 3095 Table 4 (Reason says why).
 	Valid  bool
 	Reason string
+	// Coverage of this year to date, the same period last year and last year in full.
+	Coverage, LastYearCoverage, LastYearFullCoverage Coverage
+	// LastYearFull is last year's whole-year value (official).
+	LastYearFull *Num
+	// ChangeReason says why Change is nil (NoLastYear, CurrentInvalid, LastYearInvalid);
+	// ComparableReason likewise for ComparableChange where the bases differ.
+	ChangeReason, ComparableReason string
+}
+
+// AreaInfo is through which day an area was evaluated and what its data cover.
+type AreaInfo struct {
+	Area string
+	// AsOf is the last day counted; DataEnd the newest day with a determinable daily AQI
+	// (zero: none within a year). Days after DataEnd up to AsOf are not yet reported.
+	AsOf, DataEnd airquality.Day
+	// Explicit is set when AsOf was asked for rather than taken from the data end.
+	Explicit bool
+	// NADays are this year's days up to the data end without a valid daily AQI.
+	NADays []airquality.Day
 }
 
 // SectionResult is a water section's year-to-date evaluation.
@@ -129,12 +176,24 @@ type SectionResult struct {
 
 // Snapshot is every area's indicators at one moment.
 type Snapshot struct {
+	// AsOf is the day asked for (yesterday by default); each area's own is in Areas.
 	AsOf    airquality.Day
 	Year    int
 	Results []Result
 	Water   []SectionResult
+	Areas   []AreaInfo
 	// Computed is when the snapshot was made.
 	Computed time.Time
+}
+
+// Area returns an area's evaluation window (nil when the area is not in the snapshot).
+func (s *Snapshot) Area(area string) *AreaInfo {
+	for i := range s.Areas {
+		if s.Areas[i].Area == area {
+			return &s.Areas[i]
+		}
+	}
+	return nil
 }
 
 // Find returns the result of an area and indicator.

@@ -46,8 +46,9 @@ func TestRebuildReproducesIndicators(t *testing.T) {
 	if err := os.RemoveAll(state); err != nil {
 		t.Fatal(err)
 	}
-	if empty := run1(report...); strings.Contains(empty, `"indicator": "pm2_5_mean"`) {
-		t.Fatal("the state was not removed")
+	var out, errb bytes.Buffer
+	if code := run(ctx, report, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), "no data for 洛阳市 (luoyang) in 2025") {
+		t.Fatalf("report on an empty state: exit %d, stderr %q; want 1 and \"no data\"", code, errb.String())
 	}
 	if out := run1("rebuild", "--config", p, "--year", "2025"); !strings.Contains(out, "rebuilt 2025: ") {
 		t.Errorf("rebuild output %q", out)
@@ -56,7 +57,7 @@ func TestRebuildReproducesIndicators(t *testing.T) {
 		t.Errorf("after rebuild:\n%s\nbefore:\n%s", after, before)
 	}
 	// Text report in both languages renders.
-	if zh := run1("report", "--config", p, "--area", "luoyang", "--year", "2025", "--as-of", "2025-03-31"); !strings.Contains(zh, "洛阳市 2025年环境质量目标完成情况（截至 2025-03-31）") {
+	if zh := run1("report", "--config", p, "--area", "luoyang", "--year", "2025", "--as-of", "2025-03-31"); !strings.Contains(zh, "洛阳市 2025年环境质量目标完成情况（评价截至 3月31日）") {
 		t.Errorf("zh report:\n%s", zh)
 	}
 }

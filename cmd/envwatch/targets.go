@@ -62,6 +62,7 @@ func assessmentOptions(cfg *config.Config) (target.Options, error) {
 	v, _ := airquality.ParseVersion(a.AQIStandard)
 	o.Period.AQI = airquality.AQIOptions{Version: v, O3OneHour: map[string]airquality.O3OneHourRule{"default": airquality.O3OneHourDefault,
 		"include": airquality.O3OneHourInclude, "exclude": airquality.O3OneHourExclude}[a.O3OneHourDaily]}
+	o.Period.SandMissing = a.SandDustValidity == "missing"
 	if a.SandDustDay == "recompute" {
 		o.Period.SandDay = airquality.SandRecompute
 	}
@@ -217,9 +218,9 @@ func (c *snapshotCache) get() target.Snapshot {
 	defer c.mu.Unlock()
 	now := c.now()
 	if c.at.IsZero() || now.Sub(c.at) >= c.ttl {
-		// Year to date runs through yesterday: today's daily values are not complete.
+		// Through the data end, at most yesterday: today's daily values are not complete.
 		asOf := airquality.DayOf(now) - 1
-		c.last, c.at = c.calc.Compute(asOf, now), now
+		c.last, c.at = c.calc.ComputeLatest(asOf, now), now
 	}
 	return c.last
 }

@@ -1,0 +1,362 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/target"
+)
+
+// dayText writes a date for people: "11月28日" in Chinese, ISO in English.
+func (wd *words) dayText(d airquality.Day) string {
+	if wd == &en {
+		return d.String()
+	}
+	_, m, day := d.Date()
+	return fmt.Sprintf("%d月%d日", int(m), day)
+}
+
+func renderText(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt Options, wd *words) error {
+	md := opt.Format == "markdown"
+	var b strings.Builder
+	title := fmt.Sprintf(wd.title, opt.AreaName, snap.Year, wd.dayText(info.AsOf))
+	if info.Explicit {
+		title = fmt.Sprintf(wd.titleAsked, opt.AreaName, snap.Year, wd.dayText(info.AsOf))
+	}
+	bullet := "  "
+	if md {
+		fmt.Fprintf(&b, "# %s\n\n", title)
+		bullet = "- "
+	} else {
+		fmt.Fprintln(&b, title)
+	}
+	section := func(name string) {
+		if md {
+			fmt.Fprintf(&b, "\n## %s\n\n", name)
+		} else {
+			fmt.Fprintf(&b, "\n%s\n", name)
+		}
+	}
+	if n := notReported(info); n > 0 && info.Explicit {
+		fmt.Fprintf(&b, "%s%s\n", bullet, fmt.Sprintf(wd.pastDataEnd, info.AsOf, info.DataEnd, n))
+	}
+	var parts, basis, water, reported []string
+	for _, r := range results(snap, opt.Area) {
+		switch r.Indicator {
+		case target.PM25Mean, target.PM10Mean, target.GoodDays, target.GoodDayRatio, target.O3ExceedanceDays,
+			target.HeavyPollutionDays, target.CompositeIndex:
+			fmt.Fprintf(&b, "%s%s\n", bullet, line(r, wd))
+		case target.PM25YoY, target.PM10YoY:
+			if r.Target != nil {
+				fmt.Fprintf(&b, "%s%s\n", bullet, yoyTargetLine(r, wd))
+			}
+		case target.SO2Mean, target.NO2Mean, target.COP95, target.O3P90:
+			parts = append(parts, line(r, wd))
+		case target.ValidDays, target.ExceedanceDays:
+			basis = append(basis, line(r, wd))
+		case target.SectionsCompliance, target.DrinkingWater:
+			if l := complianceLine(r, wd); l != "" {
+				water = append(water, l)
+			}
+		case target.SectionsGoodShare, target.SectionsWorseThanVShare:
+			if r.Current != nil {
+				water = append(water, line(r, wd))
+			}
+		default:
+			reported = append(reported, line(r, wd))
+		}
+	}
+	for _, l := range parts {
+		fmt.Fprintf(&b, "%s%s\n", bullet, l)
+	}
+	for _, l := range basis {
+		fmt.Fprintf(&b, "%s%s\n", bullet, l)
+	}
+	fmt.Fprintf(&b, "%s%s\n", bullet, naLine(info, wd))
+	for _, l := range append(water, reported...) {
+		fmt.Fprintf(&b, "%s%s\n", bullet, l)
+	}
+	if len(opt.ThisYear) > 0 {
+		section(wd.months)
+		monthTable(&b, opt.ThisYear, wd, md)
+	}
+	if len(opt.LastYear) > 0 {
+		section(wd.monthsLast)
+		monthTable(&b, opt.LastYear, wd, md)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func naLine(info *target.AreaInfo, wd *words) string {
+	if len(info.NADays) == 0 {
+		return wd.noNADays
+	}
+	ds := make([]string, len(info.NADays))
+	for i, d := range info.NADays {
+		ds[i] = wd.dayText(d)
+	}
+	list := strings.Join(ds, "、")
+	if wd == &en {
+		list = strings.Join(ds, ", ")
+	}
+	return fmt.Sprintf(wd.naDays, len(info.NADays), list)
+}
+
+// valueText is a value with its unit.
+func valueText(n *target.Num, unit string, wd *words) string {
+	switch unit {
+	case "µg/m³":
+		return n.Text + wd.unitConc
+	case "mg/m³":
+		return n.Text + wd.unitCO
+	case "days":
+		if wd == &en {
+			return n.Text // "Good days 173": the name says days
+		}
+		return wd.daysText(n.Text)
+	case "%":
+		return n.Text + "%"
+	case "index", "":
+		return n.Text
+	}
+	return n.Text + " " + unit
+}
+
+func (wd *words) coverage(c target.Coverage) string {
+	extra := ""
+	if c.NotReported > 0 {
+		if wd == &en {
+			extra = fmt.Sprintf(", %d not yet reported", c.NotReported)
+		} else {
+			extra = fmt.Sprintf("，%d 天未上报", c.NotReported)
+		}
+	}
+	return fmt.Sprintf(wd.cover, c.ValidDays, c.CalendarDays, extra)
+}
+
+// changeText writes a published change with the word that carries its sign.
+func changeText(n *target.Num, unit string, wd *words) string {
+	abs, neg, zero := signed(n.Text)
+	switch {
+	case zero:
+		return wd.flat
+	case unit == "days" && neg:
+		return fmt.Sprintf(wd.fewer, wd.daysText(abs))
+	case unit == "days":
+		return fmt.Sprintf(wd.more, wd.daysText(abs))
+	case unit == "%" && neg:
+		return fmt.Sprintf(wd.ppFell, abs)
+	case unit == "%":
+		return fmt.Sprintf(wd.ppRose, abs)
+	case neg:
+		return fmt.Sprintf(wd.fell, abs)
+	default:
+		return fmt.Sprintf(wd.rose, abs)
+	}
+}
+
+func (wd *words) name(r *target.Result) string {
+	if n, ok := wd.names[r.Indicator]; ok {
+		return n
+	}
+	return r.Indicator // a reported indicator is named by its configuration
+}
+
+// validDaysLine is the data basis: valid days of each period out of its calendar days.
+func validDaysLine(r *target.Result, wd *words) string {
+	parts := []string{fmt.Sprintf("%s %d/%d", wd.name(r), r.Coverage.ValidDays, r.Coverage.CalendarDays)}
+	if r.Coverage.NotReported > 0 {
+		parts[0] += wd.coverage(r.Coverage)
+	}
+	if r.LastYearCoverage.CalendarDays > 0 {
+		parts = append(parts, fmt.Sprintf(wd.lastYear, fmt.Sprintf("%d/%d", r.LastYearCoverage.ValidDays, r.LastYearCoverage.CalendarDays)))
+	}
+	if r.LastYearFullCoverage.CalendarDays > 0 {
+		parts = append(parts, fmt.Sprintf(wd.lastYearFull, fmt.Sprintf("%d/%d", r.LastYearFullCoverage.ValidDays, r.LastYearFullCoverage.CalendarDays)))
+	}
+	return strings.Join(parts, wd.sep())
+}
+
+func line(r *target.Result, wd *words) string {
+	if r.Indicator == target.ValidDays {
+		return validDaysLine(r, wd)
+	}
+	head := wd.name(r)
+	if r.Current != nil {
+		head += " " + valueText(r.Current, r.Unit, wd)
+	}
+	known := r.Indicator != target.ValidDays && r.Unit != "" && (r.Coverage.CalendarDays > 0)
+	if known {
+		head += wd.coverage(r.Coverage)
+	}
+	if r.Current != nil && !r.Valid && known {
+		head += wd.invalid
+	}
+	parts := []string{head}
+	switch {
+	case r.Change != nil:
+		parts = append(parts, changeText(r.Change, r.Unit, wd))
+	case r.ChangeReason != "":
+		parts = append(parts, wd.notComparable(r.ChangeReason, r))
+	}
+	if r.LastYear != nil {
+		parts = append(parts, fmt.Sprintf(wd.lastYear, valueText(r.LastYear, r.Unit, wd)+wd.coverage(r.LastYearCoverage)))
+	}
+	if r.Comparable != nil {
+		c := fmt.Sprintf(wd.comparable, valueText(r.Comparable, r.Unit, wd))
+		switch {
+		case r.ComparableChange != nil:
+			c += "，" + changeText(r.ComparableChange, r.Unit, wd)
+			if wd == &en {
+				c = strings.Replace(c, "，", ", ", 1)
+			}
+		case r.ComparableReason != "":
+			c += " — " + wd.notComparable(r.ComparableReason, r)
+		}
+		parts = append(parts, c)
+	}
+	if r.LastYearFull != nil {
+		parts = append(parts, fmt.Sprintf(wd.lastYearFull, valueText(r.LastYearFull, r.Unit, wd)))
+	}
+	parts = append(parts, targetParts(r, wd)...)
+	s := strings.Join(parts, wd.sep())
+	if st, ok := wd.statuses[r.Status]; ok {
+		s += " — " + st
+	}
+	return s
+}
+
+// targetParts are the target, what the rest of the year may use, and the margin or
+// shortfall — "超出" only for a breached upper limit.
+func targetParts(r *target.Result, wd *words) []string {
+	if r.Target == nil {
+		return nil
+	}
+	t := wd.targetAtMost
+	if r.Direction == target.AtLeast {
+		t = wd.targetAtLeast
+	}
+	out := []string{fmt.Sprintf(t, valueText(r.Target, r.Unit, wd))}
+	if r.RequiredRemaining != nil {
+		out = append(out, fmt.Sprintf(wd.required, r.RequiredRemaining.Text))
+	}
+	if r.BudgetLeft == nil {
+		return out
+	}
+	left := *r.BudgetLeft
+	if r.Direction == target.AtMost {
+		if left >= 0 {
+			return append(out, fmt.Sprintf(wd.left, wd.days(left)))
+		}
+		return append(out, fmt.Sprintf(wd.over, wd.days(-left)))
+	}
+	cur, tgt := atoi(r.Current.Text), atoi(r.Target.Text)
+	diff := cur - tgt
+	if diff >= 0 {
+		return append(out, fmt.Sprintf(wd.above, wd.days(diff)))
+	}
+	out = append(out, fmt.Sprintf(wd.short, wd.days(-diff)))
+	switch remaining := left - diff; {
+	case remaining == 0: // the year is over: the shortfall says it all
+	case left >= 0:
+		out = append(out, fmt.Sprintf(wd.spare, wd.days(left)))
+	default:
+		out = append(out, fmt.Sprintf(wd.cannotReach, wd.days(-left)))
+	}
+	return out
+}
+
+func atoi(s string) int {
+	n := 0
+	fmt.Sscan(s, &n)
+	return n
+}
+
+// yoyTargetLine is a YoY reduction target: the change with its word, and the target in
+// words (a target of −5 % is "a fall of at least 5 %").
+func yoyTargetLine(r *target.Result, wd *words) string {
+	parts := []string{wd.name(r)}
+	switch {
+	case r.Current != nil:
+		abs, neg, zero := signed(r.Current.Text)
+		switch {
+		case zero:
+			parts[0] += " " + wd.chgFlat
+		case neg:
+			parts[0] += " " + fmt.Sprintf(wd.chgFall, abs)
+		default:
+			parts[0] += " " + fmt.Sprintf(wd.chgRise, abs)
+		}
+	case r.ChangeReason != "":
+		parts = append(parts, wd.notComparable(r.ChangeReason, r))
+	}
+	abs, neg, _ := signed(r.Target.Text)
+	if neg {
+		parts = append(parts, fmt.Sprintf(wd.yoyTargetFall, abs))
+	} else {
+		parts = append(parts, fmt.Sprintf(wd.yoyTargetRise, abs))
+	}
+	s := strings.Join(parts, wd.sep())
+	if st, ok := wd.statuses[r.Status]; ok {
+		s += " — " + st
+	}
+	return s
+}
+
+func complianceLine(r *target.Result, wd *words) string {
+	if r.Current == nil {
+		return ""
+	}
+	label := wd.sections
+	if r.Indicator == target.DrinkingWater {
+		label = wd.sources
+	}
+	parts := []string{label + " " + fmt.Sprintf(wd.compliant, r.Compliant, r.Total), fmt.Sprintf(wd.ratePct, r.Current.Text)}
+	if r.Change != nil && r.LastYear != nil {
+		parts = append(parts, changeText(r.Change, r.Unit, wd))
+	}
+	if r.Target != nil {
+		parts = append(parts, fmt.Sprintf(wd.targetAtLeast, r.Target.Text+"%"))
+	}
+	s := strings.Join(parts, wd.sep())
+	if st, ok := wd.statuses[r.Status]; ok {
+		s += " — " + st
+	}
+	return s
+}
+
+func numOr(n *target.Num, valid bool) string {
+	switch {
+	case n == nil:
+		return "—"
+	case !valid:
+		return n.Text + "*"
+	}
+	return n.Text
+}
+
+// monthTable writes a monthly table; an asterisk marks a value whose month does not meet
+// the coverage rule.
+func monthTable(b *strings.Builder, rows []target.MonthRow, wd *words, md bool) {
+	cells := [][]string{wd.monthHead}
+	for i := range rows {
+		m := &rows[i]
+		cells = append(cells, []string{m.MonthName(), numOr(m.PM25, m.PM25Valid), numOr(m.PM10, m.PM10Valid), numOr(m.O3P90, m.O3P90Valid),
+			fmt.Sprint(m.GoodDays), fmt.Sprintf("%d/%d", m.ValidDays, m.CalendarDays), fmt.Sprint(m.Over100Days), fmt.Sprint(m.O3ExceedanceDays)})
+	}
+	if md {
+		for i, row := range cells {
+			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
+			if i == 0 {
+				fmt.Fprintf(b, "|%s\n", strings.Repeat("---|", len(row)))
+			}
+		}
+		return
+	}
+	for _, row := range cells {
+		fmt.Fprintf(b, "  %s\n", strings.Join(row, "\t"))
+	}
+}

@@ -127,16 +127,16 @@ const (
 
 // PeriodOptions are the switches of a period assessment.
 type PeriodOptions struct {
-	AQI        AQIOptions
-	O3Season   *Season // nil: O3 exceedance days over the whole range
-	O3Exceed   O3ExceedanceRule
-	SandDust   map[Day]SandMask
-	SandDay    SandDayRule
+	AQI      AQIOptions
+	O3Season *Season // nil: O3 exceedance days over the whole range
+	O3Exceed O3ExceedanceRule
+	SandDust map[Day]SandMask
+	SandDay  SandDayRule
 	// SandMissing makes deducted days count as missing against the validity minimum;
 	// by default they are excused (the minimum applies to the days not deducted).
 	SandMissing bool
-	Percentile PercentileMethod
-	Composite  CompositeScheme
+	Percentile  PercentileMethod
+	Composite   CompositeScheme
 }
 
 // PeriodStats are the indicators of one station or area over a range of days.

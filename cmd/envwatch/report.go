@@ -178,4 +178,3 @@ func (c *reportCmd) writeDaily(w io.Writer, calc *target.Calculator, area string
 	}
 	return 0
 }
-

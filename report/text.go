@@ -4,10 +4,19 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/target"
 )
+
+// monthDay writes a recurring date: "5月1日", "1 May".
+func (wd *words) monthDay(m, d int) string {
+	if wd == &en {
+		return fmt.Sprintf("%d %s", d, time.Month(m).String()[:3])
+	}
+	return fmt.Sprintf("%d月%d日", m, d)
+}
 
 // dayText writes a date for people: "11月28日" in Chinese, ISO in English.
 func (wd *words) dayText(d airquality.Day) string {
@@ -185,6 +194,9 @@ func line(r *target.Result, wd *words) string {
 		return validDaysLine(r, wd)
 	}
 	head := wd.name(r)
+	if s := r.Season; s != nil {
+		head += fmt.Sprintf(wd.season, wd.monthDay(int(s.FromMonth), s.FromDay), wd.monthDay(int(s.ToMonth), s.ToDay))
+	}
 	if r.Current != nil {
 		head += " " + valueText(r.Current, r.Unit, wd)
 	}
@@ -219,7 +231,7 @@ func line(r *target.Result, wd *words) string {
 		parts = append(parts, c)
 	}
 	if r.LastYearFull != nil {
-		parts = append(parts, fmt.Sprintf(wd.lastYearFull, valueText(r.LastYearFull, r.Unit, wd)))
+		parts = append(parts, fmt.Sprintf(wd.lastYearFull, valueText(r.LastYearFull, r.Unit, wd)+wd.coverage(r.LastYearFullCoverage)))
 	}
 	parts = append(parts, targetParts(r, wd)...)
 	s := strings.Join(parts, wd.sep())

@@ -265,6 +265,8 @@ func (c *airCtx) budget(res *Result, limit *int, used, elapsedDays, totalDays in
 
 func (c *airCtx) o3Days() Result {
 	res := c.count(O3ExceedanceDays, func(p *airquality.PeriodStats) int { return p.O3ExceedanceDays })
+	season := c.season
+	res.Season = &season
 	y := c.asOf.Year()
 	from := airquality.DayFromDate(y, c.season.FromMonth, c.season.FromDay)
 	to := airquality.DayFromDate(y, c.season.ToMonth, c.season.ToDay)

@@ -147,6 +147,8 @@ type Result struct {
 	Coverage, LastYearCoverage, LastYearFullCoverage Coverage
 	// LastYearFull is last year's whole-year value (official).
 	LastYearFull *Num
+	// Season is the window of a seasonal count (ozone exceedance days).
+	Season *airquality.Season
 	// ChangeReason says why Change is nil (NoLastYear, CurrentInvalid, LastYearInvalid);
 	// ComparableReason likewise for ComparableChange where the bases differ.
 	ChangeReason, ComparableReason string

@@ -26,8 +26,23 @@ type Window struct {
 	Backfill bool
 }
 
-// Contains reports whether a period end lies in the window.
+// Contains reports whether a period end lies in the window: (From, To]. An hourly value
+// labelled by its end belongs to the hour before its label, so the window's first instant
+// is the end of the hour before it.
 func (w Window) Contains(end time.Time) bool { return end.After(w.From) && !end.After(w.To) }
+
+// ContainsInstant reports whether an instantaneous time — a water sample, taken at a
+// moment — lies in the window: [From, To). A sample dated "2025-01-01" (00:00) belongs to
+// a backfill from 2025-01-01, and one at the next day's 00:00 to the next window.
+func (w Window) ContainsInstant(t time.Time) bool { return !t.Before(w.From) && t.Before(w.To) }
+
+// Holds reports whether a reading lies in the window by its kind's semantics (docs/configuration.md).
+func (w Window) Holds(r *reading.Reading) bool {
+	if r.Kind == reading.Water || r.Period == reading.Instant {
+		return w.ContainsInstant(r.End)
+	}
+	return w.Contains(r.End)
+}
 
 // Pull is a source envwatch fetches on a schedule.
 type Pull interface {
@@ -114,6 +129,7 @@ type Metrics struct {
 	accepted    *prometheus.CounterVec
 	skipped     *prometheus.CounterVec
 	failures    *prometheus.CounterVec
+	outside     *prometheus.CounterVec
 }
 
 // NewMetrics creates and registers the source metrics.
@@ -131,9 +147,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Scheduled runs skipped because the previous run was still going."}, []string{"source"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_source_run_failures_total",
 			Help: "Source runs that failed after their retries."}, []string{"source"}),
+		outside: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_source_readings_outside_window_total",
+			Help: "Readings a source read but left out because they lie outside a backfill's window."}, []string{"source"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.up, m.lastSuccess, m.duration, m.accepted, m.skipped, m.failures)
+		reg.MustRegister(m.up, m.lastSuccess, m.duration, m.accepted, m.skipped, m.failures, m.outside)
 	}
 	return m
 }
@@ -232,6 +250,7 @@ func (j *Job) Range(ctx context.Context, w Window, done func(Window) error) (Sum
 			return sum, err
 		}
 		b.Source = j.Name
+		j.countOutside(b)
 		if done != nil && !w.Backfill {
 			b.Mark = hi // committed with the batch (the pipeline's transaction)
 		}
@@ -265,6 +284,7 @@ func (j *Job) streamNew(ctx context.Context, s Streamer, w Window, done func(Win
 	var sum Summary
 	err := s.Stream(ctx, w, "", func(b *reading.Batch, mark string, _, _ int) error {
 		b.Source = j.Name
+		j.countOutside(b)
 		if done != nil {
 			b.Mark = w.To
 		}
@@ -292,6 +312,13 @@ func (j *Job) streamNew(ctx context.Context, s Streamer, w Window, done func(Win
 		}
 	}
 	return sum, nil
+}
+
+// countOutside counts what a source left out of a backfill's window.
+func (j *Job) countOutside(b *reading.Batch) {
+	if b.OutsideWindow > 0 {
+		j.Metrics.outside.WithLabelValues(j.Name).Add(float64(b.OutsideWindow))
+	}
 }
 
 // fetch calls the source with a timeout, retrying with exponential backoff and jitter.

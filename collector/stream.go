@@ -98,6 +98,7 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 			acc.b.Parts = append(acc.b.Parts, len(acc.b.Readings)) // each file is a part
 			acc.b.Readings = append(acc.b.Readings, b.Readings...)
 			acc.b.Rejects = append(acc.b.Rejects, b.Rejects...)
+			acc.b.OutsideWindow += b.OutsideWindow
 			if m != "" {
 				acc.mark, acc.i, acc.n = m, i, n
 			}
@@ -176,6 +177,7 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 		sum.Accepted += sg.accepted
 		sum.Rejected += read - sg.accepted
 		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(sg.accepted))
+		j.countOutside(sg.b)
 		for len(inflight) > 0 && (sg.revises || len(inflight) >= maxDeliveries) {
 			finishOne()
 		}

@@ -93,6 +93,7 @@ type Pipeline struct {
 	sink     Sink
 	logger   *slog.Logger
 	rejected *prometheus.CounterVec
+	revised  *prometheus.CounterVec
 	now      func() time.Time
 	buf      []byte
 	newest   airquality.Day // newest day applied: days hotDays before it are frozen
@@ -113,7 +114,9 @@ func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Regist
 		spooled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_spool_points_total",
 			Help: "Points through the InfluxDB spool by event: spooled (a write failed or a backlog existed), replayed, dead_lettered (refused permanently), refused (spool full)."}, []string{"event"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",
-			Help: "Values rejected at validation, by source and reason."}, []string{"source", "reason"})}
+			Help: "Values rejected at validation, by source and reason."}, []string{"source", "reason"}),
+		revised: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_water_values_revised_total",
+			Help: "Water-quality items of a sample sent again (a later value replaces the earlier; the sample's other items stay), by source."}, []string{"source"})}
 	for _, s := range sites {
 		e := &siteEntry{Site: s, station: -1}
 		if s.Kind == reading.Air {
@@ -124,7 +127,7 @@ func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Regist
 		p.folded[key(s.Kind, foldCode(s.Code))] = e
 	}
 	if reg != nil {
-		reg.MustRegister(p.rejected, p.spooled)
+		reg.MustRegister(p.rejected, p.spooled, p.revised)
 	}
 	return p
 }
@@ -306,6 +309,11 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 			continue
 		}
 		if repeat {
+			if r.Kind == reading.Water {
+				// A field file and a lab file for one sampling: the later one's items
+				// win, the earlier one's other items stay (see mergeValues).
+				r.Values = mergeValues(b.Readings[prev.i].Values, r.Values, nil)
+			}
 			entries[prev.i] = nil
 			superseded++
 		}
@@ -334,8 +342,12 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 			}
 			p.newest = max(p.newest, day)
 		case r.Kind == reading.Water:
-			p.applyWater(&clean)
-			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(clean.Values)})
+			merged, revised := p.applyWater(&clean)
+			if revised > 0 {
+				p.revised.WithLabelValues(b.Source).Add(float64(revised))
+			}
+			// The store keeps the merged sample, as InfluxDB does (it merges fields of a point).
+			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(merged)})
 		}
 		if p.sink != nil { // no sink (compute only): no line protocol to build
 			buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})

@@ -31,7 +31,11 @@ func (p *Pipeline) airDays(touched map[airKey]bool) []store.AirDay {
 	return out
 }
 
-func (p *Pipeline) applyWater(r *reading.Reading) {
+// applyWater merges a sample into the section's sample of the same time item by item: a
+// field file (DO, pH, temperature) and a lab file for one sampling make one sample, and an
+// item sent again replaces its earlier value (a revision, counted by the caller). It
+// returns the merged values and the number of items revised.
+func (p *Pipeline) applyWater(r *reading.Reading) ([]reading.Value, int) {
 	if r.End.After(p.water[r.Site]) {
 		p.water[r.Site] = r.End
 	}
@@ -40,8 +44,37 @@ func (p *Pipeline) applyWater(r *reading.Reading) {
 		m = map[int64][]reading.Value{}
 		p.samples[r.Site] = m
 	}
-	m[r.End.Unix()] = r.Values // a re-sent sample replaces the earlier one
+	revised := 0
+	merged := mergeValues(m[r.End.Unix()], r.Values, &revised)
+	m[r.End.Unix()] = merged
 	p.waterGen[r.Site]++
+	return merged, revised
+}
+
+// mergeValues returns old's items overridden and extended by new's, in old's order then
+// new items; revised (when not nil) counts the items of new that old held.
+func mergeValues(old, new []reading.Value, revised *int) []reading.Value {
+	if len(old) == 0 {
+		return new
+	}
+	out := make([]reading.Value, len(old), len(old)+len(new))
+	copy(out, old)
+	for _, v := range new {
+		found := false
+		for i := range out {
+			if out[i].Code == v.Code {
+				out[i], found = v, true
+				if revised != nil {
+					*revised++
+				}
+				break
+			}
+		}
+		if !found {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // encodeValues writes "code=value:flag;…".

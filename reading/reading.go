@@ -79,6 +79,9 @@ type Batch struct {
 	// Mark, when set, is the source's new high-water mark: the pipeline stores it in the
 	// same transaction as the batch's effects.
 	Mark time.Time
+	// OutsideWindow counts readings a source read but left out because they lie outside
+	// a backfill's window: nothing read is dropped without a count.
+	OutsideWindow int
 }
 
 // Reject describes one input record that was refused, with where and why.

@@ -216,7 +216,8 @@ func (s *Source) Stream(ctx context.Context, w collector.Window, after string, e
 		var held *reading.Batch // one group behind, so that the last one carries the mark
 		var emitErr error
 		perr := s.Parse(io.LimitReader(fh, f.Size), f.Name, group, func(rs []reading.Reading, rejects []reading.Reject) error {
-			b := &reading.Batch{Readings: keep(rs, w), Rejects: rejects}
+			kept := keep(rs, w)
+			b := &reading.Batch{Readings: kept, Rejects: rejects, OutsideWindow: len(rs) - len(kept)}
 			if held != nil {
 				if emitErr = emit(held, "", i, n); emitErr != nil {
 					return emitErr
@@ -240,15 +241,16 @@ func (s *Source) Stream(ctx context.Context, w collector.Window, after string, e
 	})
 }
 
-// keep returns the readings inside a backfill's window, in place; outside a backfill, all.
+// keep returns the readings inside a backfill's window, in place (hour-ending values by
+// their end, samples by their instant: Window.Holds); outside a backfill, all.
 func keep(rs []reading.Reading, w collector.Window) []reading.Reading {
 	if !w.Backfill {
 		return rs
 	}
 	out := rs[:0]
-	for _, r := range rs {
-		if w.Contains(r.End) {
-			out = append(out, r)
+	for i := range rs {
+		if w.Holds(&rs[i]) {
+			out = append(out, rs[i])
 		}
 	}
 	return out

@@ -138,3 +138,46 @@ type marks struct{}
 
 func (marks) HighWater(string) (time.Time, bool, error) { return time.Time{}, false, nil }
 func (marks) SetHighWater(string, time.Time) error      { return nil }
+
+// samples parses "site,YYYY-MM-DD" water samples.
+func samples(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
+	cr := csv.NewReader(r)
+	var out []reading.Reading
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		d, _ := time.ParseInLocation("2006-01-02", rec[1], time.FixedZone("CST", 8*3600))
+		v, _ := fixed.Parse("0.3")
+		out = append(out, reading.Reading{Kind: reading.Water, Site: rec[0], End: d.UTC(), Values: []reading.Value{{Code: "nh3n", V: v, Flag: "N"}}})
+	}
+	return emit(out, nil)
+}
+
+// A backfill keeps a date-only sample on its first day and counts what it leaves out.
+func TestBackfillWindowKeepsFirstDaySamplesAndCountsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "lab.csv"), []byte("W1,2024-12-31\nW1,2025-01-01\nW1,2025-01-31\nW1,2025-02-01\n"), 0o644)
+	src := &Source{Files: &Tracker{Dir: dir, Ext: ".csv", State: memState{}}, Parse: samples}
+	bj := time.FixedZone("CST", 8*3600)
+	w := collector.Window{From: time.Date(2025, 1, 1, 0, 0, 0, 0, bj), To: time.Date(2025, 2, 1, 0, 0, 0, 0, bj), Backfill: true}
+	var kept []string
+	outside := 0
+	err := src.Stream(context.Background(), w, "", func(b *reading.Batch, _ string, _, _ int) error {
+		for _, r := range b.Readings {
+			kept = append(kept, r.End.In(bj).Format("2006-01-02"))
+		}
+		outside += b.OutsideWindow
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(kept, ",") != "2025-01-01,2025-01-31" || outside != 2 {
+		t.Errorf("kept %v, outside %d; want 2025-01-01 and 2025-01-31 kept, 2 counted outside", kept, outside)
+	}
+}

@@ -119,3 +119,26 @@ func TestCalcWaterHeaderErrors(t *testing.T) {
 		}
 	}
 }
+
+// calc water honours flag columns as the collector does: a D-flagged NH3-N 6.50 leaves the
+// evaluation (it would be 劣V); an L flag or "0.02L" is below detection, never an exceedance.
+func TestCalcWaterFlags(t *testing.T) {
+	in := "time,section,body,do,nh3n,nh3n_flag,tp\n" +
+		"2025-01-05,W1,river,7.0,6.50,D,0.05\n" +
+		"2025-01-05,W2,river,7.0,0.02L,,0.05\n" +
+		"2025-01-05,W3,river,7.0,3.0,L,0.05\n"
+	var out bytes.Buffer
+	if err := Water(strings.NewReader(in), &out, &bytes.Buffer{}, WaterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{
+		"time,section,body,do,nh3n,nh3n_flag,tp,class_do,class_nh3n,class_tp,class,status,main_pollutants",
+		"2025-01-05,W1,river,7.0,6.50,D,0.05,II,,II,II,优,", // DO 7.0: Class II (I needs ≥ 7.5)
+		"2025-01-05,W2,river,7.0,0.02L,,0.05,II,I,II,II,优,",
+		"2025-01-05,W3,river,7.0,3.0,L,0.05,II,I,II,II,优,",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}

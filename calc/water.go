@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
-	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/waterquality"
 )
 
@@ -28,6 +27,7 @@ type waterCol struct {
 	idx  int
 	item waterquality.Item
 	unit string
+	flag int // index of "<column>_flag", -1 if none
 }
 
 var hj212Code = regexp.MustCompile(`^w\d{5}$`)
@@ -58,13 +58,13 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 		for i, h := range t.header {
 			var c waterCol
 			if it, ok := waterquality.ParseItem(h); ok {
-				c = waterCol{i, it, it.Unit()}
+				c = waterCol{idx: i, item: it, unit: it.Unit()}
 			} else if hj212Code.MatchString(h) {
 				code, err := waterquality.LookupCode(h)
 				if err != nil {
 					return fmt.Errorf("line 1: column %q: %w", h, err)
 				}
-				c = waterCol{i, code.Item, code.Unit}
+				c = waterCol{idx: i, item: code.Item, unit: code.Unit}
 			} else {
 				continue
 			}
@@ -72,6 +72,10 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 				return fmt.Errorf("line 1: columns %q and %q are both %s", prev, h, c.item.Code())
 			}
 			seen[c.item] = h
+			c.flag = -1
+			if fi, ok := t.col[h+"_flag"]; ok {
+				c.flag = fi
+			}
 			cols = append(cols, c)
 		}
 		if len(cols) == 0 {
@@ -114,9 +118,20 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 			if raw == "" {
 				continue
 			}
-			d, err := fixed.Parse(raw)
+			d, below, err := waterquality.ParseMeasured(raw)
 			if err != nil {
-				return fmt.Errorf("column %q: invalid value %q: not a decimal number", t.header[c.idx], raw)
+				return fmt.Errorf("column %q: invalid value %q: %v", t.header[c.idx], raw, err)
+			}
+			// A flag column decides as in the collector: N (or empty) counts, L / ND is
+			// below detection, any other flag (D, M, …) leaves the value out.
+			if c.flag >= 0 {
+				switch f := strings.TrimSpace(rec[c.flag]); {
+				case f == "" || f == "N":
+				case waterquality.IsBelowFlag(f):
+					below = true
+				default:
+					continue
+				}
 			}
 			if d < 0 && c.item != waterquality.Temp {
 				return fmt.Errorf("column %q: invalid value %q: negative", t.header[c.idx], raw)
@@ -125,12 +140,17 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 			if err != nil {
 				return fmt.Errorf("column %q: %w", t.header[c.idx], err)
 			}
-			s.Set(c.item, v)
+			if below {
+				s.SetBelow(c.item, v)
+			} else {
+				s.Set(c.item, v)
+			}
 		}
 		if opt.Period == "" {
 			e := waterquality.Evaluate(&s, body, opt.Rules)
-			return out.Write(append(slices.Clone(rec), waterResult(&e, classCols)...))
+			return out.Write(append(slices.Clone(rec), waterResult(&e, classCols, body)...))
 		}
+		waterquality.Substitute(&s, opt.Rules.BelowDetection)
 		sec, _ := t.get(rec, "section")
 		p := periodLabel(when, opt.Period)
 		key := sec + "\x00" + p
@@ -158,7 +178,7 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 				rec = append(rec, "")
 			}
 		}
-		if werr := out.Write(append(rec, waterResult(&e, classCols)...)); werr != nil && err == nil {
+		if werr := out.Write(append(rec, waterResult(&e, classCols, g.body)...)); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -169,9 +189,13 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 	return err
 }
 
-func waterResult(e *waterquality.Evaluation, classCols []waterquality.Item) []string {
+func waterResult(e *waterquality.Evaluation, classCols []waterquality.Item, body waterquality.Body) []string {
 	var rec []string
 	for _, it := range classCols {
+		if it == waterquality.TN && body != waterquality.Lake {
+			rec = append(rec, "") // TN is classified for lakes and reservoirs only
+			continue
+		}
 		rec = append(rec, e.ItemClass[it].String())
 	}
 	var main []string

@@ -45,6 +45,9 @@ type Assessment struct {
 	O3Exceedance string `yaml:"o3_exceedance"`
 	// EqualLimits is "best" or "not_i" (GB 3838 equal class limits, §3.2).
 	EqualLimits string `yaml:"water_equal_limits"`
+	// BelowDetection is the value a below-detection water result ("0.0003L", "ND") enters
+	// means with: "half" the detection limit (default), the "limit", or "zero".
+	BelowDetection string `yaml:"water_below_detection"`
 	// SandDustFile lists sand-dust days to deduct (R19): CSV "area,date[,pollutants]" with
 	// pollutants "pm10", "pm2_5" or "pm10+pm2_5" (default both), as the authority supplies them.
 	SandDustFile string `yaml:"sand_dust_file"`

@@ -131,6 +131,7 @@ func (c *Config) applyDefaults() {
 	def(&a.Percentile, "interpolate")
 	def(&a.O3Exceedance, "mda8")
 	def(&a.EqualLimits, "best")
+	def(&a.BelowDetection, "half")
 	if a.MinStations == 0 {
 		a.MinStations = 1
 	}
@@ -301,6 +302,7 @@ func (c *Config) validate(v *validator) {
 	v.oneOf(ap.with("percentile"), a.Percentile, "interpolate", "nearest_rank")
 	v.oneOf(ap.with("o3_exceedance"), a.O3Exceedance, "mda8", "primary", "mda8_or_1h")
 	v.oneOf(ap.with("water_equal_limits"), a.EqualLimits, "best", "not_i")
+	v.oneOf(ap.with("water_below_detection"), a.BelowDetection, "half", "limit", "zero")
 	if a.MinStations < 1 {
 		v.invalid(ap.with("min_stations"), "must be at least 1")
 	}

@@ -65,7 +65,7 @@ func TestTargetCollectorComparable(t *testing.T) {
 	snap := target.Snapshot{Year: 2026, Results: []target.Result{{Area: "ly", Indicator: target.GoodDays, Unit: "days",
 		Current: n("59"), LastYear: n("181"), Comparable: n("59"), Change: n("-122"), ComparableChange: n("0"), Valid: true}}}
 	c := NewTargetCollector(func() target.Snapshot { return snap })
-	want := `# HELP envwatch_air_day_indicator Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200).
+	want := `# HELP envwatch_air_day_indicator Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200), exceedance_days (AQI > 100), valid_days (a valid daily AQI).
 # TYPE envwatch_air_day_indicator gauge
 envwatch_air_day_indicator{area="ly",basis="comparable",indicator="good_days",period="same_period_last_year",year="2026"} 59
 envwatch_air_day_indicator{area="ly",basis="official",indicator="good_days",period="same_period_last_year",year="2026"} 181

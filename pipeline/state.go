@@ -210,7 +210,12 @@ func (p *Pipeline) WaterSamples(section string, from, to time.Time) []waterquali
 	for _, t := range times {
 		var s waterquality.Sample
 		for _, v := range p.samples[section][t] {
-			if it, ok := waterquality.ParseItem(v.Code); ok && v.Valid() {
+			it, ok := waterquality.ParseItem(v.Code)
+			switch {
+			case !ok:
+			case waterquality.IsBelowFlag(v.Flag):
+				s.SetBelow(it, v.V) // the value is the detection limit
+			case v.Valid():
 				s.Set(it, v.V)
 			}
 		}

@@ -72,6 +72,9 @@ func (c *Calculator) evaluateSite(s WaterSite, from, to time.Time) SectionResult
 	r := SectionResult{Code: s.Code, Name: s.Name, Area: s.Area, River: s.River, Level: s.Level, Target: s.Target,
 		Samples: len(samples), Source: s.Source}
 	if len(samples) > 0 {
+		for i := range samples {
+			waterquality.Substitute(&samples[i], c.Opt.Water.BelowDetection)
+		}
 		pv := waterquality.PeriodValue(samples)
 		if s.Source {
 			sr := waterquality.AssessSource(waterquality.Source{Code: s.Code, Body: s.Body, Value: pv, Volume: s.Volume}, c.Opt.Water)

@@ -24,6 +24,8 @@ const (
 // Rules are the switches of an evaluation.
 type Rules struct {
 	EqualLimits EqualLimitRule
+	// BelowDetection is the value a below-detection result enters means with.
+	BelowDetection DetectionRule
 }
 
 // ClassOf classifies one (already rounded) value. Items without class limits (water
@@ -71,10 +73,19 @@ var Evaluated = []Item{PH, DO, CODMn, COD, BOD5, NH3N, TP, Cu, Zn, F, Se, As, Hg
 type Sample struct {
 	Values [NumItems]fixed.Dec
 	Has    uint64 // bit i set when item i was measured
+	// Below has bit i set when item i was below its detection limit: Values holds the
+	// limit (0 when not reported) until Substitute, and the item is never an exceedance.
+	Below uint64
 }
 
 // Set records a value.
 func (s *Sample) Set(it Item, v fixed.Dec) { s.Values[it], s.Has = v, s.Has|1<<it }
+
+// SetBelow records a result below the detection limit dl ("0.0003L", "<0.0003", "ND" → 0).
+func (s *Sample) SetBelow(it Item, dl fixed.Dec) { s.Set(it, dl); s.Below |= 1 << it }
+
+// IsBelow reports whether the item's value is below detection.
+func (s *Sample) IsBelow(it Item) bool { return s.Below&(1<<it) != 0 }
 
 // Get returns a value and whether it was measured.
 func (s *Sample) Get(it Item) (fixed.Dec, bool) { return s.Values[it], s.Has&(1<<it) != 0 }
@@ -110,6 +121,9 @@ func Evaluate(s *Sample, body Body, rules Rules) Evaluation {
 	for it := Item(0); it < NumItems; it++ {
 		if v, ok := s.Get(it); ok {
 			e.ItemClass[it] = ClassOf(it, body, v, rules)
+			if s.IsBelow(it) && e.ItemClass[it] != Unclassified {
+				e.ItemClass[it] = ClassI // not detected: never an exceedance (docs/standards.md)
+			}
 		}
 	}
 	for _, it := range Evaluated {
@@ -135,7 +149,7 @@ func Evaluate(s *Sample, body Body, rules Rules) Evaluation {
 func mainPollutants(s *Sample, body Body) []Exceedance {
 	var out []Exceedance
 	for _, it := range Evaluated {
-		if it == PH || it == DO {
+		if it == PH || it == DO || s.IsBelow(it) {
 			continue
 		}
 		v, ok := s.Get(it)
@@ -178,13 +192,16 @@ func Mean(samples []Sample) Sample {
 	for it := Item(0); it < NumItems; it++ {
 		sum := new(big.Rat)
 		var hplus float64
-		n := 0
+		n, below := 0, 0
 		for i := range samples {
 			v, ok := samples[i].Get(it)
 			if !ok {
 				continue
 			}
 			n++
+			if samples[i].IsBelow(it) {
+				below++
+			}
 			if it == PH {
 				hplus += math.Pow(10, -v.Float64())
 			} else {
@@ -203,6 +220,9 @@ func Mean(samples []Sample) Sample {
 		}
 		d, _ := fixed.FromRat(sum.Quo(sum, big.NewRat(int64(n), 1)))
 		out.Set(it, d)
+		if below == n {
+			out.Below |= 1 << it // every measurement below detection: so is the mean
+		}
 	}
 	return out
 }

@@ -52,6 +52,7 @@ func calcExit(env *environ, err error) int {
 type calcWaterCmd struct {
 	period string
 	equal  string
+	below  string
 }
 
 func (c *calcWaterCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
@@ -62,11 +63,13 @@ func (c *calcWaterCmd) register(app *kingpin.Application, _ *environ) *kingpin.C
 	cmd := cc.Command("water", "GB 3838 classes of water samples, or of period means per section with --period.")
 	cmd.Flag("period", "Evaluate the period means per section: month, quarter or year.").EnumVar(&c.period, "month", "quarter", "year")
 	cmd.Flag("equal-limits", "A value meeting equal Class I and II limits is Class I (best) or II (not-i).").Default("best").EnumVar(&c.equal, "best", "not-i")
+	cmd.Flag("below-detection", "Value of a below-detection result (\"0.0003L\", \"<0.0003\", ND, flag L) in period means: half the limit, the limit, or zero.").Default("half").EnumVar(&c.below, "half", "limit", "zero")
 	return cmd
 }
 
 func (c *calcWaterCmd) run(env *environ) int {
 	rules := waterquality.Rules{}
+	rules.BelowDetection, _ = waterquality.ParseDetectionRule(c.below)
 	if c.equal == "not-i" {
 		rules.EqualLimits = waterquality.EqualLimitsNotI
 	}

@@ -71,6 +71,7 @@ func assessmentOptions(cfg *config.Config) (target.Options, error) {
 	}
 	o.Period.O3Exceed = map[string]airquality.O3ExceedanceRule{"mda8": airquality.O3ExceedMDA8, "primary": airquality.O3ExceedPrimary,
 		"mda8_or_1h": airquality.O3ExceedMDA8Or1h}[a.O3Exceedance]
+	o.Water.BelowDetection, _ = waterquality.ParseDetectionRule(a.BelowDetection)
 	if a.EqualLimits == "not_i" {
 		o.Water.EqualLimits = waterquality.EqualLimitsNotI
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/filetrack"
 	"github.com/envwatch/envwatch/config"
-	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/reading"
 	"github.com/envwatch/envwatch/waterquality"
 )
@@ -70,6 +69,7 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 		return fmt.Errorf(`%s:1: the header needs "time" and "section" columns`, name)
 	}
 	var cols []col
+	seen := map[waterquality.Item]string{}
 	for i, h := range header {
 		var c col
 		if it, ok := waterquality.ParseItem(h); ok {
@@ -83,6 +83,10 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 		} else {
 			continue
 		}
+		if prev, dup := seen[c.item]; dup {
+			return fmt.Errorf("%s:1: columns %q and %q are both %s", name, prev, h, c.item.Code())
+		}
+		seen[c.item] = h
 		c.flag = -1
 		if fi, ok := pos[h+"_flag"]; ok {
 			c.flag = fi
@@ -145,9 +149,9 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 			if raw == "" {
 				continue
 			}
-			v, err := fixed.Parse(raw)
+			v, below, err := waterquality.ParseMeasured(raw)
 			if err != nil {
-				reject(line, "column %q: invalid value %q: not a decimal number", header[c.idx], raw)
+				reject(line, "column %q: invalid value %q: %v", header[c.idx], raw, err)
 				continue
 			}
 			v, err = waterquality.ToItemUnit(c.item, c.unit, v)
@@ -156,6 +160,9 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 				continue
 			}
 			flag := "N"
+			if below {
+				flag = "L" // "0.0003L", "<0.0003", "ND": the value is the detection limit
+			}
 			if c.flag >= 0 && strings.TrimSpace(rec[c.flag]) != "" {
 				flag = strings.TrimSpace(rec[c.flag])
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/filetrack"
+	"github.com/envwatch/envwatch/reading"
 )
 
 type memState map[string][]byte
@@ -33,7 +34,7 @@ func TestParseAndTrack(t *testing.T) {
 	if len(b.Readings) != 2 || len(b.Rejects) != 2 {
 		t.Fatalf("readings %d rejects %v", len(b.Readings), b.Rejects)
 	}
-	if b.Rejects[0].Detail != `lab.csv:3: column "nh3n": invalid value "x": not a decimal number` ||
+	if b.Rejects[0].Detail != `lab.csv:3: column "nh3n": invalid value "x": not a decimal number, "<limit", "limitL" or ND` ||
 		!strings.HasPrefix(b.Rejects[1].Detail, `lab.csv:4: column "time": invalid value "05/03/2022"`) {
 		t.Errorf("rejects %v", b.Rejects)
 	}
@@ -63,5 +64,35 @@ func TestParseAndTrack(t *testing.T) {
 	p := &Parser{Location: loc}
 	if _, _, err := p.Parse(strings.NewReader("time,section,w99999\n"), "x.csv"); err == nil || !strings.Contains(err.Error(), `unknown HJ 212 water code "w99999"`) {
 		t.Errorf("unknown code: %v", err)
+	}
+}
+
+// Laboratory notations of below-detection results are read with their limit and flag L;
+// a flag column still decides; a header naming one item twice is refused.
+func TestBelowDetectionNotationsAndDuplicateItems(t *testing.T) {
+	p := &Parser{Location: time.FixedZone("CST", 8*3600)}
+	in := "time,section,hg,cd,nh3n,nh3n_flag\n" +
+		"2025-01-01,W1,0.00004L,ND,0.02,L\n" +
+		"2025-02-01,W1,<0.00004,0.001,0.3,\n"
+	rs, rejects, err := p.Parse(strings.NewReader(in), "lab.csv")
+	if err != nil || len(rejects) != 0 || len(rs) != 2 {
+		t.Fatalf("readings %d rejects %v err %v", len(rs), rejects, err)
+	}
+	got := func(r reading.Reading) string {
+		var out []string
+		for _, v := range r.Values {
+			out = append(out, v.Code+"="+v.V.String()+":"+v.Flag)
+		}
+		return strings.Join(out, " ")
+	}
+	if g := got(rs[0]); g != "hg=0.00004:L cd=0:L nh3n=0.02:L" {
+		t.Errorf("first row %s", g)
+	}
+	if g := got(rs[1]); g != "hg=0.00004:L cd=0.001:N nh3n=0.3:N" {
+		t.Errorf("second row %s", g)
+	}
+	_, _, err = p.Parse(strings.NewReader("time,section,nh3n,w21003\n2025-01-01,W1,0.3,0.4\n"), "dup.csv")
+	if err == nil || err.Error() != `dup.csv:1: columns "nh3n" and "w21003" are both nh3n` {
+		t.Errorf("duplicate item columns: %v", err)
 	}
 }

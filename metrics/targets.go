@@ -26,7 +26,7 @@ var targetDescs = []struct {
 	{"envwatch_air_mean_grams_per_cubic_meter", "Mean of daily values over the period (published rounding), g/m³. period: year_to_date, same_period_last_year or last_year (in full); basis: official, comparable (last year under this year's standards) or without_sand_deduction.", []string{"area", "pollutant", "year", "period", "basis"}},
 	{"envwatch_air_percentile_grams_per_cubic_meter", "Assessment percentile of daily values over the period (CO 95th of daily means, O3 90th of MDA8), published rounding, g/m³.", []string{"area", "pollutant", "percentile", "year", "period", "basis"}},
 	{"envwatch_air_day_indicator", "Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200), exceedance_days (AQI > 100), valid_days (a valid daily AQI).", []string{"area", "indicator", "year", "period", "basis"}},
-	{"envwatch_indicator_ratio", "Ratios over the period (0–1): good_day_ratio, sections_compliance, drinking_water_compliance, sections_class_i_iii_share, sections_worse_than_v_share.", []string{"area", "indicator", "year", "period", "basis"}},
+	{"envwatch_indicator_ratio", "Ratios over the period (0–1): good_day_ratio, sections_compliance, drinking_water_compliance, drinking_water_volume_compliance, sections_class_i_iii_share, sections_worse_than_v_share.", []string{"area", "indicator", "year", "period", "basis"}},
 	{"envwatch_air_composite_index", "Composite index (综合指数) over the period.", []string{"area", "year", "period", "basis"}},
 	{"envwatch_yoy_change_ratio", "Year-over-year change as published: relative change of the rounded values for means and the composite index (−0.094 = fell 9.4 %), difference of ratios for ratios (0.02 = 2 percentage points).", []string{"area", "indicator", "year", "basis"}},
 	{"envwatch_yoy_change_day_indicator", "Year-over-year change of a day count (days).", []string{"area", "indicator", "year", "basis"}},
@@ -47,6 +47,8 @@ var targetDescs = []struct {
 	{"envwatch_period_not_reported_day", "Days of this year's period after the data end (not yet reported; missing, not NA).", []string{"area", "year"}},
 	{"envwatch_indicator_as_of_timestamp_seconds", "Start (00:00 Beijing time) of the last day the area's indicators count: its data end, at most yesterday.", []string{"area"}},
 	{"envwatch_indicator_data_end_timestamp_seconds", "Start (00:00 Beijing time) of the newest day with a determinable daily AQI for the area.", []string{"area"}},
+	{"envwatch_water_trend_ratio", "2011 method's trend of the area's sections: ΔG − ΔD (change of the Class I–III share minus change of the 劣V share) as a ratio (0.1 = 10 percentage points).", []string{"area", "year"}},
+	{"envwatch_water_trend_info", "The trend's verdict: direction improved, deteriorated or unchanged; degree none (|Δ| ≤ 10 pp), slight (≤ 20) or significant.", []string{"area", "year", "direction", "degree"}},
 	{"envwatch_water_section_class", "Class of the section's year-to-date period values: 1–5 = I–V, 6 = 劣V.", []string{"section", "area", "river", "level"}},
 	{"envwatch_water_section_target_class", "Target class of the section: 1–5 = I–V.", []string{"section", "area", "river", "level"}},
 	{"envwatch_water_section_compliant", "1 if the section meets its target class year to date.", []string{"section", "area", "river", "level"}},
@@ -140,6 +142,12 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 	var perValue func(s series)
 	var yoyName string
 	switch {
+	case r.Indicator == target.SectionsTrend:
+		if r.Current.OK() && r.Trend != nil {
+			c.emit(ch, "envwatch_water_trend_ratio", value(r.Current, -2), r.Area, year)
+			c.emit(ch, "envwatch_water_trend_info", 1, r.Area, year, r.Trend.DirectionCode(), r.Trend.DegreeCode())
+		}
+		return
 	case r.Indicator == target.COP95 || r.Indicator == target.O3P90:
 		yoyName = "envwatch_yoy_change_ratio"
 		exp, pct := -6, "90"

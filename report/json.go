@@ -65,6 +65,48 @@ type jsonResult struct {
 	Total                *int            `json:"total,omitempty"`
 }
 
+type jsonExceedance struct {
+	Item     string          `json:"item"`
+	Multiple json.RawMessage `json:"multiple"`
+}
+
+type jsonSite struct {
+	Code      string           `json:"code"`
+	Name      string           `json:"name"`
+	Kind      string           `json:"kind"` // section or drinking_water_source
+	River     string           `json:"river,omitempty"`
+	Level     string           `json:"level,omitempty"`
+	Target    string           `json:"target_class"`
+	Samples   int              `json:"samples"`
+	Class     *string          `json:"class"`
+	Compliant *bool            `json:"compliant"`
+	Main      []jsonExceedance `json:"main_pollutants"`
+	LastYear  *jsonSite        `json:"same_period_last_year,omitempty"`
+}
+
+func siteJSON(s *target.SectionResult) *jsonSite {
+	if s == nil {
+		return nil
+	}
+	j := &jsonSite{Code: s.Code, Name: s.Name, Kind: "section", River: s.River, Level: s.Level, Target: s.Target.String(),
+		Samples: s.Samples, Main: []jsonExceedance{}}
+	if s.Source {
+		j.Kind, j.Target = "drinking_water_source", "III"
+	}
+	if s.Samples > 0 {
+		c, ok := s.Class.String(), s.Compliant
+		j.Class, j.Compliant = &c, &ok
+	}
+	for _, m := range s.Main {
+		j.Main = append(j.Main, jsonExceedance{Item: m.Item.Code(), Multiple: json.RawMessage(m.MultipleString())})
+	}
+	j.LastYear = siteJSON(s.LastYear)
+	if j.LastYear != nil {
+		j.LastYear.LastYear = nil
+	}
+	return j
+}
+
 type jsonMonth struct {
 	Month            string          `json:"month"`
 	CalendarDays     int             `json:"calendar_days"`
@@ -119,9 +161,17 @@ func renderJSON(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt O
 		NotReported int          `json:"not_reported_days"`
 		NADays      []string     `json:"na_days"`
 		Results     []jsonResult `json:"indicators"`
+		Sites       []*jsonSite  `json:"water_sites"`
+		WaterNote   string       `json:"water_note,omitempty"`
 		Monthly     *monthly     `json:"monthly,omitempty"`
 	}{Area: opt.Area, Name: opt.AreaName, Year: snap.Year, AsOf: info.AsOf.String(), Explicit: info.Explicit,
-		NotReported: notReported(info), NADays: dayStrings(info.NADays)}
+		NotReported: notReported(info), NADays: dayStrings(info.NADays), Results: []jsonResult{}, Sites: []*jsonSite{}}
+	for _, s := range areaSites(snap, info) {
+		out.Sites = append(out.Sites, siteJSON(s))
+	}
+	if len(info.WaterSites) == 0 {
+		out.WaterNote = wd.noWater
+	}
 	if info.DataEnd > 0 {
 		s := info.DataEnd.String()
 		out.DataEnd = &s

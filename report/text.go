@@ -8,6 +8,7 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/waterquality"
 )
 
 // monthDay writes a recurring date: "5月1日", "1 May".
@@ -69,9 +70,13 @@ func renderText(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt O
 			if l := complianceLine(r, wd); l != "" {
 				water = append(water, l)
 			}
-		case target.SectionsGoodShare, target.SectionsWorseThanVShare:
+		case target.SectionsGoodShare, target.SectionsWorseThanVShare, target.DrinkingWaterVolume:
 			if r.Current != nil {
 				water = append(water, line(r, wd))
+			}
+		case target.SectionsTrend:
+			if r.Trend != nil {
+				water = append(water, trendLine(r, wd))
 			}
 		default:
 			reported = append(reported, line(r, wd))
@@ -84,8 +89,15 @@ func renderText(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt O
 		fmt.Fprintf(&b, "%s%s\n", bullet, l)
 	}
 	fmt.Fprintf(&b, "%s%s\n", bullet, naLine(info, wd))
+	if len(info.WaterSites) == 0 {
+		water = append(water, wd.noWater)
+	}
 	for _, l := range append(water, reported...) {
 		fmt.Fprintf(&b, "%s%s\n", bullet, l)
+	}
+	if sites := areaSites(snap, info); len(sites) > 0 {
+		section(wd.sectionsTitle)
+		sectionTable(&b, sites, wd, md)
 	}
 	if len(opt.ThisYear) > 0 {
 		section(wd.months)
@@ -135,6 +147,9 @@ func valueText(n *target.Num, unit string, wd *words) string {
 }
 
 func (wd *words) coverage(c target.Coverage) string {
+	if c.CalendarDays == 0 {
+		return "" // water and reported indicators have no day coverage
+	}
 	extra := ""
 	if c.NotReported > 0 {
 		if wd == &en {
@@ -199,6 +214,9 @@ func line(r *target.Result, wd *words) string {
 	}
 	if r.Current != nil {
 		head += " " + valueText(r.Current, r.Unit, wd)
+		if r.Total > 0 && (r.Indicator == target.SectionsGoodShare || r.Indicator == target.SectionsWorseThanVShare) {
+			head += fmt.Sprintf(" (%d/%d)", r.Compliant, r.Total) // the sections behind the share
+		}
 	}
 	known := r.Indicator != target.ValidDays && r.Unit != "" && (r.Coverage.CalendarDays > 0)
 	if known {
@@ -371,4 +389,103 @@ func monthTable(b *strings.Builder, rows []target.MonthRow, wd *words, md bool) 
 	for _, row := range cells {
 		fmt.Fprintf(b, "  %s\n", strings.Join(row, "\t"))
 	}
+}
+
+// trendLine is the 2011 method's verdict on the area's sections.
+func trendLine(r *target.Result, wd *words) string {
+	verdict := r.Trend.Verdict()
+	if wd == &en {
+		verdict = map[string]string{"none": "no significant change", "slight": "slightly ", "significant": "significantly "}[r.Trend.DegreeCode()]
+		if r.Trend.DegreeCode() != "none" {
+			verdict += map[string]string{"improved": "improved", "deteriorated": "deteriorated", "unchanged": "unchanged"}[r.Trend.DirectionCode()]
+		}
+	}
+	d := r.Current.Text
+	if !strings.HasPrefix(d, "-") {
+		d = "+" + d
+	}
+	return fmt.Sprintf(wd.trend, d, verdict)
+}
+
+// areaSites are the snapshot's sections and sources of the area, in configuration order.
+func areaSites(snap *target.Snapshot, info *target.AreaInfo) []*target.SectionResult {
+	in := map[string]bool{}
+	for _, c := range info.WaterSites {
+		in[c] = true
+	}
+	var out []*target.SectionResult
+	for i := range snap.Water {
+		if in[snap.Water[i].Code] {
+			out = append(out, &snap.Water[i])
+		}
+	}
+	return out
+}
+
+func mainText(ms []waterquality.Exceedance) string {
+	var parts []string
+	for _, m := range ms {
+		parts = append(parts, fmt.Sprintf("%s(%s)", m.Item.Code(), m.MultipleString()))
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func classText(r *target.SectionResult) string {
+	if r == nil || r.Samples == 0 {
+		return "—"
+	}
+	return r.Class.String()
+}
+
+func metText(r *target.SectionResult, wd *words) string {
+	switch {
+	case r == nil || r.Samples == 0:
+		return "—"
+	case r.Compliant:
+		return wd.met
+	}
+	return wd.notMet
+}
+
+// sectionTable lists each section and source: class, compliance and main pollutants this
+// period and in the same period last year.
+func sectionTable(b *strings.Builder, sites []*target.SectionResult, wd *words, md bool) {
+	cells := [][]string{wd.sectionHead}
+	for _, s := range sites {
+		name := s.Name
+		if name == "" {
+			name = s.Code
+		}
+		tgt := s.Target.String()
+		if s.Source {
+			tgt = "III+表2"
+			if wd == &en {
+				tgt = "III + Table 2"
+			}
+		}
+		cells = append(cells, []string{name + " (" + s.Code + ")", orDash(s.River), orDash(s.Level), tgt, classText(s), metText(s, wd),
+			mainText(s.Main), classText(s.LastYear), metText(s.LastYear, wd), fmt.Sprint(s.Samples)})
+	}
+	if md {
+		for i, row := range cells {
+			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
+			if i == 0 {
+				fmt.Fprintf(b, "|%s\n", strings.Repeat("---|", len(row)))
+			}
+		}
+		return
+	}
+	for _, row := range cells {
+		fmt.Fprintf(b, "  %s\n", strings.Join(row, "\t"))
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }

@@ -40,6 +40,11 @@ type words struct {
 	months, monthsLast     string
 	monthHead              []string
 	season                 string
+	trend                  string
+	noWater                string
+	sectionHead            []string
+	sectionsTitle          string
+	met, notMet            string
 }
 
 var zh = words{
@@ -68,7 +73,8 @@ var zh = words{
 		target.SO2Mean: "SO2 平均浓度", target.NO2Mean: "NO2 平均浓度", target.COP95: "CO 日均值第95百分位数",
 		target.O3P90: "O3 日最大8小时平均第90百分位数", target.ValidDays: "有效监测天数", target.ExceedanceDays: "超标天数（AQI>100）",
 		target.SectionsCompliance: "国省考断面达标率", target.DrinkingWater: "集中式饮用水水源地达标率",
-		target.SectionsGoodShare: "Ⅰ～Ⅲ类水质断面比例", target.SectionsWorseThanVShare: "劣Ⅴ类水质断面比例"},
+		target.SectionsGoodShare: "Ⅰ～Ⅲ类水质断面比例", target.SectionsWorseThanVShare: "劣Ⅴ类水质断面比例",
+		target.DrinkingWaterVolume: "集中式饮用水水源地取水量达标率"},
 	unitConc: " 微克/立方米", unitCO: " 毫克/立方米",
 	invalid: "（数据不足，暂不满足年评价有效性要求）",
 	cover:   "（有效 %d/%d 天%s）",
@@ -79,8 +85,13 @@ var zh = words{
 	},
 	naDays: "无效天（NA）%d 天：%s", noNADays: "无效天（NA）：无",
 	months: "今年逐月", monthsLast: "去年逐月",
-	monthHead: []string{"月份", "PM2.5", "PM10", "O3-8h P90", "优良天数", "有效天数", "超标天数", "臭氧超标天数"},
-	season:    "（%s—%s）",
+	monthHead:     []string{"月份", "PM2.5", "PM10", "O3-8h P90", "优良天数", "有效天数", "超标天数", "臭氧超标天数"},
+	season:        "（%s—%s）",
+	trend:         "水质变化趋势（2011年方法，ΔG−ΔD）%s 个百分点：%s",
+	noWater:       "本区域未配置地表水考核断面和饮用水水源地。",
+	sectionHead:   []string{"断面/水源地", "河流", "级别", "目标", "水质类别", "达标", "主要污染指标（超标倍数）", "去年同期类别", "去年同期达标", "样品数"},
+	sectionsTitle: "断面与水源地",
+	met:           "达标", notMet: "不达标",
 }
 
 var en = words{
@@ -109,7 +120,8 @@ var en = words{
 		target.SO2Mean: "SO2 mean", target.NO2Mean: "NO2 mean", target.COP95: "CO daily 95th percentile",
 		target.O3P90: "O3 MDA8 90th percentile", target.ValidDays: "Valid days", target.ExceedanceDays: "Days with AQI > 100",
 		target.SectionsCompliance: "Section compliance", target.DrinkingWater: "Drinking-water compliance",
-		target.SectionsGoodShare: "Class I–III sections", target.SectionsWorseThanVShare: "Worse-than-V sections"},
+		target.SectionsGoodShare: "Class I–III sections", target.SectionsWorseThanVShare: "Worse-than-V sections",
+		target.DrinkingWaterVolume: "Drinking water by volume compliant"},
 	unitConc: " µg/m³", unitCO: " mg/m³",
 	invalid: " (not yet enough valid days for an annual statistic)",
 	cover:   " (%d of %d days valid%s)",
@@ -120,8 +132,13 @@ var en = words{
 	},
 	naDays: "NA days (%d): %s", noNADays: "NA days: none",
 	months: "This year by month", monthsLast: "Last year by month",
-	monthHead: []string{"Month", "PM2.5", "PM10", "O3-8h P90", "Good days", "Valid days", "Days > 100", "O3 exceedance days"},
-	season:    " (%s–%s)",
+	monthHead:     []string{"Month", "PM2.5", "PM10", "O3-8h P90", "Good days", "Valid days", "Days > 100", "O3 exceedance days"},
+	season:        " (%s–%s)",
+	trend:         "Water-quality trend (2011 method, ΔG − ΔD) %s percentage points: %s",
+	noWater:       "No water sections or drinking-water sources are configured for this area.",
+	sectionHead:   []string{"Section / source", "River", "Level", "Target", "Class", "Compliant", "Main pollutants (multiple)", "Class last year", "Compliant last year", "Samples"},
+	sectionsTitle: "Sections and sources",
+	met:           "yes", notMet: "no",
 }
 
 // days writes a number of days: "3 天", "1 day", "3 days".

@@ -155,10 +155,23 @@ func (c *Calculator) compute(asOf airquality.Day, explicit bool, now time.Time) 
 		}
 		res, na := c.area(a.ID, info)
 		info.NADays = na
+		for _, s := range c.Sites {
+			if c.within(s.Area, a.ID) {
+				info.WaterSites = append(info.WaterSites, s.Code)
+			}
+		}
 		snap.Results = append(snap.Results, res...)
 		snap.Areas = append(snap.Areas, info)
 	}
 	snap.Water = c.waterSites(snap.Year, asOf, "")
+	last := c.waterSites(snap.Year-1, airquality.YearToDate(asOf).SamePeriodLastYear().To, "")
+	byCode := make(map[string]*SectionResult, len(last))
+	for j := range last {
+		byCode[last[j].Code] = &last[j]
+	}
+	for i := range snap.Water {
+		snap.Water[i].LastYear = byCode[snap.Water[i].Code]
+	}
 	return snap
 }
 

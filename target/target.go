@@ -52,6 +52,12 @@ const (
 	SectionsGoodShare       = "sections_class_i_iii_share"
 	SectionsWorseThanVShare = "sections_worse_than_v_share"
 	DrinkingWater           = "drinking_water_compliance"
+	// DrinkingWaterVolume is the volume-weighted rate: water taken from compliant sources
+	// over all water taken (every source needs annual_volume).
+	DrinkingWaterVolume = "drinking_water_volume_compliance"
+	// SectionsTrend is the 2011 method's trend: ΔG − ΔD in percentage points (G the Class
+	// I–III share, D the 劣V share), with its direction and degree.
+	SectionsTrend = "sections_trend"
 	// The composite index's other parts and the day counts behind the ratio.
 	SO2Mean        = "so2_mean"
 	NO2Mean        = "no2_mean"
@@ -149,6 +155,8 @@ type Result struct {
 	LastYearFull *Num
 	// Season is the window of a seasonal count (ozone exceedance days).
 	Season *airquality.Season
+	// Trend is the 2011 method's verdict for SectionsTrend.
+	Trend *waterquality.Trend
 	// ChangeReason says why Change is nil (NoLastYear, CurrentInvalid, LastYearInvalid);
 	// ComparableReason likewise for ComparableChange where the bases differ.
 	ChangeReason, ComparableReason string
@@ -164,6 +172,8 @@ type AreaInfo struct {
 	Explicit bool
 	// NADays are this year's days up to the data end without a valid daily AQI.
 	NADays []airquality.Day
+	// WaterSites are the codes of the sections and sources in the area or below it.
+	WaterSites []string
 }
 
 // SectionResult is a water section's year-to-date evaluation.
@@ -174,6 +184,8 @@ type SectionResult struct {
 	Samples                        int
 	Main                           []waterquality.Exceedance
 	Source                         bool // a drinking-water source rather than a section
+	// LastYear is the same site over the same period last year (nil in that result).
+	LastYear *SectionResult
 }
 
 // Snapshot is every area's indicators at one moment.

@@ -113,22 +113,27 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 	lastAsOf := airquality.YearToDate(asOf).SamePeriodLastYear().To
 	prev := c.waterSites(asOf.Year()-1, lastAsOf, area)
 	var out []Result
-	// Shares of Class I–III and 劣V sections (2011 method), reported without targets.
-	if n := countSections(cur); n > 0 {
-		good, bad := 0, 0
-		for _, r := range cur {
-			if r.Source || r.Samples == 0 {
-				continue
+	// Shares of Class I–III and 劣V sections (2011 method) with last year's same period and
+	// the change in percentage points, and the method's trend.
+	curSum, prevSum := sectionSummary(cur, c.Opt.Water), sectionSummary(prev, c.Opt.Water)
+	if curSum.Classified > 0 {
+		good := func(s waterquality.SetSummary) int { return s.ClassCounts[1] + s.ClassCounts[2] + s.ClassCounts[3] }
+		for _, k := range []struct {
+			name      string
+			cur, prev *big.Rat
+			n         int
+		}{{SectionsGoodShare, curSum.GoodShare, prevSum.GoodShare, good(curSum)},
+			{SectionsWorseThanVShare, curSum.WorseThanVShare, prevSum.WorseThanVShare, curSum.ClassCounts[6]}} {
+			res := Result{Area: area, Indicator: k.name, Unit: "%", Current: num(k.cur, 1), LastYear: num(k.prev, 1), Valid: true,
+				Compliant: k.n, Total: curSum.Classified}
+			if res.Change = ppChange(res.Current, res.LastYear); res.Change == nil {
+				res.ChangeReason = NoLastYear
 			}
-			if r.Class <= waterquality.ClassIII {
-				good++
-			}
-			if r.Class == waterquality.WorseThanV {
-				bad++
-			}
+			out = append(out, res)
 		}
-		out = append(out, Result{Area: area, Indicator: SectionsGoodShare, Unit: "%", Current: num(big.NewRat(int64(100*good), int64(n)), 1), Valid: true},
-			Result{Area: area, Indicator: SectionsWorseThanVShare, Unit: "%", Current: num(big.NewRat(int64(100*bad), int64(n)), 1), Valid: true})
+		if t, ok := waterquality.CompareYears(prevSum, curSum); ok {
+			out = append(out, Result{Area: area, Indicator: SectionsTrend, Unit: "pp", Current: num(t.Delta, 1), Valid: true, Trend: &t})
+		}
 	}
 	for _, k := range []struct {
 		name    string
@@ -142,24 +147,68 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 		}
 		res := Result{Area: area, Indicator: k.name, Unit: "%", Current: num(rate, 1), LastYear: num(prate, 1), Valid: rate != nil,
 			Compliant: ok, Total: n}
-		res.Change = ppChange(res.Current, res.LastYear)
+		if res.Change = ppChange(res.Current, res.LastYear); res.Change == nil {
+			res.ChangeReason = NoLastYear
+		}
 		if k.target != nil {
 			res.Target, res.Direction = num(k.target, 1), AtLeast
 			if rate != nil {
 				res.Status = simpleStatus(rate, k.target, AtLeast, final)
+			} else {
+				res.Status = InsufficientData
 			}
 		}
 		out = append(out, res)
 	}
+	if r, ok := c.volumeRate(cur, prev, area); ok {
+		out = append(out, r)
+	}
 	return out
 }
 
-func countSections(rs []SectionResult) int {
-	n := 0
+// sectionSummary summarises the sections (not sources) with samples.
+func sectionSummary(rs []SectionResult, rules waterquality.Rules) waterquality.SetSummary {
+	var in []waterquality.SectionResult
 	for _, r := range rs {
-		if !r.Source && r.Samples > 0 {
-			n++
+		if r.Source || r.Samples == 0 {
+			continue
+		}
+		sr := waterquality.SectionResult{Compliant: r.Compliant}
+		sr.Class = r.Class
+		in = append(in, sr)
+	}
+	return waterquality.Summarize(in, rules)
+}
+
+// volumeRate is the volume-weighted drinking-water compliance (达标取水量 / 取水量), when
+// every source with samples has an annual volume configured.
+func (c *Calculator) volumeRate(cur, prev []SectionResult, area string) (Result, bool) {
+	volumes := map[string]*big.Rat{}
+	for _, s := range c.Sites {
+		if s.Source {
+			volumes[s.Code] = s.Volume
 		}
 	}
-	return n
+	rate := func(rs []SectionResult) *big.Rat {
+		var in []waterquality.SourceResult
+		for _, r := range rs {
+			if !r.Source || r.Samples == 0 {
+				continue
+			}
+			in = append(in, waterquality.SourceResult{Source: waterquality.Source{Code: r.Code, Volume: volumes[r.Code]}, Compliant: r.Compliant})
+		}
+		if len(in) == 0 {
+			return nil
+		}
+		return waterquality.SummarizeSources(in).VolumeRate
+	}
+	cr := rate(cur)
+	if cr == nil {
+		return Result{}, false
+	}
+	res := Result{Area: area, Indicator: DrinkingWaterVolume, Unit: "%", Current: num(cr, 1), LastYear: num(rate(prev), 1), Valid: true}
+	if res.Change = ppChange(res.Current, res.LastYear); res.Change == nil {
+		res.ChangeReason = NoLastYear
+	}
+	return res, true
 }

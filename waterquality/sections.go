@@ -111,6 +111,24 @@ type Trend struct {
 	Degree string
 }
 
+// DirectionCode and DegreeCode are the trend's words for machines (metric labels).
+func (t Trend) DirectionCode() string {
+	return map[string]string{"好转": "improved", "变差": "deteriorated", "持平": "unchanged"}[t.Direction]
+}
+
+// DegreeCode: none, slight, significant.
+func (t Trend) DegreeCode() string {
+	return map[string]string{"无明显变化": "none", "有所": "slight", "明显": "significant"}[t.Degree]
+}
+
+// Verdict is the trend as reports write it: "无明显变化", "有所好转", "明显变差".
+func (t Trend) Verdict() string {
+	if t.Degree == "无明显变化" {
+		return t.Degree
+	}
+	return t.Degree + t.Direction
+}
+
 // CompareYears computes the trend from last year's summary to this year's.
 func CompareYears(prev, cur SetSummary) (Trend, bool) {
 	if prev.GoodShare == nil || cur.GoodShare == nil {

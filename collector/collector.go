@@ -353,6 +353,9 @@ func (j *Job) fetch(ctx context.Context, w Window) (*reading.Batch, error) {
 	return nil, fmt.Errorf("fetching (%s, %s]: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), lastErr)
 }
 
+// BackfillKey is the source-state key of a backfill window's resume mark.
+func BackfillKey(w Window) string { return fmt.Sprintf("backfill:%d-%d", w.From.Unix(), w.To.Unix()) }
+
 // Progress is reported during a backfill.
 type Progress struct {
 	Done, Total int64
@@ -365,7 +368,7 @@ type Progress struct {
 // so a chunk repeated after a crash duplicates nothing.
 func (j *Job) Backfill(ctx context.Context, w Window, state State, report func(Progress)) (Summary, error) {
 	w.Backfill = true
-	key := fmt.Sprintf("backfill:%d-%d", w.From.Unix(), w.To.Unix())
+	key := BackfillKey(w)
 	mark, err := state.Get(key)
 	if err != nil {
 		return Summary{}, err

@@ -128,7 +128,13 @@ func (c *Calculator) within(a, area string) bool {
 // days after an area's data end are counted as not yet reported (missing), so a
 // statistic over them is not valid.
 func (c *Calculator) Compute(asOf airquality.Day, now time.Time) Snapshot {
-	return c.compute(asOf, true, now)
+	return c.compute("", asOf, true, now)
+}
+
+// ComputeFor evaluates one area only (a report): explicit as in Compute, otherwise as in
+// ComputeLatest. Water sites are those of the area.
+func (c *Calculator) ComputeFor(area string, asOf airquality.Day, explicit bool, now time.Time) Snapshot {
+	return c.compute(area, asOf, explicit, now)
 }
 
 // ComputeLatest evaluates every area through its data end: the newest day, no later than
@@ -136,12 +142,15 @@ func (c *Calculator) Compute(asOf airquality.Day, now time.Time) Snapshot {
 // period last year then ends on the same calendar day, so days not yet reported are not
 // compared with days that were.
 func (c *Calculator) ComputeLatest(upTo airquality.Day, now time.Time) Snapshot {
-	return c.compute(upTo, false, now)
+	return c.compute("", upTo, false, now)
 }
 
-func (c *Calculator) compute(asOf airquality.Day, explicit bool, now time.Time) Snapshot {
+func (c *Calculator) compute(only string, asOf airquality.Day, explicit bool, now time.Time) Snapshot {
 	snap := Snapshot{AsOf: asOf, Year: asOf.Year(), Computed: now}
 	for _, a := range c.Areas {
+		if only != "" && a.ID != only {
+			continue
+		}
 		info := AreaInfo{Area: a.ID, AsOf: asOf, Explicit: explicit}
 		info.DataEnd = c.DataEnd(a.ID, asOf)
 		switch {
@@ -163,8 +172,8 @@ func (c *Calculator) compute(asOf airquality.Day, explicit bool, now time.Time) 
 		snap.Results = append(snap.Results, res...)
 		snap.Areas = append(snap.Areas, info)
 	}
-	snap.Water = c.waterSites(snap.Year, asOf, "")
-	last := c.waterSites(snap.Year-1, airquality.YearToDate(asOf).SamePeriodLastYear().To, "")
+	snap.Water = c.waterSites(snap.Year, asOf, only)
+	last := c.waterSites(snap.Year-1, airquality.YearToDate(asOf).SamePeriodLastYear().To, only)
 	byCode := make(map[string]*SectionResult, len(last))
 	for j := range last {
 		byCode[last[j].Code] = &last[j]

@@ -55,6 +55,15 @@ func (c *Calculator) Daily(area string, r airquality.Range, stations bool) ([]Da
 	return rows, nil
 }
 
+// StationDaily returns a station's day rows over r.
+func (c *Calculator) StationDaily(code string, r airquality.Range) []DayRow {
+	sd, ok := c.Air.(StationData)
+	if !ok {
+		return c.dayRows(code, r, nil)
+	}
+	return c.dayRows(code, r, sd.StationDays(code, r))
+}
+
 func (c *Calculator) dayRows(site string, r airquality.Range, days []airquality.DayValues) []DayRow {
 	byDay := make(map[airquality.Day]*airquality.DayValues, len(days))
 	for i := range days {

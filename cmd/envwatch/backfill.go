@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -13,14 +16,18 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/pipeline"
+	"github.com/envwatch/envwatch/store"
 )
 
 type backfillCmd struct {
 	configFile, source, from, to string
 	level, format                string
 	cpuProfile, memProfile       string
+	force                        bool
+	remote                       remoteFlags
 }
 
 func (c *backfillCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
@@ -31,6 +38,8 @@ func (c *backfillCmd) register(app *kingpin.Application, _ *environ) *kingpin.Cm
 	cmd.Flag("to", "Last day, inclusive (YYYY-MM-DD).").Required().StringVar(&c.to)
 	cmd.Flag("log.level", "debug, info, warn, error.").Default("info").EnumVar(&c.level, "debug", "info", "warn", "error")
 	cmd.Flag("log.format", "logfmt or json.").Default("logfmt").EnumVar(&c.format, "logfmt", "json")
+	cmd.Flag("force", "Re-read and rewrite the whole range, also where an earlier backfill of it finished (late revisions).").BoolVar(&c.force)
+	c.remote.register(cmd)
 	cmd.Flag("debug.cpu-profile", "Write a CPU profile of the backfill to this file (bench/run.sh).").Hidden().StringVar(&c.cpuProfile)
 	cmd.Flag("debug.mem-profile", "Write an allocation profile at the end of the backfill to this file.").Hidden().StringVar(&c.memProfile)
 	return cmd
@@ -45,55 +54,132 @@ func (c *backfillCmd) run(env *environ) int {
 	defer stop()
 	logger := (&runCmd{level: c.level, format: c.format}).logger(env.stderr)
 	s, err := newStack(c.configFile, logger, sinkMode{secrets: env.secrets})
+	if errors.Is(err, store.ErrLocked) {
+		return c.remoteBackfill(env)
+	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1
 	}
 	defer s.close()
-	from, err1 := time.ParseInLocation(time.DateOnly, c.from, s.loc)
-	to, err2 := time.ParseInLocation(time.DateOnly, c.to, s.loc)
-	if err1 != nil || err2 != nil || to.Before(from) {
-		fmt.Fprintf(env.stderr, "envwatch: --from %q --to %q: want YYYY-MM-DD with from ≤ to\n", c.from, c.to)
+	bar := newProgressBar(env.stderr)
+	q := api.BackfillQuery{Source: c.source, From: c.from, To: c.to, Force: c.force}
+	err = s.backfill(env.ctx, env.stdout, env.stderr, q, false, bar.report)
+	bar.done()
+	if err != nil {
+		if env.ctx.Err() != nil {
+			fmt.Fprintln(env.stderr, "envwatch: interrupted; run the same command again to resume")
+		} else {
+			fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		}
 		return 1
 	}
-	sc, pull, err := s.pullSource(c.source)
+	return 0
+}
+
+// backfill loads a source's history for a date range into the stack: the one code path
+// of the CLI and the API. inService is set inside envwatch run, whose replayer owns the
+// spool (the offline command drains it itself). The summary goes to out, notes to notes.
+func (s *stack) backfill(ctx context.Context, out, notes io.Writer, q api.BackfillQuery, inService bool, progress func(collector.Progress)) error {
+	from, err1 := time.ParseInLocation(time.DateOnly, q.From, s.loc)
+	to, err2 := time.ParseInLocation(time.DateOnly, q.To, s.loc)
+	if err1 != nil || err2 != nil || to.Before(from) {
+		return api.Errorf(http.StatusBadRequest, "--from %q --to %q: want YYYY-MM-DD with from ≤ to", q.From, q.To)
+	}
+	if today := time.Now().In(s.loc); to.After(today) {
+		return api.Errorf(http.StatusBadRequest, "--to %s is in the future (today is %s): nothing can be loaded for days that have not happened", q.To, today.Format(time.DateOnly))
+	}
+	sc, pull, err := s.pullSource(q.Source)
 	switch {
 	case errors.Is(err, errPushSource):
-		fmt.Fprintf(env.stderr, "envwatch: source %s (%s) receives pushed data and cannot be backfilled; ask the stations to resend (HJ 212 CN 2061 history requests)\n", sc.Name, sc.Kind)
-		return 1
+		return api.Errorf(http.StatusBadRequest, "source %s (%s) receives pushed data and cannot be backfilled; ask the stations to resend (HJ 212 CN 2061 history requests)", sc.Name, sc.Kind)
 	case err != nil:
-		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
-		return 1
+		return &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
 	}
-	// Whatever an interrupted run left in the spool goes first.
-	if err := s.pl.Drain(env.ctx); err != nil {
-		fmt.Fprintf(env.stderr, "envwatch: InfluxDB does not take the spooled data yet: %v\n", err)
-		return 1
+	if !inService {
+		// Whatever an interrupted run left in the spool goes first.
+		if err := s.pl.Drain(ctx); err != nil {
+			return fmt.Errorf("InfluxDB does not take the spooled data yet: %w", err)
+		}
 	}
 	job := s.job(sc, pull)
 	job.Chunk = 24 * time.Hour
 	job.Handler = staging{s.pl, s.pl.Bulk()}
 	// Hour-ending days: the window (from 00:00, to+1 00:00] holds the hours of from … to.
 	w := collector.Window{From: from, To: to.AddDate(0, 0, 1)}
+	state := s.st.SourceState(sc.Name)
+	if q.Force {
+		// Re-read and rewrite the whole range (late revisions): forget where an earlier
+		// backfill of this window stopped.
+		if err := state.Put(collector.BackfillKey(w), []byte{}); err != nil {
+			return err
+		}
+	}
 	before := counters(s.reg, sc.Name)
-	bar := newProgressBar(env.stderr)
-	sum, err := job.Backfill(env.ctx, w, s.st.SourceState(sc.Name), bar.report)
-	bar.done()
-	if err == nil {
-		err = s.pl.Drain(env.ctx) // batches spooled during the run
+	sum, err := job.Backfill(ctx, w, state, progress)
+	if err == nil && !inService {
+		err = s.pl.Drain(ctx) // batches spooled during the run
 	}
 	if st, ok := s.pl.SpoolStats(); ok && st.Points > 0 {
-		fmt.Fprintf(env.stderr, "envwatch: %d points wait in the spool; the next run or backfill sends them\n", st.Points)
+		fmt.Fprintf(notes, "envwatch: %d points wait in the spool; the next run or backfill sends them\n", st.Points)
 	}
 	after := counters(s.reg, sc.Name)
-	printSummary(env.stdout, sc.Name, c.from, c.to, sum, before, after)
+	printSummary(out, sc.Name, q.From, q.To, sum, before, after)
 	if err != nil {
-		if env.ctx.Err() != nil {
+		return fmt.Errorf("backfill failed: %w", err)
+	}
+	return nil
+}
+
+// remoteBackfill runs the backfill inside the running envwatch and follows it.
+func (c *backfillCmd) remoteBackfill(env *environ) int {
+	fail := func(err error) int { fmt.Fprintf(env.stderr, "envwatch: %v\n", err); return 1 }
+	rc, err := c.remote.client(env, time.Minute)
+	if err != nil {
+		return fail(err)
+	}
+	v := url.Values{"source": {c.source}, "from": {c.from}, "to": {c.to}}
+	if c.force {
+		v.Set("force", "true")
+	}
+	resp, err := rc.do(env, http.MethodPost, "/api/v1/backfills", v)
+	if err != nil {
+		return fail(err)
+	}
+	var st api.JobStatus
+	err = json.NewDecoder(resp.Body).Decode(&st)
+	resp.Body.Close()
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(env.stderr, "envwatch: backfill running inside envwatch run (job %s); collection continues\n", st.ID)
+	bar := newProgressBar(env.stderr)
+	defer bar.done()
+	for st.State == "running" {
+		select {
+		case <-env.ctx.Done():
+			// As offline: an interrupted backfill stops, and the same command resumes it.
+			if r, err := rc.do(&environ{ctx: context.Background(), stderr: env.stderr, secrets: env.secrets}, http.MethodPost, "/api/v1/backfills/"+st.ID+"/cancel", nil); err == nil {
+				r.Body.Close()
+			}
 			fmt.Fprintln(env.stderr, "envwatch: interrupted; run the same command again to resume")
-		} else {
-			fmt.Fprintf(env.stderr, "envwatch: backfill failed: %v\n", err)
+			return 1
+		case <-time.After(time.Second):
 		}
-		return 1
+		resp, err := rc.do(env, http.MethodGet, "/api/v1/backfills/"+st.ID, nil)
+		if err != nil {
+			return fail(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if err != nil {
+			return fail(err)
+		}
+		bar.report(collector.Progress{Done: st.Progress.Done, Total: st.Progress.Total, Label: st.Progress.Label})
+	}
+	fmt.Fprint(env.stdout, st.Summary)
+	if st.State != "done" {
+		return fail(errors.New(st.Error))
 	}
 	return 0
 }
@@ -178,7 +264,14 @@ type progressBar struct {
 func newProgressBar(w io.Writer) *progressBar {
 	term := false
 	under := w
-	if s, ok := w.(*syncWriter); ok {
+	for {
+		if u, ok := under.(interface{ Unwrap() io.Writer }); ok {
+			under = u.Unwrap()
+			continue
+		}
+		break
+	}
+	if s, ok := under.(*syncWriter); ok {
 		under = s.w
 	}
 	if f, ok := under.(*os.File); ok {

@@ -1,17 +1,25 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/report"
+	"github.com/envwatch/envwatch/store"
 	"github.com/envwatch/envwatch/target"
 )
 
@@ -19,6 +27,7 @@ type reportCmd struct {
 	configFile, area, asOf, format, lang, table string
 	year                                        int
 	daily, stations                             bool
+	remote                                      remoteFlags
 }
 
 func (c *reportCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
@@ -32,6 +41,7 @@ func (c *reportCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdC
 	cmd.Flag("lang", "zh or en.").Default("zh").EnumVar(&c.lang, "zh", "en")
 	cmd.Flag("daily", "Print the area's daily values of the year (to the as-of day) as CSV instead of the summary.").BoolVar(&c.daily)
 	cmd.Flag("stations", "With --daily: each assessment station's days too.").BoolVar(&c.stations)
+	c.remote.register(cmd)
 	return cmd
 }
 
@@ -49,64 +59,107 @@ func findArea(cfg *config.Config, key string) (config.Area, error) {
 	return config.Area{}, fmt.Errorf("no area %q; configured: %s", key, strings.Join(known, ", "))
 }
 
+func (c *reportCmd) query() api.ReportQuery {
+	return api.ReportQuery{Area: c.area, AsOf: c.asOf, Format: c.format, Lang: c.lang, Table: c.table, Year: c.year, Daily: c.daily, Stations: c.stations}
+}
+
 func (c *reportCmd) run(env *environ) int {
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(env.stderr, "envwatch: "+format+"\n", args...)
-		return 1
-	}
 	logger := (&runCmd{level: "warn", format: "logfmt"}).logger(env.stderr)
 	s, err := newStack(c.configFile, logger, sinkMode{override: discardSink{}, secrets: env.secrets})
+	if errors.Is(err, store.ErrLocked) {
+		// envwatch run holds the state: ask it (same rendering, same output).
+		return c.remote.get(env, "/api/v1/report", reportValues(c.query()))
+	}
 	if err != nil {
-		return fail("%v", err)
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
 	}
 	defer s.close()
-	area, err := findArea(s.cfg, c.area)
+	warning, err := s.report(env.ctx, env.stdout, c.query(), time.Now())
+	if warning != "" {
+		fmt.Fprintf(env.stderr, "envwatch: warning: %s\n", warning)
+	}
 	if err != nil {
-		return fail("%v", err)
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// reportValues is a report query as URL parameters.
+func reportValues(q api.ReportQuery) url.Values {
+	v := url.Values{"area": {q.Area}, "year": {strconv.Itoa(q.Year)}, "format": {q.Format}, "lang": {q.Lang}}
+	if q.AsOf != "" {
+		v.Set("as_of", q.AsOf)
+	}
+	if q.Table != "" {
+		v.Set("table", q.Table)
+	}
+	if q.Daily {
+		v.Set("daily", "true")
+	}
+	if q.Stations {
+		v.Set("stations", "true")
+	}
+	return v
+}
+
+// report renders a report of the stack's state: the one code path of the CLI and the API.
+// Refusals are *api.Error (400: a bad query, 404: no such area or no data).
+func (s *stack) report(_ context.Context, w io.Writer, q api.ReportQuery, now time.Time) (warning string, err error) {
+	area, err := findArea(s.cfg, q.Area)
+	if err != nil {
+		return "", &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
+	}
+	switch {
+	case q.Format == "":
+		q.Format = "text"
+	case !slices.Contains([]string{"text", "markdown", "json", "csv"}, q.Format):
+		return "", api.Errorf(http.StatusBadRequest, "format %q: want text, markdown, json or csv", q.Format)
+	}
+	if q.Lang != "en" {
+		q.Lang = "zh"
 	}
 	name := area.Name
-	if c.lang == "en" && area.NameEN != "" {
+	if q.Lang == "en" && area.NameEN != "" {
 		name = area.NameEN
 	}
-	upTo := airquality.Year(c.year).To
-	if today := airquality.DayOf(time.Now()); today.Year() == c.year {
+	upTo := airquality.Year(q.Year).To
+	if today := airquality.DayOf(now); today.Year() == q.Year {
 		upTo = today - 1
 	}
 	var explicit airquality.Day
-	if c.asOf != "" {
-		d, err := airquality.ParseDay(c.asOf)
-		if err != nil || d.Year() != c.year {
-			return fail("--as-of %q: want a date of %d (YYYY-MM-DD)", c.asOf, c.year)
+	if q.AsOf != "" {
+		d, err := airquality.ParseDay(q.AsOf)
+		if err != nil || d.Year() != q.Year {
+			return "", api.Errorf(http.StatusBadRequest, "--as-of %q: want a date of %d (YYYY-MM-DD)", q.AsOf, q.Year)
 		}
 		explicit = d
 	}
 	calc, err := s.calculator()
 	if err != nil {
-		return fail("%v", err)
+		return "", err
 	}
 	var snap target.Snapshot
 	if explicit != 0 {
-		snap = calc.Compute(explicit, time.Now())
+		snap = calc.ComputeFor(area.ID, explicit, true, now)
 	} else {
-		snap = calc.ComputeLatest(upTo, time.Now())
+		snap = calc.ComputeFor(area.ID, upTo, false, now)
 	}
 	info := snap.Area(area.ID)
-	if !hasData(&snap, area.ID, c.year) {
-		return fail("no data for %s (%s) in %d", area.Name, area.ID, c.year)
+	if !hasData(&snap, area.ID, q.Year) {
+		return "", api.Errorf(http.StatusNotFound, "no data for %s (%s) in %d", area.Name, area.ID, q.Year)
 	}
 	if info.Explicit && info.DataEnd < info.AsOf {
-		fmt.Fprintf(env.stderr, "envwatch: warning: --as-of %s is after the data end %s of %s; the days after it count as not yet reported (missing)\n",
+		warning = fmt.Sprintf("--as-of %s is after the data end %s of %s; the days after it count as not yet reported (missing)",
 			info.AsOf, dayOrNone(info.DataEnd), area.ID)
 	}
-	if c.daily {
-		return c.writeDaily(env.stdout, calc, area.ID, info.AsOf, fail)
+	if q.Daily {
+		return warning, writeDaily(w, calc, area.ID, info.AsOf, q.Stations)
 	}
 	this, last := calc.Monthly(area.ID, info.AsOf)
-	opt := report.Options{Area: area.ID, AreaName: name, Format: c.format, Lang: c.lang, Table: c.table, ThisYear: this, LastYear: last}
-	if err := report.Render(env.stdout, &snap, opt); err != nil {
-		return fail("%v", err)
-	}
-	return 0
+	opt := report.Options{Area: area.ID, AreaName: name, Format: q.Format, Lang: q.Lang, Table: q.Table, ThisYear: this, LastYear: last}
+	return warning, report.Render(w, &snap, opt)
 }
 
 // hasData reports whether the area has any air or water figure for the year.
@@ -137,11 +190,23 @@ func dayOrNone(d airquality.Day) string {
 // writeDaily prints the day rows as CSV: published concentrations (µg/m³, CO mg/m³),
 // MDA8, the AQI under the tables in force and under the 2026 tables, level, primary
 // pollutant, validity and why a day is NA.
-func (c *reportCmd) writeDaily(w io.Writer, calc *target.Calculator, area string, asOf airquality.Day, fail func(string, ...any) int) int {
-	rows, err := calc.Daily(area, airquality.YearToDate(asOf), c.stations)
+func writeDaily(w io.Writer, calc *target.Calculator, area string, asOf airquality.Day, stations bool) error {
+	return writeDayRows(w, calc, area, airquality.YearToDate(asOf), stations)
+}
+
+// writeDayRows writes the day rows of an area (and its stations) over r as CSV.
+func writeDayRows(w io.Writer, calc *target.Calculator, area string, r airquality.Range, stations bool) error {
+	rows, err := calc.Daily(area, r, stations)
 	if err != nil {
-		return fail("%v", err)
+		return err
 	}
+	return writeRows(w, rows)
+}
+
+// writeRows writes day rows as CSV: published concentrations (µg/m³, CO mg/m³), MDA8,
+// the AQI under the tables in force and under the 2026 tables, level, primary pollutant,
+// validity and why a day is NA.
+func writeRows(w io.Writer, rows []target.DayRow) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"site", "date", "pm2_5", "pm10", "so2", "no2", "co", "o3_8h", "o3_1h_max",
 		"aqi", "level", "primary", "aqi_2026", "level_2026", "primary_2026", "valid", "na_reason"})
@@ -173,8 +238,5 @@ func (c *reportCmd) writeDaily(w io.Writer, calc *target.Calculator, area string
 			conc(airquality.CO), conc(airquality.O3), o3max, a, l, p, a26, l26, p26, fmt.Sprint(!r.InForce.NA), r.NAReason()})
 	}
 	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fail("%v", err)
-	}
-	return 0
+	return cw.Error()
 }

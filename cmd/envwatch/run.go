@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
+	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/internal/secret"
@@ -38,6 +39,7 @@ type runCmd struct {
 	source          string
 	pprof           bool
 	lifecycle       bool
+	adminAPI        bool
 	secrets         *secret.Redactor
 }
 
@@ -48,6 +50,7 @@ func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClau
 	cmd.Flag("log.level", "Only log messages with the given severity or above: debug, info, warn, error.").Default("info").EnumVar(&c.level, "debug", "info", "warn", "error")
 	cmd.Flag("log.format", "Output format of log messages: logfmt or json.").Default("logfmt").EnumVar(&c.format, "logfmt", "json")
 	cmd.Flag("web.enable-lifecycle", "Enable reloading the configuration over HTTP (POST /-/reload). Off by default; SIGHUP always works.").BoolVar(&c.lifecycle)
+	cmd.Flag("web.enable-admin-api", "Enable the mutating API endpoints (backfills, spool retry/drop, rebuild; POST only). Off by default.").BoolVar(&c.adminAPI)
 	cmd.Flag("web.enable-pprof", "Serve Go profiles under /debug/pprof/ (behind the same TLS and authentication as /metrics).").BoolVar(&c.pprof)
 	cmd.Flag("once", "Dry run: fetch --source once, print the line protocol that would be written, write and record nothing.").BoolVar(&c.onceFlag)
 	cmd.Flag("source", "The source of --once.").StringVar(&c.source)
@@ -88,6 +91,7 @@ type running struct {
 	influxOK   atomic.Bool
 	handler    http.Handler
 	shutdownIn time.Duration
+	jobs       *api.Jobs
 }
 
 func (c *runCmd) start(logger *slog.Logger, selfReg *prometheus.Registry, reload func() error) (*running, error) {
@@ -138,7 +142,9 @@ func (c *runCmd) start(logger *slog.Logger, selfReg *prometheus.Registry, reload
 		}
 	}
 	r.sched.Start()
-	r.handler = c.routes(prometheus.Gatherers{selfReg, s.reg}, &r.influxOK, reload)
+	r.jobs = api.NewJobs(ctx)
+	svc := &service{s: s, jobs: r.jobs}
+	r.handler = c.routes(prometheus.Gatherers{selfReg, s.reg}, &r.influxOK, reload, &api.Handler{Svc: svc, Admin: c.adminAPI})
 	return r, nil
 }
 
@@ -149,6 +155,9 @@ func (r *running) close(logger *slog.Logger) {
 		logger.Warn("stopping sources", "err", err)
 	}
 	r.stop()
+	if r.jobs != nil {
+		r.jobs.WaitAll() // a backfill stops at its next group; what it delivered is kept
+	}
 	r.s.close()
 }
 
@@ -263,8 +272,9 @@ func watchHealth(ctx context.Context, w *influx.Writer, ok *atomic.Bool, logger 
 	}
 }
 
-func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload func() error) http.Handler {
+func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload func() error, apiHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", apiHandler)
 	mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
 		if !c.lifecycle {
@@ -305,6 +315,7 @@ func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload fun
 			{Address: "/metrics", Text: "Metrics"},
 			{Address: "/-/healthy", Text: "Health"},
 			{Address: "/-/ready", Text: "Readiness"},
+			{Address: "/api/v1/sites", Text: "API: sites"},
 		},
 	})
 	if err == nil {

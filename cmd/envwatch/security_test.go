@@ -145,6 +145,22 @@ influxdb:
 	if c, _ := get("", ""); c != http.StatusUnauthorized {
 		t.Errorf("no credentials: %d, want 401", c)
 	}
+	// The API is behind the same TLS and basic auth.
+	for _, path := range []string{"/api/v1/sites", "/api/v1/report?area=ly&year=2026"} {
+		req, _ := http.NewRequest(http.MethodGet, "https://"+addr+path, nil)
+		if resp, err := client.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s without credentials: %v %v, want 401", path, resp, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, "https://"+addr+"/api/v1/spool/drop", nil)
+	req.SetBasicAuth("bureau", "right-password")
+	if resp, err := client.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /api/v1/spool/drop authenticated but admin API off: %v %v, want 403", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -14,13 +18,15 @@ import (
 // spoolCmd inspects the dead letters: batches InfluxDB refused permanently.
 type spoolCmd struct {
 	action, configFile, id string
+	remote                 remoteFlags
 }
 
 func (c *spoolCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
-	cmd := app.Command("spool", "Inspect the InfluxDB spool and its dead letters (envwatch run must not hold the state store).")
+	cmd := app.Command("spool", "Inspect the InfluxDB spool and its dead letters (beside envwatch run: through its API, --url).")
 	cmd.Arg("action", "list, retry (move dead letters back to the spool) or drop (delete dead letters).").Required().EnumVar(&c.action, "list", "retry", "drop")
 	cmd.Arg("id", "Dead letter id (default: all).").StringVar(&c.id)
 	cmd.Flag("config", "Configuration file.").Short('c').Required().StringVar(&c.configFile)
+	c.remote.register(cmd)
 	return cmd
 }
 
@@ -30,51 +36,71 @@ func (c *spoolCmd) run(env *environ) int {
 	if err != nil {
 		return fail(err)
 	}
-	st, err := store.Open(cfg.StateDir, 2*time.Second)
-	if err != nil {
-		return fail(err)
-	}
-	defer st.Close()
 	var id uint64
 	if c.id != "" {
 		if id, err = strconv.ParseUint(c.id, 10, 64); err != nil || id == 0 {
 			return fail(fmt.Errorf("id %q: want a positive number from `envwatch spool list`", c.id))
 		}
 	}
-	switch c.action {
+	st, err := store.Open(cfg.StateDir, 2*time.Second)
+	if errors.Is(err, store.ErrLocked) {
+		v := url.Values{}
+		if id != 0 {
+			v.Set("id", c.id)
+		}
+		if c.action == "list" {
+			return c.remote.get(env, "/api/v1/spool", v)
+		}
+		return c.remote.call(env, http.MethodPost, "/api/v1/spool/"+c.action, v)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	defer st.Close()
+	if err := spoolAction(env.stdout, st, c.action, id); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// spoolAction lists, retries or drops dead letters: the one code path of the CLI and the API.
+func spoolAction(w io.Writer, st *store.Store, action string, id uint64) error {
+	switch action {
 	case "list":
 		stats, err := st.SpoolStats()
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		fmt.Fprintf(env.stdout, "spool: %d batches, %d points, %d bytes", stats.Entries, stats.Points, stats.Bytes)
+		fmt.Fprintf(w, "spool: %d batches, %d points, %d bytes", stats.Entries, stats.Points, stats.Bytes)
 		if !stats.Oldest.IsZero() {
-			fmt.Fprintf(env.stdout, ", oldest spooled %s", stats.Oldest.Format(time.RFC3339))
+			fmt.Fprintf(w, ", oldest spooled %s", stats.Oldest.Format(time.RFC3339))
 		}
-		fmt.Fprintln(env.stdout)
+		fmt.Fprintln(w)
 		dead, err := st.DeadLetters()
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		fmt.Fprintf(env.stdout, "dead letters: %d\n", len(dead))
+		fmt.Fprintf(w, "dead letters: %d\n", len(dead))
 		for _, d := range dead {
 			if id != 0 && d.ID != id {
 				continue
 			}
-			fmt.Fprintf(env.stdout, "%d\tspooled %s\t%d points\t%s\n", d.ID, d.Spooled.Format(time.RFC3339), d.Points, d.Error)
+			fmt.Fprintf(w, "%d\tspooled %s\t%d points\t%s\n", d.ID, d.Spooled.Format(time.RFC3339), d.Points, d.Error)
 		}
 	case "retry":
 		n, err := st.DeadRetry(id)
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		fmt.Fprintf(env.stdout, "%d dead letters moved back to the spool; envwatch run replays them\n", n)
+		fmt.Fprintf(w, "%d dead letters moved back to the spool; envwatch run replays them\n", n)
 	case "drop":
 		n, err := st.DeadDrop(id)
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		fmt.Fprintf(env.stdout, "%d dead letters deleted\n", n)
+		fmt.Fprintf(w, "%d dead letters deleted\n", n)
+	default:
+		return fmt.Errorf("unknown spool action %q", action)
 	}
-	return 0
+	return nil
 }

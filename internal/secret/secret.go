@@ -157,6 +157,9 @@ type writer struct {
 	r *Redactor
 }
 
+// Unwrap returns the writer underneath (a terminal check looks through the redactor).
+func (w *writer) Unwrap() io.Writer { return w.w }
+
 func (w *writer) Write(p []byte) (int, error) {
 	s := w.r.Replace(string(p))
 	if _, err := io.WriteString(w.w, s); err != nil {

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/api"
+	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/target"
+)
+
+// service serves the API from one generation of the running service.
+type service struct {
+	s    *stack
+	jobs *api.Jobs
+}
+
+func (v *service) Report(ctx context.Context, w io.Writer, q api.ReportQuery) (string, error) {
+	return v.s.report(ctx, w, q, time.Now())
+}
+
+func (v *service) Jobs() *api.Jobs { return v.jobs }
+
+func (v *service) StartBackfill(q api.BackfillQuery) (*api.Job, error) {
+	// Refusals (bad dates, unknown or push source) are answered now, not as a failed job.
+	if _, err := v.s.collectorNamed(q.Source); err != nil {
+		return nil, &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
+	}
+	return v.jobs.Start("backfill", q, func(ctx context.Context, progress func(api.Progress)) (string, error) {
+		var out, notes bytes.Buffer
+		err := v.s.backfill(ctx, &out, &notes, q, true, func(p collector.Progress) {
+			progress(api.Progress{Done: p.Done, Total: p.Total, Label: p.Label})
+		})
+		return out.String() + notes.String(), err
+	})
+}
+
+func (v *service) Spool(w io.Writer, action string, id uint64) error {
+	return spoolAction(w, v.s.st, action, id)
+}
+
+func (v *service) Rebuild(ctx context.Context, w io.Writer, year int) error {
+	return v.s.rebuild(ctx, w, year)
+}
+
+// siteList is what GET /api/v1/sites answers: every configured site with its name and place.
+type siteList struct {
+	Areas    []siteArea    `json:"areas"`
+	Stations []siteStation `json:"stations"`
+	Sections []siteSection `json:"sections"`
+	Sources  []siteSection `json:"drinking_water_sources"`
+}
+
+type siteArea struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en,omitempty"`
+	Kind   string `json:"kind"`
+	Parent string `json:"parent,omitempty"`
+}
+
+type siteStation struct {
+	Code       string  `json:"code"`
+	Name       string  `json:"name"`
+	Area       string  `json:"area"`
+	Latitude   float64 `json:"latitude"`
+	Longitude  float64 `json:"longitude"`
+	Assessment bool    `json:"assessment"`
+}
+
+type siteSection struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Area        string `json:"area"`
+	WaterBody   string `json:"water_body"`
+	River       string `json:"river,omitempty"`
+	Level       string `json:"level,omitempty"`
+	TargetClass string `json:"target_class,omitempty"`
+}
+
+func (v *service) Sites() any {
+	cfg := v.s.cfg
+	out := siteList{Areas: []siteArea{}, Stations: []siteStation{}, Sections: []siteSection{}, Sources: []siteSection{}}
+	for _, a := range cfg.Areas {
+		out.Areas = append(out.Areas, siteArea{a.ID, a.Name, a.NameEN, a.Kind, a.Parent})
+	}
+	for _, s := range cfg.Stations {
+		out.Stations = append(out.Stations, siteStation{s.Code, s.Name, s.Area, s.Latitude, s.Longitude, s.Counts()})
+	}
+	for _, s := range cfg.Sections {
+		out.Sections = append(out.Sections, siteSection{s.Code, s.Name, s.Area, s.WaterBody, s.River, s.Level, s.TargetClass})
+	}
+	for _, s := range cfg.Sources {
+		out.Sources = append(out.Sources, siteSection{Code: s.Code, Name: s.Name, Area: s.Area, WaterBody: s.WaterBody, TargetClass: "III"})
+	}
+	return out
+}
+
+// dayJSON is one day of GET /api/v1/daily?format=json.
+type dayJSON struct {
+	Site      string             `json:"site"`
+	Date      string             `json:"date"`
+	Values    map[string]*string `json:"values"`
+	AQI       *int               `json:"aqi"`
+	Level     *int               `json:"level"`
+	Primary   string             `json:"primary,omitempty"`
+	AQI2026   *int               `json:"aqi_2026"`
+	Valid     bool               `json:"valid"`
+	NAReason  string             `json:"na_reason,omitempty"`
+	HasData   bool               `json:"has_data"`
+	Edition   string             `json:"edition"`
+	Edition26 string             `json:"edition_2026"`
+}
+
+func (v *service) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error {
+	from, err1 := airquality.ParseDay(q.From)
+	to, err2 := airquality.ParseDay(q.To)
+	if err1 != nil || err2 != nil || to < from || to-from > 3660 {
+		return api.Errorf(http.StatusBadRequest, "from %q to %q: want YYYY-MM-DD, from ≤ to, at most ten years", q.From, q.To)
+	}
+	calc, err := v.s.calculator()
+	if err != nil {
+		return err
+	}
+	r := airquality.Range{From: from, To: to}
+	var rows []target.DayRow
+	switch {
+	case q.Area != "":
+		a, err := findArea(v.s.cfg, q.Area)
+		if err != nil {
+			return &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
+		}
+		if rows, err = calc.Daily(a.ID, r, false); err != nil {
+			return err
+		}
+	case q.Station != "":
+		found := false
+		for _, s := range v.s.cfg.Stations {
+			found = found || s.Code == q.Station
+		}
+		if !found {
+			return api.Errorf(http.StatusNotFound, "no station %q", q.Station)
+		}
+		rows = calc.StationDaily(q.Station, r)
+	default:
+		return api.Errorf(http.StatusBadRequest, "give area or station")
+	}
+	if q.Format == "csv" {
+		return writeRows(w, rows)
+	}
+	out := make([]dayJSON, 0, len(rows))
+	for i := range rows {
+		d := &rows[i]
+		j := dayJSON{Site: d.Site, Date: d.Day.String(), Values: map[string]*string{}, Valid: !d.InForce.NA, NAReason: d.NAReason(), HasData: d.HasData,
+			Edition: d.InForce.Version.String(), Edition26: d.Under2026.Version.String()}
+		for p := airquality.Pollutant(0); p < airquality.NumPollutants; p++ {
+			if d.Values.Conc[p].OK() {
+				s := d.Values.Conc[p].Rounded(p).String()
+				j.Values[p.Code()] = &s
+			} else {
+				j.Values[p.Code()] = nil
+			}
+		}
+		if !d.InForce.NA {
+			a, l := d.InForce.AQI, int(d.InForce.Level())
+			j.AQI, j.Level = &a, &l
+			if a > 50 {
+				j.Primary = d.InForce.Primary.Join("+")
+			}
+		}
+		if !d.Under2026.NA {
+			a := d.Under2026.AQI
+			j.AQI2026 = &a
+		}
+		out = append(out, j)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -165,5 +166,43 @@ func TestRunOnceDryRun(t *testing.T) {
 	run(context.Background(), []string{"run", "--once", "--source", "demo", "--config", p}, nil, &out, &errb)
 	if m := strings.Count(out.String(), "\n"); m < n-10 {
 		t.Errorf("second dry run printed %d lines, first %d: the high-water mark moved", m, n)
+	}
+}
+
+// A range in the future is refused (exit 1, nothing read); --force re-reads a range an
+// earlier backfill finished, which a plain re-run skips.
+func TestBackfillFutureAndForce(t *testing.T) {
+	dir := t.TempDir()
+	b, _ := os.ReadFile("../../examples/luoyang.yaml")
+	cfg := strings.NewReplacer("state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"), "backfill_days: 400", "backfill_days: 1").Replace(string(b))
+	cfg = cfg[:strings.Index(cfg, "influxdb:")] // compute only
+	p := filepath.Join(dir, "c.yaml")
+	os.WriteFile(p, []byte(cfg), 0o600)
+	bj := time.FixedZone("CST", 8*3600) // the configured zone
+	tomorrow := time.Now().In(bj).AddDate(0, 0, 1).Format(time.DateOnly)
+	code, _, errs := runCLI("backfill", "--config", p, "--source", "demo", "--from", tomorrow, "--to", tomorrow)
+	if code != 1 || !strings.Contains(errs, "is in the future") {
+		t.Errorf("future range: exit %d, %q; want 1 and a clear refusal", code, errs)
+	}
+	from, to := time.Now().In(bj).AddDate(0, 0, -10).Format(time.DateOnly), time.Now().In(bj).AddDate(0, 0, -9).Format(time.DateOnly)
+	read := func(args ...string) int {
+		t.Helper()
+		code, out, errs := runCLI(append([]string{"backfill", "--config", p, "--source", "demo", "--from", from, "--to", to}, args...)...)
+		if code != 0 {
+			t.Fatalf("backfill: exit %d: %s", code, errs)
+		}
+		n := -1
+		fmt.Sscanf(out[strings.Index(out, "records read:"):], "records read: %d", &n)
+		return n
+	}
+	first := read()
+	if first < 400 { // 2 days × 24 h × 10 stations, less ~1 % missing hours
+		t.Fatalf("first backfill read %d records", first)
+	}
+	if again := read(); again != 0 {
+		t.Errorf("a plain re-run read %d records, want 0 (the range is done)", again)
+	}
+	if forced := read("--force"); forced != first {
+		t.Errorf("--force read %d records, want %d (the whole range again)", forced, first)
 	}
 }

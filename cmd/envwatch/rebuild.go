@@ -14,8 +14,8 @@ import (
 
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/reading"
-	"github.com/envwatch/envwatch/store"
 	"github.com/envwatch/envwatch/sink/influx"
+	"github.com/envwatch/envwatch/store"
 )
 
 type rebuildCmd struct {

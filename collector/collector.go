@@ -314,6 +314,13 @@ func (j *Job) streamNew(ctx context.Context, s Streamer, w Window, done func(Win
 	return sum, nil
 }
 
+// Prepare exports a source's counters at 0 (see pipeline.Pipeline.Prepare).
+func (m *Metrics) Prepare(source string) {
+	for _, c := range []*prometheus.CounterVec{m.accepted, m.skipped, m.failures, m.outside} {
+		c.WithLabelValues(source)
+	}
+}
+
 // countOutside counts what a source left out of a backfill's window.
 func (j *Job) countOutside(b *reading.Batch) {
 	if b.OutsideWindow > 0 {

@@ -180,6 +180,25 @@ func (p *Pipeline) reject(source, reason string, r *reading.Reading, v *reading.
 	}
 }
 
+// Reasons lists every rejection reason a source's readings can be counted under: the
+// pipeline's own and the sources'.
+var Reasons = []string{ReasonUnknownSite, ReasonUnknownCode, ReasonNegative, ReasonAboveMaximum, ReasonInvalidFlag, ReasonDuplicate,
+	ReasonBadTime, "parse_error", "bad_file", "unreadable_file", "fetch_error"}
+
+// Prepare exports the counters of the configured sources at 0, so that the first event is
+// an increase that rate() and alerts see.
+func (p *Pipeline) Prepare(sources []string) {
+	for _, src := range sources {
+		for _, r := range Reasons {
+			p.rejected.WithLabelValues(src, r)
+		}
+		p.revised.WithLabelValues(src)
+	}
+	for _, e := range []string{"spooled", "replayed", "dead_lettered", "refused"} {
+		p.spooled.WithLabelValues(e)
+	}
+}
+
 // maxUnknownLogged bounds the codes remembered as logged: a feed of the whole country
 // names ~1,900 stations a bureau does not configure.
 const maxUnknownLogged = 4096

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,6 +117,11 @@ func TestExpositionGolden(t *testing.T) {
 		`envwatch_water_section_exceedance_ratio{item="nh3n",section="hh-dahengling"} 1.3`,
 		`envwatch_target_status{area="luoyang",indicator="sections_compliance",status="at_risk",year="2022"} 1`,
 		`envwatch_drinking_water_source_compliant{area="luoyang",source="dw-luhun"} 1`, // lake TP 0.03 ≤ 0.05
+		// Names and places of every configured site, as testdata/exposition.yaml gives them.
+		`envwatch_station_info{area="xigong",assessment="true",latitude="34.6516",longitude="112.3931",name="市委党校",station="1812A"} 1`,
+		`envwatch_station_info{area="xigong",assessment="true",latitude="34.6871",longitude="112.4657",name="豫西宾馆",station="1814A"} 1`,
+		`envwatch_section_info{area="xigong",level="national",name="黄河大横岭",river="黄河",section="hh-dahengling",target_class="III",water_body="river"} 1`,
+		`envwatch_area_info{area="xigong",kind="district",name="西工区",name_en="",parent="luoyang"} 1`,
 	} {
 		if !strings.Contains(got, line+"\n") {
 			t.Errorf("exposition lacks %s", line)
@@ -127,5 +133,21 @@ func TestExpositionGolden(t *testing.T) {
 	defer s2.close()
 	if again := exposition(t, s2, now); again != got {
 		t.Errorf("exposition after restart differs:\n%s", again)
+	}
+}
+
+// The exposition passes promtool's own linter (the pinned promtool of make tools).
+func TestExpositionPromtoolCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: needs ./bin/promtool")
+	}
+	golden, err := os.ReadFile("testdata/exposition.prom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("../../bin/promtool", "check", "metrics")
+	cmd.Stdin = bytes.NewReader(golden)
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }

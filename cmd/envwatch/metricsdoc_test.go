@@ -53,7 +53,8 @@ func TestMetricsDocumented(t *testing.T) {
 	hj212recv.NewMetrics(rec)
 	pl := pipeline.New(nil, airquality.NewNetwork(airquality.CityOptions{}), nil, rec, quiet)
 	rec.MustRegister(metrics.NewAirCollector(pl, nil), metrics.NewWaterCollector(pl, nil), metrics.NewAreaCollector(pl, nil),
-		metrics.NewTargetCollector(func() target.Snapshot { return target.Snapshot{} }), metrics.NewSpoolCollector(pl))
+		metrics.NewTargetCollector(func() target.Snapshot { return target.Snapshot{} }), metrics.NewSpoolCollector(pl),
+		metrics.NewInfoCollector(nil, nil, nil))
 
 	doc, err := os.ReadFile("../../docs/metrics.md")
 	if err != nil {

@@ -31,7 +31,7 @@ type reportCmd struct {
 }
 
 func (c *reportCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
-	cmd := app.Command("report", "Print an area's annual or year-to-date summary from the embedded state (envwatch run must not hold the state store).")
+	cmd := app.Command("report", "Print an area's annual or year-to-date summary from the embedded state (beside envwatch run: through its API, --url).")
 	cmd.Flag("config", "Configuration file.").Short('c').Required().StringVar(&c.configFile)
 	cmd.Flag("area", "Area id or configured name (洛阳市 or luoyang).").Required().StringVar(&c.area)
 	cmd.Flag("year", "Year.").Required().IntVar(&c.year)

@@ -131,6 +131,12 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 	}
 	s.registry = kinds(s.reg)
 	s.metrics = collector.NewMetrics(s.reg)
+	var names []string
+	for _, sc := range cfg.Collectors {
+		names = append(names, sc.Name)
+		s.metrics.Prepare(sc.Name)
+	}
+	s.pl.Prepare(names)
 	return s, nil
 }
 

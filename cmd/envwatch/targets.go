@@ -241,5 +241,25 @@ func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collecto
 		areas = append(areas, a.ID)
 	}
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
-		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get)}, func() { cache.get() }, nil
+		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get), s.infoCollector()}, func() { cache.get() }, nil
+}
+
+// infoCollector describes every configured site for the info metrics.
+func (s *stack) infoCollector() *metrics.InfoCollector {
+	var areas []metrics.AreaInfo
+	for _, a := range s.cfg.Areas {
+		areas = append(areas, metrics.AreaInfo{ID: a.ID, Name: a.Name, NameEN: a.NameEN, Kind: a.Kind, Parent: a.Parent})
+	}
+	var stations []metrics.StationInfo
+	for _, st := range s.cfg.Stations {
+		stations = append(stations, metrics.StationInfo{Code: st.Code, Name: st.Name, Area: st.Area, Latitude: st.Latitude, Longitude: st.Longitude, Assessment: st.Counts()})
+	}
+	var sections []metrics.SectionInfo
+	for _, sec := range s.cfg.Sections {
+		sections = append(sections, metrics.SectionInfo{Code: sec.Code, Name: sec.Name, Area: sec.Area, River: sec.River, Level: sec.Level, WaterBody: sec.WaterBody, TargetClass: sec.TargetClass})
+	}
+	for _, src := range s.cfg.Sources {
+		sections = append(sections, metrics.SectionInfo{Code: src.Code, Name: src.Name, Area: src.Area, WaterBody: src.WaterBody, Source: true})
+	}
+	return metrics.NewInfoCollector(areas, stations, sections)
 }

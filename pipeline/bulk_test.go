@@ -46,7 +46,7 @@ func TestBulkCheckpointAndSpool(t *testing.T) {
 	defer st.Close()
 	sink := &memSink{}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p := New([]Site{{reading.Air, "A", "x"}}, airquality.NewNetwork(airquality.CityOptions{}), sink, nil, quiet)
+	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, airquality.NewNetwork(airquality.CityOptions{}), sink, nil, quiet)
 	if err := p.UseState(st, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestMergedBatchRevisionSupersedes(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	sink := &memSink{}
 	net := airquality.NewNetwork(airquality.CityOptions{})
-	p := New([]Site{{reading.Air, "A", "x"}}, net, sink, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, net, sink, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	end := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)
 	pm := func(v string) []reading.Value { return []reading.Value{{Code: "pm2_5", V: d(v), Flag: "N"}} }
 	b := &reading.Batch{Source: "s", Parts: []int{0, 3}, Readings: []reading.Reading{

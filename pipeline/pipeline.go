@@ -34,6 +34,10 @@ type Site struct {
 	Kind reading.SiteKind
 	Code string
 	Area string
+	// Water sites: how the derived period series classifies them.
+	Body   waterquality.Body
+	Target waterquality.Class
+	Source bool // a drinking-water source (Class III and Table 2)
 }
 
 // Rejection reasons (label values of envwatch_readings_rejected_total).
@@ -77,29 +81,31 @@ type Latest struct {
 
 // Pipeline validates batches and applies them. Safe for concurrent use.
 type Pipeline struct {
-	mu       sync.Mutex
-	sites    map[siteKey]*siteEntry
-	folded   map[siteKey]*siteEntry // by trimmed upper-case code: "1812a " is 1812A
-	unknown  map[string]bool        // unknown codes already logged (bounded)
-	air      *airquality.Network
-	latest   map[string]*Latest
-	water    map[string]time.Time // newest sample per section
-	samples  map[string]map[int64][]reading.Value
-	waterGen map[string]uint64 // per section, bumped by every sample applied
-	state    State
-	spoolMax int64
-	wake     chan struct{}
-	spooled  *prometheus.CounterVec
-	sink     Sink
-	logger   *slog.Logger
-	rejected *prometheus.CounterVec
-	revised  *prometheus.CounterVec
-	now      func() time.Time
-	buf      []byte
-	newest   airquality.Day // newest day applied: days hotDays before it are frozen
-	frozenTo airquality.Day
-	entries  []*siteEntry // apply's per-reading scratch
-	epochs   uint64       // of touch sets
+	mu           sync.Mutex
+	sites        map[siteKey]*siteEntry
+	folded       map[siteKey]*siteEntry // by trimmed upper-case code: "1812a " is 1812A
+	unknown      map[string]bool        // unknown codes already logged (bounded)
+	air          *airquality.Network
+	latest       map[string]*Latest
+	water        map[string]time.Time // newest sample per section
+	samples      map[string]map[int64][]reading.Value
+	waterGen     map[string]uint64 // per section, bumped by every sample applied
+	state        State
+	spoolMax     int64
+	wake         chan struct{}
+	spooled      *prometheus.CounterVec
+	sink         Sink
+	logger       *slog.Logger
+	rejected     *prometheus.CounterVec
+	revised      *prometheus.CounterVec
+	derived      *Derived         // nil: no derived series
+	stationAreas map[int][]string // station index → the areas it enters (derived series)
+	now          func() time.Time
+	buf          []byte
+	newest       airquality.Day // newest day applied: days hotDays before it are frozen
+	frozenTo     airquality.Day
+	entries      []*siteEntry // apply's per-reading scratch
+	epochs       uint64       // of touch sets
 }
 
 // hotDays is how far behind the newest day station-days stay unfrozen. CNEMC revises
@@ -340,6 +346,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 		entries[i] = site
 	}
 	// Pass 2: apply what stands, in order.
+	ds := p.newDerivedSet()
 	var newSamples []store.WaterSample
 	accepted := superseded // valid, accepted, then replaced by their revision
 	for i := range b.Readings {
@@ -360,6 +367,10 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 				site.touchedDay, site.touchedIn = day, touched.epoch
 			}
 			p.newest = max(p.newest, day)
+			if ds != nil {
+				ds.hours = append(ds.hours, hourKey{site, clean.End})
+				ds.days[airKey{site, day}] = true
+			}
 		case r.Kind == reading.Water:
 			merged, revised := p.applyWater(&clean)
 			if revised > 0 {
@@ -367,6 +378,10 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 			}
 			// The store keeps the merged sample, as InfluxDB does (it merges fields of a point).
 			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(merged)})
+			if ds != nil {
+				local := clean.End.In(airquality.Shanghai)
+				ds.months[monthKey{site, local.Year(), local.Month()}] = true
+			}
 		}
 		if p.sink != nil { // no sink (compute only): no line protocol to build
 			buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})
@@ -374,6 +389,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 		accepted++
 	}
 	clear(entries) // drop the references until the next batch
+	buf = p.appendDerived(buf, ds, b.Source)
 	return applied{accepted: accepted, lines: buf, water: newSamples, revises: revises}
 }
 

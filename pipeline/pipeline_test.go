@@ -40,7 +40,7 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	sink := &memSink{}
 	net := airquality.NewNetwork(airquality.CityOptions{})
-	p := New([]Site{{reading.Air, "1812A", "xigong"}, {reading.Water, "W1", "luolong"}}, net, sink, reg,
+	p := New([]Site{{Kind: reading.Air, Code: "1812A", Area: "xigong"}, {Kind: reading.Water, Code: "W1", Area: "luolong"}}, net, sink, reg,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	p.now = func() time.Time { return time.Date(2022, 6, 2, 0, 0, 0, 0, time.UTC) }
 	end := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)
@@ -89,7 +89,7 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 
 func TestSinkFailureReturned(t *testing.T) {
 	sink := &memSink{err: errors.New("connection refused")}
-	p := New([]Site{{reading.Air, "A", "x"}}, airquality.NewNetwork(airquality.CityOptions{}), sink, nil,
+	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, airquality.NewNetwork(airquality.CityOptions{}), sink, nil,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	_, err := p.Handle(context.Background(), &reading.Batch{Source: "s", Readings: []reading.Reading{
 		{Kind: reading.Air, Site: "A", End: time.Date(2022, 1, 1, 1, 0, 0, 0, time.UTC), Values: []reading.Value{{Code: "pm10", V: d("5")}}}}})
@@ -106,7 +106,7 @@ func TestPersistAndRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sites := []Site{{reading.Air, "A", "x"}, {reading.Water, "W1", "x"}}
+	sites := []Site{{Kind: reading.Air, Code: "A", Area: "x"}, {Kind: reading.Water, Code: "W1", Area: "x"}}
 	build := func() (*Pipeline, *airquality.Network) {
 		net := airquality.NewNetwork(airquality.CityOptions{})
 		p := New(sites, net, nil, nil, quiet)

@@ -199,6 +199,11 @@ func (p *Pipeline) restoreLatest(station string, day airquality.Day, sd *airqual
 func (p *Pipeline) WaterSamples(section string, from, to time.Time) []waterquality.Sample {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.waterSamples(section, from, to)
+}
+
+// waterSamples is WaterSamples for a caller holding p.mu.
+func (p *Pipeline) waterSamples(section string, from, to time.Time) []waterquality.Sample {
 	var times []int64
 	for t := range p.samples[section] {
 		if t >= from.Unix() && t < to.Unix() {

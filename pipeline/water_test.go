@@ -55,7 +55,7 @@ func TestWaterSamplesMergeItemByItem(t *testing.T) {
 	}
 	defer st.Close()
 	build := func(reg prometheus.Registerer) *Pipeline {
-		p := New([]Site{{reading.Water, "W1", "x"}}, airquality.NewNetwork(airquality.CityOptions{}), nil, reg, quiet)
+		p := New([]Site{{Kind: reading.Water, Code: "W1", Area: "x"}}, airquality.NewNetwork(airquality.CityOptions{}), nil, reg, quiet)
 		if err := p.UseState(st, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestWaterSamplesMergeItemByItem(t *testing.T) {
 	check("after a restart", build(nil), "4")
 
 	// One backfill batch holding both files (two parts).
-	p2 := New([]Site{{reading.Water, "W1", "x"}}, airquality.NewNetwork(airquality.CityOptions{}), nil, nil, quiet)
+	p2 := New([]Site{{Kind: reading.Water, Code: "W1", Area: "x"}}, airquality.NewNetwork(airquality.CityOptions{}), nil, nil, quiet)
 	if n, err := p2.Handle(context.Background(), &reading.Batch{Source: "files", Readings: []reading.Reading{field, lab}, Parts: []int{0, 1}}); err != nil || n != 2 {
 		t.Fatalf("merged batch: %d accepted, %v", n, err)
 	}

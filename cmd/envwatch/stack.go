@@ -23,6 +23,7 @@ import (
 	"github.com/envwatch/envwatch/reading"
 	"github.com/envwatch/envwatch/sink/influx"
 	"github.com/envwatch/envwatch/store"
+	"github.com/envwatch/envwatch/waterquality"
 )
 
 // kinds is the registry of source kinds this binary supports.
@@ -103,16 +104,27 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 		s.names.Stations = append(s.names.Stations, c.Code)
 	}
 	for _, c := range cfg.Sections {
-		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area})
+		body, _ := waterquality.ParseBody(c.WaterBody)
+		cls, _ := waterquality.ParseClass(c.TargetClass)
+		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area, Body: body, Target: cls})
 		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
 	for _, c := range cfg.Sources { // drinking-water sources receive samples like sections
-		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area})
+		body, _ := waterquality.ParseBody(c.WaterBody)
+		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area, Body: body, Target: waterquality.ClassIII, Source: true})
 		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
 	s.pl = pipeline.New(sites, s.air, sink, s.reg, logger)
+	if s.writer != nil {
+		opt, err := assessmentOptions(cfg)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.pl.SetDerived(pipeline.Derived{AQI: opt.Period.AQI, Water: opt.Water})
+	}
 	if err := defineAreas(cfg, s.air); err != nil {
 		s.close()
 		return nil, err

@@ -14,6 +14,7 @@ const (
 	MeasurementWaterSample = "water_sample"
 	MeasurementAirHourAQI  = "air_hourly_aqi"
 	MeasurementAirDaily    = "air_daily"
+	MeasurementWaterPeriod = "water_period"
 )
 
 // Tags carries a site's identity tags. They never change for a site (InfluxDB 3 treats

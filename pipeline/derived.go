@@ -1,0 +1,228 @@
+package pipeline
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/sink/influx"
+	"github.com/envwatch/envwatch/waterquality"
+)
+
+// Derived configures the derived series written beside the raw points (docs/storage.md):
+// air_hourly_aqi per station hour, air_daily per station and area day, water_period per
+// section and month. They are computed from the engines after a batch is applied, so a
+// revision rewrites them with the raw points, in the same write.
+type Derived struct {
+	AQI   airquality.AQIOptions
+	Water waterquality.Rules
+}
+
+// SetDerived turns the derived series on (with a sink).
+func (p *Pipeline) SetDerived(d Derived) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.derived = &d
+}
+
+// missing is written for a numeric field that cannot be determined: line protocol has no
+// null, and a point rewritten on revision must not keep a stale value (docs/storage.md).
+const missing = "-1"
+
+// derivedSet is what a batch changed that derived series depend on.
+type derivedSet struct {
+	hours  []hourKey
+	days   map[airKey]bool
+	months map[monthKey]bool
+}
+
+type hourKey struct {
+	site *siteEntry
+	end  time.Time
+}
+
+type monthKey struct {
+	site  *siteEntry
+	year  int
+	month time.Month
+}
+
+func (p *Pipeline) newDerivedSet() *derivedSet {
+	if p.derived == nil || p.sink == nil {
+		return nil
+	}
+	return &derivedSet{days: map[airKey]bool{}, months: map[monthKey]bool{}}
+}
+
+// appendDerived renders the derived points of what the batch changed. The caller holds p.mu.
+func (p *Pipeline) appendDerived(buf []byte, ds *derivedSet, source string) []byte {
+	if ds == nil {
+		return buf
+	}
+	for _, h := range ds.hours {
+		buf = p.appendHourAQI(buf, h)
+	}
+	areas := map[airquality.Day]map[string]bool{}
+	for k := range ds.days {
+		buf = p.appendStationDay(buf, k)
+		for _, a := range p.areasOf(k.site.station) {
+			if areas[k.day] == nil {
+				areas[k.day] = map[string]bool{}
+			}
+			areas[k.day][a] = true
+		}
+	}
+	for day, as := range areas {
+		for a := range as {
+			if v, ok := p.air.AreaDay(a, day); ok {
+				buf = p.appendDay(buf, [][2]string{{"scope", "area"}, {"area", a}}, day, &v)
+			}
+		}
+	}
+	for k := range ds.months {
+		buf = p.appendWaterMonth(buf, k)
+	}
+	return buf
+}
+
+// areasOf lists the areas a station enters (built once: areas do not change in a generation).
+func (p *Pipeline) areasOf(station int) []string {
+	if p.stationAreas == nil {
+		p.stationAreas = map[int][]string{}
+		for _, a := range p.air.Areas() {
+			for _, code := range p.air.AreaStations(a) {
+				if i, ok := p.air.Station(code); ok {
+					p.stationAreas[i] = append(p.stationAreas[i], a)
+				}
+			}
+		}
+	}
+	return p.stationAreas[station]
+}
+
+func decText(d fixed.Dec) string { return d.String() }
+
+func intText(n int) string { return strconv.Itoa(n) }
+
+// appendHourAQI writes a station hour's real-time AQI and IAQIs (HJ 633, edition by date).
+func (p *Pipeline) appendHourAQI(buf []byte, h hourKey) []byte {
+	day, slot, err := airquality.HourSlot(h.end)
+	if err != nil {
+		return buf
+	}
+	sd, _ := p.air.Series(h.site.station).Day(day)
+	if sd == nil {
+		return buf
+	}
+	val := func(pol airquality.Pollutant) airquality.Value {
+		v, ok := sd.Hour(pol, slot)
+		return airquality.Value{C: v, OK: ok}
+	}
+	in := airquality.HourlyInput{PM25: val(airquality.PM25), PM10: val(airquality.PM10), SO2: val(airquality.SO2),
+		NO2: val(airquality.NO2), CO: val(airquality.CO), O3: val(airquality.O3)}
+	res := airquality.Hourly(p.derived.AQI.VersionFor(day), &in)
+	fields := []influx.Field{aqiField("aqi", &res)}
+	for _, it := range []airquality.Item{airquality.ItemPM25, airquality.ItemPM10, airquality.ItemSO2, airquality.ItemNO2, airquality.ItemCO, airquality.ItemO3} {
+		f := influx.Field{Key: "iaqi_" + it.Pollutant().Code(), Float: missing}
+		if res.Computed.Has(it) {
+			f.Float = intText(res.IAQI[it].Value)
+		}
+		fields = append(fields, f)
+	}
+	fields = append(fields, primaryField("primary", &res), influx.Field{Key: "valid", Float: boolText(!res.NA)},
+		influx.Field{Key: "edition", Str: res.Version.String(), IsText: true})
+	return influx.AppendPoint(buf, influx.MeasurementAirHourAQI, [][2]string{{"station", h.site.Code}, {"area", h.site.Area}}, fields, h.end.Unix())
+}
+
+func aqiField(key string, r *airquality.Result) influx.Field {
+	if r.NA {
+		return influx.Field{Key: key, Float: missing}
+	}
+	return influx.Field{Key: key, Float: intText(r.AQI)}
+}
+
+func primaryField(key string, r *airquality.Result) influx.Field {
+	s := ""
+	if !r.NA && r.AQI > 50 {
+		s = r.Primary.Join("+")
+	}
+	return influx.Field{Key: key, Str: s, IsText: true}
+}
+
+func boolText(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func (p *Pipeline) appendStationDay(buf []byte, k airKey) []byte {
+	v, ok := p.air.Series(k.site.station).DayValues(k.day)
+	if !ok {
+		return buf
+	}
+	return p.appendDay(buf, [][2]string{{"scope", "station"}, {"station", k.site.Code}, {"area", k.site.Area}}, k.day, &v)
+}
+
+// appendDay writes a day's published values: daily concentrations, MDA8, the 1-h O3
+// maximum, and the daily AQI under the tables in force and under the 2026 tables.
+func (p *Pipeline) appendDay(buf []byte, tags [][2]string, day airquality.Day, v *airquality.DayValues) []byte {
+	var fields []influx.Field
+	for pol := airquality.Pollutant(0); pol < airquality.NumPollutants; pol++ {
+		key := pol.Code()
+		if pol == airquality.O3 {
+			key = "o3_8h"
+		}
+		f := influx.Field{Key: key, Float: missing}
+		if v.Conc[pol].OK() {
+			f.Float = decText(v.Conc[pol].Rounded(pol))
+		}
+		fields = append(fields, f)
+	}
+	o3 := influx.Field{Key: "o3_1h_max", Float: missing}
+	if v.O3Max1h.OK() {
+		o3.Float = decText(v.O3Max1h.Rounded(airquality.O3))
+	}
+	cur := airquality.DailyAQI(v, p.derived.AQI)
+	opt26 := p.derived.AQI
+	opt26.Version, opt26.ShiftYears = airquality.V2026, 0
+	r26 := airquality.DailyAQI(v, opt26)
+	reason := ""
+	if cur.NA {
+		reason = "missing " + cur.Missing.Join("+")
+	}
+	fields = append(fields, o3, aqiField("aqi", &cur), influx.Field{Key: "level", Float: intText(int(cur.Level()))}, primaryField("primary", &cur),
+		aqiField("aqi_2026", &r26), influx.Field{Key: "level_2026", Float: intText(int(r26.Level()))}, primaryField("primary_2026", &r26),
+		influx.Field{Key: "valid", Float: boolText(!cur.NA)}, influx.Field{Key: "na_reason", Str: reason, IsText: true})
+	return influx.AppendPoint(buf, influx.MeasurementAirDaily, tags, fields, day.Start().Unix())
+}
+
+// appendWaterMonth writes a section's month: class of the month's period values, main
+// pollutants with their multiples, and whether the target is met.
+func (p *Pipeline) appendWaterMonth(buf []byte, k monthKey) []byte {
+	from := time.Date(k.year, k.month, 1, 0, 0, 0, 0, airquality.Shanghai)
+	samples := p.waterSamples(k.site.Code, from, from.AddDate(0, 1, 0))
+	if len(samples) == 0 {
+		return buf
+	}
+	for i := range samples {
+		waterquality.Substitute(&samples[i], p.derived.Water.BelowDetection)
+	}
+	pv := waterquality.PeriodValue(samples)
+	e := waterquality.Evaluate(&pv, k.site.Body, p.derived.Water)
+	met := e.Class != waterquality.Unclassified && e.Class <= k.site.Target
+	if k.site.Source {
+		met = waterquality.AssessSource(waterquality.Source{Code: k.site.Code, Body: k.site.Body, Value: pv}, p.derived.Water).Compliant
+	}
+	main := ""
+	for i, m := range e.Main {
+		if i > 0 {
+			main += ";"
+		}
+		main += m.Item.Code() + ":" + m.MultipleString()
+	}
+	fields := []influx.Field{{Key: "class", Float: intText(int(e.Class))}, {Key: "class_name", Str: e.Class.String(), IsText: true},
+		{Key: "main_pollutants", Str: main, IsText: true}, {Key: "target_met", Float: boolText(met)}, {Key: "samples", Float: intText(len(samples))}}
+	return influx.AppendPoint(buf, influx.MeasurementWaterPeriod, [][2]string{{"section", k.site.Code}, {"area", k.site.Area}, {"period", "month"}}, fields, from.Unix())
+}

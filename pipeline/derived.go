@@ -17,6 +17,10 @@ import (
 type Derived struct {
 	AQI   airquality.AQIOptions
 	Water waterquality.Rules
+	// Period are the assessment options of the monthly area series (air_monthly); its
+	// SandDust is per area.
+	Period   airquality.PeriodOptions
+	SandDust map[string]map[airquality.Day]airquality.SandMask
 }
 
 // SetDerived turns the derived series on (with a sink).
@@ -73,12 +77,22 @@ func (p *Pipeline) appendDerived(buf []byte, ds *derivedSet, source string) []by
 			areas[k.day][a] = true
 		}
 	}
+	type areaMonth struct {
+		area        string
+		year, month int
+	}
+	months := map[areaMonth]bool{}
 	for day, as := range areas {
 		for a := range as {
 			if v, ok := p.air.AreaDay(a, day); ok {
 				buf = p.appendDay(buf, [][2]string{{"scope", "area"}, {"area", a}}, day, &v)
 			}
+			y, m, _ := day.Date()
+			months[areaMonth{a, y, int(m)}] = true
 		}
+	}
+	for am := range months {
+		buf = p.appendAreaMonth(buf, am.area, am.year, time.Month(am.month))
 	}
 	for k := range ds.months {
 		buf = p.appendWaterMonth(buf, k)
@@ -225,4 +239,27 @@ func (p *Pipeline) appendWaterMonth(buf []byte, k monthKey) []byte {
 	fields := []influx.Field{{Key: "class", Float: intText(int(e.Class))}, {Key: "class_name", Str: e.Class.String(), IsText: true},
 		{Key: "main_pollutants", Str: main, IsText: true}, {Key: "target_met", Float: boolText(met)}, {Key: "samples", Float: intText(len(samples))}}
 	return influx.AppendPoint(buf, influx.MeasurementWaterPeriod, [][2]string{{"section", k.site.Code}, {"area", k.site.Area}, {"period", "month"}}, fields, from.Unix())
+}
+
+// appendAreaMonth writes an area's calendar month: PM2.5 and PM10 means, the O3 MDA8 90th
+// percentile (each -1 unless valid under the coverage rule), and the day counts.
+func (p *Pipeline) appendAreaMonth(buf []byte, area string, year int, month time.Month) []byte {
+	r := airquality.Month(year, month)
+	opt := p.derived.Period
+	opt.AQI = p.derived.AQI
+	opt.SandDust = p.derived.SandDust[area]
+	ps := airquality.Assess(p.air.AreaDays(area, r), r, opt)
+	stat := func(key string, s airquality.Stat, pol airquality.Pollutant) influx.Field {
+		f := influx.Field{Key: key, Float: missing}
+		if s.OK() {
+			f.Float = decText(s.Rounded(pol))
+		}
+		return f
+	}
+	fields := []influx.Field{stat("pm2_5", ps.Mean[airquality.PM25], airquality.PM25), stat("pm10", ps.Mean[airquality.PM10], airquality.PM10),
+		stat("o3_p90", ps.Percentile[airquality.O3], airquality.O3),
+		{Key: "good_days", Float: intText(ps.GoodDays)}, {Key: "valid_days", Float: intText(ps.ValidDays)},
+		{Key: "exceedance_days", Float: intText(ps.ExceedanceDays)}, {Key: "calendar_days", Float: intText(r.Days())},
+		{Key: "valid", Float: boolText(ps.DaysReason == airquality.Valid && ps.ValidDays > 0)}}
+	return influx.AppendPoint(buf, influx.MeasurementAirMonthly, [][2]string{{"area", area}}, fields, r.From.Start().Unix())
 }

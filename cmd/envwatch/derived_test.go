@@ -140,4 +140,9 @@ influxdb:
 	if checked != 3 {
 		t.Errorf("checked %d sites, want the area and its two stations", checked)
 	}
+	// The month: one valid day of 30 fails the coverage rule, so its means are withheld (-1).
+	rows := influxRows(t, d, "envwatch", "SELECT * FROM air_monthly WHERE area = 'xigong'")
+	if len(rows) != 1 || text(rows[0]["valid_days"]) != "1" || text(rows[0]["calendar_days"]) != "30" || text(rows[0]["valid"]) != "0" || text(rows[0]["pm2_5"]) != "-1" {
+		t.Errorf("air_monthly of June 2022: %v", rows)
+	}
 }

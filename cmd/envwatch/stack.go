@@ -123,7 +123,7 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 			st.Close()
 			return nil, err
 		}
-		s.pl.SetDerived(pipeline.Derived{AQI: opt.Period.AQI, Water: opt.Water})
+		s.pl.SetDerived(pipeline.Derived{AQI: opt.Period.AQI, Water: opt.Water, Period: opt.Period, SandDust: opt.SandDust})
 	}
 	if err := defineAreas(cfg, s.air); err != nil {
 		s.close()

@@ -15,6 +15,7 @@ const (
 	MeasurementAirHourAQI  = "air_hourly_aqi"
 	MeasurementAirDaily    = "air_daily"
 	MeasurementWaterPeriod = "water_period"
+	MeasurementAirMonthly  = "air_monthly"
 )
 
 // Tags carries a site's identity tags. They never change for a site (InfluxDB 3 treats

@@ -77,6 +77,16 @@ func TestComposeStack(t *testing.T) {
 	if !strings.Contains(strings.Join(env.Command, " "), "/etc/envwatch/envwatch.yaml") {
 		t.Errorf("envwatch command %v", env.Command)
 	}
+	// The UI language is Grafana's own setting ([users] default_language), not an invented one.
+	g := loadCompose(t, "docker-compose.yml").Services["grafana"]
+	if v := g.Environment["GF_USERS_DEFAULT_LANGUAGE"]; v == nil || *v != "zh-Hans" {
+		t.Errorf("grafana environment lacks GF_USERS_DEFAULT_LANGUAGE=zh-Hans: %v", g.Environment)
+	}
+	for k := range g.Environment {
+		if strings.HasPrefix(k, "GF_DEFAULT_") {
+			t.Errorf("grafana environment has %s, which is not a Grafana setting", k)
+		}
+	}
 }
 
 // The datasource uids the dashboards use are the provisioned ones.

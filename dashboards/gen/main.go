@@ -58,24 +58,42 @@ func dashboard(uid, title, desc string, panels []obj, vars ...obj) obj {
 		"templating": obj{"list": append([]obj{}, vars...)}, "panels": panels}
 }
 
-func areaVar() obj {
+// areaVar lists the areas of a metric; the dropdown shows ids (Grafana's label_values
+// cannot show a second label), the panels show names from envwatch_area_info.
+func areaVar(of string) obj {
+	q := "label_values(" + of + ", area)"
 	return obj{"name": "area", "label": "区域 Area", "type": "query", "datasource": obj{"type": "prometheus", "uid": promUID},
-		"query": obj{"query": "label_values(envwatch_air_area_aqi, area)", "refId": "area"}, "definition": "label_values(envwatch_air_area_aqi, area)",
-		"refresh": 2, "current": obj{}, "includeAll": false}
+		"query": obj{"query": q, "refId": "area"}, "definition": q, "refresh": 2, "current": obj{}, "includeAll": false}
+}
+
+// named joins a series to its site's name (info metrics): people read 市委党校, not 1812A.
+func named(expr, on, info string) string {
+	return "(" + expr + ") * on(" + on + ") group_left(name) " + info
 }
 
 func cityOverview() obj {
-	aqiTable := panel(1, "table", "各站点实时 AQI · AQI now per station", "Real-time AQI of every station (HJ 633 colours).", grid{0, 0, 12, 10}, "none",
-		prom(`envwatch_air_aqi`, "{{station}}"))
+	aqiTable := panel(1, "table", "各站点实时 AQI · AQI now per station", "Real-time AQI of every station (HJ 633 colours), named from envwatch_station_info.", grid{0, 0, 12, 10}, "none",
+		prom(named(`envwatch_air_aqi`, "station", "envwatch_station_info"), "{{name}}"))
 	aqiTable["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
 	aqiTable["fieldConfig"].(obj)["defaults"].(obj)["custom"] = obj{"cellOptions": obj{"type": "color-background"}}
 	aqiTable["targets"].([]obj)[0]["format"] = "table"
 	aqiTable["targets"].([]obj)[0]["instant"] = true
-	geo := panel(2, "geomap", "站点地图 · Station map", "Stations coloured by real-time AQI; coordinates from envwatch's station list.", grid{12, 0, 12, 10}, "none",
-		prom(`envwatch_air_aqi`, "{{station}}"))
+	geo := panel(2, "geomap", "站点地图 · Station map", "Every station at its coordinates (envwatch_station_info), coloured by real-time AQI in the HJ 633 level colours.", grid{12, 0, 12, 10}, "none",
+		prom(`envwatch_air_aqi * on(station) group_left(name, latitude, longitude) envwatch_station_info`, "{{name}}"))
 	geo["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
+	geo["targets"].([]obj)[0]["format"] = "table"
+	geo["targets"].([]obj)[0]["instant"] = true
+	// Labels arrive as text: the map needs numbers for the coordinates.
+	geo["transformations"] = []obj{{"id": "convertFieldType", "options": obj{"conversions": []obj{
+		{"targetField": "latitude", "destinationType": "number"}, {"targetField": "longitude", "destinationType": "number"}}}}}
+	geo["options"] = obj{
+		"view": obj{"id": "fit", "lat": 34.62, "lon": 112.45, "zoom": 9},
+		"layers": []obj{{"type": "markers", "name": "stations",
+			"location": obj{"mode": "coords", "latitude": "latitude", "longitude": "longitude"},
+			"config": obj{"showLegend": true, "style": obj{"color": obj{"field": "Value"}, "size": obj{"fixed": 10},
+				"text": obj{"mode": "field", "field": "name"}, "textConfig": obj{"fontSize": 12, "offsetY": -14}}}}}}
 	city := panel(3, "stat", "城市实时 AQI · City AQI", "Real-time AQI of the area from the mean of its stations (HJ 663 Table A.2).", grid{0, 10, 6, 6}, "none",
-		prom(`envwatch_air_area_aqi{area="$area"}`, "AQI"))
+		prom(named(`envwatch_air_area_aqi{area="$area"}`, "area", "envwatch_area_info"), "{{name}}"))
 	city["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
 	primary := panel(4, "stat", "首要污染物 · Primary pollutant", "Primary pollutant(s) of the area's real-time AQI.", grid{6, 10, 6, 6}, "none",
 		prom(`envwatch_air_area_primary_pollutant_info{area="$area"}`, "{{pollutant}}"))
@@ -88,7 +106,7 @@ func cityOverview() obj {
 	lights["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": []obj{
 		{"color": "green", "value": nil}, {"color": "orange", "value": 1}, {"color": "red", "value": 2}, {"color": "blue", "value": 3}, {"color": "text", "value": 4}}}
 	return dashboard("envwatch-city", "城市总览 · City overview", "AQI now, today's level and target status.",
-		[]obj{aqiTable, geo, city, primary, day, lights}, areaVar())
+		[]obj{aqiTable, geo, city, primary, day, lights}, areaVar("envwatch_air_area_aqi"))
 }
 
 // statusExprArea turns the one-series-per-status metric into 0…4 for a traffic light.
@@ -115,24 +133,42 @@ func airTargets() obj {
 		prom(`envwatch_air_composite_index{area="$area",period="year_to_date"}`, "今年 YTD"),
 		prom(`envwatch_target_composite_index{area="$area"}`, "目标 target"))
 	rank := panel(6, "bargauge", "区县排名 · District ranking (PM2.5 YTD)", "PM2.5 year to date per area, µg/m³.", grid{8, 16, 16, 6}, ug,
-		prom(`sort_desc(envwatch_air_mean_grams_per_cubic_meter{pollutant="pm2_5",period="year_to_date",basis="official"} * 1e6)`, "{{area}}"))
-	return dashboard("envwatch-air-targets", "大气目标 · Air targets", "PM2.5/PM10 against targets, good days, summer ozone budget.",
-		[]obj{pm(1, "pm2_5", grid{0, 0, 12, 8}), pm(2, "pm10", grid{12, 0, 12, 8}), good, o3, comp, rank}, areaVar())
+		prom(`sort_desc(`+named(`envwatch_air_mean_grams_per_cubic_meter{pollutant="pm2_5",period="year_to_date",basis="official"} * 1e6`, "area", "envwatch_area_info")+`)`, "{{name}}"))
+	// History from InfluxDB's derived series (docs/storage.md).
+	calendar := panel(7, "status-history", "每日 AQI 日历 · Daily AQI this year", "Daily AQI of the area (air_daily) in the HJ 633 level colours; grey: NA.", grid{0, 22, 24, 8}, "none",
+		influxQL(`SELECT last("aqi") FROM "air_daily" WHERE "scope" = 'area' AND "area" =~ /^$area$/ AND "valid" = 1 AND $timeFilter GROUP BY time(1d) fill(none) tz('Asia/Shanghai')`, "AQI"))
+	calendar["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
+	calendar["fieldConfig"].(obj)["defaults"].(obj)["color"] = obj{"mode": "thresholds"}
+	calendar["timeFrom"] = "now/y"
+	monthly := panel(8, "barchart", "月均值 今年与去年 · Monthly means, this year vs last", "PM2.5 and PM10 means of each calendar month (air_monthly; withheld months have no bar), this year and last year, µg/m³.", grid{0, 30, 24, 8}, ug,
+		influxQL(`SELECT last("pm2_5") AS "PM2.5", last("pm10") AS "PM10" FROM "air_monthly" WHERE "area" =~ /^$area$/ AND "pm2_5" >= 0 AND $timeFilter GROUP BY time(1d) fill(none) tz('Asia/Shanghai')`, "今年 $col"),
+		influxQL(`SELECT last("pm2_5") AS "PM2.5", last("pm10") AS "PM10" FROM "air_monthly" WHERE "area" =~ /^$area$/ AND "pm2_5" >= 0 AND $timeFilter - 365d GROUP BY time(1d) fill(none) tz('Asia/Shanghai')`, "去年 $col"))
+	monthly["timeFrom"] = "now/y"
+	daily := panel(9, "timeseries", "日均值 · Daily values", "Published daily PM2.5, PM10 and O3 MDA8 of the area (air_daily), µg/m³.", grid{0, 38, 24, 8}, ug,
+		influxQL(`SELECT last("pm2_5") AS "PM2.5", last("pm10") AS "PM10", last("o3_8h") AS "O3-8h" FROM "air_daily" WHERE "scope" = 'area' AND "area" =~ /^$area$/ AND "valid" = 1 AND $timeFilter GROUP BY time(1d) fill(none) tz('Asia/Shanghai')`, "$col"))
+	return dashboard("envwatch-air-targets", "大气目标 · Air targets", "PM2.5/PM10 against targets, good days, summer ozone budget, daily and monthly history.",
+		[]obj{pm(1, "pm2_5", grid{0, 0, 12, 8}), pm(2, "pm10", grid{12, 0, 12, 8}), good, o3, comp, rank, calendar, monthly, daily}, areaVar("envwatch_air_area_aqi"))
 }
 
 func water() obj {
 	classes := panel(1, "table", "断面水质类别 · Section class vs target", "Class of each section's year-to-date values (1–5 = I–V, 6 = 劣V) and its target class.", grid{0, 0, 24, 10}, "none",
-		prom(`envwatch_water_section_class`, "{{section}}"), prom(`envwatch_water_section_target_class`, "{{section}} target"))
+		prom(named(`envwatch_water_section_class`, "section", "envwatch_section_info"), "{{name}}"), prom(named(`envwatch_water_section_target_class`, "section", "envwatch_section_info"), "{{name}} target"))
 	rate := panel(2, "stat", "断面达标率 · Sections compliance", "Share of sections meeting their target class.", grid{0, 10, 8, 6}, "percentunit",
 		prom(`envwatch_indicator_ratio{area="$area",indicator="sections_compliance",period="year_to_date"}`, "达标率"))
 	shares := panel(3, "bargauge", "Ⅰ～Ⅲ类与劣Ⅴ类比例 · Class I–III and 劣V shares", "Shares of Class I–III and 劣V sections.", grid{8, 10, 8, 6}, "percentunit",
 		prom(`envwatch_indicator_ratio{area="$area",indicator=~"sections_class_i_iii_share|sections_worse_than_v_share"}`, "{{indicator}}"))
 	main := panel(4, "table", "主要污染指标 · Main pollutants", "Exceedance multiple over Class III of each section's main pollutants.", grid{16, 10, 8, 6}, "none",
-		prom(`envwatch_water_section_exceedance_ratio`, "{{section}} {{item}}"))
+		prom(named(`envwatch_water_section_exceedance_ratio`, "section", "envwatch_section_info"), "{{name}} {{item}}"))
 	dw := panel(5, "table", "饮用水水源地 · Drinking-water sources", "Class and compliance (Class III and GB 3838 Table 2) of each source.", grid{0, 16, 24, 6}, "none",
-		prom(`envwatch_drinking_water_source_compliant`, "{{source}}"), prom(`envwatch_drinking_water_source_class`, "{{source}} class"))
+		prom(named(`envwatch_drinking_water_source_compliant`, "source", "envwatch_drinking_water_source_info"), "{{name}}"),
+		prom(named(`envwatch_drinking_water_source_class`, "source", "envwatch_drinking_water_source_info"), "{{name}} class"))
+	months := panel(6, "table", "断面逐月类别 · Sections by month", "Each section's monthly class, main pollutants and whether it met its target (water_period).", grid{0, 22, 24, 8}, "none",
+		influxQL(`SELECT last("class_name") AS "class", last("main_pollutants") AS "main", last("target_met") AS "met" FROM "water_period" WHERE "area" =~ /^$area$/ AND $timeFilter GROUP BY time(1d), "section" fill(none) tz('Asia/Shanghai')`, "$tag_section $col"))
+	months["targets"].([]obj)[0]["resultFormat"] = "table"
+	months["timeFrom"] = "now/y"
+	// The area list comes from the water series: an area with sections but no air station is there.
 	return dashboard("envwatch-water", "水环境 · Water", "Sections against target classes, shares, main pollutants, drinking water.",
-		[]obj{classes, rate, shares, main, dw}, areaVar())
+		[]obj{classes, rate, shares, main, dw, months}, areaVar("envwatch_indicator_ratio{indicator=\"sections_compliance\"}"))
 }
 
 func stationDetail() obj {
@@ -159,7 +195,7 @@ func pipelineHealth() obj {
 		panel(1, "stat", "数据源状态 · Sources up", "1 if the source's last run succeeded.", grid{0, 0, 8, 6}, "none", prom(`envwatch_source_up`, "{{source}}")),
 		panel(2, "table", "最近成功 · Last success", "Age of each source's last successful run.", grid{8, 0, 8, 6}, "s", prom(`time() - envwatch_source_last_success_timestamp_seconds`, "{{source}}")),
 		panel(3, "bargauge", "数据时效 · Observation age per station", "Hours since each station's newest observation (alert above 3 h).", grid{16, 0, 8, 12}, "s",
-			prom(`time() - envwatch_air_observation_timestamp_seconds`, "{{station}}")),
+			prom(named(`time() - envwatch_air_observation_timestamp_seconds`, "station", "envwatch_station_info"), "{{name}}")),
 		panel(4, "timeseries", "拒收数据 · Readings rejected by reason", "Rejected values per source and reason.", grid{0, 6, 16, 6}, "short",
 			prom(`sum by (source, reason) (rate(envwatch_readings_rejected_total[1h]))`, "{{source}} {{reason}}")),
 		panel(5, "timeseries", "InfluxDB 写入 · InfluxDB writes", "Points written and failed per second.", grid{0, 12, 12, 6}, "short",

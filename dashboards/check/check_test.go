@@ -176,11 +176,11 @@ func TestDashboardQueries(t *testing.T) {
 }
 
 var (
-	influxFrom    = regexp.MustCompile(`FROM\s+"([^"]+)"`)
-	influxQuoted  = regexp.MustCompile(`(AS\s+)?"([^"]+)"`)
-	storageHead   = regexp.MustCompile("(?m)^#{2,3} `([a-z_0-9]+)`")
-	storageRow    = regexp.MustCompile("(?m)^\\| (tag|field) \\| (.+?) \\|")
-	storageNames  = regexp.MustCompile("`([^`]+)`")
+	influxFrom   = regexp.MustCompile(`FROM\s+"([^"]+)"`)
+	influxQuoted = regexp.MustCompile(`(AS\s+)?"([^"]+)"`)
+	storageHead  = regexp.MustCompile("(?m)^#{2,3} `([a-z_0-9]+)`")
+	storageRow   = regexp.MustCompile("(?m)^\\| (tag|field) \\| (.+?) \\|")
+	storageNames = regexp.MustCompile("`([^`]+)`")
 )
 
 // storageSchema reads docs/storage.md into measurement → its tags and fields: each

@@ -114,6 +114,40 @@ sources: [{name: `+source+`, kind: simulate, simulate: {backfill_days: 1}}]
 	write("third")
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
 	waitFor(`envwatch_source_up{source="third"} 1`)
+
+	// A file that validates but cannot start (its sand-dust file is missing): the previous
+	// configuration runs again, readiness and source_up say so, the reload reports failure.
+	os.WriteFile(cfgPath, []byte(`state_dir: `+filepath.Join(dir, "state")+`
+assessment: {sand_dust_file: `+filepath.Join(dir, "missing.csv")+`}
+areas: [{id: ly, name: 洛阳市, kind: city}]
+air_stations: [{code: 1812A, name: 市委党校, area: ly}]
+sources: [{name: fourth, kind: simulate, simulate: {backfill_days: 1}}]
+`), 0o600)
+	before := float64(time.Now().Unix())
+	if code := post(); code != http.StatusInternalServerError {
+		t.Errorf("a configuration that cannot start: reload answered %d, want 500", code)
+	}
+	// Running again, not a stale series: the restored source has run since the reload.
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if b, _ := scrape(addr); metricValue(b, `envwatch_source_last_success_timestamp_seconds{source="third"}`) >= before {
+			break
+		}
+	}
+	body = waitFor(`envwatch_source_up{source="third"} 1`)
+	if metricValue(body, `envwatch_source_last_success_timestamp_seconds{source="third"}`) < before {
+		t.Errorf("the previous configuration was not started again (its source has not run since the reload)")
+	}
+	if strings.Contains(body, `source="fourth"`) || !strings.Contains(body, "envwatch_config_last_reload_successful 0") {
+		t.Errorf("after a reload that could not start:\n%s", body)
+	}
+	if resp, err := http.Get("http://" + addr + "/-/ready"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/-/ready after the previous configuration was restored: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if !strings.Contains(logs.String(), "restoring the previous one") {
+		t.Errorf("the failed start is not logged:\n%s", logs.String())
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d; logs:\n%s", code, logs.String())

@@ -94,8 +94,8 @@ type running struct {
 	jobs       *api.Jobs
 }
 
-func (c *runCmd) start(logger *slog.Logger, selfReg *prometheus.Registry, reload func() error) (*running, error) {
-	s, err := newStack(c.configFile, logger, sinkMode{secrets: c.secrets})
+func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometheus.Registry, reload func() error) (*running, error) {
+	s, err := stackFrom(cfg, logger, sinkMode{secrets: c.secrets})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,12 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 			return ctx.Err()
 		}
 	}
-	cur, err := c.start(logger, selfReg, reload)
+	cfg, err := config.LoadFile(c.configFile)
+	if err != nil {
+		self.ConfigLoaded.Set(0)
+		return err
+	}
+	cur, err := c.start(cfg, logger, selfReg, reload)
 	if err != nil {
 		self.ConfigLoaded.Set(0)
 		return err
@@ -219,7 +224,9 @@ loop:
 			done <- err
 		}
 	}
-	cur.close(logger)
+	if cur != nil {
+		cur.close(logger)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
@@ -227,27 +234,61 @@ loop:
 }
 
 // reload validates the configuration file first: an invalid file leaves the running
-// generation untouched (like blackbox_exporter); a valid one replaces it.
+// generation untouched (like blackbox_exporter); a valid one replaces it. The state store
+// admits one generation at a time, so the old one is closed first — and started again from
+// its configuration if the new one fails to start (a file that validates can still fail:
+// a missing sand_dust_file, a port taken). Readiness and source_up tell the truth either
+// way: if even the old configuration cannot start, /-/ready answers 503 and only the
+// self-metrics are served.
 func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *prometheus.Registry, reload func() error, cur **running, h *swapHandler) error {
 	logger.Info("reloading configuration", "config", c.configFile)
-	if _, err := config.LoadFile(c.configFile); err != nil {
+	cfg, err := config.LoadFile(c.configFile)
+	if err != nil {
 		self.ConfigLoaded.Set(0)
 		logger.Error("configuration reload failed; keeping the running configuration", "err", err)
 		return err
 	}
-	(*cur).close(logger)
-	next, err := c.start(logger, selfReg, reload)
-	if err != nil {
-		self.ConfigLoaded.Set(0)
-		logger.Error("starting with the new configuration failed", "err", err)
-		return err
+	var prev *config.Config
+	if *cur != nil {
+		prev = (*cur).s.cfg
+		(*cur).close(logger)
+		*cur = nil
 	}
-	*cur = next
-	h.h.Store(&next.handler)
-	self.ConfigLoaded.Set(1)
-	self.ConfigLoadSuccess.SetToCurrentTime()
-	logger.Info("configuration reloaded")
-	return nil
+	next, err := c.start(cfg, logger, selfReg, reload)
+	if err == nil {
+		*cur = next
+		h.h.Store(&next.handler)
+		self.ConfigLoaded.Set(1)
+		self.ConfigLoadSuccess.SetToCurrentTime()
+		logger.Info("configuration reloaded")
+		return nil
+	}
+	self.ConfigLoaded.Set(0)
+	logger.Error("starting with the new configuration failed; restoring the previous one", "err", err)
+	if prev != nil {
+		if old, rerr := c.start(prev, logger, selfReg, reload); rerr == nil {
+			*cur = old
+			h.h.Store(&old.handler)
+			return fmt.Errorf("the new configuration did not start (the previous one runs again): %w", err)
+		} else {
+			logger.Error("the previous configuration did not start again either; nothing is collecting", "err", rerr)
+		}
+	}
+	down := c.downRoutes(selfReg, err, reload)
+	h.h.Store(&down)
+	return err
+}
+
+// downRoutes serve while no generation runs: self-metrics, 503 on readiness, reload.
+func (c *runCmd) downRoutes(selfReg *prometheus.Registry, cause error, reload func() error) http.Handler {
+	var notReady atomic.Bool
+	mux := http.NewServeMux()
+	base := c.routes(selfReg, &notReady, reload, http.NotFoundHandler())
+	mux.Handle("/", base)
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "not collecting: the configuration did not start: "+cause.Error(), http.StatusServiceUnavailable)
+	})
+	return mux
 }
 
 func watchHealth(ctx context.Context, w *influx.Writer, ok *atomic.Bool, logger *slog.Logger) {

@@ -73,6 +73,11 @@ func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error
 	if err != nil {
 		return nil, err
 	}
+	return stackFrom(cfg, logger, mode)
+}
+
+// stackFrom builds a stack from a loaded configuration (a reload restores the previous one).
+func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, error) {
 	if mode.secrets != nil {
 		mode.secrets.Add(cfg.Secrets()...)
 	}

@@ -20,7 +20,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
              -X github.com/prometheus/common/version.Revision=$(shell git rev-parse --short HEAD 2>/dev/null) \
              -X github.com/prometheus/common/version.Branch=$(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
 
-.PHONY: all build run test vet fmt-check tools bench-tools bench national clean dashboards fuzz
+.PHONY: all build run test test-short vet fmt-check tools bench-tools bench national clean dashboards fuzz
 
 all: build
 
@@ -60,6 +60,11 @@ fmt-check:
 test: tools fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd dashboards && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+# The pure tests: no tools in ./bin, no real influxd, well under a minute. Integration
+# tests (named by testenv.Integration) skip themselves under -short.
+test-short:
+	$(GO) test -short -count=1 ./...
 
 # Fuzz each target for FUZZTIME (seed corpora under testdata/fuzz run in `make test`).
 FUZZTIME ?= 60s

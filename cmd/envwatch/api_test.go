@@ -36,6 +36,7 @@ func TestCommandsBesideRunningService(t *testing.T) {
 		t.Skip("integration: envwatch run with a real influxd")
 	}
 	dir := t.TempDir()
+	testenv.Integration(t)
 	influxd, err := testenv.StartInfluxd(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -66,6 +66,7 @@ func TestDerivedSeriesInInfluxDB(t *testing.T) {
 		t.Skip("integration: a real influxd")
 	}
 	dir := t.TempDir()
+	testenv.Integration(t)
 	d, err := testenv.StartInfluxd(dir)
 	if err != nil {
 		t.Fatal(err)

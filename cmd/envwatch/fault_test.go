@@ -86,6 +86,7 @@ func counter(reg *prometheus.Registry, name, label string) float64 {
 // the arrival rate.
 func TestFaultInfluxDBOutage(t *testing.T) {
 	dir := t.TempDir()
+	testenv.Integration(t)
 	d, err := testenv.StartInfluxd(filepath.Join(dir))
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +156,7 @@ func TestFaultInfluxDBOutage(t *testing.T) {
 // time out and are spooled; when latency drops the spool drains and the counts are exact.
 func TestFaultSlowInfluxDB(t *testing.T) {
 	dir := t.TempDir()
+	testenv.Integration(t)
 	d, err := testenv.StartInfluxd(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -217,6 +219,7 @@ func TestFaultSpoolFull(t *testing.T) {
 	}
 	rig.close()
 	// InfluxDB comes back: everything accepted reaches it.
+	testenv.Integration(t)
 	d, err := testenv.StartInfluxd(filepath.Join(dir))
 	if err != nil {
 		t.Fatal(err)
@@ -240,6 +243,7 @@ func TestFaultKillDuringBackfill(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	testenv.Integration(t)
 	d, err := testenv.StartInfluxd(filepath.Join(dir))
 	if err != nil {
 		t.Fatal(err)
@@ -288,6 +292,7 @@ func simulateCount(t *testing.T) int {
 // `envwatch spool list|retry|drop` manages.
 func TestDeadLettersAndSpoolCommand(t *testing.T) {
 	dir := t.TempDir()
+	testenv.Integration(t)
 	d, err := testenv.StartInfluxd(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -101,6 +101,7 @@ func metricValue(body, name string) float64 {
 // does not crash envwatch, the failed writes are counted; SIGTERM (context) stops it.
 func TestRunEndToEnd(t *testing.T) {
 	dir := t.TempDir()
+	testenv.Integration(t)
 	influxd, err := testenv.StartInfluxd(filepath.Join(dir))
 	if err != nil {
 		t.Fatal(err)

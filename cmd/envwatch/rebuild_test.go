@@ -15,6 +15,7 @@ import (
 // report needs no server.
 func TestRebuildReproducesIndicators(t *testing.T) {
 	dir := t.TempDir()
+	testenv.Integration(t)
 	influxd, err := testenv.StartInfluxd(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -24,9 +24,9 @@ import (
 	"github.com/envwatch/envwatch/store"
 )
 
-var influxd *testenv.Influxd
+var shared testenv.Lazy
 
-func TestMain(m *testing.M) { testenv.Main(m, &influxd) }
+func TestMain(m *testing.M) { testenv.Main(m, &shared) }
 
 var luoyang = []string{"1812A", "1814A", "1815A", "1816A", "1817A", "3340A", "3341A", "3593A", "3635A", "3636A"}
 
@@ -115,6 +115,7 @@ type harness struct {
 
 func newHarness(t *testing.T, dir, db string) *harness {
 	t.Helper()
+	influxd := shared.Get(t)
 	if err := influxd.CreateDatabase(context.Background(), db, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +142,7 @@ func newHarness(t *testing.T, dir, db string) *harness {
 
 func (h *harness) count(t *testing.T, q string) float64 {
 	t.Helper()
+	influxd := shared.Get(t)
 	b, err := influxd.Query(context.Background(), h.db, q)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"testing"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -93,23 +95,49 @@ func StartInfluxd(dir string) (*Influxd, error) {
 	return nil, lastErr
 }
 
-// Main runs a package's tests against one influxd shared by them all (started in a temp
-// dir, stored in *d, stopped and removed after) and exits with the tests' status. Call it
-// from TestMain.
-func Main(m interface{ Run() int }, d **Influxd) {
-	dir, err := os.MkdirTemp("", "envwatch-influxd-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+// Integration skips a test under -short: it needs the pinned tools in ./bin (influxd,
+// promtool, amtool) or runs for seconds. `make test` runs everything; `go test -short ./...`
+// the pure tests, without tools.
+func Integration(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short (needs ./bin tools or real time)")
 	}
-	if *d, err = StartInfluxd(dir); err != nil {
-		fmt.Fprintln(os.Stderr, "starting influxd:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
+}
+
+// Lazy is one influxd shared by a package's tests, started by the first test that asks
+// for it (so that a package's pure tests run without it).
+type Lazy struct {
+	once sync.Once
+	dir  string
+	d    *Influxd
+	err  error
+}
+
+// Get returns the shared influxd, starting it on first use; it skips under -short.
+func (l *Lazy) Get(t testing.TB) *Influxd {
+	t.Helper()
+	Integration(t)
+	l.once.Do(func() {
+		if l.dir, l.err = os.MkdirTemp("", "envwatch-influxd-"); l.err == nil {
+			l.d, l.err = StartInfluxd(l.dir)
+		}
+	})
+	if l.err != nil {
+		t.Fatalf("starting influxd: %v", l.err)
 	}
+	return l.d
+}
+
+// Main runs a package's tests and stops the shared influxd if one was started.
+func Main(m interface{ Run() int }, l *Lazy) {
 	code := m.Run()
-	(*d).Stop()
-	os.RemoveAll(dir)
+	if l.d != nil {
+		l.d.Stop()
+	}
+	if l.dir != "" {
+		os.RemoveAll(l.dir)
+	}
 	os.Exit(code)
 }
 

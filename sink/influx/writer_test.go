@@ -16,9 +16,9 @@ import (
 	"github.com/envwatch/envwatch/reading"
 )
 
-var influxd *testenv.Influxd
+var shared testenv.Lazy
 
-func TestMain(m *testing.M) { testenv.Main(m, &influxd) }
+func TestMain(m *testing.M) { testenv.Main(m, &shared) }
 
 func mustDec(t *testing.T, s string) fixed.Dec {
 	d, err := fixed.Parse(s)
@@ -31,6 +31,7 @@ func mustDec(t *testing.T, s string) fixed.Dec {
 // query returns the rows of the first series of an InfluxQL result.
 func query(t *testing.T, db, q string) [][]any {
 	t.Helper()
+	influxd := shared.Get(t)
 	b, err := influxd.Query(context.Background(), db, q)
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +72,7 @@ func readings(t *testing.T, hours int) []reading.Reading {
 // Points written through the sink read back from a real influxd with the right count and
 // values, for the 1.8 "db/rp" bucket of the default policy and of an explicit policy.
 func TestWriteAndReadBack(t *testing.T) {
+	influxd := shared.Get(t)
 	ctx := context.Background()
 	for _, c := range []struct {
 		db, rp, bucket string

@@ -15,9 +15,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"testing"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 )
 

@@ -145,7 +145,7 @@ type O3OneHourRule int
 
 const (
 	// O3OneHourDefault includes it under HJ 633-2012 (the text lists seven daily
-	// indicators) and excludes it under HJ 633-2026 (six indicators). standards.md §1.7.
+	// indicators) and excludes it under HJ 633-2026 (six indicators). docs/standards.md §1.7.
 	O3OneHourDefault O3OneHourRule = iota
 	// O3OneHourInclude always includes it when present.
 	O3OneHourInclude
@@ -251,7 +251,7 @@ func (r *Result) finish(counted ItemSet) {
 }
 
 // Excuse treats missing items as deliberately excluded rather than missing (sand-dust
-// deduction with the `recompute` rule, city-assessment.md R20): they no longer make a
+// deduction with the `recompute` rule, docs/standards.md R20): they no longer make a
 // day NA.
 func (r *Result) Excuse(items ItemSet) {
 	r.Missing &^= items

@@ -11,7 +11,7 @@ func val(t testing.TB, s string) Value {
 	return Some(dec(t, s))
 }
 
-// standards.md §6.2, daily vectors D1–D7, under HJ 633-2012 with and without O3 1-h
+// docs/standards.md §6.2, daily vectors D1–D7, under HJ 633-2012 with and without O3 1-h
 // (AQI₇ / AQI₆), and the 2026 notes below the table.
 func TestDailyVectors(t *testing.T) {
 	cases := []struct {
@@ -64,7 +64,7 @@ func TestDailyD3SubIndices(t *testing.T) {
 	}
 }
 
-// standards.md §6.3.
+// docs/standards.md §6.3.
 func TestHourlyVectors(t *testing.T) {
 	h1 := HourlyInput{PM25: val(t, "16"), PM10: val(t, "88"), CO: val(t, "0.2"), SO2: val(t, "3"), NO2: val(t, "11"), O3: val(t, "75")}
 	r := Hourly(V2012, &h1)

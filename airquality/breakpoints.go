@@ -11,7 +11,7 @@ type table struct {
 	n  int
 }
 
-// Breakpoints of HJ 633-2012 Table 1 (standards.md §1.1, [P][2]).
+// Breakpoints of HJ 633-2012 Table 1 (docs/standards.md §1.1, [P][2]).
 var tables2012 = [NumIndicators]table{
 	SO2_24h:  {[8]int64{0, 50, 150, 475, 800, 1600, 2100, 2620}, 8},
 	SO2_1h:   {[8]int64{0, 150, 500, 650, 800}, 5},
@@ -26,7 +26,7 @@ var tables2012 = [NumIndicators]table{
 }
 
 // tables2026 differ from 2012 only in the IAQI-100 breakpoints of PM2.5 (75→60) and
-// PM10 (150→120) (HJ 633-2026 Table 1, standards.md §0.1 [P]).
+// PM10 (150→120) (HJ 633-2026 Table 1, docs/standards.md §0.1 [P]).
 var tables2026 = func() [NumIndicators]table {
 	t := tables2012
 	t[PM25_24h].bp[2] = 60

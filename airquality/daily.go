@@ -27,7 +27,7 @@ func StationDayValues(day Day, d *StationDay) DayValues {
 	return v
 }
 
-// CityOptions tune the station → city aggregation (city-assessment.md R1–R7).
+// CityOptions tune the station → city aggregation (docs/standards.md R1–R7).
 type CityOptions struct {
 	// MinStations is the number of stations with a valid statistic a city value needs
 	// (R6 [U], default 1).

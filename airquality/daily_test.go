@@ -32,7 +32,7 @@ func fill(d *StationDay, p Pollutant, milli int32, skip ...int) *StationDay {
 
 const mda8Example = "40,35,30,28,25,24,30,45,60,80,100,120,140,155,165,170,168,150,120,95,80,70,60,50"
 
-// standards.md §6.4 MDA8 and validity examples.
+// docs/standards.md §6.4 MDA8 and validity examples.
 func TestMDA8Example(t *testing.T) {
 	d := hoursOf(t, O3, mda8Example)
 	m := d.MDA8()
@@ -68,7 +68,7 @@ func TestDailyMeanValidity(t *testing.T) {
 	}
 }
 
-// city-assessment.md §1.5 example 1: city PM2.5 = mean of station daily means = 76 → IAQI
+// docs/standards.md (city example) 1: city PM2.5 = mean of station daily means = 76 → IAQI
 // 102 (2012), 115 (2026); example 2: city MDA8 155 (2a) and 148 with station B dropped (2b);
 // example 3: city AQI 100.
 func TestCityExamples(t *testing.T) {

@@ -16,7 +16,7 @@ func dec(t testing.TB, s string) fixed.Dec {
 	return d
 }
 
-// standards.md §6.1, HJ 633-2012, expected column.
+// docs/standards.md §6.1, HJ 633-2012, expected column.
 func TestIAQI2012Vectors(t *testing.T) {
 	cases := []struct {
 		ind  Indicator

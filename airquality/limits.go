@@ -31,7 +31,7 @@ type limitKey struct {
 	a Averaging
 }
 
-// limits[edition][key] = {Grade I, Grade II}, µg/m³ (CO mg/m³), standards.md §2.1.
+// limits[edition][key] = {Grade I, Grade II}, µg/m³ (CO mg/m³), docs/standards.md §2.1.
 var limits = map[LimitEdition]map[limitKey][2]int64{
 	Limits2012: {
 		{SO2, Annual}: {20, 60}, {SO2, Daily24h}: {50, 150}, {SO2, Hourly1h}: {150, 500},

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// standards.md §2.1; the 2012 Grade II short-term limits equal the IAQI-100 breakpoints.
+// docs/standards.md §2.1; the 2012 Grade II short-term limits equal the IAQI-100 breakpoints.
 func TestLimits(t *testing.T) {
 	cases := []struct {
 		day  time.Time

@@ -49,7 +49,7 @@ func (r Range) Days() int { return int(r.To-r.From) + 1 }
 func (r Range) Contains(d Day) bool { return d >= r.From && d <= r.To }
 
 // Season is a recurring window of the year, e.g. Henan's summer ozone season May 1 –
-// September 30 (city-assessment.md R16).
+// September 30 (docs/standards.md R16).
 type Season struct {
 	FromMonth time.Month
 	FromDay   int
@@ -81,7 +81,7 @@ func (m SandMask) deducts(p Pollutant) bool {
 	return (p == PM10 && m&SandPM10 != 0) || (p == PM25 && m&SandPM25 != 0)
 }
 
-// SandDayRule decides how a deducted day is classified (city-assessment.md R20).
+// SandDayRule decides how a deducted day is classified (docs/standards.md R20).
 type SandDayRule int
 
 const (
@@ -431,7 +431,7 @@ func composite(ps *PeriodStats, scheme CompositeScheme) Stat {
 }
 
 // CompositeIndex computes Σ wᵢ·round₂(Cᵢ/Sᵢ) from the rounded period statistics in the
-// order SO2, NO2, PM10, PM2.5 (means), CO P95, O3 P90 (standards.md §2.6).
+// order SO2, NO2, PM10, PM2.5 (means), CO P95, O3 P90 (docs/standards.md §2.6).
 func CompositeIndex(c []fixed.Dec, scheme CompositeScheme) *big.Rat {
 	sum := new(big.Rat)
 	for i, t := range compositeTerms {

@@ -16,7 +16,7 @@ func rats(xs ...int64) []*big.Rat {
 	return out
 }
 
-// standards.md §6.4 percentile examples (HJ 663 formula).
+// docs/standards.md §6.4 percentile examples (HJ 663 formula).
 func TestPercentileVectors(t *testing.T) {
 	cases := []struct {
 		vals []int64

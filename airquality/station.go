@@ -8,7 +8,7 @@ import (
 	"github.com/envwatch/envwatch/fixed"
 )
 
-// Validity minimums of GB 3095 Table 4 and HJ 663 (standards.md §2.2).
+// Validity minimums of GB 3095 Table 4 and HJ 663 (docs/standards.md §2.2).
 const (
 	MinHoursPerDay       = 20 // 24-h mean
 	MinHoursPer8h        = 6  // 8-h mean

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// GB/T 8170 vectors of standards.md §6.4 (decimal strings, not floats).
+// GB/T 8170 vectors of docs/standards.md §6.4 (decimal strings, not floats).
 func TestRoundHalfEvenVectors(t *testing.T) {
 	cases := []struct {
 		in     string

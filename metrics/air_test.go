@@ -21,7 +21,7 @@ func (f fixedSnap) Snapshot() pipeline.Snapshot { return pipeline.Snapshot(f) }
 
 func v(s string) airquality.Value { d, _ := fixed.Parse(s); return airquality.Some(d) }
 
-// Golden exposition: station A carries vector H1 of standards.md §6.3 (IAQIs 23, 69, 2, 1,
+// Golden exposition: station A carries vector H1 of docs/standards.md §6.3 (IAQIs 23, 69, 2, 1,
 // 6, 24 → AQI 69, level 2); station B lacks O3 with AQI ≤ 100, so its AQI is NA (absent).
 func TestAirCollectorGolden(t *testing.T) {
 	end := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)

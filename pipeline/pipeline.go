@@ -58,7 +58,7 @@ var airMax = [airquality.NumPollutants]fixed.Dec{
 	airquality.CO: fixed.Int(500), airquality.O3: fixed.Int(3000), airquality.PM25: fixed.Int(5000),
 }
 
-// HJ 212 data flags (standards.md §4.7); only N counts for statistics.
+// HJ 212 data flags (docs/standards.md §4.7); only N counts for statistics.
 var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S": true, "D": true, "C": true, "T": true, "B": true}
 
 // State persists the engines, high-water marks and the InfluxDB spool (the state store).

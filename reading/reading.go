@@ -40,7 +40,7 @@ type Value struct {
 }
 
 // Valid reports whether the value enters statistics. Only N (instrument normal) does by
-// default (standards.md §4.7); mapping other flags is a bureau's policy.
+// default (docs/standards.md §4.7); mapping other flags is a bureau's policy.
 func (v Value) Valid() bool { return v.Flag == "" || v.Flag == "N" || v.Counts }
 
 // Period is what a reading's values average over.

@@ -15,7 +15,7 @@ func n(s string) *target.Num {
 
 func ip(i int) *int { return &i }
 
-// Change words carry the sign (city-assessment wording: 下降 / 上升 / 持平), ratios change
+// Change words carry the sign (docs/targets.md: 下降 / 上升 / 持平), ratios change
 // in percentage points, English counts its days.
 func TestChangeWords(t *testing.T) {
 	for _, c := range []struct {

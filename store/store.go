@@ -1,6 +1,7 @@
 // Package store is envwatch's embedded state: a single bbolt file in the state directory
-// holding per-source high-water marks (and, in later versions, aggregates and the InfluxDB
-// spool). It lets `envwatch run` work without any server.
+// holding each source's high-water mark and own state (processed files, backfill resume
+// marks), the engines' station-days and water samples, and the InfluxDB spool with its dead
+// letters. It lets `envwatch run` work without any server.
 package store
 
 import (

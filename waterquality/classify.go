@@ -14,7 +14,7 @@ type EqualLimitRule int
 
 const (
 	// EqualLimitsBest gives the best class whose limit the value meets ("从优"): COD 15 →
-	// Class I. It is what reading Table 1 item by item gives (standards.md §3.2, W5).
+	// Class I. It is what reading Table 1 item by item gives (docs/standards.md §3.2, W5).
 	EqualLimitsBest EqualLimitRule = iota
 	// EqualLimitsNotI never gives Class I when the Class I and II limits are equal
 	// ("Ⅰ、Ⅱ类取Ⅱ类标准", the reading of some tools): COD 15 → Class II.

@@ -34,7 +34,7 @@ func sample(t testing.TB, spec string) Sample {
 
 const w4a = "ph=7.5 do=7.0 codmn=3.0 nh3n=0.3 tp=0.08"
 
-// standards.md §6.5, vectors W1–W12.
+// docs/standards.md §6.5, vectors W1–W12.
 func TestWaterVectors(t *testing.T) {
 	cases := []struct {
 		id       string
@@ -174,7 +174,7 @@ func TestPeriodMeanExact(t *testing.T) {
 	}
 }
 
-// pH mean through [H+] (standards.md §3.4): {6.5, 7.9, 8.8, 9, 6.78, 8.87} → 7.08.
+// pH mean through [H+] (docs/standards.md §3.4): {6.5, 7.9, 8.8, 9, 6.78, 8.87} → 7.08.
 func TestPHMean(t *testing.T) {
 	var ss []Sample
 	for _, v := range []string{"6.5", "7.9", "8.8", "9", "6.78", "8.87"} {

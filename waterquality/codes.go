@@ -15,7 +15,7 @@ type Code struct {
 }
 
 // hj212Codes maps HJ 212 codes to items. Several metal codes default to µg/L while GB 3838
-// limits are mg/L (standards.md §3.1 note a, §4.10): they are converted explicitly.
+// limits are mg/L (docs/standards.md §3.1 note a, §4.10): they are converted explicitly.
 var hj212Codes = map[string]Code{
 	"w01001": {PH, ""}, "w01009": {DO, "mg/L"}, "w01010": {Temp, "°C"}, "w01014": {Conductivity, "µS/cm"},
 	"w01003": {Turbidity, "NTU"}, "w01017": {BOD5, "mg/L"}, "w01018": {COD, "mg/L"}, "w01019": {CODMn, "mg/L"},

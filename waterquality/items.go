@@ -51,7 +51,7 @@ const (
 type itemInfo struct {
 	code, name string
 	unit       string
-	decimals   int // 2020 statistical rounding (standards.md §3.4)
+	decimals   int // 2020 statistical rounding (docs/standards.md §3.4)
 }
 
 var items = [NumItems]itemInfo{
@@ -92,7 +92,7 @@ func ParseItem(code string) (Item, bool) {
 }
 
 // Round applies the 2020 statistical rounding (《地表水环境质量监测数据统计技术规定》,
-// standards.md §3.4 [1]): half to even at the item's decimals, and when that gives 0 for a
+// docs/standards.md §3.4 [1]): half to even at the item's decimals, and when that gives 0 for a
 // non-zero value, one significant digit instead. pH is kept at two decimals, not the
 // "0" of the single source: rounding pH to an integer would pass pH 9.4 as 9 (vector W7).
 func Round(it Item, v fixed.Dec) fixed.Dec {

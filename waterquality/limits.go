@@ -139,7 +139,7 @@ func lim(dir direction, vals ...string) limitRow {
 	return r
 }
 
-// GB 3838-2002 Table 1 (standards.md §3.1, [2] for every limit), mg/L unless noted.
+// GB 3838-2002 Table 1 (docs/standards.md §3.1, [2] for every limit), mg/L unless noted.
 var table1 = map[Item]limitRow{
 	PH:      {dir: band},
 	DO:      lim(atLeast, "7.5", "6", "5", "3", "2"),

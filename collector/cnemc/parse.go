@@ -33,7 +33,7 @@ const (
 	// PresetCNEMC is the format as CNEMC labels it: o3 is the 1-h ozone.
 	PresetCNEMC = "cnemc"
 	// PresetArchive is the public HeQinWill/CNEMC archive, whose ozone columns are
-	// mislabelled: the 1-h ozone is in "o3_24h" (shared/refdata/README.md).
+	// mislabelled: the 1-h ozone is in "o3_24h" (docs/standards.md, "Data sources").
 	PresetArchive = "heqinwill_archive"
 )
 

@@ -609,7 +609,7 @@ func convert(v fixed.Dec, c Code) (fixed.Dec, error) {
 	return v, nil
 }
 
-// airCodes are the ambient-air codes (standards.md §4.10); a05024 is not in HJ 212-2017
+// airCodes are the ambient-air codes (docs/standards.md §4.10); a05024 is not in HJ 212-2017
 // Table B.2 but is what stations send; some send "O3".
 var airCodes = map[string]string{"a34004": "pm2_5", "a34002": "pm10", "a21026": "so2", "a21004": "no2",
 	"a21005": "co", "a05024": "o3", "O3": "o3"}

@@ -200,8 +200,9 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 		}
 		if cap(slab)-len(slab) < len(cols) {
 			// Values of many rows share one allocation; each reading's slice is capped
-			// so appending to one never reaches the next.
-			slab = make([]reading.Value, 0, 256*len(cols))
+			// so appending to one never reaches the next. Sized from what is left of the
+			// input when it is known: a 10-row file must not reserve 256 rows.
+			slab = make([]reading.Value, 0, slabRows(r)*len(cols))
 		}
 		first := len(slab)
 		rd := reading.Reading{Kind: reading.Air, Site: strings.Clone(station), End: lastEnd}
@@ -235,6 +236,19 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 		}
 	}
 	return flush()
+}
+
+// slabRows is how many rows' values one allocation holds: what remains of the input
+// (a CNEMC row is at least 40 bytes), at most 256.
+func slabRows(r io.Reader) int {
+	rows := 256
+	switch x := r.(type) {
+	case *io.LimitedReader:
+		rows = int(min(x.N/40+1, 256))
+	case interface{ Len() int }:
+		rows = min(x.Len()/40+1, 256)
+	}
+	return max(rows, 1)
 }
 
 var timeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}

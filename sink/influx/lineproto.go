@@ -25,10 +25,16 @@ type Tags struct {
 	Source string
 }
 
-// AppendReading encodes one reading as a line of line protocol (seconds precision):
-// one float field per value and, beside it, its data flag as a string field — never a
-// tag, so that a revised flag overwrites instead of creating a second series. It returns
-// buf unchanged for a reading without values (InfluxDB rejects empty field sets).
+// FlagsField is the string field holding a point's data flags other than N, as
+// "code:flag;code:flag" ("" when every value is N). One field instead of one per value:
+// InfluxDB does about half the work per point (docs/performance.md), and since the field is
+// always written, a revision that clears a flag clears it in InfluxDB too.
+const FlagsField = "flags"
+
+// AppendReading encodes one reading as a line of line protocol (seconds precision): one
+// float field per value and the flags field — never a tag, so that a revised flag
+// overwrites instead of creating a second series. It returns buf unchanged for a reading
+// without values (InfluxDB rejects empty field sets).
 func AppendReading(buf []byte, r *reading.Reading, tags Tags) []byte {
 	if len(r.Values) == 0 {
 		return buf
@@ -53,14 +59,22 @@ func AppendReading(buf []byte, r *reading.Reading, tags Tags) []byte {
 		buf = appendKey(buf, v.Code)
 		buf = append(buf, '=')
 		buf = v.V.Append(buf)
-		if v.Flag != "" {
-			buf = append(buf, ',')
-			buf = appendKey(buf, v.Code)
-			buf = append(buf, "_flag="...)
-			buf = appendString(buf, v.Flag)
-		}
 	}
-	buf = append(buf, ' ')
+	buf = append(buf, ","+FlagsField+"=\""...)
+	first := true
+	for _, v := range r.Values {
+		if v.Flag == "" || v.Flag == "N" {
+			continue
+		}
+		if !first {
+			buf = append(buf, ';')
+		}
+		first = false
+		buf = appendStringBody(buf, v.Code)
+		buf = append(buf, ':')
+		buf = appendStringBody(buf, v.Flag)
+	}
+	buf = append(buf, '"', ' ')
 	buf = strconv.AppendInt(buf, r.End.Unix(), 10)
 	return append(buf, '\n')
 }
@@ -131,6 +145,12 @@ func appendKey(buf []byte, s string) []byte {
 
 func appendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
+	buf = appendStringBody(buf, s)
+	return append(buf, '"')
+}
+
+// appendStringBody escapes a string field's content (quotes and backslashes).
+func appendStringBody(buf []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == '"' || c == '\\' {
 			buf = append(buf, '\\', c)
@@ -138,5 +158,5 @@ func appendString(buf []byte, s string) []byte {
 			buf = append(buf, c)
 		}
 	}
-	return append(buf, '"')
+	return buf
 }

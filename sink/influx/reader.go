@@ -98,7 +98,7 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 				site, _ := row[si].(string)
 				rd := reading.Reading{Kind: kind, Site: site, End: time.Unix(int64(ts), 0).UTC()}
 				for col, i := range idx {
-					if col == "time" || col == siteKey || col == "area" || col == "source" || strings.HasSuffix(col, "_flag") {
+					if col == "time" || col == siteKey || col == "area" || col == "source" || col == FlagsField || strings.HasSuffix(col, "_flag") {
 						continue
 					}
 					f, ok := row[i].(float64)
@@ -110,8 +110,13 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 						continue
 					}
 					flag := ""
-					if fi, ok := idx[col+"_flag"]; ok {
+					if fi, ok := idx[col+"_flag"]; ok { // points written before the flags field
 						flag, _ = row[fi].(string)
+					}
+					if fi, ok := idx[FlagsField]; ok {
+						if fs, ok := row[fi].(string); ok {
+							flag = flagOf(fs, col, flag)
+						}
 					}
 					rd.Values = append(rd.Values, reading.Value{Code: col, V: v, Flag: flag})
 				}
@@ -122,4 +127,16 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 		}
 	}
 	return out, nil
+}
+
+// flagOf finds code's flag in a flags field ("pm2_5:M;o3:D"); a code not listed is N. A
+// point that has the field was written whole by the current schema, so the field decides
+// even where an older "<code>_flag" field of the same point survives.
+func flagOf(flags, code, _ string) string {
+	for _, kv := range strings.Split(flags, ";") {
+		if c, f, ok := strings.Cut(kv, ":"); ok && c == code {
+			return f
+		}
+	}
+	return "N"
 }

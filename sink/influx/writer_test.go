@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"net/http"
 	"testing"
 	"time"
 
@@ -109,8 +110,8 @@ func TestWriteAndReadBack(t *testing.T) {
 			if len(rows) != 1 || rows[0][1] != 30.0 || rows[0][2] != float64(30*20+30*31/2) || rows[0][3] != 0.427 {
 				t.Errorf("read back %v, want count 30 sum 1065 max co 0.427", rows)
 			}
-			first := query(t, c.db, "SELECT pm2_5, pm2_5_flag, station, area FROM "+from+" ORDER BY time LIMIT 1")
-			if len(first) != 1 || first[0][0] != "2022-06-01T01:00:00Z" || first[0][1] != 21.0 || first[0][2] != "N" || first[0][3] != "1812A" || first[0][4] != "xigong" {
+			first := query(t, c.db, "SELECT pm2_5, flags, station, area FROM "+from+" ORDER BY time LIMIT 1")
+			if len(first) != 1 || first[0][0] != "2022-06-01T01:00:00Z" || first[0][1] != 21.0 || first[0][2] != "" || first[0][3] != "1812A" || first[0][4] != "xigong" {
 				t.Errorf("first point %v", first)
 			}
 			if got := testutil.ToFloat64(w.metrics.written); got != 30 {
@@ -127,9 +128,27 @@ func TestWriteAndReadBack(t *testing.T) {
 			if rows[0][1] != 30.0 || rows[0][2] != float64(30*20+30*31/2-21+99) {
 				t.Errorf("after revision %v, want 30 points, sum 1143", rows)
 			}
-			flags := query(t, c.db, "SELECT count(pm2_5_flag) FROM "+from+" WHERE pm2_5_flag = 'M'")
+			flags := query(t, c.db, "SELECT count(flags) FROM "+from+" WHERE flags = 'pm2_5:M'")
 			if len(flags) != 1 || flags[0][1] != 1.0 {
 				t.Errorf("revised flag count %v, want 1 (a flag is a field, not a new series)", flags)
+			}
+			// Revised back to N: the flag is cleared in InfluxDB too, and reads back as N.
+			rev[0].Values[0].Flag = "N"
+			if _, err := w.WriteLines(ctx, AppendReading(nil, &rev[0], Tags{Area: "xigong", Source: "test"})); err != nil {
+				t.Fatal(err)
+			}
+			if flags := query(t, c.db, "SELECT count(flags) FROM "+from+" WHERE flags = 'pm2_5:M'"); len(flags) != 0 {
+				t.Errorf("a flag cleared by a revision stays in InfluxDB: %v", flags)
+			}
+			rd := &Reader{URL: influxd.URL, Database: c.db, RetentionPolicy: c.rp, Client: http.DefaultClient}
+			back, err := rd.Readings(ctx, MeasurementAirHourly, rev[0].End.Add(-time.Minute), rev[0].End.Add(time.Minute))
+			if err != nil || len(back) != 1 {
+				t.Fatalf("read back %v, %v", back, err)
+			}
+			for _, v := range back[0].Values {
+				if v.Code == "pm2_5" && (v.Flag != "N" || v.V.String() != "99") {
+					t.Errorf("revised value reads back %s/%s, want 99/N", v.V, v.Flag)
+				}
 			}
 		})
 	}
@@ -156,7 +175,7 @@ func TestLineProtocolEscaping(t *testing.T) {
 	r := reading.Reading{Kind: reading.Water, Site: "黄河 大横岭,1", End: time.Unix(1654041600, 0),
 		Values: []reading.Value{{Code: "nh3n", V: mustDec(t, "0.09055002"), Flag: `N"x`}}}
 	got := string(AppendReading(nil, &r, Tags{Area: "a=b", Source: ""}))
-	want := `water_sample,section=黄河\ 大横岭\,1,area=a\=b nh3n=0.09055002,nh3n_flag="N\"x" 1654041600` + "\n"
+	want := `water_sample,section=黄河\ 大横岭\,1,area=a\=b nh3n=0.09055002,flags="nh3n:N\"x" 1654041600` + "\n"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -118,6 +118,8 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
 	var readings []reading.Reading
 	var rejects []reading.Reject
+	est := rowsLeft(r) // before the CSV reader buffers: the whole input is still unread
+	rows := 0
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -202,7 +204,7 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 			// Values of many rows share one allocation; each reading's slice is capped
 			// so appending to one never reaches the next. Sized from what is left of the
 			// input when it is known: a 10-row file must not reserve 256 rows.
-			slab = make([]reading.Value, 0, slabRows(r)*len(cols))
+			slab = make([]reading.Value, 0, max(min(est-rows, 256), 1)*len(cols))
 		}
 		first := len(slab)
 		rd := reading.Reading{Kind: reading.Air, Site: strings.Clone(station), End: lastEnd}
@@ -223,9 +225,10 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 			slab = append(slab, reading.Value{Code: c.code, V: v, Flag: "N"})
 		}
 		rd.Values = slab[first:len(slab):len(slab)]
+		rows++
 		if len(rd.Values) > 0 {
 			if readings == nil && group > 0 {
-				readings = make([]reading.Reading, 0, group)
+				readings = make([]reading.Reading, 0, max(min(group, est-rows+1), 1))
 			}
 			readings = append(readings, rd)
 			if group > 0 && len(readings) >= group {
@@ -238,17 +241,17 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 	return flush()
 }
 
-// slabRows is how many rows' values one allocation holds: what remains of the input
-// (a CNEMC row is at least 40 bytes), at most 256.
-func slabRows(r io.Reader) int {
-	rows := 256
+// rowsLeft estimates the rows of an input whose size is known (a CNEMC row is at least
+// 40 bytes), else 1<<20. Buffers are sized from it: a 10-row file must not reserve room
+// for 256 rows of values, nor a group's 10,000 readings.
+func rowsLeft(r io.Reader) int {
 	switch x := r.(type) {
 	case *io.LimitedReader:
-		rows = int(min(x.N/40+1, 256))
+		return int(x.N/40) + 1
 	case interface{ Len() int }:
-		rows = min(x.Len()/40+1, 256)
+		return x.Len()/40 + 1
 	}
-	return max(rows, 1)
+	return 1 << 20
 }
 
 var timeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}

@@ -16,11 +16,23 @@ VAR       := $(CURDIR)/var
 export GOFLAGS := -buildvcs=false
 
 VERSION   ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+REVISION  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BRANCH    := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+BUILD_DATE := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
-             -X github.com/prometheus/common/version.Revision=$(shell git rev-parse --short HEAD 2>/dev/null) \
-             -X github.com/prometheus/common/version.Branch=$(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
+             -X github.com/prometheus/common/version.Revision=$(REVISION) \
+             -X github.com/prometheus/common/version.Branch=$(BRANCH) \
+             -X github.com/prometheus/common/version.BuildUser=make \
+             -X github.com/prometheus/common/version.BuildDate=$(BUILD_DATE)
+# make run: the ports of the throwaway influxd and of envwatch's web server.
+WEB_PORT  ?= 9065
+# Release packaging (make dist): nfpm pinned like the other tools.
+NFPM      := $(BIN)/nfpm
+NFPM_VERSION := v2.45.2
+DIST      := $(CURDIR)/dist
+ARCHES    ?= amd64 arm64
 
-.PHONY: all build run test test-short vet fmt-check tools bench-tools bench national clean dashboards fuzz
+.PHONY: all build run test test-short vet fmt-check tools bench-tools bench national clean dashboards fuzz dist docker
 
 all: build
 
@@ -48,7 +60,20 @@ $(TELEGRAF):
 # Starts a throwaway influxd on loopback with data under ./var, then envwatch with the
 # Luoyang example and the simulate source; Ctrl-C stops both.
 run: build tools
-	@scripts/run.sh "$(INFLUXD)" "$(BIN)/envwatch" "$(CONFIG)" "$(VAR)" "$(INFLUX_PORT)"
+	@scripts/run.sh "$(INFLUXD)" "$(BIN)/envwatch" "$(CONFIG)" "$(VAR)" "$(INFLUX_PORT)" "$(WEB_PORT)"
+
+# Release archives and packages for linux/amd64 and linux/arm64 into ./dist: a tar.gz
+# each (binary, example configurations, dashboards, rules, Alertmanager example, systemd
+# unit, README, licence), .deb and .rpm (nfpm), and SHA256SUMS.
+$(NFPM):
+	GOBIN=$(BIN) $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+
+dist: $(NFPM)
+	@scripts/dist.sh "$(VERSION)" "$(DIST)" "$(NFPM)" "$(LDFLAGS)" $(ARCHES)
+
+docker:
+	docker build --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg BRANCH=$(BRANCH) \
+		--build-arg BUILD_DATE=$(BUILD_DATE) -t envwatch:$(VERSION) .
 
 vet:
 	$(GO) vet ./...
@@ -57,7 +82,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: tools fmt-check vet
+test: tools $(NFPM) fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd dashboards && $(GO) vet ./... && $(GO) test -count=1 ./...
 

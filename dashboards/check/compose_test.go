@@ -2,8 +2,10 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,6 +79,36 @@ func TestComposeStack(t *testing.T) {
 	if !strings.Contains(strings.Join(env.Command, " "), "/etc/envwatch/envwatch.yaml") {
 		t.Errorf("envwatch command %v", env.Command)
 	}
+	// One version of each tool: the Prometheus and Alertmanager images are the releases of
+	// the promtool and amtool the rules are tested with (Makefile), pinned by exact tag.
+	mk, err := os.ReadFile(repo("Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := func(name string) string {
+		m := regexp.MustCompile(`(?m)^` + name + `_VERSION := (\S+)`).FindStringSubmatch(string(mk))
+		if m == nil {
+			t.Fatalf("Makefile has no %s_VERSION", name)
+		}
+		return m[1]
+	}
+	promModule := pin("PROMETHEUS") // v0.316.0 is Prometheus v3.16.0
+	minor := regexp.MustCompile(`^v0\.3(\d\d)\.(\d+)$`).FindStringSubmatch(promModule)
+	if minor == nil {
+		t.Fatalf("PROMETHEUS_VERSION %q is not a v0.3xx module version", promModule)
+	}
+	services := loadCompose(t, "docker-compose.yml").Services
+	if want := fmt.Sprintf("prom/prometheus:v3.%d.%s", atoi(minor[1]), minor[2]); services["prometheus"].Image != want {
+		t.Errorf("compose prometheus image %s, want %s (promtool %s)", services["prometheus"].Image, want, promModule)
+	}
+	if want := "prom/alertmanager:" + pin("ALERTMANAGER"); services["alertmanager"].Image != want {
+		t.Errorf("compose alertmanager image %s, want %s", services["alertmanager"].Image, want)
+	}
+	for name, svc := range services {
+		if svc.Build == nil && (!strings.Contains(svc.Image, ":") || strings.HasSuffix(svc.Image, ":latest")) {
+			t.Errorf("compose service %s: image %q is not pinned to an exact tag", name, svc.Image)
+		}
+	}
 	// The UI language is Grafana's own setting ([users] default_language), not an invented one.
 	g := loadCompose(t, "docker-compose.yml").Services["grafana"]
 	if v := g.Environment["GF_USERS_DEFAULT_LANGUAGE"]; v == nil || *v != "zh-Hans" {
@@ -104,4 +136,10 @@ func TestProvisioning(t *testing.T) {
 	if !strings.Contains(string(d), "allowUiUpdates: false") || !strings.Contains(string(d), "/var/lib/grafana/dashboards") {
 		t.Error("dashboard provisioning must load the repository's JSON read-only")
 	}
+}
+
+func atoi(s string) int {
+	n := 0
+	fmt.Sscan(s, &n)
+	return n
 }

@@ -95,6 +95,16 @@ func StartInfluxd(dir string) (*Influxd, error) {
 	return nil, lastErr
 }
 
+// StartInfluxdOn starts influxd in dir on a given loopback port (a test that needs the
+// default port 8086 taken by a second server).
+func StartInfluxdOn(dir string, port int) (*Influxd, error) {
+	bin, err := InfluxdBinary()
+	if err != nil {
+		return nil, err
+	}
+	return startOn(bin, dir, port)
+}
+
 // Integration skips a test under -short: it needs the pinned tools in ./bin (influxd,
 // promtool, amtool) or runs for seconds. `make test` runs everything; `go test -short ./...`
 // the pure tests, without tools.

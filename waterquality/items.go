@@ -81,6 +81,9 @@ func (it Item) Name() string { return items[it].name }
 // Unit is the unit values of the item are expressed in.
 func (it Item) Unit() string { return items[it].unit }
 
+// Decimals returns the decimals the item's period values are published with (2020 rules).
+func (it Item) Decimals() int { return items[it].decimals }
+
 // ParseItem maps a short name to an item.
 func ParseItem(code string) (Item, bool) {
 	for i := Item(0); i < NumItems; i++ {

@@ -21,6 +21,57 @@ type Config struct {
 	Collectors []Collector `yaml:"sources"`
 	InfluxDB   *InfluxDB   `yaml:"influxdb"`
 	Targets    []Target    `yaml:"targets"`
+	// Assessments are the monthly rankings and eco-compensation schemes an area runs over
+	// its units (docs/assessment.md).
+	Assessments []Assessed `yaml:"assessments"`
+}
+
+// Assessed is one area's monthly assessment of its direct children (districts, counties;
+// a province's cities).
+type Assessed struct {
+	Area string `yaml:"area"`
+	// RankBy are the indicators units are ranked by each month (default: composite_index,
+	// composite_index_yoy, pm2_5, good_day_ratio).
+	RankBy  []string `yaml:"rank_by"`
+	Schemes []Scheme `yaml:"schemes"`
+}
+
+// Scheme is an eco-compensation scheme: the unit's factor against a base, in tiers.
+type Scheme struct {
+	Name   string `yaml:"name"`
+	Factor string `yaml:"factor"`
+	// Scope is "units" (default: the area's children) or "sections" (each water section of
+	// the area against its target class; amounts add up per unit).
+	Scope  string `yaml:"scope"`
+	Period string `yaml:"period"` // month (default), quarter, year_to_date
+	// Base is units_average, target, fixed or last_year; BaseValue for fixed;
+	// BaseDecimals rounds a units' average (default: the factor's published decimals).
+	Base         string  `yaml:"base"`
+	BaseValue    *Number `yaml:"base_value"`
+	BaseDecimals *int    `yaml:"base_decimals"`
+	// Difference is absolute (default) or multiple ((value − base)/base, water).
+	Difference string `yaml:"difference"`
+	// Pay tiers on how much worse than the base, Receive on how much better (absent: the
+	// scheme only deducts).
+	Pay     []SchemeTier `yaml:"pay"`
+	Receive []SchemeTier `yaml:"receive"`
+	// Cap bounds a unit's amount per period each way; MoneyStep rounds amounts (default
+	// 0.01), half to even; MoneyUnit names them (default 万元).
+	Cap       *Number `yaml:"cap"`
+	MoneyStep *Number `yaml:"money_step"`
+	MoneyUnit string  `yaml:"money_unit"`
+	// AlertAbove raises EnvwatchUnitPaysMuch when a unit pays more in a month.
+	AlertAbove *Number  `yaml:"alert_above"`
+	Exclude    []string `yaml:"exclude"`
+}
+
+// SchemeTier is a band (from, to] of the difference: rate per unit of difference
+// (linear), or amount × (1 + difference) (multiplier form). to absent: open-ended.
+type SchemeTier struct {
+	From   *Number `yaml:"from"`
+	To     *Number `yaml:"to"`
+	Rate   *Number `yaml:"rate"`
+	Amount *Number `yaml:"amount"`
 }
 
 // Assessment holds the switches where the standards leave a choice (docs/configuration.md

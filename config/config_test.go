@@ -36,6 +36,10 @@ func TestBadConfigs(t *testing.T) {
 		"bad-duration.yaml":               `examples/bad/bad-duration.yaml:6: sources[0].timeout: invalid value "5 minutes": want a duration such as 30s, 5m or 1h`,
 		"negative-duration.yaml":          `examples/bad/negative-duration.yaml:6: sources[0].lookback: invalid value "-1h": want a duration such as 30s, 5m or 1h`,
 		"every-zero.yaml":                 `examples/bad/every-zero.yaml:6: sources[0].schedule: invalid value "@every 0s": @every needs an interval of at least 1s`,
+		"scheme-overlapping-tiers.yaml":   `examples/bad/scheme-overlapping-tiers.yaml:12: assessments[0].schemes[0].pay[1].from: invalid value "3": overlaps the tier before (to 5): tiers must be in order`,
+		"scheme-negative-rate.yaml":       `examples/bad/scheme-negative-rate.yaml:10: assessments[0].schemes[0].pay[0].rate: invalid value "-10": must not be negative`,
+		"scheme-unknown-factor.yaml":      `examples/bad/scheme-unknown-factor.yaml:8: assessments[0].schemes[0].factor: invalid value "pm25_mean": unknown factor (want one of pm2_5, pm10, o3_p90, composite_index, composite_index_weighted, composite_index_yoy, pm2_5_yoy, pm10_yoy, good_day_ratio, sections_compliance, sections_class_i_iii_share)`,
+		"scheme-base-without-target.yaml": `examples/bad/scheme-base-without-target.yaml:9: assessments[0].schemes[0].base: invalid value "target": unit xg has no pm25_target in targets: the base needs it`,
 		"influx-url-credentials.yaml":     `examples/bad/influx-url-credentials.yaml:4: influxdb.url: credentials in the URL are refused (they would reach logs and process lists); use token_env or token_file (an API token, or "user:password" for InfluxDB 1.8)`,
 	}
 	files, err := filepath.Glob("../examples/bad/*.yaml")

@@ -397,6 +397,7 @@ func (c *Config) validate(v *validator) {
 	c.validateCollectors(v)
 	c.validateInflux(v)
 	c.validateTargets(v, areas)
+	c.validateAssessments(v, areas)
 }
 
 // Kinds lists the collector kinds this build knows and their option keys.

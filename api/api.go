@@ -36,6 +36,11 @@ type ReportQuery struct {
 	Daily, Stations                 bool
 }
 
+// AssessQuery asks for an area's monthly assessment.
+type AssessQuery struct {
+	Area, Month, Format, Lang, Table string
+}
+
 // DailyQuery asks for the daily values of an area or a station over [From, To].
 type DailyQuery struct {
 	Area, Station, From, To, Format string
@@ -52,6 +57,7 @@ type Service interface {
 	// Report writes a report; warning is said beside it (a header in HTTP).
 	Report(ctx context.Context, w io.Writer, q ReportQuery) (warning string, err error)
 	Daily(ctx context.Context, w io.Writer, q DailyQuery) error
+	Assess(ctx context.Context, w io.Writer, q AssessQuery) error
 	Sites() any
 	StartBackfill(q BackfillQuery) (*Job, error)
 	Jobs() *Jobs
@@ -74,6 +80,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.get(w, r, h.report)
 	case path == "/daily":
 		h.get(w, r, h.daily)
+	case path == "/assessment":
+		h.get(w, r, h.assessment)
 	case path == "/sites":
 		h.get(w, r, func(w http.ResponseWriter, _ *http.Request) error { return writeJSON(w, h.Svc.Sites()) })
 	case path == "/backfills":
@@ -210,6 +218,21 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", ct)
 	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+func (h *Handler) assessment(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	q := AssessQuery{Area: v.Get("area"), Month: v.Get("month"), Format: v.Get("format"), Lang: v.Get("lang"), Table: v.Get("table")}
+	if q.Format == "" {
+		q.Format = "json"
+	}
+	var b strings.Builder
+	if err := h.Svc.Assess(r.Context(), &b, q); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", contentType(q.Format))
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 

@@ -75,6 +75,8 @@ type Calculator struct {
 	Sites []WaterSite
 	Specs []Spec
 	Opt   Options
+	// Assessments are the monthly assessments of areas' units.
+	Assessments []AssessSpec
 
 	parentOnce sync.Once
 	parent     map[string]string

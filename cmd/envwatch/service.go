@@ -26,6 +26,10 @@ func (v *service) Report(ctx context.Context, w io.Writer, q api.ReportQuery) (s
 
 func (v *service) Jobs() *api.Jobs { return v.jobs }
 
+func (v *service) Assess(ctx context.Context, w io.Writer, q api.AssessQuery) error {
+	return v.s.assess(ctx, w, q, time.Now())
+}
+
 func (v *service) StartBackfill(q api.BackfillQuery) (*api.Job, error) {
 	// Refusals (bad dates, unknown or push source) are answered now, not as a failed job.
 	if _, err := v.s.collectorNamed(q.Source); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/assessment"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/metrics"
@@ -53,7 +54,56 @@ func (s *stack) calculator() (*target.Calculator, error) {
 		}
 		c.Specs = append(c.Specs, spec)
 	}
+	for _, as := range cfg.Assessments {
+		c.Assessments = append(c.Assessments, assessSpec(as))
+	}
 	return c, nil
+}
+
+// assessSpec translates a configured assessment into the calculator's terms.
+func assessSpec(as config.Assessed) target.AssessSpec {
+	spec := target.AssessSpec{Area: as.Area}
+	rankBy := as.RankBy
+	if len(rankBy) == 0 {
+		rankBy = config.DefaultRankBy
+	}
+	for _, f := range rankBy {
+		spec.RankBy = append(spec.RankBy, assessment.Factor(f))
+	}
+	num := func(n *config.Number) *big.Rat {
+		if n == nil {
+			return nil
+		}
+		return n.Dec.Rat()
+	}
+	tiers := func(ts []config.SchemeTier) []assessment.Tier {
+		var out []assessment.Tier
+		for _, t := range ts {
+			out = append(out, assessment.Tier{From: num(t.From), To: num(t.To), Rate: num(t.Rate), Amount: num(t.Amount)})
+		}
+		return out
+	}
+	for _, sc := range as.Schemes {
+		s := target.SchemeSpec{Period: sc.Period, Sections: sc.Scope == "sections", MoneyUnit: sc.MoneyUnit, AlertAbove: num(sc.AlertAbove)}
+		if s.Period == "" {
+			s.Period = "month"
+		}
+		if s.MoneyUnit == "" {
+			s.MoneyUnit = "万元"
+		}
+		s.Scheme = assessment.Scheme{Name: sc.Name, Factor: assessment.Factor(sc.Factor), Base: assessment.BaseKind(sc.Base),
+			BaseValue: num(sc.BaseValue), BaseDecimals: sc.BaseDecimals, Difference: assessment.DiffAbsolute,
+			Pay: tiers(sc.Pay), Receive: tiers(sc.Receive), Cap: num(sc.Cap), Step: num(sc.MoneyStep), Exclude: map[string]bool{}}
+		if sc.Difference == "multiple" {
+			s.Difference = assessment.DiffMultiple
+		}
+		s.Multiplier = len(sc.Pay) > 0 && sc.Pay[0].Amount != nil
+		for _, u := range sc.Exclude {
+			s.Exclude[u] = true
+		}
+		spec.Schemes = append(spec.Schemes, s)
+	}
+	return spec
 }
 
 func assessmentOptions(cfg *config.Config) (target.Options, error) {

@@ -130,6 +130,26 @@ assessments:
 		string(s.Pay) != "90.00" || string(s.Receive) != "70.00" || string(s.Balance) != "20.00" {
 		t.Errorf("compensation: base %s; %s; pay %s receive %s balance %s", s.BaseValue, strings.Join(lines, ", "), s.Pay, s.Receive, s.Balance)
 	}
+	// The exposition of the last complete month (scraped on 5 November).
+	st := fixtureStackFrom(t, cfg)
+	body := exposition(t, st, time.Date(2026, 11, 5, 10, 0, 0, 0, airquality.Shanghai))
+	st.close()
+	for _, want := range []string{
+		`envwatch_assessment_rank{area="A",indicator="pm2_5",month="2026-10",parent="city",period="last_month"} 4`,
+		`envwatch_assessment_rank{area="D",indicator="pm2_5",month="2026-10",parent="city",period="last_month"} 1`,
+		`envwatch_assessment_ranked_units{indicator="pm2_5",month="2026-10",parent="city",period="last_month"} 4`,
+		`envwatch_assessment_amount{area="A",direction="pay",money_unit="万元",month="2026-10",parent="city",period="last_month",scheme="PM2.5 月度生态补偿"} 90`,
+		`envwatch_assessment_amount{area="D",direction="receive",money_unit="万元",month="2026-10",parent="city",period="last_month",scheme="PM2.5 月度生态补偿"} 50`,
+		`envwatch_assessment_last_place_months{area="A",indicator="pm2_5",parent="city"} 1`,
+		`envwatch_assessment_last_place_months{area="D",indicator="pm2_5",parent="city"} 0`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("exposition lacks %s\n%s", want, grepLines(body, "envwatch_assessment"))
+		}
+	}
+	if strings.Contains(body, `envwatch_assessment_rank{area="E"`) {
+		t.Error("a unit without a valid month is ranked in the exposition")
+	}
 	// The text report in both languages, and the CSV.
 	for _, lang := range []string{"zh", "en"} {
 		code, out, _ := runCLI("assess", "--config", cfg, "--area", "city", "--month", "2026-10", "--lang", lang)

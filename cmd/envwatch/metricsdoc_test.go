@@ -54,7 +54,7 @@ func TestMetricsDocumented(t *testing.T) {
 	pl := pipeline.New(nil, airquality.NewNetwork(airquality.CityOptions{}), nil, rec, quiet)
 	rec.MustRegister(metrics.NewAirCollector(pl, nil), metrics.NewWaterCollector(pl, nil), metrics.NewAreaCollector(pl, nil),
 		metrics.NewTargetCollector(func() target.Snapshot { return target.Snapshot{} }), metrics.NewSpoolCollector(pl),
-		metrics.NewInfoCollector(nil, nil, nil))
+		metrics.NewInfoCollector(nil, nil, nil), metrics.NewAssessmentCollector(func() metrics.AssessmentView { return metrics.AssessmentView{} }))
 
 	doc, err := os.ReadFile("../../docs/metrics.md")
 	if err != nil {

@@ -291,7 +291,8 @@ func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collecto
 		areas = append(areas, a.ID)
 	}
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
-		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get), s.infoCollector()}, func() { cache.get() }, nil
+		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get), s.infoCollector(),
+		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, ttl: 5 * time.Minute, now: now}).get)}, func() { cache.get() }, nil
 }
 
 // infoCollector describes every configured site for the info metrics.
@@ -312,4 +313,92 @@ func (s *stack) infoCollector() *metrics.InfoCollector {
 		sections = append(sections, metrics.SectionInfo{Code: src.Code, Name: src.Name, Area: src.Area, WaterBody: src.WaterBody, Source: true})
 	}
 	return metrics.NewInfoCollector(areas, stations, sections)
+}
+
+// assessmentCache computes the assessments' exposition at most every ttl: a month's
+// figures change with each new day, not with each scrape.
+type assessmentCache struct {
+	mu   sync.Mutex
+	calc *target.Calculator
+	ttl  time.Duration
+	now  func() time.Time
+	last metrics.AssessmentView
+	at   time.Time
+}
+
+// maxStreak bounds how far back the last-place streak is looked for.
+const maxStreak = 12
+
+func (c *assessmentCache) get() metrics.AssessmentView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if !c.at.IsZero() && now.Sub(c.at) < c.ttl {
+		return c.last
+	}
+	v := metrics.AssessmentView{LastPlaceStreak: map[string]map[string]int{}, Parents: map[string]string{}, AlertAbove: map[string]float64{}}
+	yesterday := airquality.DayOf(now) - 1
+	y, m, _ := yesterday.Date()
+	prev := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	for i := range c.calc.Assessments {
+		spec := &c.calc.Assessments[i]
+		if airquality.Month(y, m).From <= yesterday {
+			v.MonthToDate = append(v.MonthToDate, c.calc.Assess(spec, y, m, yesterday))
+		}
+		v.LastMonth = append(v.LastMonth, c.calc.Assess(spec, prev.Year(), prev.Month(), yesterday))
+		for _, ch := range c.calc.Children(spec.Area) {
+			v.Parents[ch.ID] = spec.Area
+		}
+		for _, s := range spec.Schemes {
+			if s.AlertAbove != nil {
+				f, _ := s.AlertAbove.Float64()
+				v.AlertAbove[s.Name] = f
+			}
+		}
+		for _, f := range spec.RankBy {
+			done := map[string]bool{}
+			for back := 0; back < maxStreak; back++ {
+				mm := prev.AddDate(0, -back, 0)
+				rows := assessment.Rank(c.calc.Units(spec.Area, airquality.Month(mm.Year(), mm.Month())), f)
+				n := 0
+				for _, r := range rows {
+					if r.Rank > 0 {
+						n++
+					}
+				}
+				any := false
+				for _, r := range rows {
+					if done[r.Unit] {
+						continue
+					}
+					if v.LastPlaceStreak[r.Unit] == nil {
+						v.LastPlaceStreak[r.Unit] = map[string]int{}
+					}
+					if n >= 2 && r.Rank == rowsMax(rows) {
+						v.LastPlaceStreak[r.Unit][string(f)]++
+						any = true
+					} else {
+						if _, ok := v.LastPlaceStreak[r.Unit][string(f)]; !ok {
+							v.LastPlaceStreak[r.Unit][string(f)] = 0
+						}
+						done[r.Unit] = true
+					}
+				}
+				if !any {
+					break
+				}
+			}
+		}
+	}
+	c.last, c.at = v, now
+	return v
+}
+
+// rowsMax is the worst rank given (the last place, shared by ties).
+func rowsMax(rows []assessment.Ranked) int {
+	m := 0
+	for _, r := range rows {
+		m = max(m, r.Rank)
+	}
+	return m
 }

@@ -211,10 +211,33 @@ func pipelineHealth() obj {
 	})
 }
 
+// monthly is the 月考核 dashboard: the units' rankings and eco-compensation of the last
+// complete month and the month so far.
+func monthly() obj {
+	rank := panel(1, "bargauge", "月度排名 · Ranking (last complete month)", "Each unit's rank by the indicator (1 best; units without a valid month are not ranked).", grid{0, 0, 12, 10}, "none",
+		prom(named(`envwatch_assessment_rank{parent="$area",period="last_month",indicator="$indicator"}`, "area", "envwatch_area_info"), "{{name}}"))
+	mtd := panel(2, "bargauge", "本月至今排名（暂定）· Month to date (provisional)", "The running month's ranks; they change with each day.", grid{12, 0, 12, 10}, "none",
+		prom(named(`envwatch_assessment_rank{parent="$area",period="month_to_date",indicator="$indicator"}`, "area", "envwatch_area_info"), "{{name}}"))
+	pay := panel(3, "table", "生态补偿 · Eco-compensation (last complete month)", "What each unit pays (支偿) or receives (得补) per scheme, in the scheme's money unit.", grid{0, 10, 24, 8}, "none",
+		prom(named(`envwatch_assessment_amount{parent="$area",period="last_month"}`, "area", "envwatch_area_info"), "{{name}} {{scheme}} {{direction}}"))
+	pay["targets"].([]obj)[0]["format"] = "table"
+	pay["targets"].([]obj)[0]["instant"] = true
+	streak := panel(4, "stat", "连续末位月数 · Months in a row at last place", "Complete months each unit has been ranked last by the indicator.", grid{0, 18, 24, 6}, "none",
+		prom(named(`envwatch_assessment_last_place_months{parent="$area",indicator="$indicator"} > 0`, "area", "envwatch_area_info"), "{{name}}"))
+	ind := obj{"name": "indicator", "label": "指标 Indicator", "type": "query", "datasource": obj{"type": "prometheus", "uid": promUID},
+		"query": obj{"query": "label_values(envwatch_assessment_rank, indicator)", "refId": "indicator"}, "definition": "label_values(envwatch_assessment_rank, indicator)",
+		"refresh": 2, "current": obj{}, "includeAll": false}
+	parent := areaVar("envwatch_assessment_ranked_units")
+	parent["query"] = obj{"query": "label_values(envwatch_assessment_ranked_units, parent)", "refId": "area"}
+	parent["definition"] = "label_values(envwatch_assessment_ranked_units, parent)"
+	return dashboard("envwatch-monthly", "月考核 · Monthly assessment", "District and county ranking and eco-compensation (月考核排名、月生态补偿).",
+		[]obj{rank, mtd, pay, streak}, parent, ind)
+}
+
 // Dashboards returns every dashboard by file name.
 func Dashboards() map[string]obj {
 	return map[string]obj{"city-overview.json": cityOverview(), "air-targets.json": airTargets(), "water.json": water(),
-		"station-detail.json": stationDetail(), "pipeline-health.json": pipelineHealth()}
+		"station-detail.json": stationDetail(), "pipeline-health.json": pipelineHealth(), "monthly-assessment.json": monthly()}
 }
 
 // Render returns the JSON of a dashboard as committed.

@@ -6,6 +6,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -58,6 +59,8 @@ type Service interface {
 	Report(ctx context.Context, w io.Writer, q ReportQuery) (warning string, err error)
 	Daily(ctx context.Context, w io.Writer, q DailyQuery) error
 	Assess(ctx context.Context, w io.Writer, q AssessQuery) error
+	// Now writes an area's real-time AQI, provisional day and station states as JSON.
+	Now(ctx context.Context, w io.Writer, area, lang string) error
 	Sites() any
 	StartBackfill(q BackfillQuery) (*Job, error)
 	Jobs() *Jobs
@@ -82,6 +85,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.get(w, r, h.daily)
 	case path == "/assessment":
 		h.get(w, r, h.assessment)
+	case path == "/now":
+		h.get(w, r, func(w http.ResponseWriter, r *http.Request) error {
+			q := r.URL.Query()
+			if q.Get("area") == "" {
+				return Errorf(http.StatusBadRequest, "give area")
+			}
+			var buf bytes.Buffer
+			if err := h.Svc.Now(r.Context(), &buf, q.Get("area"), q.Get("lang")); err != nil {
+				return err
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, err := buf.WriteTo(w)
+			return err
+		})
 	case path == "/sites":
 		h.get(w, r, func(w http.ResponseWriter, _ *http.Request) error { return writeJSON(w, h.Svc.Sites()) })
 	case path == "/backfills":

@@ -18,6 +18,7 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/pages"
 	"github.com/envwatch/envwatch/report"
 	"github.com/envwatch/envwatch/store"
 	"github.com/envwatch/envwatch/target"
@@ -36,7 +37,7 @@ func (c *reportCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdC
 	cmd.Flag("area", "Area id or configured name (洛阳市 or luoyang).").Required().StringVar(&c.area)
 	cmd.Flag("year", "Year.").Required().IntVar(&c.year)
 	cmd.Flag("as-of", "Last day to count (YYYY-MM-DD). Default: the area's data end (the newest day with a determinable daily AQI), at most yesterday or 31 December.").StringVar(&c.asOf)
-	cmd.Flag("format", "text, markdown, json or csv (the tables).").Default("text").EnumVar(&c.format, "text", "markdown", "json", "csv")
+	cmd.Flag("format", "text, markdown, json, csv (the tables) or html (the year page as one self-contained file).").Default("text").EnumVar(&c.format, "text", "markdown", "json", "csv", "html")
 	cmd.Flag("table", "With --format csv: indicators or monthly.").Default("indicators").EnumVar(&c.table, "indicators", "monthly")
 	cmd.Flag("lang", "zh or en.").Default("zh").EnumVar(&c.lang, "zh", "en")
 	cmd.Flag("daily", "Print the area's daily values of the year (to the as-of day) as CSV instead of the summary.").BoolVar(&c.daily)
@@ -68,6 +69,9 @@ func (c *reportCmd) run(env *environ) int {
 	s, err := newStack(c.configFile, logger, sinkMode{override: discardSink{}, secrets: env.secrets})
 	if errors.Is(err, store.ErrLocked) {
 		// envwatch run holds the state: ask it (same rendering, same output).
+		if c.format == "html" {
+			return c.remote.get(env, "/pages/year", c.pageValues())
+		}
 		return c.remote.get(env, "/api/v1/report", reportValues(c.query()))
 	}
 	if err != nil {
@@ -75,6 +79,19 @@ func (c *reportCmd) run(env *environ) int {
 		return 1
 	}
 	defer s.close()
+	if c.format == "html" {
+		// The page the service serves, built from the same API over this state.
+		h := pagesFor(s.cfg, &api.Handler{Svc: &service{s: s}})
+		p, err := h.Build(env.ctx, "year", c.pageValues(), true)
+		if err == nil {
+			err = pages.Write(env.stdout, p)
+		}
+		if err != nil {
+			fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	warning, err := s.report(env.ctx, env.stdout, c.query(), time.Now())
 	if warning != "" {
 		fmt.Fprintf(env.stderr, "envwatch: warning: %s\n", warning)
@@ -84,6 +101,15 @@ func (c *reportCmd) run(env *environ) int {
 		return 1
 	}
 	return 0
+}
+
+// pageValues asks for the year page as a file.
+func (c *reportCmd) pageValues() url.Values {
+	v := url.Values{"area": {c.area}, "year": {strconv.Itoa(c.year)}, "lang": {c.lang}, "standalone": {"true"}}
+	if c.asOf != "" {
+		v.Set("as_of", c.asOf)
+	}
+	return v
 }
 
 // reportValues is a report query as URL parameters.

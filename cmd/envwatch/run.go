@@ -144,7 +144,8 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 	r.sched.Start()
 	r.jobs = api.NewJobs(ctx)
 	svc := &service{s: s, jobs: r.jobs}
-	r.handler = c.routes(prometheus.Gatherers{selfReg, s.reg}, &r.influxOK, reload, &api.Handler{Svc: svc, Admin: c.adminAPI})
+	apiHandler := &api.Handler{Svc: svc, Admin: c.adminAPI}
+	r.handler = c.routes(prometheus.Gatherers{selfReg, s.reg}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
 	return r, nil
 }
 
@@ -283,7 +284,7 @@ func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *promet
 func (c *runCmd) downRoutes(selfReg *prometheus.Registry, cause error, reload func() error) http.Handler {
 	var notReady atomic.Bool
 	mux := http.NewServeMux()
-	base := c.routes(selfReg, &notReady, reload, http.NotFoundHandler())
+	base := c.routes(selfReg, &notReady, reload, http.NotFoundHandler(), http.NotFoundHandler())
 	mux.Handle("/", base)
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "not collecting: the configuration did not start: "+cause.Error(), http.StatusServiceUnavailable)
@@ -313,9 +314,11 @@ func watchHealth(ctx context.Context, w *influx.Writer, ok *atomic.Bool, logger 
 	}
 }
 
-func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload func() error, apiHandler http.Handler) http.Handler {
+func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload func() error, apiHandler, pagesHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", apiHandler)
+	mux.Handle("/pages/", pagesHandler)
+	mux.Handle("/pages", pagesHandler)
 	mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
 		if !c.lifecycle {
@@ -353,6 +356,9 @@ func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload fun
 		Description: "Air- and water-quality indicators for environmental bureaus (HJ 633, HJ 663, GB 3095, GB 3838)",
 		Version:     version.Info(),
 		Links: []web.LandingLinks{
+			{Address: "/pages/today", Text: "今日研判 · Today"},
+			{Address: "/pages/month", Text: "月度考核 · Month"},
+			{Address: "/pages/year", Text: "年度报告 · Year"},
 			{Address: "/metrics", Text: "Metrics"},
 			{Address: "/-/healthy", Text: "Health"},
 			{Address: "/-/ready", Text: "Readiness"},

@@ -11,6 +11,8 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/pages"
 	"github.com/envwatch/envwatch/target"
 )
 
@@ -28,6 +30,10 @@ func (v *service) Jobs() *api.Jobs { return v.jobs }
 
 func (v *service) Assess(ctx context.Context, w io.Writer, q api.AssessQuery) error {
 	return v.s.assess(ctx, w, q, time.Now())
+}
+
+func (v *service) Now(ctx context.Context, w io.Writer, area, lang string) error {
+	return v.s.now(ctx, w, area, lang, time.Now())
 }
 
 func (v *service) StartBackfill(q api.BackfillQuery) (*api.Job, error) {
@@ -186,4 +192,14 @@ func (v *service) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error 
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// pagesFor serves the bureau's pages from the API of this generation; the first
+// configured area is shown when a request names none.
+func pagesFor(cfg *config.Config, apiHandler http.Handler) *pages.Handler {
+	h := &pages.Handler{API: apiHandler}
+	if len(cfg.Areas) > 0 {
+		h.DefaultArea = cfg.Areas[0].ID
+	}
+	return h
 }

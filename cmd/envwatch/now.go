@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sort"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/api"
+	"github.com/envwatch/envwatch/pipeline"
+)
+
+// staleAfter is when a station's newest hour counts as stale: the StationDataMissing
+// alert's threshold, so that the page and the alert agree.
+const staleAfter = 3 * time.Hour
+
+// aqiJSON is a real-time or provisional AQI with its level and primary pollutants.
+type aqiJSON struct {
+	AQI      *int     `json:"aqi"`
+	Level    *int     `json:"level"`
+	Category string   `json:"category,omitempty"`
+	Primary  []string `json:"primary"`
+	Edition  string   `json:"edition"`
+}
+
+func aqiOf(res *airquality.Result, lang string) aqiJSON {
+	j := aqiJSON{Primary: []string{}, Edition: res.Version.String()}
+	if res.NA {
+		return j
+	}
+	a, l := res.AQI, int(res.Level())
+	j.AQI, j.Level = &a, &l
+	j.Category = res.Level().Info().Category
+	if lang == "en" {
+		j.Category = res.Level().Info().CategoryEN
+	}
+	if res.AQI > 50 {
+		for _, it := range res.Primary.Items() {
+			j.Primary = append(j.Primary, it.Code())
+		}
+	}
+	return j
+}
+
+type nowStation struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Area       string `json:"area"`
+	Assessment bool   `json:"assessment"`
+	// End is the end of the station's newest hour; null when it has none.
+	End        *string `json:"end"`
+	AgeSeconds *int64  `json:"age_seconds"`
+	Stale      bool    `json:"stale"`
+	aqiJSON
+}
+
+type nowRejected struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+	Count  int64  `json:"count"`
+}
+
+// nowJSON is GET /api/v1/now: an area's real-time AQI, its provisional day and the state
+// of its stations, at one moment.
+type nowJSON struct {
+	Area     string `json:"area"`
+	Name     string `json:"name"`
+	Computed string `json:"computed"`
+	// Hour is the area's newest hour (null without any); Today the provisional day so far.
+	Hour *struct {
+		End      string `json:"end"`
+		Stations int    `json:"stations"`
+		aqiJSON
+	} `json:"hour"`
+	Today *struct {
+		Date        string `json:"date"`
+		Provisional bool   `json:"provisional"`
+		aqiJSON
+	} `json:"today"`
+	StaleAfterSeconds int64         `json:"stale_after_seconds"`
+	Stations          []nowStation  `json:"stations"`
+	StaleStations     []string      `json:"stale_stations"`
+	Rejected          []nowRejected `json:"rejected_readings"`
+}
+
+// now answers GET /api/v1/now for an area.
+func (s *stack) now(_ context.Context, w io.Writer, areaKey, lang string, now time.Time) error {
+	area, err := findArea(s.cfg, areaKey)
+	if err != nil {
+		return &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
+	}
+	name := area.Name
+	if lang == "en" && area.NameEN != "" {
+		name = area.NameEN
+	}
+	out := nowJSON{Area: area.ID, Name: name, Computed: now.In(s.loc).Format(time.RFC3339), StaleAfterSeconds: int64(staleAfter / time.Second),
+		Stations: []nowStation{}, StaleStations: []string{}, Rejected: []nowRejected{}}
+	if an, ok := s.pl.AreaNow(area.ID); ok {
+		out.Hour = hourJSON(an, s.loc, lang)
+		if an.HasDay {
+			d := airquality.DailyAQI(&an.Day, airquality.AQIOptions{})
+			day, _, _ := airquality.HourSlot(an.End)
+			out.Today = &struct {
+				Date        string `json:"date"`
+				Provisional bool   `json:"provisional"`
+				aqiJSON
+			}{Date: day.String(), Provisional: true, aqiJSON: aqiOf(&d, lang)}
+		}
+	}
+	under := descendants(s, area.ID)
+	snap := s.pl.Snapshot()
+	for _, st := range s.cfg.Stations {
+		if !under[st.Area] {
+			continue
+		}
+		j := nowStation{Code: st.Code, Name: st.Name, Area: st.Area, Assessment: st.Counts(), aqiJSON: aqiJSON{Primary: []string{}}}
+		if l, ok := snap.Latest[st.Code]; ok {
+			res := stationHour(l)
+			j.aqiJSON = aqiOf(&res, lang)
+			e, age := l.End.In(s.loc).Format(time.RFC3339), int64(now.Sub(l.End)/time.Second)
+			j.End, j.AgeSeconds, j.Stale = &e, &age, now.Sub(l.End) > staleAfter
+		} else {
+			j.Stale = true
+		}
+		if j.Stale {
+			out.StaleStations = append(out.StaleStations, st.Code)
+		}
+		out.Stations = append(out.Stations, j)
+	}
+	out.Rejected = rejectedCounts(s)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+func hourJSON(an pipeline.AreaNow, loc *time.Location, lang string) *struct {
+	End      string `json:"end"`
+	Stations int    `json:"stations"`
+	aqiJSON
+} {
+	in := airquality.HourlyInput{PM25: an.Hour[airquality.PM25], PM10: an.Hour[airquality.PM10], SO2: an.Hour[airquality.SO2],
+		NO2: an.Hour[airquality.NO2], CO: an.Hour[airquality.CO], O3: an.Hour[airquality.O3]}
+	res := airquality.Hourly(airquality.ForHourEnding(an.End), &in)
+	return &struct {
+		End      string `json:"end"`
+		Stations int    `json:"stations"`
+		aqiJSON
+	}{End: an.End.In(loc).Format(time.RFC3339), Stations: an.Stations, aqiJSON: aqiOf(&res, lang)}
+}
+
+func stationHour(l pipeline.Latest) airquality.Result {
+	in := airquality.HourlyInput{PM25: l.Values[airquality.PM25], PM10: l.Values[airquality.PM10],
+		SO2: l.Values[airquality.SO2], NO2: l.Values[airquality.NO2], CO: l.Values[airquality.CO], O3: l.Values[airquality.O3]}
+	return airquality.Hourly(airquality.ForHourEnding(l.End), &in)
+}
+
+// descendants is the set of an area and every area below it.
+func descendants(s *stack, root string) map[string]bool {
+	in := map[string]bool{root: true}
+	for grew := true; grew; {
+		grew = false
+		for _, a := range s.cfg.Areas {
+			if !in[a.ID] && a.Parent != "" && in[a.Parent] {
+				in[a.ID], grew = true, true
+			}
+		}
+	}
+	return in
+}
+
+// rejectedCounts reads envwatch_readings_rejected_total: the same counters /metrics shows.
+func rejectedCounts(s *stack) []nowRejected {
+	out := []nowRejected{}
+	mfs, err := s.reg.Gather()
+	if err != nil {
+		return out
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "envwatch_readings_rejected_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if n := int64(m.GetCounter().GetValue()); n > 0 {
+				out = append(out, nowRejected{Source: label(m, "source"), Reason: label(m, "reason"), Count: n})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}

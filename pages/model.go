@@ -1,0 +1,77 @@
+package pages
+
+import "html/template"
+
+// Chart is an inline SVG chart.
+type Chart = template.HTML
+
+// Cell is one figure or text of a page. Src and Path say where in the API a figure came
+// from (empty for labels); Level (1–6) colours an AQI by HJ 633 Appendix A, always beside
+// its text.
+type Cell struct {
+	Text    string
+	Src     string
+	Path    string
+	Level   int
+	Num     bool // a figure (right-aligned; a number cell in Excel)
+	Missing bool // the API had no value (null): shown as —
+	Note    string
+}
+
+// label is a cell of plain text.
+func label(s string) Cell { return Cell{Text: s} }
+
+// Table is a table of a page; the same rows go to CSV and Excel.
+type Table struct {
+	Name  string // for exports: ?table=Name
+	Title string
+	Head  []string
+	Rows  [][]Cell
+	Empty string // said instead of an empty table
+}
+
+// Card is a headline figure: a big number with its level and what drives it.
+type Card struct {
+	Title   string
+	Value   Cell
+	Level   int
+	Caption string // the level's category in words
+	Lines   []Para
+}
+
+// Para is a sentence of figures and words.
+type Para []Cell
+
+// Section is one printed page of a page.
+type Section struct {
+	ID     string
+	Title  string
+	Cards  []Card
+	Paras  []Para
+	Charts []Chart
+	Tables []Table
+	Notes  []string
+}
+
+// Page is what a template renders.
+type Page struct {
+	Kind, Lang, Title, Subtitle string
+	Area, AreaName              string
+	// Query is the page's own query (area, month, year…), for links to the other language
+	// and the exports.
+	Query      string
+	Standalone bool // a file, not served: no navigation, no export links
+	Sections   []Section
+	Exports    []Table
+	Generated  string
+	W          *words
+}
+
+// tables lists every table of the page, for exports.
+func (p *Page) tables() []Table {
+	var out []Table
+	for _, s := range p.Sections {
+		out = append(out, s.Tables...)
+	}
+	return out
+}

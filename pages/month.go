@@ -1,0 +1,143 @@
+package pages
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+)
+
+func (b *builder) month() (*Page, error) {
+	w := b.w
+	yesterday := b.now().In(airquality.Shanghai).AddDate(0, 0, -1)
+	month := b.q.Get("month")
+	if month == "" {
+		month = yesterday.Format("2006-01")
+	}
+	m, err := time.ParseInLocation("2006-01", month, airquality.Shanghai)
+	if err != nil {
+		return nil, &apiError{Status: 400, Msg: fmt.Sprintf("month %q: want YYYY-MM", month)}
+	}
+	if !b.knownArea() {
+		return nil, &apiError{Status: 404, Msg: fmt.Sprintf("no area %q", b.area)}
+	}
+	p := b.page("month", b.areaName(b.area))
+	p.Title = fmt.Sprintf("%s · %s", p.Title, month)
+
+	as, aerr := b.f.get("assessment", "/api/v1/assessment", url.Values{"area": {b.area}, "month": {month}, "lang": {w.lang}})
+	rank := Section{ID: "ranking", Title: w.T("month.ranking")}
+	comp := Section{ID: "compensation", Title: w.T("month.comp")}
+	if aerr != nil {
+		rank.Notes = append(rank.Notes, w.T("month.noassess")+aerr.Error())
+	} else {
+		p.Subtitle = w.T("month.datato") + " " + as.text("data_to")
+		if as.bool("provisional") {
+			rank.Notes = append(rank.Notes, w.T("month.provisional"))
+		}
+		for _, f := range as.each("rankings") {
+			factor := f.path[len("rankings/"):]
+			t := Table{Name: "ranking_" + factor, Title: w.T("month.ranking") + " · " + factorName(factor, w),
+				Head: []string{w.T("col.rank"), w.T("col.unitname"), w.T("col.code"), w.T("col.value"), w.T("col.reason")}}
+			for _, r := range f.each("") {
+				t.Rows = append(t.Rows, []Cell{r.cell("rank"), label(r.text("name")), r.tcell("unit"), r.cell("value"), label(r.text("reason"))})
+			}
+			rank.Tables = append(rank.Tables, t)
+		}
+		for i, s := range as.each("schemes") {
+			t := Table{Name: "compensation_" + strconv.Itoa(i+1), Title: s.text("Name"),
+				Head: []string{w.T("col.unitname"), w.T("col.code"), w.T("col.value"), w.T("col.base"), w.T("col.diff"),
+					w.T("col.direction"), w.T("col.amount") + "（" + s.text("MoneyUnit") + "）", w.T("col.excluded")}}
+			for _, l := range s.each("Lines") {
+				dir := ""
+				if d := l.text("direction"); d != "" {
+					dir = w.T(d)
+				}
+				name := l.text("name")
+				if in := l.text("in_unit"); in != "" {
+					name += "（" + b.areaName(in) + "）"
+				}
+				t.Rows = append(t.Rows, []Cell{label(name), l.tcell("unit"), l.cell("value"), l.cell("base"), l.cell("difference"),
+					label(dir), l.cell("amount"), label(l.text("excluded"))})
+			}
+			comp.Tables = append(comp.Tables, t)
+		}
+		tot := Table{Name: "totals", Title: w.T("col.net"), Head: []string{w.T("col.unitname"), w.T("col.code"), w.T("col.net")}}
+		for _, money := range as.each("totals") {
+			for _, u := range money.each("") {
+				code := u.path[len(money.path)+1:]
+				tot.Rows = append(tot.Rows, []Cell{label(b.areaName(code)), {Text: code}, u.cell("")})
+				tot.Head[2] = w.T("col.net") + "（" + money.path[len("totals/"):] + "）"
+			}
+		}
+		if len(tot.Rows) > 0 {
+			comp.Tables = append(comp.Tables, tot)
+		}
+	}
+	p.Sections = append(p.Sections, rank, comp)
+
+	means := Section{ID: "means", Title: w.T("month.means")}
+	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(m.Year())}, "lang": {w.lang}})
+	if rerr != nil {
+		means.Notes = append(means.Notes, w.T("month.nodata")+rerr.Error())
+	} else {
+		means.Charts, means.Tables = monthlyCharts(rep, w)
+	}
+	p.Sections = append(p.Sections, means)
+
+	days := Section{ID: "days", Title: w.T("month.strip")}
+	last := m.AddDate(0, 1, -1)
+	if last.After(yesterday) {
+		last = yesterday
+	}
+	var dates []string
+	for d := m; !d.After(last); d = d.AddDate(0, 0, 1) {
+		dates = append(dates, d.Format(time.DateOnly))
+	}
+	if len(dates) == 0 {
+		days.Notes = append(days.Notes, w.T("month.nodata")+month)
+	} else if daily, err := b.f.get("daily", "/api/v1/daily", url.Values{"area": {b.area}, "from": {dates[0]}, "to": {dates[len(dates)-1]}}); err != nil {
+		days.Notes = append(days.Notes, w.T("month.nodata")+err.Error())
+	} else {
+		cells := dayCells(daily)
+		days.Charts = append(days.Charts, strip(days.Title, dates, cells, w))
+		t := Table{Name: "daily", Title: w.T("month.strip"), Head: []string{w.T("col.date"), w.T("col.aqi"), w.T("col.level"), w.T("col.primary"), w.T("col.pm25"), w.T("col.pm10")}}
+		for _, d := range daily.each("") {
+			a := aqiCell(d, "")
+			t.Rows = append(t.Rows, []Cell{d.tcell("date"), a, {Text: category(a.Level, w), Level: a.Level}, label(d.text("primary")),
+				d.cell("values/pm2_5"), d.cell("values/pm10")})
+		}
+		days.Tables = append(days.Tables, t)
+		if !hasAnyData(daily) {
+			days.Notes = append(days.Notes, w.T("month.nodata")+month)
+		}
+	}
+	p.Sections = append(p.Sections, days)
+	return p, nil
+}
+
+func hasAnyData(daily doc) bool {
+	for _, d := range daily.each("") {
+		if d.bool("has_data") {
+			return true
+		}
+	}
+	return false
+}
+
+func factorName(f string, w *words) string {
+	names := map[string][2]string{
+		"composite_index": {"综合指数", "composite index"}, "composite_index_yoy": {"综合指数同比", "composite index YoY"},
+		"pm2_5": {"PM2.5", "PM2.5"}, "pm10": {"PM10", "PM10"}, "good_day_ratio": {"优良天数比例", "good-day ratio"},
+		"sections_compliance": {"断面达标率", "sections compliance"}, "pm2_5_yoy": {"PM2.5 同比", "PM2.5 YoY"},
+	}
+	n, ok := names[f]
+	if !ok {
+		return f
+	}
+	if w.lang == "en" {
+		return n[1]
+	}
+	return n[0]
+}

@@ -1,0 +1,243 @@
+// Package pages serves the bureau's pages — 今日研判 (today), 月度 (month) and 年度 (year) —
+// as server-rendered HTML with inline SVG charts and a print stylesheet (A4, one section
+// per sheet), and every table of a page as CSV and Excel. Each figure is read from
+// envwatch's own API, in-process and under the same request, so that a page shows exactly
+// what GET /api/v1/… answers: nothing is recomputed here. A page requests nothing beyond
+// itself — styles and charts are inline — so it works on an intranet without internet and
+// saves as one file (envwatch report --format html). docs/pages.md is the contract.
+package pages
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{
+	"fill": func(l int) string { f, _ := levelFill(l); return f },
+	"ink":  func(l int) string { _, i := levelFill(l); return i },
+}).ParseFS(templateFS, "templates/*.html"))
+
+// Handler serves /pages/.
+type Handler struct {
+	// API is the /api/v1/ handler the figures are read from.
+	API http.Handler
+	// DefaultArea is shown when a request names none (the first configured area).
+	DefaultArea string
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Kinds are the pages, in navigation order.
+var Kinds = []string{"today", "month", "year"}
+
+// ServeHTTP implements http.Handler: /pages/{today,month,year}[.csv|.xlsx].
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "use GET", http.StatusMethodNotAllowed)
+		return
+	}
+	name := strings.TrimPrefix(r.URL.Path, "/pages/")
+	if name == "" || r.URL.Path == "/pages" {
+		http.Redirect(w, r, "/pages/today", http.StatusFound)
+		return
+	}
+	kind, ext, _ := strings.Cut(name, ".")
+	p, err := h.Build(r.Context(), kind, r.URL.Query(), r.URL.Query().Get("standalone") == "true")
+	if err != nil {
+		status := http.StatusInternalServerError
+		var e *apiError
+		if errors.As(err, &e) {
+			status = e.Status
+		}
+		http.Error(w, err.Error(), status)
+		return
+	}
+	switch ext {
+	case "":
+		var buf bytes.Buffer
+		if err := Write(&buf, p); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		buf.WriteTo(w)
+	case "csv":
+		t, ok := findTable(p, r.URL.Query().Get("table"))
+		if !ok {
+			http.Error(w, fmt.Sprintf("no table %q on the %s page; tables: %s", r.URL.Query().Get("table"), kind, tableNames(p)), http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s.csv"`, p.Area, kind, t.Name))
+		writeCSV(w, t)
+	case "xlsx":
+		var buf bytes.Buffer
+		if err := writeXLSX(&buf, p); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.xlsx"`, p.Area, kind))
+		buf.WriteTo(w)
+	default:
+		http.Error(w, "no such page (today, month, year; .csv or .xlsx for their tables)", http.StatusNotFound)
+	}
+}
+
+// Build assembles a page from the API. standalone pages (files) carry no links.
+func (h *Handler) Build(ctx context.Context, kind string, q url.Values, standalone bool) (*Page, error) {
+	now := h.Now
+	if now == nil {
+		now = time.Now
+	}
+	b := &builder{f: fetcher{api: h.API, ctx: ctx}, q: q, w: wordsFor(q.Get("lang")), area: q.Get("area"), now: now}
+	if b.area == "" {
+		b.area = h.DefaultArea
+	}
+	sites, err := b.f.get("sites", "/api/v1/sites", url.Values{})
+	if err != nil {
+		return nil, err
+	}
+	b.sites = sites
+	b.resolveArea()
+	var p *Page
+	switch kind {
+	case "today":
+		p, err = b.today()
+	case "month":
+		p, err = b.month()
+	case "year":
+		p, err = b.year()
+	default:
+		return nil, &apiError{Status: http.StatusNotFound, Msg: "no such page (today, month, year)"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.Standalone = standalone
+	p.Generated = now().Format(time.RFC3339)
+	return p, nil
+}
+
+// Write renders a page as one self-contained HTML document.
+func Write(w io.Writer, p *Page) error { return pageTemplate.Execute(w, p) }
+
+// builder holds what a page's assembly shares.
+type builder struct {
+	f     fetcher
+	q     url.Values
+	w     *words
+	area  string
+	now   func() time.Time
+	sites doc
+}
+
+// resolveArea accepts an area's configured name or English name as well as its id.
+func (b *builder) resolveArea() {
+	for _, a := range b.sites.each("areas") {
+		if a.text("name") == b.area || strings.EqualFold(a.text("name_en"), b.area) {
+			b.area = a.text("id")
+		}
+	}
+}
+
+func (b *builder) knownArea() bool {
+	for _, a := range b.sites.each("areas") {
+		if a.text("id") == b.area {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) areaName(id string) string {
+	for _, a := range b.sites.each("areas") {
+		if a.text("id") == id {
+			if b.w.lang == "en" && a.text("name_en") != "" {
+				return a.text("name_en")
+			}
+			return a.text("name")
+		}
+	}
+	return id
+}
+
+func (b *builder) stationName(code string) string {
+	if s, ok := b.sites.at("stations/" + code); ok {
+		return s.text("name")
+	}
+	return code
+}
+
+// stationSet names the assessment stations of the area and the areas below it.
+func (b *builder) stationSet() string {
+	under := map[string]bool{b.area: true}
+	for grew := true; grew; {
+		grew = false
+		for _, a := range b.sites.each("areas") {
+			if id := a.text("id"); !under[id] && under[a.text("parent")] {
+				under[id], grew = true, true
+			}
+		}
+	}
+	var names []string
+	for _, s := range b.sites.each("stations") {
+		if under[s.text("area")] && s.bool("assessment") {
+			names = append(names, s.text("name")+"（"+s.text("code")+"）")
+		}
+	}
+	if len(names) == 0 {
+		return b.w.T("stations.none")
+	}
+	return strconv.Itoa(len(names)) + "：" + strings.Join(names, "、")
+}
+
+func (b *builder) intParam(key string, def int) int {
+	if n, err := strconv.Atoi(b.q.Get(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+// page starts a page of a kind.
+func (b *builder) page(kind, areaName string) *Page {
+	q := url.Values{}
+	for k, v := range b.q {
+		if k != "lang" && k != "table" && k != "standalone" {
+			q[k] = v
+		}
+	}
+	q.Set("area", b.area)
+	return &Page{Kind: kind, Lang: b.w.lang, Title: areaName + " · " + b.w.T(kind), Area: b.area, AreaName: areaName, Query: q.Encode(), W: b.w}
+}
+
+func findTable(p *Page, name string) (Table, bool) {
+	for _, t := range p.tables() {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
+
+func tableNames(p *Page) string {
+	var out []string
+	for _, t := range p.tables() {
+		out = append(out, t.Name)
+	}
+	return strings.Join(out, ", ")
+}

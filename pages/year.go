@@ -1,0 +1,241 @@
+package pages
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/envwatch/envwatch/airquality"
+)
+
+// headline indicators of the bulletin's opening sentence, in its order.
+var headline = []string{"pm2_5_mean", "pm10_mean", "good_days", "good_day_ratio", "o3_exceedance_days", "heavy_pollution_days",
+	"sections_compliance", "drinking_water_compliance"}
+
+func (b *builder) year() (*Page, error) {
+	w := b.w
+	year := b.intParam("year", b.now().In(airquality.Shanghai).AddDate(0, 0, -1).Year())
+	p := b.page("year", b.areaName(b.area))
+	p.Title = fmt.Sprintf("%s · %d", p.Title, year)
+	rq := url.Values{"area": {b.area}, "year": {strconv.Itoa(year)}, "lang": {w.lang}}
+	if asOf := b.q.Get("as_of"); asOf != "" {
+		rq.Set("as_of", asOf)
+	}
+	rep, err := b.f.get("report", "/api/v1/report", rq)
+	if err != nil {
+		if e, ok := err.(*apiError); ok && e.Status == 404 && b.knownArea() {
+			p.Sections = append(p.Sections, Section{ID: "bulletin", Title: w.T("year.bulletin"), Notes: []string{w.T("year.nodata") + e.Msg}})
+			return p, nil
+		}
+		return nil, err
+	}
+	p.AreaName = rep.text("name")
+	asOf := rep.text("as_of")
+	p.Subtitle = fmt.Sprintf("%s %d-01-01 %s %s", w.T("bulletin.period"), year, w.T("bulletin.to"), asOf)
+
+	// The bulletin: its sentence of headline figures, then every indicator.
+	sec := Section{ID: "bulletin", Title: w.T("year.bulletin")}
+	for _, key := range headline {
+		r, ok := rep.at("indicators/" + key)
+		if !ok {
+			continue
+		}
+		para := Para{label(r.text("name") + " "), r.cell("value"), label(" " + r.text("unit"))}
+		if r.has("yoy_change") {
+			para = append(para, label("，"+w.T("col.yoy")+" "), r.cell("yoy_change"), label(yoyUnit(r.text("unit"))))
+		} else if s := r.text("yoy_reason"); s != "" {
+			para = append(para, label("；"+s))
+		}
+		if r.has("target") {
+			para = append(para, label("；"+w.T("col.target")+" "+w.T("dir."+r.text("direction"))+" "), r.cell("target"),
+				label(" — "+w.T("st."+r.text("status"))))
+		}
+		if !r.bool("valid") {
+			para = append(para, label("（"+validity(r, w)+"）"))
+		}
+		sec.Paras = append(sec.Paras, para)
+	}
+	sec.Tables = append(sec.Tables, indicatorTable(rep, w))
+	p.Sections = append(p.Sections, sec)
+
+	// The calendar of daily AQI levels.
+	from := fmt.Sprintf("%d-01-01", year)
+	daily, derr := b.f.get("daily", "/api/v1/daily", url.Values{"area": {b.area}, "from": {from}, "to": {asOf}})
+	cal := Section{ID: "calendar", Title: w.T("year.calendar")}
+	if derr != nil {
+		cal.Notes = append(cal.Notes, derr.Error())
+	} else {
+		cal.Charts = append(cal.Charts, calendar(cal.Title, year, dayCells(daily), w))
+	}
+	p.Sections = append(p.Sections, cal)
+
+	mon := Section{ID: "monthly", Title: w.T("year.monthly")}
+	mon.Charts, mon.Tables = monthlyCharts(rep, w)
+	p.Sections = append(p.Sections, mon)
+
+	prog := Section{ID: "progress", Title: w.T("year.progress"), Tables: []Table{targetTable(rep, w)}}
+	if c := progressChart(rep, w); c != "" {
+		prog.Charts = append(prog.Charts, c)
+	}
+	p.Sections = append(p.Sections, prog)
+
+	water := Section{ID: "water", Title: w.T("year.water"), Tables: []Table{waterTable(rep, w)}}
+	if n := rep.text("water_note"); n != "" {
+		water.Notes = append(water.Notes, n)
+	}
+	p.Sections = append(p.Sections, water)
+
+	p.Sections = append(p.Sections, b.basis(rep, daily, derr == nil))
+	return p, nil
+}
+
+func yoyUnit(unit string) string {
+	switch unit {
+	case "days", "天":
+		return " " + unit
+	case "%":
+		return " pp"
+	}
+	return "%"
+}
+
+// indicatorTable is every indicator with its comparisons, as the API gives them.
+func indicatorTable(rep doc, w *words) Table {
+	t := Table{Name: "indicators", Title: w.T("year.indicators"),
+		Head: []string{w.T("col.indicator"), w.T("col.value"), w.T("col.unit"), w.T("col.coverage"), w.T("col.lastyear"),
+			w.T("col.yoy"), w.T("col.yoyreason"), w.T("col.lastyearfull"), w.T("col.target"), w.T("col.status"), w.T("col.valid")}}
+	for _, r := range rep.each("indicators") {
+		status := ""
+		if s := r.text("status"); s != "" {
+			status = w.T("st." + s)
+		}
+		t.Rows = append(t.Rows, []Cell{label(r.text("name")), r.cell("value"), label(r.text("unit")), label(coverage(r, "coverage")),
+			r.cell("same_period_last_year"), r.cell("yoy_change"), label(r.text("yoy_reason")), r.cell("last_year"), r.cell("target"),
+			label(status), label(validity(r, w))})
+	}
+	return t
+}
+
+// dayCells maps dates to their AQI cells from GET /api/v1/daily.
+func dayCells(daily doc) map[string]dayCell {
+	out := map[string]dayCell{}
+	for _, d := range daily.each("") {
+		date := d.text("date")
+		c := dayCell{Date: date, AQI: aqiCell(d, "")}
+		c.NA = d.bool("has_data") && !d.bool("valid")
+		if !d.bool("has_data") {
+			c.AQI = Cell{}
+		}
+		out[date] = c
+	}
+	return out
+}
+
+// monthlyCharts are PM2.5 and PM10 by month, this year against last, and the monthly table.
+func monthlyCharts(rep doc, w *words) ([]Chart, []Table) {
+	if !rep.has("monthly") {
+		return nil, nil
+	}
+	var cats []string
+	for m := 1; m <= 12; m++ {
+		cats = append(cats, strconv.Itoa(m))
+	}
+	byMonth := func(list, key string) []Cell {
+		cells := make([]Cell, 12)
+		for _, m := range rep.each("monthly/" + list) {
+			var mm int
+			fmt.Sscanf(m.text("month")[5:], "%d", &mm)
+			if mm >= 1 && mm <= 12 {
+				cells[mm-1] = m.cell(key)
+			}
+		}
+		return cells
+	}
+	var charts []Chart
+	for _, k := range []struct{ key, title string }{{"pm2_5", "PM2.5"}, {"pm10", "PM10"}} {
+		charts = append(charts, barChart(k.title+" µg/m³", cats, []series{
+			{Name: w.T("this"), Values: byMonth("this_year", k.key)},
+			{Name: w.T("last"), Values: byMonth("last_year", k.key), Hatch: true}}))
+	}
+	t := Table{Name: "monthly", Title: w.T("year.monthly"),
+		Head: []string{w.T("col.month"), w.T("col.pm25"), w.T("col.pm10"), w.T("col.o3"), w.T("col.gooddays"), w.T("col.validdays"), w.T("col.exceed"), w.T("col.o3days")}}
+	for _, list := range []string{"this_year", "last_year"} {
+		for _, m := range rep.each("monthly/" + list) {
+			t.Rows = append(t.Rows, []Cell{m.tcell("month"), m.cell("pm2_5"), m.cell("pm10"), m.cell("o3_p90"), m.cell("good_days"),
+				m.cell("valid_days"), m.cell("exceedance_days"), m.cell("o3_exceedance_days")})
+		}
+	}
+	return charts, []Table{t}
+}
+
+// waterTable lists the sections and sources with class against target.
+func waterTable(rep doc, w *words) Table {
+	t := Table{Name: "water", Title: w.T("year.water"), Empty: w.T("year.nowater"),
+		Head: []string{w.T("col.section"), w.T("col.code"), w.T("col.kind"), w.T("col.river"), w.T("col.level2"), w.T("col.targetclass"),
+			w.T("col.class"), w.T("col.compliant"), w.T("col.samples"), w.T("col.main")}}
+	for _, s := range rep.each("water_sites") {
+		comp := "—"
+		if s.has("compliant") {
+			comp = w.T("no")
+			if s.bool("compliant") {
+				comp = w.T("yes")
+			}
+		}
+		main := ""
+		for i, m := range s.each("main_pollutants") {
+			if i > 0 {
+				main += "、"
+			}
+			main += m.text("item") + "（" + m.text("multiple") + "）"
+		}
+		t.Rows = append(t.Rows, []Cell{label(s.text("name")), s.tcell("code"), label(w.T(s.text("kind"))), label(s.text("river")), label(s.text("level")),
+			s.tcell("target_class"), s.tcell("class"), label(comp), s.cell("samples"), label(main)})
+	}
+	return t
+}
+
+// basis says what the figures stand on: period, data end, editions, coverage, stations.
+func (b *builder) basis(rep, daily doc, haveDaily bool) Section {
+	w := b.w
+	t := Table{Name: "basis", Title: w.T("year.basis"), Head: []string{w.T("col.item"), w.T("col.basis")}}
+	t.Rows = append(t.Rows, []Cell{label(w.T("basis.asof")), rep.tcell("as_of")}, []Cell{label(w.T("basis.dataend")), rep.tcell("data_end")},
+		[]Cell{label(w.T("basis.notreported")), rep.cell("not_reported_days")})
+	if r, ok := rep.at("indicators/pm2_5_mean"); ok && r.has("coverage") {
+		t.Rows = append(t.Rows, []Cell{label(w.T("basis.coverage")), r.cell("coverage/valid_days")})
+	}
+	na := ""
+	for i, d := range rep.each("na_days") {
+		if i > 0 {
+			na += "、"
+		}
+		na += d.text("")
+	}
+	if na == "" {
+		na = w.T("problems.none")
+	}
+	t.Rows = append(t.Rows, []Cell{label(w.T("basis.na")), label(na)})
+	if haveDaily {
+		count := map[string]int{}
+		for _, d := range daily.each("") {
+			if d.bool("has_data") {
+				count[d.text("edition")]++
+			}
+		}
+		var eds []string
+		for e := range count {
+			eds = append(eds, e)
+		}
+		sort.Strings(eds)
+		s := ""
+		for i, e := range eds {
+			if i > 0 {
+				s += "；"
+			}
+			s += fmt.Sprintf("%s（%d）", e, count[e])
+		}
+		t.Rows = append(t.Rows, []Cell{label(w.T("basis.edition")), label(s)})
+	}
+	t.Rows = append(t.Rows, []Cell{label(w.T("basis.stations")), label(b.stationSet())}, []Cell{label(w.T("basis.method")), label(w.T("basis.methodtext"))})
+	return Section{ID: "basis", Title: w.T("year.basis"), Tables: []Table{t}}
+}

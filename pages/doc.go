@@ -143,6 +143,10 @@ func (d doc) cell(path string) Cell {
 	if c.Text == "" {
 		c.Text, c.Missing = "—", true
 	}
+	if _, ok := d.at(path); !ok {
+		// Absent from the answer (not even null): nothing to point at.
+		c.Src, c.Path = "", ""
+	}
 	return c
 }
 
@@ -156,12 +160,16 @@ func (e *apiError) Error() string { return e.Msg }
 
 // fetcher asks the API in-process, under the page request's context.
 type fetcher struct {
-	api http.Handler
-	ctx context.Context
+	api  http.Handler
+	ctx  context.Context
+	used *[]Source // every answer read, in order
 }
 
 func (f fetcher) get(src, path string, q url.Values) (doc, error) {
 	q.Set("format", "json")
+	if f.used != nil && src != "sites" {
+		*f.used = append(*f.used, Source{Name: src, URL: path + "?" + q.Encode()})
+	}
 	req := httptest.NewRequestWithContext(f.ctx, http.MethodGet, path+"?"+q.Encode(), nil)
 	rec := httptest.NewRecorder()
 	f.api.ServeHTTP(rec, req)

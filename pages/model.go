@@ -62,7 +62,8 @@ type Page struct {
 	Query      string
 	Standalone bool // a file, not served: no navigation, no export links
 	Sections   []Section
-	Exports    []Table
+	// Sources are the API answers the page was built from (name → URL), linked from the page.
+	Sources    []Source
 	Generated  string
 	W          *words
 }
@@ -75,3 +76,6 @@ func (p *Page) tables() []Table {
 	}
 	return out
 }
+
+// Source is an API answer a page read.
+type Source struct{ Name, URL string }

@@ -28,7 +28,7 @@ func (b *builder) month() (*Page, error) {
 
 	as, aerr := b.f.get("assessment", "/api/v1/assessment", url.Values{"area": {b.area}, "month": {month}, "lang": {w.lang}})
 	rank := Section{ID: "ranking", Title: w.T("month.ranking")}
-	comp := Section{ID: "compensation", Title: w.T("month.comp")}
+	var schemes []Section
 	if aerr != nil {
 		rank.Notes = append(rank.Notes, w.T("month.noassess")+aerr.Error())
 	} else {
@@ -36,16 +36,9 @@ func (b *builder) month() (*Page, error) {
 		if as.bool("provisional") {
 			rank.Notes = append(rank.Notes, w.T("month.provisional"))
 		}
-		for _, f := range as.each("rankings") {
-			factor := f.path[len("rankings/"):]
-			t := Table{Name: "ranking_" + factor, Title: w.T("month.ranking") + " · " + factorName(factor, w),
-				Head: []string{w.T("col.rank"), w.T("col.unitname"), w.T("col.code"), w.T("col.value"), w.T("col.reason")}}
-			for _, r := range f.each("") {
-				t.Rows = append(t.Rows, []Cell{r.cell("rank"), label(r.text("name")), r.tcell("unit"), r.cell("value"), label(r.text("reason"))})
-			}
-			rank.Tables = append(rank.Tables, t)
-		}
+		rank.Tables = append(rank.Tables, b.rankingTable(as))
 		for i, s := range as.each("schemes") {
+			sec := Section{ID: "scheme-" + strconv.Itoa(i+1), Title: w.T("month.comp") + " · " + s.text("Name")}
 			t := Table{Name: "compensation_" + strconv.Itoa(i+1), Title: s.text("Name"),
 				Head: []string{w.T("col.unitname"), w.T("col.code"), w.T("col.value"), w.T("col.base"), w.T("col.diff"),
 					w.T("col.direction"), w.T("col.amount") + "（" + s.text("MoneyUnit") + "）", w.T("col.excluded")}}
@@ -61,21 +54,14 @@ func (b *builder) month() (*Page, error) {
 				t.Rows = append(t.Rows, []Cell{label(name), l.tcell("unit"), l.cell("value"), l.cell("base"), l.cell("difference"),
 					label(dir), l.cell("amount"), label(l.text("excluded"))})
 			}
-			comp.Tables = append(comp.Tables, t)
-		}
-		tot := Table{Name: "totals", Title: w.T("col.net"), Head: []string{w.T("col.unitname"), w.T("col.code"), w.T("col.net")}}
-		for _, money := range as.each("totals") {
-			for _, u := range money.each("") {
-				code := u.path[len(money.path)+1:]
-				tot.Rows = append(tot.Rows, []Cell{label(b.areaName(code)), {Text: code}, u.cell("")})
-				tot.Head[2] = w.T("col.net") + "（" + money.path[len("totals/"):] + "）"
-			}
-		}
-		if len(tot.Rows) > 0 {
-			comp.Tables = append(comp.Tables, tot)
+			sec.Paras = append(sec.Paras, Para{label(w.T("month.base") + "："), s.cell("BaseValue"), label("；" + w.T("pay") + " "), s.cell("Pay"),
+				label("；" + w.T("receive") + " "), s.cell("Receive"), label(" " + s.text("MoneyUnit"))})
+			sec.Tables = append(sec.Tables, t)
+			schemes = append(schemes, sec)
 		}
 	}
-	p.Sections = append(p.Sections, rank, comp)
+	p.Sections = append(p.Sections, rank)
+	p.Sections = append(p.Sections, schemes...)
 
 	means := Section{ID: "means", Title: w.T("month.means")}
 	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(m.Year())}, "lang": {w.lang}})
@@ -140,4 +126,49 @@ func factorName(f string, w *words) string {
 		return n[1]
 	}
 	return n[0]
+}
+
+// rankingTable is one row per unit: each ranking's value and rank side by side, and the
+// unit's net eco-compensation — the table a bureau circulates.
+func (b *builder) rankingTable(as doc) Table {
+	w := b.w
+	t := Table{Name: "ranking", Title: w.T("month.ranking"), Head: []string{w.T("col.unitname"), w.T("col.code")}}
+	factors := as.each("rankings")
+	var units []string
+	seen := map[string]bool{}
+	for _, f := range factors {
+		factor := f.path[len("rankings/"):]
+		t.Head = append(t.Head, factorName(factor, w), w.T("col.rank"))
+		for _, r := range f.each("") {
+			if u := r.text("unit"); !seen[u] {
+				seen[u] = true
+				units = append(units, u)
+			}
+		}
+	}
+	totals := as.each("totals")
+	for _, money := range totals {
+		t.Head = append(t.Head, w.T("col.net")+"（"+money.path[len("totals/"):]+"）")
+	}
+	t.Head = append(t.Head, w.T("col.reason"))
+	for _, u := range units {
+		row := []Cell{label(b.areaName(u)), {Text: u}}
+		reason := ""
+		for _, f := range factors {
+			r, ok := f.at(u)
+			if !ok {
+				row = append(row, label("—"), label("—"))
+				continue
+			}
+			row = append(row, r.cell("value"), r.cell("rank"))
+			if reason == "" {
+				reason = r.text("reason")
+			}
+		}
+		for _, money := range totals {
+			row = append(row, money.cell(u))
+		}
+		t.Rows = append(t.Rows, append(row, label(reason)))
+	}
+	return t
 }

@@ -104,7 +104,8 @@ func (h *Handler) Build(ctx context.Context, kind string, q url.Values, standalo
 	if now == nil {
 		now = time.Now
 	}
-	b := &builder{f: fetcher{api: h.API, ctx: ctx}, q: q, w: wordsFor(q.Get("lang")), area: q.Get("area"), now: now}
+	var used []Source
+	b := &builder{f: fetcher{api: h.API, ctx: ctx, used: &used}, q: q, w: wordsFor(q.Get("lang")), area: q.Get("area"), now: now}
 	if b.area == "" {
 		b.area = h.DefaultArea
 	}
@@ -129,6 +130,7 @@ func (h *Handler) Build(ctx context.Context, kind string, q url.Values, standalo
 		return nil, err
 	}
 	p.Standalone = standalone
+	p.Sources = used
 	p.Generated = now().Format(time.RFC3339)
 	return p, nil
 }

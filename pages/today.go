@@ -141,7 +141,7 @@ func targetTable(rep doc, w *words) Table {
 		}
 		tc := r.cell("target")
 		tc.Note = w.T("dir." + r.text("direction"))
-		t.Rows = append(t.Rows, []Cell{label(r.text("name")), r.cell("value"), label(r.text("unit")), tc,
+		t.Rows = append(t.Rows, []Cell{label(r.text("name")), r.cell("value"), label(w.unit(r.text("unit"))), tc,
 			label(w.T("st." + r.text("status"))), r.cell("required_remaining_mean"), r.cell("budget_used_days"), r.cell("budget_left_days"),
 			label(coverage(r, "coverage")), label(validity(r, w))})
 	}

@@ -58,7 +58,7 @@ var zh = map[string]string{
 	"this": "今年", "last": "去年", "legend.na": "无效（NA）", "legend.nodata": "无数据",
 	"export.csv": "CSV", "export.xlsx": "Excel", "export": "导出表格", "generated": "生成时间", "print": "打印",
 	"bulletin.period": "统计时段", "bulletin.to": "至",
-	"sheet.note": "数值取自 envwatch API",
+	"sheet.note":  "数值取自 envwatch API",
 	"st.on_track": "进度正常", "st.at_risk": "存在风险", "st.breached": "未完成", "st.met": "已完成", "st.insufficient_data": "数据不足，不作判断",
 	"dir.at_most": "≤", "dir.at_least": "≥",
 }
@@ -99,7 +99,21 @@ var en = map[string]string{
 	"this": "this year", "last": "last year", "legend.na": "NA", "legend.nodata": "no data",
 	"export.csv": "CSV", "export.xlsx": "Excel", "export": "Export tables", "generated": "Generated", "print": "Print",
 	"bulletin.period": "Period", "bulletin.to": "to",
-	"sheet.note": "Values from the envwatch API",
+	"sheet.note":  "Values from the envwatch API",
 	"st.on_track": "on track", "st.at_risk": "at risk", "st.breached": "breached", "st.met": "met", "st.insufficient_data": "insufficient data, no status",
 	"dir.at_most": "≤", "dir.at_least": "≥",
+}
+
+// unit is an indicator's unit as the page's language writes it.
+func (w *words) unit(u string) string {
+	if w.lang == "en" {
+		return u
+	}
+	switch u {
+	case "days":
+		return "天"
+	case "index":
+		return ""
+	}
+	return u
 }

@@ -41,9 +41,9 @@ func (b *builder) year() (*Page, error) {
 		if !ok {
 			continue
 		}
-		para := Para{label(r.text("name") + " "), r.cell("value"), label(" " + r.text("unit"))}
+		para := Para{label(r.text("name") + " "), r.cell("value"), label(" " + w.unit(r.text("unit")))}
 		if r.has("yoy_change") {
-			para = append(para, label("，"+w.T("col.yoy")+" "), r.cell("yoy_change"), label(yoyUnit(r.text("unit"))))
+			para = append(para, label("，"+w.T("col.yoy")+" "), r.cell("yoy_change"), label(yoyUnit(r.text("unit"), w)))
 		} else if s := r.text("yoy_reason"); s != "" {
 			para = append(para, label("；"+s))
 		}
@@ -90,10 +90,10 @@ func (b *builder) year() (*Page, error) {
 	return p, nil
 }
 
-func yoyUnit(unit string) string {
+func yoyUnit(unit string, w *words) string {
 	switch unit {
-	case "days", "天":
-		return " " + unit
+	case "days":
+		return " " + w.unit(unit)
 	case "%":
 		return " pp"
 	}
@@ -110,7 +110,7 @@ func indicatorTable(rep doc, w *words) Table {
 		if s := r.text("status"); s != "" {
 			status = w.T("st." + s)
 		}
-		t.Rows = append(t.Rows, []Cell{label(r.text("name")), r.cell("value"), label(r.text("unit")), label(coverage(r, "coverage")),
+		t.Rows = append(t.Rows, []Cell{label(r.text("name")), r.cell("value"), label(w.unit(r.text("unit"))), label(coverage(r, "coverage")),
 			r.cell("same_period_last_year"), r.cell("yoy_change"), label(r.text("yoy_reason")), r.cell("last_year"), r.cell("target"),
 			label(status), label(validity(r, w))})
 	}

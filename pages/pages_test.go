@@ -1,0 +1,308 @@
+package pages
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// fakeAPI answers from testdata/api: the API's own answers, served as files.
+func fakeAPI(t *testing.T) http.Handler {
+	t.Helper()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/api/v1/")
+		q := r.URL.Query()
+		if (name == "report" && q.Get("year") != "2026") || (name != "sites" && q.Get("area") != "" && q.Get("area") != "luoyang") {
+			http.Error(w, "no data for 洛阳市 (luoyang) in "+q.Get("year"), http.StatusNotFound)
+			return
+		}
+		b, err := os.ReadFile("testdata/api/" + name + ".json")
+		if err != nil {
+			http.Error(w, "no such endpoint", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b)
+	})
+}
+
+func newHandler(t *testing.T) *Handler {
+	return &Handler{API: fakeAPI(t), DefaultArea: "luoyang", Now: func() time.Time { return time.Date(2026, 12, 1, 16, 40, 0, 0, time.UTC) }}
+}
+
+func get(t *testing.T, h http.Handler, url string) (int, string, http.Header) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))
+	return rec.Code, rec.Body.String(), rec.Header()
+}
+
+// resolve finds path in a decoded answer by the rule documented in docs/pages.md: object
+// keys, and array elements by their indicator, code, unit, month or date, else index.
+func resolve(v any, path string) (any, bool) {
+	for _, seg := range strings.Split(path, "/") {
+		switch x := v.(type) {
+		case map[string]any:
+			c, ok := x[seg]
+			if !ok {
+				return nil, false
+			}
+			v = c
+		case []any:
+			found := false
+			for i, e := range x {
+				key := ""
+				if m, ok := e.(map[string]any); ok {
+					for _, k := range []string{"indicator", "code", "unit", "month", "date"} {
+						if s, ok := m[k].(string); ok && s != "" {
+							key = s
+							break
+						}
+					}
+				}
+				if key == "" {
+					key = strings.TrimSpace(jsonIndex(i))
+				}
+				if key == seg {
+					v, found = e, true
+					break
+				}
+			}
+			if !found {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func jsonIndex(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func asText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case json.Number:
+		return x.String()
+	case string:
+		if x == "" {
+			return "—" // an empty text shows as a dash, like null
+		}
+		return x
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	}
+	return "?"
+}
+
+var figure = regexp.MustCompile(`data-api="([a-z]+)" data-path="([^"]*)">([^<]*)<`)
+
+// checkFigures asserts every tagged figure of a page equals its API answer; it returns
+// how many it checked.
+func checkFigures(t *testing.T, html string) int {
+	t.Helper()
+	answers := map[string]any{}
+	for _, name := range []string{"now", "report", "daily", "assessment"} {
+		b, _ := os.ReadFile("testdata/api/" + name + ".json")
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var v any
+		dec.Decode(&v)
+		answers[name] = v
+	}
+	n := 0
+	for _, m := range figure.FindAllStringSubmatch(html, -1) {
+		v, ok := resolve(answers[m[1]], unescape(m[2]))
+		if !ok {
+			t.Errorf("%s %s: not in the API answer", m[1], m[2])
+			continue
+		}
+		if want := asText(v); unescape(m[3]) != want {
+			t.Errorf("%s %s: page shows %q, API has %q", m[1], m[2], m[3], want)
+		}
+		n++
+	}
+	return n
+}
+
+func unescape(s string) string {
+	return strings.NewReplacer("&#43;", "+", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#39;", "'", "&#34;", `"`).Replace(s)
+}
+
+func TestPagesShowTheAPIsFigures(t *testing.T) {
+	h := newHandler(t)
+	for _, tc := range []struct {
+		url  string
+		min  int      // figures at least: every table row is tagged
+		want []string // words the page must say
+	}{
+		{"/pages/today", 50, []string{"今日研判", "实时 AQI", "河南林校（1815A）", "数据滞后", "out_of_range", "目标进度（2026）"}},
+		{"/pages/today?lang=en", 50, []string{"Today", "Real-time AQI", "stale", "Good"}},
+		{"/pages/month?month=2026-11", 100, []string{"月度考核", "区县排名", "生态补偿 · PM2.5 月度生态补偿", "本月逐日 AQI", "轻度污染"}},
+		{"/pages/year?year=2026", 200, []string{"年度报告", "逐日空气质量日历", "地表水断面与饮用水水源地", "数据依据", "HJ 633"}},
+	} {
+		code, body, hdr := get(t, h, tc.url)
+		if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
+			t.Fatalf("%s: %d %s\n%s", tc.url, code, hdr.Get("Content-Type"), body)
+		}
+		if n := checkFigures(t, body); n < tc.min {
+			t.Errorf("%s: %d figures tagged, want at least %d", tc.url, n, tc.min)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: page does not say %q", tc.url, w)
+			}
+		}
+		// Nothing leaves the server: no absolute URL but the SVG namespace, no script.
+		rest := strings.ReplaceAll(body, `xmlns="http://www.w3.org/2000/svg"`, "")
+		if strings.Contains(rest, "http://") || strings.Contains(rest, "https://") || strings.Contains(rest, "<script") {
+			t.Errorf("%s: the page refers outside itself or runs script", tc.url)
+		}
+		// Every chart is well-formed SVG.
+		for _, svg := range regexp.MustCompile(`(?s)<svg.*?</svg>`).FindAllString(body, -1) {
+			if err := xml.Unmarshal([]byte(svg), new(struct{})); err != nil {
+				t.Errorf("%s: chart is not well-formed: %v", tc.url, err)
+			}
+		}
+	}
+}
+
+// A level is never carried by colour alone: a coloured cell holds its AQI and its category.
+func TestLevelsHaveTextBesideColour(t *testing.T) {
+	_, body, _ := get(t, newHandler(t), "/pages/month?month=2026-11")
+	// 3 November 2026: AQI 103 (daily.json), level 3, orange #FF7E00 of HJ 633 Appendix A.
+	row := regexp.MustCompile(`<tr><td><span class="fig" data-api="daily" data-path="2026-11-03/date">2026-11-03</span></td>(.*?)</tr>`).FindStringSubmatch(body)
+	if row == nil {
+		t.Fatal("no row for 2026-11-03 in the daily table")
+	}
+	for _, w := range []string{"background:#FF7E00", ">103<", ">轻度污染<"} {
+		if !strings.Contains(row[1], w) {
+			t.Errorf("2026-11-03 row lacks %q: %s", w, row[1])
+		}
+	}
+	if !strings.Contains(body, `<title>2026-11-03 AQI 103 轻度污染</title>`) {
+		t.Error("the strip's day does not name its level")
+	}
+}
+
+func TestMissingDataIsSaid(t *testing.T) {
+	h := newHandler(t)
+	_, body, _ := get(t, h, "/pages/year?year=2024")
+	if !strings.Contains(body, "该年度暂无数据：no data for 洛阳市 (luoyang) in 2024") {
+		t.Errorf("a year without data is not said:\n%s", body)
+	}
+	if code, _, _ := get(t, h, "/pages/year?area=nowhere"); code != http.StatusNotFound {
+		t.Errorf("unknown area: %d, want 404", code)
+	}
+	if code, _, _ := get(t, h, "/pages/month?month=2026-13"); code != http.StatusBadRequest {
+		t.Errorf("bad month: %d, want 400", code)
+	}
+	if code, _, _ := get(t, h, "/pages/year.csv?table=nosuch"); code != http.StatusNotFound {
+		t.Errorf("unknown table: %d, want 404", code)
+	}
+}
+
+// The Excel workbook holds the CSV's values, sheet by sheet, with the same Chinese headers.
+func TestExcelHoldsTheCSVValues(t *testing.T) {
+	h := newHandler(t)
+	for _, page := range []string{"year?year=2026", "month?month=2026-11", "today"} {
+		kind, query, _ := strings.Cut(page, "?")
+		code, body, hdr := get(t, h, "/pages/"+kind+".xlsx?"+query)
+		if code != 200 || !strings.Contains(hdr.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("%s.xlsx: %d %s", kind, code, body)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := h.Build(t.Context(), kind, mustQuery(query), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := f.GetSheetList()
+		i := 0
+		for _, tb := range p.tables() {
+			if len(tb.Rows) == 0 {
+				continue
+			}
+			_, csvBody, _ := get(t, h, "/pages/"+kind+".csv?"+query+"&table="+tb.Name)
+			want, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := f.GetRows(sheets[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			i++
+			if len(rows) != len(want) {
+				t.Fatalf("%s %s: %d rows in Excel, %d in CSV", kind, tb.Name, len(rows), len(want))
+			}
+			for r := range want {
+				for c := range want[r] {
+					got := ""
+					if c < len(rows[r]) {
+						got = rows[r][c]
+					}
+					if got != want[r][c] {
+						t.Errorf("%s %s row %d col %d: Excel %q, CSV %q", kind, tb.Name, r, c, got, want[r][c])
+					}
+				}
+			}
+		}
+		if i != len(sheets) || i == 0 {
+			t.Errorf("%s: %d sheets, %d tables", kind, len(sheets), i)
+		}
+	}
+	// Headers are Chinese by default; a published 35.0 stays 35.0 as a number.
+	_, body, _ := get(t, h, "/pages/year.csv?year=2026&table=monthly")
+	if !strings.HasPrefix(body, "月份,PM2.5（微克/立方米）") {
+		t.Errorf("monthly CSV header: %q", strings.SplitN(body, "\n", 2)[0])
+	}
+}
+
+func mustQuery(q string) map[string][]string {
+	out := map[string][]string{}
+	for _, kv := range strings.Split(q, "&") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = []string{v}
+		}
+	}
+	return out
+}
+
+func TestNumberKeepsPublishedDecimals(t *testing.T) {
+	for _, tc := range []struct {
+		c    Cell
+		x    float64
+		dec  int
+		isNo bool
+	}{
+		{Cell{Text: "35.0", Num: true}, 35, 1, true},
+		{Cell{Text: "-3", Num: true}, -3, 0, true},
+		{Cell{Text: "5.26", Num: true}, 5.26, 2, true},
+		{Cell{Text: "—", Num: true, Missing: true}, 0, 0, false},
+		{Cell{Text: "1812A"}, 0, 0, false},
+		{Cell{Text: "49", Num: true, Note: "≤"}, 0, 0, false},
+	} {
+		x, dec, ok := number(tc.c)
+		if ok != tc.isNo || (ok && (x != tc.x || dec != tc.dec)) {
+			t.Errorf("number(%q) = %v %d %v", tc.c.Text, x, dec, ok)
+		}
+	}
+}

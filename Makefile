@@ -30,6 +30,10 @@ WEB_PORT  ?= 9065
 NFPM      := $(BIN)/nfpm
 NFPM_VERSION := v2.45.2
 DIST      := $(CURDIR)/dist
+# The pages' browser test drives Debian's Chromium (installed with apt when missing, with
+# CJK fonts so that screenshots and PDFs show Chinese).
+CHROMIUM  ?= /usr/bin/chromium
+export ENVWATCH_CHROMIUM := $(CHROMIUM)
 ARCHES    ?= amd64 arm64
 
 .PHONY: all build run test test-short vet fmt-check tools bench-tools bench national clean dashboards fuzz dist docker
@@ -65,6 +69,12 @@ run: build tools
 # Release archives and packages for linux/amd64 and linux/arm64 into ./dist: a tar.gz
 # each (binary, example configurations, dashboards, rules, Alertmanager example, systemd
 # unit, README, licence), .deb and .rpm (nfpm), and SHA256SUMS.
+$(CHROMIUM):
+	@echo "installing Debian's chromium and fonts-noto-cjk (apt) for the pages' browser test"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk || \
+	{ $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
+
 $(NFPM):
 	GOBIN=$(BIN) $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 
@@ -82,7 +92,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: tools $(NFPM) fmt-check vet
+test: tools $(NFPM) $(CHROMIUM) fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd dashboards && $(GO) vet ./... && $(GO) test -count=1 ./...
 

@@ -51,6 +51,8 @@ type Section struct {
 	Charts []Chart
 	Tables []Table
 	Notes  []string
+	// Wide sections print on a landscape sheet (a ranking with many columns).
+	Wide bool
 }
 
 // Page is what a template renders.
@@ -63,9 +65,9 @@ type Page struct {
 	Standalone bool // a file, not served: no navigation, no export links
 	Sections   []Section
 	// Sources are the API answers the page was built from (name → URL), linked from the page.
-	Sources    []Source
-	Generated  string
-	W          *words
+	Sources   []Source
+	Generated string
+	W         *words
 }
 
 // tables lists every table of the page, for exports.

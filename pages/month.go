@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"net/url"
 	"strconv"
 	"time"
@@ -27,7 +28,7 @@ func (b *builder) month() (*Page, error) {
 	p.Title = fmt.Sprintf("%s · %s", p.Title, month)
 
 	as, aerr := b.f.get("assessment", "/api/v1/assessment", url.Values{"area": {b.area}, "month": {month}, "lang": {w.lang}})
-	rank := Section{ID: "ranking", Title: w.T("month.ranking")}
+	rank := Section{ID: "ranking", Title: w.T("month.ranking"), Wide: true}
 	var schemes []Section
 	if aerr != nil {
 		rank.Notes = append(rank.Notes, w.T("month.noassess")+aerr.Error())
@@ -63,14 +64,12 @@ func (b *builder) month() (*Page, error) {
 	p.Sections = append(p.Sections, rank)
 	p.Sections = append(p.Sections, schemes...)
 
-	means := Section{ID: "means", Title: w.T("month.means")}
 	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(m.Year())}, "lang": {w.lang}})
 	if rerr != nil {
-		means.Notes = append(means.Notes, w.T("month.nodata")+rerr.Error())
+		p.Sections = append(p.Sections, Section{ID: "monthly", Title: w.T("month.means"), Notes: []string{w.T("month.nodata") + rerr.Error()}})
 	} else {
-		means.Charts, means.Tables = monthlyCharts(rep, w)
+		p.Sections = append(p.Sections, monthlySections(rep, w)...)
 	}
-	p.Sections = append(p.Sections, means)
 
 	days := Section{ID: "days", Title: w.T("month.strip")}
 	last := m.AddDate(0, 1, -1)
@@ -132,7 +131,7 @@ func factorName(f string, w *words) string {
 // unit's net eco-compensation — the table a bureau circulates.
 func (b *builder) rankingTable(as doc) Table {
 	w := b.w
-	t := Table{Name: "ranking", Title: w.T("month.ranking"), Head: []string{w.T("col.unitname"), w.T("col.code")}}
+	t := Table{Name: "ranking", Title: w.T("month.ranking"), Head: []string{w.T("col.unitname")}}
 	factors := as.each("rankings")
 	var units []string
 	seen := map[string]bool{}
@@ -146,13 +145,21 @@ func (b *builder) rankingTable(as doc) Table {
 			}
 		}
 	}
-	totals := as.each("totals")
-	for _, money := range totals {
-		t.Head = append(t.Head, w.T("col.net")+"（"+money.path[len("totals/"):]+"）")
+	// totals: unit → money unit → net amount.
+	var moneys []string
+	for _, u := range as.each("totals") {
+		for _, m := range u.each("") {
+			if name := m.path[len(u.path)+1:]; !slices.Contains(moneys, name) {
+				moneys = append(moneys, name)
+			}
+		}
+	}
+	for _, money := range moneys {
+		t.Head = append(t.Head, w.T("col.net")+"（"+money+"）")
 	}
 	t.Head = append(t.Head, w.T("col.reason"))
 	for _, u := range units {
-		row := []Cell{label(b.areaName(u)), {Text: u}}
+		row := []Cell{label(b.areaName(u) + "（" + u + "）")}
 		reason := ""
 		for _, f := range factors {
 			r, ok := f.at(u)
@@ -165,8 +172,8 @@ func (b *builder) rankingTable(as doc) Table {
 				reason = r.text("reason")
 			}
 		}
-		for _, money := range totals {
-			row = append(row, money.cell(u))
+		for _, money := range moneys {
+			row = append(row, as.cell("totals/"+u+"/"+money))
 		}
 		t.Rows = append(t.Rows, append(row, label(reason)))
 	}

@@ -56,8 +56,7 @@ func (b *builder) year() (*Page, error) {
 		}
 		sec.Paras = append(sec.Paras, para)
 	}
-	sec.Tables = append(sec.Tables, indicatorTable(rep, w))
-	p.Sections = append(p.Sections, sec)
+	p.Sections = append(p.Sections, sec, Section{ID: "indicators", Title: w.T("year.indicators"), Tables: []Table{indicatorTable(rep, w)}})
 
 	// The calendar of daily AQI levels.
 	from := fmt.Sprintf("%d-01-01", year)
@@ -70,9 +69,7 @@ func (b *builder) year() (*Page, error) {
 	}
 	p.Sections = append(p.Sections, cal)
 
-	mon := Section{ID: "monthly", Title: w.T("year.monthly")}
-	mon.Charts, mon.Tables = monthlyCharts(rep, w)
-	p.Sections = append(p.Sections, mon)
+	p.Sections = append(p.Sections, monthlySections(rep, w)...)
 
 	prog := Section{ID: "progress", Title: w.T("year.progress"), Tables: []Table{targetTable(rep, w)}}
 	if c := progressChart(rep, w); c != "" {
@@ -167,6 +164,15 @@ func monthlyCharts(rep doc, w *words) ([]Chart, []Table) {
 		}
 	}
 	return charts, []Table{t}
+}
+
+// monthlySections are the monthly charts and, on its own sheet, the monthly table.
+func monthlySections(rep doc, w *words) []Section {
+	charts, tables := monthlyCharts(rep, w)
+	if charts == nil {
+		return []Section{{ID: "monthly", Title: w.T("year.monthly"), Notes: []string{w.T("year.nodata") + rep.text("name")}}}
+	}
+	return []Section{{ID: "monthly", Title: w.T("year.monthly"), Charts: charts}, {ID: "monthly-table", Title: w.T("year.monthlytable"), Tables: tables}}
 }
 
 // waterTable lists the sections and sources with class against target.

@@ -2,8 +2,8 @@ package pages
 
 import (
 	"fmt"
-	"slices"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/collector/cnemc"
+	"github.com/envwatch/envwatch/reading"
+)
+
+// GET /api/v1/now on the real hours of 1 June 2022 (testdata/README.md): the stations'
+// published AQIs at 23:00, the district's real-time AQI 81 (PM10), the provisional day 157,
+// and the age of each station's newest hour; a station without data is stale.
+func TestNowOnRealHours(t *testing.T) {
+	s := fixtureStack(t, t.TempDir())
+	defer s.close()
+	f, _ := os.Open("testdata/cnemc_luoyang_hourly_20220601.csv")
+	m, _ := cnemc.Preset(cnemc.PresetArchive)
+	p := &cnemc.Parser{Mapping: m, Location: airquality.Shanghai, Stations: map[string]bool{"1812A": true, "1814A": true}}
+	rs, _, err := p.Parse(f, "refdata")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "fixture", Readings: rs}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2022, 6, 2, 1, 0, 0, 0, airquality.Shanghai) // two hours after the newest hour (22:00–23:00) ends
+	var buf bytes.Buffer
+	if err := s.now(context.Background(), &buf, "xigong", "zh", now); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Hour *struct {
+			End      string   `json:"end"`
+			AQI      *int     `json:"aqi"`
+			Category string   `json:"category"`
+			Primary  []string `json:"primary"`
+		} `json:"hour"`
+		Today *struct {
+			Date string `json:"date"`
+			AQI  *int   `json:"aqi"`
+		} `json:"today"`
+		Stations []struct {
+			Code  string `json:"code"`
+			AQI   *int   `json:"aqi"`
+			Age   *int64 `json:"age_seconds"`
+			Stale bool   `json:"stale"`
+		} `json:"stations"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Hour == nil || got.Hour.End != "2022-06-01T23:00:00+08:00" || got.Hour.AQI == nil || *got.Hour.AQI != 81 ||
+		got.Hour.Category != "良" || len(got.Hour.Primary) != 1 || got.Hour.Primary[0] != "pm10" {
+		t.Errorf("hour: %s", buf.String())
+	}
+	if got.Today == nil || got.Today.Date != "2022-06-01" || got.Today.AQI == nil || *got.Today.AQI != 157 {
+		t.Errorf("today: %s", buf.String())
+	}
+	want := map[string]int{"1812A": 79, "1814A": 84}
+	for _, st := range got.Stations {
+		if st.AQI == nil || *st.AQI != want[st.Code] || st.Age == nil || *st.Age != 7200 || st.Stale {
+			t.Errorf("station %s: %s", st.Code, buf.String())
+		}
+	}
+	if len(got.Stations) != 2 {
+		t.Errorf("%d stations, want 2", len(got.Stations))
+	}
+	// A second over 3 h after the newest hour, both are stale.
+	buf.Reset()
+	s.now(context.Background(), &buf, "xigong", "en", now.Add(time.Hour+time.Second))
+	if !bytes.Contains(buf.Bytes(), []byte(`"stale_stations": [
+    "1812A",
+    "1814A"
+  ]`)) || !bytes.Contains(buf.Bytes(), []byte(`"category": "Good"`)) {
+		t.Errorf("stale after 3 h: %s", buf.String())
+	}
+}

@@ -77,7 +77,7 @@ run() {
   pts[$name]=$($count <<<"$o")
   icpu[$name]=$(python3 -c "print(f'{$(influx_cpu) - $before:.2f}')")
 }
-rawpoints() { sed -n 's/^rawwrite: \([0-9]*\) points.*/\1/p'; }
+rawpoints() { sed -n 's/^rawwrite ([a-z]*): \([0-9]*\) points.*/\1/p'; }
 ewpoints() { sed -n 's/^  points written: *\([0-9]*\).*/\1/p'; }
 copoints() { sed -n 's/^  readings accepted: *\([0-9]*\).*/\1/p'; }
 dbcount() { curl -fsS -G "http://127.0.0.1:$port/query" --data-urlencode "db=$1" \
@@ -91,6 +91,7 @@ tgpoints() {
 
 run raw rawpoints "$out/bin/rawwrite" -url "http://127.0.0.1:$port" -bucket raw -dir "$out/cnemc"
 raw_stored=$(dbcount raw)
+run raw1 rawpoints "$out/bin/rawwrite" -shape telegraf -url "http://127.0.0.1:$port" -bucket raw -dir "$out/cnemc"
 if [ "$TELEGRAF" = 1 ]; then
   sed -e "s|DIR|$abs|g" -e "s|PORT|$port|" bench/telegraf.conf > "$out/telegraf.conf"
   # Telegraf's --once holds every metric of the gather in its buffer: size it to the data.
@@ -102,21 +103,21 @@ run envwatch ewpoints "$out/bin/envwatch" backfill --config "$out/with-sink.yaml
 run compute copoints "$out/bin/envwatch" backfill --config "$out/no-sink.yaml" --source cnemc --from "$from" --to "$to" --log.level warn
 
 echo
-printf '%-34s %11s %9s %8s %9s %11s %8s %8s\n' run points points/s "cpu s" "rss MiB" "influxd cpu" "vs raw" "vs tg"
-for name in raw telegraf envwatch compute; do
+printf '%-34s %11s %9s %8s %9s %11s %8s %8s %8s\n' run points points/s "cpu s" "rss MiB" "influxd cpu" "vs raw" "vs 1-tag" "vs tg"
+for name in raw raw1 telegraf envwatch compute; do
   [ -n "${wall[$name]:-}" ] || continue
-  label=$(case $name in raw) echo "raw line-protocol writer";; telegraf) echo "Telegraf v1.37.2 (file → influxdb)";;
+  label=$(case $name in raw) echo "raw writer, envwatch's point";; raw1) echo "raw writer, 1 tag 6 floats";; telegraf) echo "Telegraf v1.37.2 (file → influxdb)";;
     envwatch) echo "envwatch backfill";; compute) echo "envwatch compute only (no sink)";; esac)
   python3 - "$label" "${pts[$name]}" "${wall[$name]}" "${cpu[$name]}" "${rss[$name]}" "${icpu[$name]}" \
-    "${pts[raw]}" "${wall[raw]}" "${pts[telegraf]:-0}" "${wall[telegraf]:-0}" "$name" <<'PY'
+    "${pts[raw]}" "${wall[raw]}" "${pts[raw1]}" "${wall[raw1]}" "${pts[telegraf]:-0}" "${wall[telegraf]:-0}" "$name" <<'PY'
 import sys
-label, p, w, c, r, ic, rp, rw, tp, tw, name = sys.argv[1:]
+label, p, w, c, r, ic, rp, rw, r1p, r1w, tp, tw, name = sys.argv[1:]
 rate = int(p) / float(w)
 vs = lambda pp, ww: f"{100 * rate / (int(pp) / float(ww)):.0f} %" if float(ww) > 0 else "—"
 if name == "compute":
-    print(f"{label:34} {p:>11} {rate:>9.0f} {c:>8} {r:>9} {'—':>11} {'—':>8} {'—':>8}   ({6 * rate / 1e6:.2f} M values/s)")
+    print(f"{label:34} {p:>11} {rate:>9.0f} {c:>8} {r:>9} {'—':>11} {'—':>8} {'—':>8} {'—':>8}   ({6 * rate / 1e6:.2f} M values/s)")
 else:
-    print(f"{label:34} {p:>11} {rate:>9.0f} {c:>8} {r:>9} {ic:>11} {vs(rp, rw):>8} {vs(tp, tw):>8}")
+    print(f"{label:34} {p:>11} {rate:>9.0f} {c:>8} {r:>9} {ic:>11} {vs(rp, rw):>8} {vs(r1p, r1w):>8} {vs(tp, tw):>8}")
 PY
 done
 echo "(a point is one station-hour of 6 pollutants; $STATIONS stations × $HOURS h, revisions included)"

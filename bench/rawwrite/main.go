@@ -1,8 +1,11 @@
 // Command rawwrite measures what InfluxDB itself accepts: it reads the generated CNEMC files,
 // turns each row into the same line-protocol point envwatch writes, and posts batches of
 // 5,000 with 2 concurrent writers to /api/v2/write — no validation, no engines, no state.
+// With -shape telegraf it writes the point Telegraf's csv input makes of the same row: one
+// tag (the station) and six float fields — the lightest point of the data, the limit
+// InfluxDB sets.
 //
-//	go run ./bench/rawwrite -url http://127.0.0.1:8086 -bucket raw -dir bench/out/national/cnemc
+//	go run ./bench/rawwrite -url http://127.0.0.1:8086 -bucket raw -dir bench/out/national/cnemc [-shape telegraf]
 package main
 
 import (
@@ -13,12 +16,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/collector/cnemc"
+	"github.com/envwatch/envwatch/reading"
 	"github.com/envwatch/envwatch/sink/influx"
 )
 
@@ -28,6 +33,7 @@ func main() {
 	dir := flag.String("dir", "bench/out/national/cnemc", "CNEMC files")
 	batch := flag.Int("batch", 5000, "points per request")
 	writers := flag.Int("writers", 2, "concurrent writers")
+	shape := flag.String("shape", "envwatch", "point shape: envwatch (envwatch's raw point) or telegraf (1 tag, 6 floats)")
 	flag.Parse()
 	m, _ := cnemc.Preset(cnemc.PresetCNEMC)
 	p := &cnemc.Parser{Mapping: m, Location: airquality.Shanghai}
@@ -69,7 +75,11 @@ func main() {
 		rs, _, _ := p.Parse(f, path)
 		f.Close()
 		for i := range rs {
-			buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
+			if *shape == "telegraf" {
+				buf = appendOneTag(buf, &rs[i])
+			} else {
+				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
+			}
 			if lines++; lines == *batch {
 				batches <- buf
 				buf, lines = nil, 0
@@ -83,5 +93,22 @@ func main() {
 	close(batches)
 	wg.Wait()
 	el := time.Since(start).Seconds()
-	fmt.Printf("rawwrite: %d points in %.1f s = %.0f points/s (%d failed)\n", points, el, float64(points)/el, failed)
+	fmt.Printf("rawwrite (%s): %d points in %.1f s = %.0f points/s (%d failed)\n", *shape, points, el, float64(points)/el, failed)
+}
+
+// appendOneTag is Telegraf's point of a row: air_hourly,station=S pm2_5=…,…,o3=… <seconds>.
+func appendOneTag(buf []byte, r *reading.Reading) []byte {
+	buf = append(buf, "air_hourly,station="...)
+	buf = append(buf, r.Site...)
+	sep := byte(' ')
+	for _, v := range r.Values {
+		buf = append(buf, sep)
+		buf = append(buf, v.Code...)
+		buf = append(buf, '=')
+		buf = append(buf, v.V.String()...)
+		sep = ','
+	}
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, r.End.Unix(), 10)
+	return append(buf, '\n')
 }

@@ -53,7 +53,7 @@ func (b *builder) month() (*Page, error) {
 					name += "（" + b.areaName(in) + "）"
 				}
 				t.Rows = append(t.Rows, []Cell{label(name), l.tcell("unit"), l.cell("value"), l.cell("base"), l.cell("difference"),
-					label(dir), l.cell("amount"), label(l.text("excluded"))})
+					label(dir), l.cell("amount"), label(w.reason(l.text("excluded")))})
 			}
 			sec.Paras = append(sec.Paras, Para{label(w.T("month.base") + "："), s.cell("BaseValue"), label("；" + w.T("pay") + " "), s.cell("Pay"),
 				label("；" + w.T("receive") + " "), s.cell("Receive"), label(" " + s.text("MoneyUnit"))})
@@ -169,7 +169,7 @@ func (b *builder) rankingTable(as doc) Table {
 			}
 			row = append(row, r.cell("value"), r.cell("rank"))
 			if reason == "" {
-				reason = r.text("reason")
+				reason = w.reason(r.text("reason"))
 			}
 		}
 		for _, money := range moneys {

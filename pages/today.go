@@ -160,7 +160,7 @@ func validity(r doc, w *words) string {
 		return w.T("valid")
 	}
 	if s := r.text("reason"); s != "" {
-		return w.T("invalid") + "（" + s + "）"
+		return w.T("invalid") + "（" + w.reason(s) + "）"
 	}
 	return w.T("invalid")
 }

@@ -1,5 +1,7 @@
 package pages
 
+import "strings"
+
 // words are a page's labels in one language; T returns the key itself when a label is
 // missing, so that a gap shows rather than vanishes.
 type words struct {
@@ -116,4 +118,29 @@ func (w *words) unit(u string) string {
 		return ""
 	}
 	return u
+}
+
+// zhReasons translate the engines' reasons (English, stable, machine-readable in the API)
+// for a Chinese page; longer phrases first so that a prefix does not eat a longer one.
+var zhReasons = strings.NewReplacer(
+	"this period is not valid: ", "本期无效：",
+	"the same period last year is not valid: ", "去年同期无效：",
+	"no valid value: ", "无有效值：",
+	"a month has fewer valid days than GB 3095 Table 4 requires", "有月份有效天数少于 GB 3095 表4 要求",
+	"fewer valid days than GB 3095 Table 4 requires", "有效天数少于 GB 3095 表4 要求",
+	"no valid day in the period", "时段内无有效天",
+	"no station with a valid value", "无站点有有效值",
+	"no section with samples", "无有样品的断面",
+	"fewer than 20 valid hours", "有效小时数少于 20",
+	"deducted as a sand-dust day", "沙尘天气扣除",
+	"no valid value", "无有效值",
+	"no data", "无数据",
+)
+
+// reason is an engine's reason in the page's language.
+func (w *words) reason(s string) string {
+	if w.lang == "en" || s == "" {
+		return s
+	}
+	return zhReasons.Replace(s)
 }

@@ -94,7 +94,7 @@ type Env struct {
 // Factory builds a source of one kind from its configuration; it validates what the
 // configuration schema could not (Init-style) and returns errors naming the source.
 // It returns a Pull or a Push source.
-type Factory func(c config.Collector, env Env) (any, error)
+type Factory func(c config.Source, env Env) (any, error)
 
 // Registry maps kind names to factories. The binary builds it in main: no global state.
 type Registry map[string]Factory

@@ -12,15 +12,15 @@ type Config struct {
 	// TimeZone is the zone of natural days and schedules (default Asia/Shanghai).
 	TimeZone string `yaml:"time_zone"`
 	// StateDir holds the embedded state store (default ./var/state).
-	StateDir   string      `yaml:"state_dir"`
-	Assessment Assessment  `yaml:"assessment"`
-	Areas      []Area      `yaml:"areas"`
-	Stations   []Station   `yaml:"air_stations"`
-	Sections   []Section   `yaml:"water_sections"`
-	Sources    []DWSource  `yaml:"drinking_water_sources"`
-	Collectors []Collector `yaml:"sources"`
-	InfluxDB   *InfluxDB   `yaml:"influxdb"`
-	Targets    []Target    `yaml:"targets"`
+	StateDir             string                `yaml:"state_dir"`
+	Assessment           Assessment            `yaml:"assessment"`
+	Areas                []Area                `yaml:"areas"`
+	Stations             []Station             `yaml:"air_stations"`
+	Sections             []Section             `yaml:"water_sections"`
+	DrinkingWaterSources []DrinkingWaterSource `yaml:"drinking_water_sources"`
+	Sources              []Source              `yaml:"sources"`
+	InfluxDB             *InfluxDB             `yaml:"influxdb"`
+	Targets              []Target              `yaml:"targets"`
 	// Assessments are the monthly rankings and eco-compensation schemes an area runs over
 	// its units (docs/assessment.md).
 	Assessments []Assessed `yaml:"assessments"`
@@ -144,8 +144,8 @@ type Section struct {
 	Illustrative bool `yaml:"illustrative"`
 }
 
-// DWSource is a centralised drinking-water source.
-type DWSource struct {
+// DrinkingWaterSource is a centralised drinking-water source.
+type DrinkingWaterSource struct {
 	Code        string  `yaml:"code"`
 	Name        string  `yaml:"name"`
 	WaterBody   string  `yaml:"water_body"`
@@ -154,8 +154,8 @@ type DWSource struct {
 	Volume      float64 `yaml:"annual_volume"` // 10⁴ m³ a year, for the volume-weighted rate
 }
 
-// Collector is a scheduled or push data source. Exactly one kind section is set.
-type Collector struct {
+// Source is a scheduled or push data source. Exactly one kind section is set.
+type Source struct {
 	Name     string   `yaml:"name"`
 	Kind     string   `yaml:"kind"`
 	Enabled  *bool    `yaml:"enabled"`
@@ -284,7 +284,7 @@ type CNEMCCSV struct {
 }
 
 // RetryCount returns the configured retries or the default.
-func (c *Collector) RetryCount() int {
+func (c *Source) RetryCount() int {
 	if c.Retries == nil {
 		return DefaultSourceRetries
 	}
@@ -292,7 +292,7 @@ func (c *Collector) RetryCount() int {
 }
 
 // On reports whether the collector is enabled (default true).
-func (c *Collector) On() bool { return c.Enabled == nil || *c.Enabled }
+func (c *Source) On() bool { return c.Enabled == nil || *c.Enabled }
 
 // Simulate configures the demo source: deterministic readings for every station and
 // section.

@@ -74,8 +74,8 @@ func TestLuoyangExample(t *testing.T) {
 	if len(c.Stations) != 10 || len(c.Sections) != 13 || len(c.Targets) != 4 {
 		t.Errorf("stations %d sections %d targets %d, want 10 13 4", len(c.Stations), len(c.Sections), len(c.Targets))
 	}
-	if c.InfluxDB.WriteBucket() != "envwatch/autogen" || c.Collectors[0].Simulate.BackfillDays != 400 {
-		t.Errorf("bucket %q backfill %d", c.InfluxDB.WriteBucket(), c.Collectors[0].Simulate.BackfillDays)
+	if c.InfluxDB.WriteBucket() != "envwatch/autogen" || c.Sources[0].Simulate.BackfillDays != 400 {
+		t.Errorf("bucket %q backfill %d", c.InfluxDB.WriteBucket(), c.Sources[0].Simulate.BackfillDays)
 	}
 	if g := c.Targets[1]; *g.GoodDays != 232 || *g.O3ExceedanceDays != 52 || g.PM25YoY.String() != "-5" {
 		t.Errorf("2022 targets: %+v", g)
@@ -88,7 +88,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.TimeZone != "Asia/Shanghai" || c.StateDir != "./var/state" || c.Assessment.AQIStandard != "auto" ||
-		c.Collectors[0].Simulate == nil || c.Collectors[0].Simulate.BackfillDays != 400 || !c.Collectors[0].On() {
+		c.Sources[0].Simulate == nil || c.Sources[0].Simulate.BackfillDays != 400 || !c.Sources[0].On() {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if _, err := Load("empty.yaml", nil); err == nil || !strings.Contains(err.Error(), "empty") {
@@ -146,7 +146,7 @@ sources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := c.Collectors[0].HJ212
+	k := c.Sources[0].HJ212
 	if k.Devices[0].Auth != "none" || k.MaxAuthFailures != DefaultHJ212.MaxAuthFailures || k.FirstPacketTimeout != DefaultHJ212.FirstPacketTimeout {
 		t.Errorf("defaults not applied: %+v", k)
 	}

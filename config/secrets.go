@@ -23,7 +23,7 @@ func (c *Config) Secrets() []string {
 	if in := c.InfluxDB; in != nil {
 		add(in.TokenEnv, in.TokenFile)
 	}
-	for _, s := range c.Collectors {
+	for _, s := range c.Sources {
 		if k := s.HTTPJSON; k != nil {
 			add(k.APIKeyEnv, k.APIKeyFile)
 		}

@@ -135,8 +135,8 @@ func (c *Config) applyDefaults() {
 	if a.MinStations == 0 {
 		a.MinStations = 1
 	}
-	for i := range c.Collectors {
-		s := &c.Collectors[i]
+	for i := range c.Sources {
+		s := &c.Sources[i]
 		if s.HJ212 != nil {
 			s.HJ212.defaults()
 		}
@@ -376,7 +376,7 @@ func (c *Config) validate(v *validator) {
 		}
 	}
 	// Sources share the water site namespace with sections: samples name one or the other.
-	for i, s := range c.Sources {
+	for i, s := range c.DrinkingWaterSources {
 		p := path{"drinking_water_sources", i}
 		if v.required(p, "code", s.Code) {
 			if codes[s.Code] {
@@ -413,7 +413,7 @@ func knownKinds() string {
 }
 
 // kindSections reports which kind sections a collector sets.
-func (c *Collector) kindSections() []string {
+func (c *Source) kindSections() []string {
 	var out []string
 	if c.Simulate != nil {
 		out = append(out, "simulate")
@@ -435,7 +435,7 @@ func (c *Collector) kindSections() []string {
 
 func (c *Config) validateCollectors(v *validator) {
 	names := map[string]bool{}
-	for i, s := range c.Collectors {
+	for i, s := range c.Sources {
 		p := path{"sources", i}
 		if v.required(p, "name", s.Name) {
 			if !identRe.MatchString(s.Name) {
@@ -477,7 +477,7 @@ func (c *Config) validateCollectors(v *validator) {
 		case "simulate":
 			if s.Simulate == nil {
 				s.Simulate = &Simulate{Seed: DefaultSimulateSeed, BackfillDays: DefaultBackfillDays}
-				c.Collectors[i].Simulate = s.Simulate
+				c.Sources[i].Simulate = s.Simulate
 			}
 			if s.Simulate.BackfillDays < 0 || s.Simulate.BackfillDays > 3660 {
 				v.invalid(p.with("simulate", "backfill_days"), "must be between 0 and 3660")

@@ -37,7 +37,7 @@ func (c *checkConfigCmd) run(env *environ) int {
 			continue
 		}
 		fmt.Fprintf(env.stdout, "%s: ok (%d areas, %d air stations, %d water sections, %d drinking-water sources, %d sources, %d target sets)\n",
-			f, len(cfg.Areas), len(cfg.Stations), len(cfg.Sections), len(cfg.Sources), len(cfg.Collectors), len(cfg.Targets))
+			f, len(cfg.Areas), len(cfg.Stations), len(cfg.Sections), len(cfg.DrinkingWaterSources), len(cfg.Sources), len(cfg.Targets))
 	}
 	return code
 }

@@ -121,7 +121,7 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 	go s.pl.Replay(ctx)
 
 	r.sched = collector.NewScheduler(s.loc, s.metrics, logger)
-	for _, sc := range s.cfg.Collectors {
+	for _, sc := range s.cfg.Sources {
 		if !sc.On() {
 			logger.Info("source disabled", "source", sc.Name)
 			continue

@@ -105,7 +105,7 @@ func (v *service) Sites() any {
 	for _, s := range cfg.Sections {
 		out.Sections = append(out.Sections, siteSection{s.Code, s.Name, s.Area, s.WaterBody, s.River, s.Level, s.TargetClass})
 	}
-	for _, s := range cfg.Sources {
+	for _, s := range cfg.DrinkingWaterSources {
 		out.Sources = append(out.Sources, siteSection{Code: s.Code, Name: s.Name, Area: s.Area, WaterBody: s.WaterBody, TargetClass: "III"})
 	}
 	return out

@@ -33,10 +33,10 @@ func kinds(reg prometheus.Registerer) collector.Registry {
 		"cnemc_csv": cnemc.New,
 		"water_csv": watercsv.New,
 		"http_json": httpjson.New,
-		"hj212": func(c config.Collector, env collector.Env) (any, error) {
+		"hj212": func(c config.Source, env collector.Env) (any, error) {
 			return hj212recv.FromConfig(c, env, hjm)
 		},
-		"simulate": func(c config.Collector, env collector.Env) (any, error) {
+		"simulate": func(c config.Source, env collector.Env) (any, error) {
 			return simulate.New(c.Simulate.Seed, env.Sites.Stations, env.Sites.Sections, c.Simulate.BackfillDays), nil
 		},
 	}
@@ -115,7 +115,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
-	for _, c := range cfg.Sources { // drinking-water sources receive samples like sections
+	for _, c := range cfg.DrinkingWaterSources { // drinking-water sources receive samples like sections
 		body, _ := waterquality.ParseBody(c.WaterBody)
 		sites = append(sites, pipeline.Site{Kind: reading.Water, Code: c.Code, Area: c.Area, Body: body, Target: waterquality.ClassIII, Source: true})
 		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
@@ -149,7 +149,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 	s.registry = kinds(s.reg)
 	s.metrics = collector.NewMetrics(s.reg)
 	var names []string
-	for _, sc := range cfg.Collectors {
+	for _, sc := range cfg.Sources {
 		names = append(names, sc.Name)
 		s.metrics.Prepare(sc.Name)
 	}
@@ -165,7 +165,7 @@ func (s *stack) close() {
 }
 
 // source builds one configured source.
-func (s *stack) source(sc config.Collector) (any, error) {
+func (s *stack) source(sc config.Source) (any, error) {
 	factory, ok := s.registry[sc.Kind]
 	if !ok {
 		return nil, fmt.Errorf("source %s: kind %q is not built into this binary", sc.Name, sc.Kind)
@@ -178,21 +178,21 @@ func (s *stack) source(sc config.Collector) (any, error) {
 }
 
 // job wraps a pull source with its schedule settings.
-func (s *stack) job(sc config.Collector, src collector.Pull) *collector.Job {
+func (s *stack) job(sc config.Source, src collector.Pull) *collector.Job {
 	return &collector.Job{Name: sc.Name, Source: src, Lookback: time.Duration(sc.Lookback), Timeout: time.Duration(sc.Timeout),
 		Retries: sc.RetryCount(), Marks: s.st, Handler: s.pl, Metrics: s.metrics, Logger: s.logger, Now: time.Now}
 }
 
 // collectorNamed finds a source's configuration.
-func (s *stack) collectorNamed(name string) (config.Collector, error) {
+func (s *stack) collectorNamed(name string) (config.Source, error) {
 	var names []string
-	for _, sc := range s.cfg.Collectors {
+	for _, sc := range s.cfg.Sources {
 		if sc.Name == name {
 			return sc, nil
 		}
 		names = append(names, sc.Name)
 	}
-	return config.Collector{}, fmt.Errorf("no source named %q (configured: %s)", name, strings.Join(names, ", "))
+	return config.Source{}, fmt.Errorf("no source named %q (configured: %s)", name, strings.Join(names, ", "))
 }
 
 // errPushSource reports a source that receives pushed data where a command needs to pull.
@@ -201,7 +201,7 @@ var errPushSource = errors.New("receives pushed data")
 // pullSource builds the named source for a command that fetches on demand (backfill,
 // run --once). A push source yields errPushSource with its configuration, so the caller
 // can say what to do instead.
-func (s *stack) pullSource(name string) (config.Collector, collector.Pull, error) {
+func (s *stack) pullSource(name string) (config.Source, collector.Pull, error) {
 	sc, err := s.collectorNamed(name)
 	if err != nil {
 		return sc, nil, err

@@ -34,7 +34,7 @@ func (s *stack) calculator() (*target.Calculator, error) {
 		cls, _ := waterquality.ParseClass(sec.TargetClass)
 		c.Sites = append(c.Sites, target.WaterSite{Code: sec.Code, Name: sec.Name, Area: sec.Area, River: sec.River, Level: sec.Level, Body: body, Target: cls})
 	}
-	for _, src := range cfg.Sources {
+	for _, src := range cfg.DrinkingWaterSources {
 		body, _ := waterquality.ParseBody(src.WaterBody)
 		var vol *big.Rat
 		if src.Volume > 0 {
@@ -309,7 +309,7 @@ func (s *stack) infoCollector() *metrics.InfoCollector {
 	for _, sec := range s.cfg.Sections {
 		sections = append(sections, metrics.SectionInfo{Code: sec.Code, Name: sec.Name, Area: sec.Area, River: sec.River, Level: sec.Level, WaterBody: sec.WaterBody, TargetClass: sec.TargetClass})
 	}
-	for _, src := range s.cfg.Sources {
+	for _, src := range s.cfg.DrinkingWaterSources {
 		sections = append(sections, metrics.SectionInfo{Code: src.Code, Name: src.Name, Area: src.Area, WaterBody: src.WaterBody, Source: true})
 	}
 	return metrics.NewInfoCollector(areas, stations, sections)

@@ -93,7 +93,7 @@ func (s *URLSource) Fetch(ctx context.Context, w collector.Window) (*reading.Bat
 }
 
 // New builds a cnemc_csv source from its configuration.
-func New(c config.Collector, env collector.Env) (any, error) {
+func New(c config.Source, env collector.Env) (any, error) {
 	k := c.CNEMC
 	m, err := Preset(k.Preset)
 	if err != nil {

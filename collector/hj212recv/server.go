@@ -615,7 +615,7 @@ var airCodes = map[string]string{"a34004": "pm2_5", "a34002": "pm10", "a21026": 
 	"a21005": "co", "a05024": "o3", "O3": "o3"}
 
 // FromConfig builds a server from its configuration.
-func FromConfig(c config.Collector, env collector.Env, m *Metrics) (*Server, error) {
+func FromConfig(c config.Source, env collector.Env, m *Metrics) (*Server, error) {
 	k := c.HJ212
 	opt := Options{Listen: k.Listen, MaxConns: k.MaxConnections, MaxConnsPerAddr: k.MaxConnectionsPerAddr,
 		MaxSegment: k.MaxSegmentBytes, ReadTimeout: time.Duration(k.ReadTimeout), IdleTimeout: time.Duration(k.IdleTimeout),

@@ -83,7 +83,7 @@ func startServerLog(t *testing.T, mutate func(*config.HJ212), logger *slog.Logge
 		mutate(k)
 	}
 	m := NewMetrics(nil)
-	srv, err := FromConfig(config.Collector{Name: "hj212", Kind: "hj212", HJ212: k},
+	srv, err := FromConfig(config.Source{Name: "hj212", Kind: "hj212", HJ212: k},
 		collector.Env{Location: time.FixedZone("CST", 8*3600), Logger: logger}, m)
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +280,7 @@ func (discard) Handle(_ context.Context, b *reading.Batch) (int, error) { return
 // batch handed on and the packet counted.
 func BenchmarkHandlePacket(b *testing.B) {
 	m := NewMetrics(nil)
-	srv, err := FromConfig(config.Collector{Name: "hj212", Kind: "hj212", HJ212: &config.HJ212{MaxSegmentBytes: 1024, ValidFlags: []string{"N"},
+	srv, err := FromConfig(config.Source{Name: "hj212", Kind: "hj212", HJ212: &config.HJ212{MaxSegmentBytes: 1024, ValidFlags: []string{"N"},
 		Devices: []config.HJ212Device{{MN: "JLYP01_AIR01_0001", Password: "123456", Site: "1812A", Kind: "air"}}}},
 		collector.Env{Location: time.FixedZone("CST", 8*3600), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, m)
 	if err != nil {
@@ -315,7 +315,7 @@ func TestConvertRange(t *testing.T) {
 // in mg/m³ has its values brought to GB 3095's units (1 mg = 1000 µg). A3 carries
 // a34004 = 35 and a21005 = 0.6.
 func TestDeviceUnits(t *testing.T) {
-	srv, err := FromConfig(config.Collector{Name: "hj212", Kind: "hj212", HJ212: &config.HJ212{MaxSegmentBytes: 1024, ValidFlags: []string{"N"},
+	srv, err := FromConfig(config.Source{Name: "hj212", Kind: "hj212", HJ212: &config.HJ212{MaxSegmentBytes: 1024, ValidFlags: []string{"N"},
 		Devices: []config.HJ212Device{{MN: "010000A8900016F000169DC0", Password: "123456", Site: "1814A", Kind: "air",
 			Units: map[string]string{"a21005": "µg/m³", "a34004": "mg/m3"}}}}},
 		collector.Env{Location: time.FixedZone("CST", 8*3600), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, NewMetrics(nil))

@@ -295,7 +295,7 @@ const (
 )
 
 // New builds an http_json source from its configuration.
-func New(c config.Collector, env collector.Env) (any, error) {
+func New(c config.Source, env collector.Env) (any, error) {
 	k := c.HTTPJSON
 	s := &Source{Sites: k.Stations, Client: &http.Client{Timeout: time.Duration(c.Timeout)}, MinInterval: time.Duration(k.MinInterval),
 		Location: env.Location, Now: time.Now, KeyHeader: k.APIKeyHeader, KeyParam: k.APIKeyParam}

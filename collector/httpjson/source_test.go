@@ -56,7 +56,7 @@ func newSource(t *testing.T, k *config.HTTPJSON, url string) *Source {
 	k.URL = url + "/{{.ID}}"
 	os.Setenv("TEST_HTTPJSON_KEY", "s3cr3t")
 	k.APIKeyEnv = "TEST_HTTPJSON_KEY"
-	src, err := New(config.Collector{Name: "api", Kind: "http_json", Timeout: config.Duration(200 * time.Millisecond), HTTPJSON: k},
+	src, err := New(config.Source{Name: "api", Kind: "http_json", Timeout: config.Duration(200 * time.Millisecond), HTTPJSON: k},
 		collector.Env{Location: time.FixedZone("CST", 8*3600)})
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func TestUnitsPerPollutant(t *testing.T) {
 	if len(b.Readings) != 1 || values(b.Readings[0]) != "co=0.85 no2=32 pm2_5=41" {
 		t.Errorf("converted: %+v", b.Readings)
 	}
-	_, err = New(config.Collector{Name: "w", Kind: "http_json", HTTPJSON: &config.HTTPJSON{Preset: PresetWAQI,
+	_, err = New(config.Source{Name: "w", Kind: "http_json", HTTPJSON: &config.HTTPJSON{Preset: PresetWAQI,
 		Stations: map[string]string{"@1": "1812A"}, Units: map[string]string{"pm2_5": "mg/m3"}}}, collector.Env{Location: time.UTC})
 	if err == nil || !strings.Contains(err.Error(), "US AQI") {
 		t.Errorf("units on waqi_city: %v", err)

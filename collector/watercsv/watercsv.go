@@ -181,7 +181,7 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 }
 
 // New builds a water_csv source from its configuration.
-func New(c config.Collector, env collector.Env) (any, error) {
+func New(c config.Source, env collector.Env) (any, error) {
 	loc := env.Location
 	if c.TimeZone != "" {
 		var err error

@@ -11,8 +11,8 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/pipeline"
-	"github.com/envwatch/envwatch/target"
 )
 
 type fixedSnap pipeline.Snapshot
@@ -61,10 +61,10 @@ envwatch_water_observation_timestamp_seconds{area="luolong",section="W1"} 1.6540
 
 // Official and comparable last-year values are both exposed (basis label).
 func TestTargetCollectorComparable(t *testing.T) {
-	n := func(s string) *target.Num { d, _ := fixed.Parse(s); return &target.Num{Exact: d.Rat(), Text: s} }
-	snap := target.Snapshot{Year: 2026, Results: []target.Result{{Area: "ly", Indicator: target.GoodDays, Unit: "days",
+	n := func(s string) *indicator.Num { d, _ := fixed.Parse(s); return &indicator.Num{Exact: d.Rat(), Text: s} }
+	snap := indicator.Snapshot{Year: 2026, Results: []indicator.Result{{Area: "ly", Indicator: indicator.GoodDays, Unit: "days",
 		Current: n("59"), LastYear: n("181"), Comparable: n("59"), Change: n("-122"), ComparableChange: n("0"), Valid: true}}}
-	c := NewTargetCollector(func() target.Snapshot { return snap })
+	c := NewTargetCollector(func() indicator.Snapshot { return snap })
 	want := `# HELP envwatch_air_day_indicator Day counts over the period: good_days (AQI ≤ 100), o3_exceedance_days (in the season), heavy_pollution_days (AQI > 200), exceedance_days (AQI > 100), valid_days (a valid daily AQI).
 # TYPE envwatch_air_day_indicator gauge
 envwatch_air_day_indicator{area="ly",basis="comparable",indicator="good_days",period="same_period_last_year",year="2026"} 59

@@ -4,14 +4,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/envwatch/envwatch/fixed"
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 )
 
 // AssessmentView is what the assessment exposition renders: each configured assessment's
 // last complete month and the month so far (provisional), and how many months in a row each
 // unit has been last by each indicator.
 type AssessmentView struct {
-	LastMonth, MonthToDate []target.Assessment
+	LastMonth, MonthToDate []indicator.Assessment
 	// LastPlaceStreak is unit → indicator → consecutive complete months ranked last.
 	LastPlaceStreak map[string]map[string]int
 	// Parents maps a unit to its assessing area.
@@ -57,7 +57,7 @@ func (c *AssessmentCollector) Collect(ch chan<- prometheus.Metric) {
 	v := c.src()
 	for _, p := range []struct {
 		period string
-		as     []target.Assessment
+		as     []indicator.Assessment
 	}{{"last_month", v.LastMonth}, {"month_to_date", v.MonthToDate}} {
 		for i := range p.as {
 			a := &p.as[i]
@@ -108,6 +108,6 @@ func (c *AssessmentCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func monthLabel(a *target.Assessment) string {
+func monthLabel(a *indicator.Assessment) string {
 	return a.Range.From.String()[:7]
 }

@@ -6,11 +6,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/envwatch/envwatch/fixed"
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 )
 
 // TargetSource returns the snapshot a scrape renders.
-type TargetSource func() target.Snapshot
+type TargetSource func() indicator.Snapshot
 
 // TargetCollector exposes indicators, targets, budgets and statuses of every area, and
 // the water sections and drinking-water sources.
@@ -126,15 +126,15 @@ func b2f(b bool) float64 {
 
 // value converts a published number to the metric's base unit exactly (40 µg/m³ is the
 // float nearest 4e-05, not 40 × 1e-6).
-func value(n *target.Num, exp int) float64 {
+func value(n *indicator.Num, exp int) float64 {
 	d, _ := fixed.Parse(n.Text)
 	return d.Float64E(exp)
 }
 
-func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, year string) {
+func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *indicator.Result, year string) {
 	type series struct {
 		period, basis string
-		n             *target.Num
+		n             *indicator.Num
 	}
 	vals := []series{{"year_to_date", "official", r.Current}, {"same_period_last_year", "official", r.LastYear},
 		{"same_period_last_year", "comparable", r.Comparable}, {"year_to_date", "without_sand_deduction", r.WithoutSandDeduction},
@@ -142,16 +142,16 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 	var perValue func(s series)
 	var yoyName string
 	switch {
-	case r.Indicator == target.SectionsTrend:
+	case r.Indicator == indicator.SectionsTrend:
 		if r.Current.OK() && r.Trend != nil {
 			c.emit(ch, "envwatch_water_trend_ratio", value(r.Current, -2), r.Area, year)
 			c.emit(ch, "envwatch_water_trend_info", 1, r.Area, year, r.Trend.DirectionCode(), r.Trend.DegreeCode())
 		}
 		return
-	case r.Indicator == target.COP95 || r.Indicator == target.O3P90:
+	case r.Indicator == indicator.COP95 || r.Indicator == indicator.O3P90:
 		yoyName = "envwatch_yoy_change_ratio"
 		exp, pct := -6, "90"
-		if r.Indicator == target.COP95 {
+		if r.Indicator == indicator.COP95 {
 			exp, pct = -3, "95"
 		}
 		perValue = func(s series) {
@@ -188,7 +188,7 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 		if r.Target.OK() {
 			c.emit(ch, "envwatch_target_composite_index", value(r.Target, 0), r.Area, year)
 		}
-	case r.Unit == "%" && (r.Indicator == target.PM25YoY || r.Indicator == target.PM10YoY):
+	case r.Unit == "%" && (r.Indicator == indicator.PM25YoY || r.Indicator == indicator.PM10YoY):
 		// A YoY target: the value is already the mean's change.
 		if r.Target.OK() {
 			c.emit(ch, "envwatch_target_yoy_change_ratio", value(r.Target, -2), r.Area, r.Pollutant+"_mean", year)
@@ -233,13 +233,13 @@ func (c *TargetCollector) result(ch chan<- prometheus.Metric, r *target.Result, 
 
 // coverage exposes the data behind an indicator in each period; a period's calendar days
 // once per area.
-func (c *TargetCollector) coverage(ch chan<- prometheus.Metric, r *target.Result, year string, seen map[string]bool) {
-	if r.Indicator == target.PM25YoY || r.Indicator == target.PM10YoY {
+func (c *TargetCollector) coverage(ch chan<- prometheus.Metric, r *indicator.Result, year string, seen map[string]bool) {
+	if r.Indicator == indicator.PM25YoY || r.Indicator == indicator.PM10YoY {
 		return // a change: present exactly when both periods of its mean are valid
 	}
 	for _, p := range []struct {
 		period string
-		cov    target.Coverage
+		cov    indicator.Coverage
 	}{{"year_to_date", r.Coverage}, {"same_period_last_year", r.LastYearCoverage}, {"last_year", r.LastYearFullCoverage}} {
 		if p.cov.CalendarDays == 0 {
 			continue
@@ -256,11 +256,11 @@ func (c *TargetCollector) coverage(ch chan<- prometheus.Metric, r *target.Result
 	}
 }
 
-func (c *TargetCollector) status(ch chan<- prometheus.Metric, r *target.Result, year string) {
-	if r.Status == target.NoTarget {
+func (c *TargetCollector) status(ch chan<- prometheus.Metric, r *indicator.Result, year string) {
+	if r.Status == indicator.NoTarget {
 		return
 	}
-	for _, st := range target.Statuses {
+	for _, st := range indicator.Statuses {
 		c.emit(ch, "envwatch_target_status", b2f(r.Status == st), r.Area, r.Indicator, year, st.String())
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/envwatch/envwatch/assessment"
 	"github.com/envwatch/envwatch/fixed"
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 )
 
 // AssessOptions select the rendering of a monthly assessment.
@@ -83,7 +83,7 @@ func signedText(r *big.Rat, places int) string {
 }
 
 // RenderAssessment writes an area's monthly assessment.
-func RenderAssessment(w io.Writer, a *target.Assessment, opt AssessOptions) error {
+func RenderAssessment(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 	wd := &assessZH
 	if opt.Lang == "en" {
 		wd = &assessEN
@@ -205,7 +205,7 @@ func numJSON(r *big.Rat, places int) json.RawMessage {
 	return json.RawMessage(fixed.FormatRat(r, places))
 }
 
-func assessJSON(w io.Writer, a *target.Assessment, opt AssessOptions) error {
+func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 	type rankJSON struct {
 		Unit   string          `json:"unit"`
 		Name   string          `json:"name"`
@@ -295,7 +295,7 @@ func assessJSON(w io.Writer, a *target.Assessment, opt AssessOptions) error {
 	return enc.Encode(out)
 }
 
-func assessCSV(w io.Writer, a *target.Assessment, opt AssessOptions, wd *assessWords) error {
+func assessCSV(w io.Writer, a *indicator.Assessment, opt AssessOptions, wd *assessWords) error {
 	cw := csv.NewWriter(w)
 	month := fmt.Sprintf("%d-%02d", a.Year, int(a.Month))
 	if opt.Table == "ranking" {

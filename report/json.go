@@ -8,12 +8,12 @@ import (
 	"strconv"
 
 	"github.com/envwatch/envwatch/airquality"
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 )
 
 // number writes a published value as a JSON number with its published decimals
 // ("35.0" stays 35.0); nil is null.
-func number(n *target.Num) json.RawMessage {
+func number(n *indicator.Num) json.RawMessage {
 	if n == nil {
 		return nil
 	}
@@ -28,7 +28,7 @@ type jsonCoverage struct {
 	Reason       string `json:"reason,omitempty"`
 }
 
-func coverageJSON(c target.Coverage) *jsonCoverage {
+func coverageJSON(c indicator.Coverage) *jsonCoverage {
 	if c.CalendarDays == 0 {
 		return nil
 	}
@@ -84,7 +84,7 @@ type jsonSite struct {
 	LastYear  *jsonSite        `json:"same_period_last_year,omitempty"`
 }
 
-func siteJSON(s *target.SectionResult) *jsonSite {
+func siteJSON(s *indicator.SectionResult) *jsonSite {
 	if s == nil {
 		return nil
 	}
@@ -123,7 +123,7 @@ type jsonMonth struct {
 	O3ExceedanceDays int             `json:"o3_exceedance_days"`
 }
 
-func monthsJSON(rows []target.MonthRow) []jsonMonth {
+func monthsJSON(rows []indicator.MonthRow) []jsonMonth {
 	var out []jsonMonth
 	for i := range rows {
 		m := &rows[i]
@@ -142,7 +142,7 @@ func dayStrings(ds []airquality.Day) []string {
 	return out
 }
 
-func renderJSON(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt Options) error {
+func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo, opt Options) error {
 	wd := &zh
 	if opt.Lang == "en" {
 		wd = &en
@@ -189,9 +189,9 @@ func renderJSON(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt O
 			j.ComparableYoYReason = wd.notComparable(r.ComparableReason, r)
 		}
 		if r.Target != nil {
-			j.Direction = map[target.Direction]string{target.AtMost: "at_most", target.AtLeast: "at_least"}[r.Direction]
+			j.Direction = map[indicator.Direction]string{indicator.AtMost: "at_most", indicator.AtLeast: "at_least"}[r.Direction]
 		}
-		if r.Status != target.NoTarget {
+		if r.Status != indicator.NoTarget {
 			j.Status = r.Status.String()
 		}
 		if r.Total > 0 {
@@ -209,7 +209,7 @@ func renderJSON(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt O
 	return enc.Encode(out)
 }
 
-func text(n *target.Num) string {
+func text(n *indicator.Num) string {
 	if n == nil {
 		return ""
 	}
@@ -217,7 +217,7 @@ func text(n *target.Num) string {
 }
 
 // indicatorsCSV is the indicator table, one row per indicator.
-func indicatorsCSV(w io.Writer, snap *target.Snapshot, opt Options, wd *words) error {
+func indicatorsCSV(w io.Writer, snap *indicator.Snapshot, opt Options, wd *words) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"area", "indicator", "name", "unit", "value", "valid", "valid_days", "calendar_days", "not_reported_days",
 		"same_period_last_year", "same_period_valid_days", "same_period_calendar_days", "yoy_change", "yoy_reason",
@@ -229,9 +229,9 @@ func indicatorsCSV(w io.Writer, snap *target.Snapshot, opt Options, wd *words) e
 		}
 		dir, status := "", ""
 		if r.Target != nil {
-			dir = map[target.Direction]string{target.AtMost: "at_most", target.AtLeast: "at_least"}[r.Direction]
+			dir = map[indicator.Direction]string{indicator.AtMost: "at_most", indicator.AtLeast: "at_least"}[r.Direction]
 		}
-		if r.Status != target.NoTarget {
+		if r.Status != indicator.NoTarget {
 			status = r.Status.String()
 		}
 		_ = cw.Write([]string{opt.Area, r.Indicator, wd.name(r), r.Unit, text(r.Current), strconv.FormatBool(r.Valid),
@@ -253,7 +253,7 @@ func monthlyCSV(w io.Writer, opt Options) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"area", "month", "calendar_days", "valid_days", "days_valid", "pm2_5", "pm2_5_valid", "pm10", "pm10_valid",
 		"o3_p90", "o3_p90_valid", "good_days", "exceedance_days", "o3_exceedance_days"})
-	for _, rows := range [][]target.MonthRow{opt.LastYear, opt.ThisYear} {
+	for _, rows := range [][]indicator.MonthRow{opt.LastYear, opt.ThisYear} {
 		for i := range rows {
 			m := &rows[i]
 			_ = cw.Write([]string{opt.Area, m.MonthName(), itoa(m.CalendarDays), itoa(m.ValidDays), strconv.FormatBool(m.DaysValid),

@@ -9,7 +9,7 @@ import (
 	"io"
 
 	"github.com/envwatch/envwatch/airquality"
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 )
 
 // Options select the rendering.
@@ -20,12 +20,12 @@ type Options struct {
 	Lang           string // zh, en
 	// Table is the CSV table: "indicators" (default) or "monthly".
 	Table string
-	// ThisYear and LastYear are the monthly tables (target.Calculator.Monthly); optional.
-	ThisYear, LastYear []target.MonthRow
+	// ThisYear and LastYear are the monthly tables (indicator.Calculator.Monthly); optional.
+	ThisYear, LastYear []indicator.MonthRow
 }
 
 // Render writes the report of one area.
-func Render(w io.Writer, snap *target.Snapshot, opt Options) error {
+func Render(w io.Writer, snap *indicator.Snapshot, opt Options) error {
 	if opt.AreaName == "" {
 		opt.AreaName = opt.Area
 	}
@@ -51,8 +51,8 @@ func Render(w io.Writer, snap *target.Snapshot, opt Options) error {
 }
 
 // results are the area's results in snapshot order.
-func results(snap *target.Snapshot, area string) []*target.Result {
-	var out []*target.Result
+func results(snap *indicator.Snapshot, area string) []*indicator.Result {
+	var out []*indicator.Result
 	for i := range snap.Results {
 		if snap.Results[i].Area == area {
 			out = append(out, &snap.Results[i])
@@ -62,7 +62,7 @@ func results(snap *target.Snapshot, area string) []*target.Result {
 }
 
 // notReported is the number of days after the data end up to the as-of day.
-func notReported(info *target.AreaInfo) int {
+func notReported(info *indicator.AreaInfo) int {
 	if info.DataEnd >= info.AsOf {
 		return 0
 	}

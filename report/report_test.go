@@ -9,7 +9,7 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/waterquality"
 )
 
@@ -82,7 +82,7 @@ func (w water) WaterSamples(site string, from, to time.Time) []waterquality.Samp
 func decp(s string) *fixed.Dec { d, _ := fixed.Parse(s); return &d }
 func intp(n int) *int          { return &n }
 
-func snapshot(t *testing.T) target.Snapshot {
+func snapshot(t *testing.T) indicator.Snapshot {
 	// Section A (river, target III): NH3-N 0.3 → II, compliant both years. Section B (lake,
 	// target II): TP 0.08 → IV in 2025 (not compliant), TP 0.02 → II in 2024. Source S
 	// (lake): TP 0.03 → III, compliant.
@@ -91,21 +91,21 @@ func snapshot(t *testing.T) target.Snapshot {
 		"B": {2024: "ph=7.5 do=7.0 nh3n=0.3 tp=0.02", 2025: "ph=7.5 do=7.0 nh3n=0.3 tp=0.08"},
 		"S": {2024: "ph=7.5 do=7.0 nh3n=0.3 tp=0.03", 2025: "ph=7.5 do=7.0 nh3n=0.3 tp=0.03"},
 	}
-	c := &target.Calculator{Air: fakeAir(air), Water: w, Areas: []target.Area{{ID: "ly", Name: "洛阳市"}},
-		Sites: []target.WaterSite{
+	c := &indicator.Calculator{Air: fakeAir(air), Water: w, Areas: []indicator.Area{{ID: "ly", Name: "洛阳市"}},
+		Sites: []indicator.WaterSite{
 			{Code: "A", Area: "ly", Body: waterquality.River, Target: waterquality.ClassIII},
 			{Code: "B", Area: "ly", Body: waterquality.Lake, Target: waterquality.ClassII},
 			{Code: "S", Area: "ly", Body: waterquality.Lake, Target: waterquality.ClassIII, Source: true},
 		},
-		Specs: []target.Spec{{Area: "ly", Year: 2025, PM25: decp("36"), PM10: decp("65"), GoodDays: intp(300), O3ExceedanceDays: intp(4),
+		Specs: []indicator.Spec{{Area: "ly", Year: 2025, PM25: decp("36"), PM10: decp("65"), GoodDays: intp(300), O3ExceedanceDays: intp(4),
 			PM25YoY: decp("-5"), SectionsCompliance: decp("100"), DrinkingWater: decp("100"),
-			Reported: []target.Reported{{Name: "土壤安全利用率", Unit: "%", Target: decp("90"), Direction: target.AtLeast, Value: decp("93")}}}},
+			Reported: []indicator.Reported{{Name: "土壤安全利用率", Unit: "%", Target: decp("90"), Direction: indicator.AtLeast, Value: decp("93")}}}},
 	}
 	return c.Compute(airquality.DayFromDate(2025, 6, 30), time.Time{})
 }
 
 // Golden reports in Chinese and English. Every figure was worked by hand (see
-// target/target_test.go): PM2.5 37 vs 44 → −15.9 %, required 34.7; PM10 (5·60+176·60)/181 = 60
+// indicator/indicator_test.go): PM2.5 37 vs 44 → −15.9 %, required 34.7; PM10 (5·60+176·60)/181 = 60
 // vs (10·70+172·70)/182 = 70 → −14.3 %, required (65·365 − 60·181)/184 = 69.9; good days
 // 173 vs 167, 57 left; O3 days 3 vs 5, 1 left; sections 1/2 = 50.0 % vs 100.0 %.
 func TestGoldenReports(t *testing.T) {

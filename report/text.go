@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/waterquality"
 )
 
@@ -28,7 +28,7 @@ func (wd *words) dayText(d airquality.Day) string {
 	return fmt.Sprintf("%d月%d日", int(m), day)
 }
 
-func renderText(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt Options, wd *words) error {
+func renderText(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo, opt Options, wd *words) error {
 	md := opt.Format == "markdown"
 	var b strings.Builder
 	title := fmt.Sprintf(wd.title, opt.AreaName, snap.Year, wd.dayText(info.AsOf))
@@ -55,26 +55,26 @@ func renderText(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt O
 	var parts, basis, water, reported []string
 	for _, r := range results(snap, opt.Area) {
 		switch r.Indicator {
-		case target.PM25Mean, target.PM10Mean, target.GoodDays, target.GoodDayRatio, target.O3ExceedanceDays,
-			target.HeavyPollutionDays, target.CompositeIndex:
+		case indicator.PM25Mean, indicator.PM10Mean, indicator.GoodDays, indicator.GoodDayRatio, indicator.O3ExceedanceDays,
+			indicator.HeavyPollutionDays, indicator.CompositeIndex:
 			fmt.Fprintf(&b, "%s%s\n", bullet, line(r, wd))
-		case target.PM25YoY, target.PM10YoY:
+		case indicator.PM25YoY, indicator.PM10YoY:
 			if r.Target != nil {
 				fmt.Fprintf(&b, "%s%s\n", bullet, yoyTargetLine(r, wd))
 			}
-		case target.SO2Mean, target.NO2Mean, target.COP95, target.O3P90:
+		case indicator.SO2Mean, indicator.NO2Mean, indicator.COP95, indicator.O3P90:
 			parts = append(parts, line(r, wd))
-		case target.ValidDays, target.ExceedanceDays:
+		case indicator.ValidDays, indicator.ExceedanceDays:
 			basis = append(basis, line(r, wd))
-		case target.SectionsCompliance, target.DrinkingWater:
+		case indicator.SectionsCompliance, indicator.DrinkingWater:
 			if l := complianceLine(r, wd); l != "" {
 				water = append(water, l)
 			}
-		case target.SectionsGoodShare, target.SectionsWorseThanVShare, target.DrinkingWaterVolume:
+		case indicator.SectionsGoodShare, indicator.SectionsWorseThanVShare, indicator.DrinkingWaterVolume:
 			if r.Current != nil {
 				water = append(water, line(r, wd))
 			}
-		case target.SectionsTrend:
+		case indicator.SectionsTrend:
 			if r.Trend != nil {
 				water = append(water, trendLine(r, wd))
 			}
@@ -111,7 +111,7 @@ func renderText(w io.Writer, snap *target.Snapshot, info *target.AreaInfo, opt O
 	return err
 }
 
-func naLine(info *target.AreaInfo, wd *words) string {
+func naLine(info *indicator.AreaInfo, wd *words) string {
 	if len(info.NADays) == 0 {
 		return wd.noNADays
 	}
@@ -127,7 +127,7 @@ func naLine(info *target.AreaInfo, wd *words) string {
 }
 
 // valueText is a value with its unit.
-func valueText(n *target.Num, unit string, wd *words) string {
+func valueText(n *indicator.Num, unit string, wd *words) string {
 	switch unit {
 	case "µg/m³":
 		return n.Text + wd.unitConc
@@ -146,7 +146,7 @@ func valueText(n *target.Num, unit string, wd *words) string {
 	return n.Text + " " + unit
 }
 
-func (wd *words) coverage(c target.Coverage) string {
+func (wd *words) coverage(c indicator.Coverage) string {
 	if c.CalendarDays == 0 {
 		return "" // water and reported indicators have no day coverage
 	}
@@ -162,7 +162,7 @@ func (wd *words) coverage(c target.Coverage) string {
 }
 
 // changeText writes a published change with the word that carries its sign.
-func changeText(n *target.Num, unit string, wd *words) string {
+func changeText(n *indicator.Num, unit string, wd *words) string {
 	abs, neg, zero := signed(n.Text)
 	switch {
 	case zero:
@@ -182,7 +182,7 @@ func changeText(n *target.Num, unit string, wd *words) string {
 	}
 }
 
-func (wd *words) name(r *target.Result) string {
+func (wd *words) name(r *indicator.Result) string {
 	if n, ok := wd.names[r.Indicator]; ok {
 		return n
 	}
@@ -190,7 +190,7 @@ func (wd *words) name(r *target.Result) string {
 }
 
 // validDaysLine is the data basis: valid days of each period out of its calendar days.
-func validDaysLine(r *target.Result, wd *words) string {
+func validDaysLine(r *indicator.Result, wd *words) string {
 	parts := []string{fmt.Sprintf("%s %d/%d", wd.name(r), r.Coverage.ValidDays, r.Coverage.CalendarDays)}
 	if r.Coverage.NotReported > 0 {
 		parts[0] += wd.coverage(r.Coverage)
@@ -204,8 +204,8 @@ func validDaysLine(r *target.Result, wd *words) string {
 	return strings.Join(parts, wd.sep())
 }
 
-func line(r *target.Result, wd *words) string {
-	if r.Indicator == target.ValidDays {
+func line(r *indicator.Result, wd *words) string {
+	if r.Indicator == indicator.ValidDays {
 		return validDaysLine(r, wd)
 	}
 	head := wd.name(r)
@@ -214,11 +214,11 @@ func line(r *target.Result, wd *words) string {
 	}
 	if r.Current != nil {
 		head += " " + valueText(r.Current, r.Unit, wd)
-		if r.Total > 0 && (r.Indicator == target.SectionsGoodShare || r.Indicator == target.SectionsWorseThanVShare) {
+		if r.Total > 0 && (r.Indicator == indicator.SectionsGoodShare || r.Indicator == indicator.SectionsWorseThanVShare) {
 			head += fmt.Sprintf(" (%d/%d)", r.Compliant, r.Total) // the sections behind the share
 		}
 	}
-	known := r.Indicator != target.ValidDays && r.Unit != "" && (r.Coverage.CalendarDays > 0)
+	known := r.Indicator != indicator.ValidDays && r.Unit != "" && (r.Coverage.CalendarDays > 0)
 	if known {
 		head += wd.coverage(r.Coverage)
 	}
@@ -261,12 +261,12 @@ func line(r *target.Result, wd *words) string {
 
 // targetParts are the target, what the rest of the year may use, and the margin or
 // shortfall — "超出" only for a breached upper limit.
-func targetParts(r *target.Result, wd *words) []string {
+func targetParts(r *indicator.Result, wd *words) []string {
 	if r.Target == nil {
 		return nil
 	}
 	t := wd.targetAtMost
-	if r.Direction == target.AtLeast {
+	if r.Direction == indicator.AtLeast {
 		t = wd.targetAtLeast
 	}
 	out := []string{fmt.Sprintf(t, valueText(r.Target, r.Unit, wd))}
@@ -277,7 +277,7 @@ func targetParts(r *target.Result, wd *words) []string {
 		return out
 	}
 	left := *r.BudgetLeft
-	if r.Direction == target.AtMost {
+	if r.Direction == indicator.AtMost {
 		if left >= 0 {
 			return append(out, fmt.Sprintf(wd.left, wd.days(left)))
 		}
@@ -307,7 +307,7 @@ func atoi(s string) int {
 
 // yoyTargetLine is a YoY reduction target: the change with its word, and the target in
 // words (a target of −5 % is "a fall of at least 5 %").
-func yoyTargetLine(r *target.Result, wd *words) string {
+func yoyTargetLine(r *indicator.Result, wd *words) string {
 	parts := []string{wd.name(r)}
 	switch {
 	case r.Current != nil:
@@ -336,12 +336,12 @@ func yoyTargetLine(r *target.Result, wd *words) string {
 	return s
 }
 
-func complianceLine(r *target.Result, wd *words) string {
+func complianceLine(r *indicator.Result, wd *words) string {
 	if r.Current == nil {
 		return ""
 	}
 	label := wd.sections
-	if r.Indicator == target.DrinkingWater {
+	if r.Indicator == indicator.DrinkingWater {
 		label = wd.sources
 	}
 	parts := []string{label + " " + fmt.Sprintf(wd.compliant, r.Compliant, r.Total), fmt.Sprintf(wd.ratePct, r.Current.Text)}
@@ -358,7 +358,7 @@ func complianceLine(r *target.Result, wd *words) string {
 	return s
 }
 
-func numOr(n *target.Num, valid bool) string {
+func numOr(n *indicator.Num, valid bool) string {
 	switch {
 	case n == nil:
 		return "—"
@@ -370,7 +370,7 @@ func numOr(n *target.Num, valid bool) string {
 
 // monthTable writes a monthly table; an asterisk marks a value whose month does not meet
 // the coverage rule.
-func monthTable(b *strings.Builder, rows []target.MonthRow, wd *words, md bool) {
+func monthTable(b *strings.Builder, rows []indicator.MonthRow, wd *words, md bool) {
 	cells := [][]string{wd.monthHead}
 	for i := range rows {
 		m := &rows[i]
@@ -392,7 +392,7 @@ func monthTable(b *strings.Builder, rows []target.MonthRow, wd *words, md bool) 
 }
 
 // trendLine is the 2011 method's verdict on the area's sections.
-func trendLine(r *target.Result, wd *words) string {
+func trendLine(r *indicator.Result, wd *words) string {
 	verdict := r.Trend.Verdict()
 	if wd == &en {
 		verdict = map[string]string{"none": "no significant change", "slight": "slightly ", "significant": "significantly "}[r.Trend.DegreeCode()]
@@ -408,12 +408,12 @@ func trendLine(r *target.Result, wd *words) string {
 }
 
 // areaSites are the snapshot's sections and sources of the area, in configuration order.
-func areaSites(snap *target.Snapshot, info *target.AreaInfo) []*target.SectionResult {
+func areaSites(snap *indicator.Snapshot, info *indicator.AreaInfo) []*indicator.SectionResult {
 	in := map[string]bool{}
 	for _, c := range info.WaterSites {
 		in[c] = true
 	}
-	var out []*target.SectionResult
+	var out []*indicator.SectionResult
 	for i := range snap.Water {
 		if in[snap.Water[i].Code] {
 			out = append(out, &snap.Water[i])
@@ -433,14 +433,14 @@ func mainText(ms []waterquality.Exceedance) string {
 	return strings.Join(parts, ", ")
 }
 
-func classText(r *target.SectionResult) string {
+func classText(r *indicator.SectionResult) string {
 	if r == nil || r.Samples == 0 {
 		return "—"
 	}
 	return r.Class.String()
 }
 
-func metText(r *target.SectionResult, wd *words) string {
+func metText(r *indicator.SectionResult, wd *words) string {
 	switch {
 	case r == nil || r.Samples == 0:
 		return "—"
@@ -452,7 +452,7 @@ func metText(r *target.SectionResult, wd *words) string {
 
 // sectionTable lists each section and source: class, compliance and main pollutants this
 // period and in the same period last year.
-func sectionTable(b *strings.Builder, sites []*target.SectionResult, wd *words, md bool) {
+func sectionTable(b *strings.Builder, sites []*indicator.SectionResult, wd *words, md bool) {
 	cells := [][]string{wd.sectionHead}
 	for _, s := range sites {
 		name := s.Name

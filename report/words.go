@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 )
 
 // words are a language's phrases. Change words follow how bureaus publish: a fall is
@@ -13,7 +13,7 @@ type words struct {
 	title, titleAsked      string
 	dataEnd, pastDataEnd   string
 	noData                 string
-	statuses               map[target.Status]string
+	statuses               map[indicator.Status]string
 	fell, rose, flat       string
 	ppFell, ppRose         string
 	more, fewer            string
@@ -53,8 +53,8 @@ var zh = words{
 	dataEnd:     "数据截至 %s；",
 	pastDataEnd: "注意：所选评价日 %s 晚于数据截至日 %s，其后 %d 天尚未上报，按缺测计，不计为无效天。",
 	noData:      "%s %d年无空气质量数据。",
-	statuses: map[target.Status]string{target.OnTrack: "进度正常", target.AtRisk: "存在风险", target.Breached: "未完成",
-		target.Met: "已完成", target.InsufficientData: "数据不足，不作判定"},
+	statuses: map[indicator.Status]string{indicator.OnTrack: "进度正常", indicator.AtRisk: "存在风险", indicator.Breached: "未完成",
+		indicator.Met: "已完成", indicator.InsufficientData: "数据不足，不作判定"},
 	fell: "同比下降 %s%%", rose: "同比上升 %s%%", flat: "同比持平",
 	ppFell: "同比下降 %s 个百分点", ppRose: "同比上升 %s 个百分点",
 	more: "同比增加 %s", fewer: "同比减少 %s",
@@ -67,21 +67,21 @@ var zh = words{
 	yoyTargetFall: "目标 同比下降不少于 %s%%", yoyTargetRise: "目标 同比上升不超过 %s%%",
 	chgFall: "下降 %s%%", chgRise: "上升 %s%%", chgFlat: "持平",
 	sections: "国省考断面", sources: "集中式饮用水水源地", compliant: "%d/%d 达标", ratePct: "达标率 %s%%",
-	names: map[string]string{target.PM25Mean: "PM2.5 平均浓度", target.PM10Mean: "PM10 平均浓度", target.GoodDays: "优良天数",
-		target.GoodDayRatio: "优良天数比例", target.O3ExceedanceDays: "夏季臭氧超标天数", target.HeavyPollutionDays: "重污染天数",
-		target.CompositeIndex: "环境空气质量综合指数", target.PM25YoY: "PM2.5 同比变化", target.PM10YoY: "PM10 同比变化",
-		target.SO2Mean: "SO2 平均浓度", target.NO2Mean: "NO2 平均浓度", target.COP95: "CO 日均值第95百分位数",
-		target.O3P90: "O3 日最大8小时平均第90百分位数", target.ValidDays: "有效监测天数", target.ExceedanceDays: "超标天数（AQI>100）",
-		target.SectionsCompliance: "国省考断面达标率", target.DrinkingWater: "集中式饮用水水源地达标率",
-		target.SectionsGoodShare: "Ⅰ～Ⅲ类水质断面比例", target.SectionsWorseThanVShare: "劣Ⅴ类水质断面比例",
-		target.DrinkingWaterVolume: "集中式饮用水水源地取水量达标率"},
+	names: map[string]string{indicator.PM25Mean: "PM2.5 平均浓度", indicator.PM10Mean: "PM10 平均浓度", indicator.GoodDays: "优良天数",
+		indicator.GoodDayRatio: "优良天数比例", indicator.O3ExceedanceDays: "夏季臭氧超标天数", indicator.HeavyPollutionDays: "重污染天数",
+		indicator.CompositeIndex: "环境空气质量综合指数", indicator.PM25YoY: "PM2.5 同比变化", indicator.PM10YoY: "PM10 同比变化",
+		indicator.SO2Mean: "SO2 平均浓度", indicator.NO2Mean: "NO2 平均浓度", indicator.COP95: "CO 日均值第95百分位数",
+		indicator.O3P90: "O3 日最大8小时平均第90百分位数", indicator.ValidDays: "有效监测天数", indicator.ExceedanceDays: "超标天数（AQI>100）",
+		indicator.SectionsCompliance: "国省考断面达标率", indicator.DrinkingWater: "集中式饮用水水源地达标率",
+		indicator.SectionsGoodShare: "Ⅰ～Ⅲ类水质断面比例", indicator.SectionsWorseThanVShare: "劣Ⅴ类水质断面比例",
+		indicator.DrinkingWaterVolume: "集中式饮用水水源地取水量达标率"},
 	unitConc: " 微克/立方米", unitCO: " 毫克/立方米",
 	invalid: "（数据不足，暂不满足年评价有效性要求）",
 	cover:   "（有效 %d/%d 天%s）",
 	notComparableF: map[string]string{
-		target.NoLastYear:      "不可比：去年同期无数据",
-		target.CurrentInvalid:  "不可比：今年有效天数 %d/%d",
-		target.LastYearInvalid: "不可比：去年同期有效天数 %d/%d",
+		indicator.NoLastYear:      "不可比：去年同期无数据",
+		indicator.CurrentInvalid:  "不可比：今年有效天数 %d/%d",
+		indicator.LastYearInvalid: "不可比：去年同期有效天数 %d/%d",
 	},
 	naDays: "无效天（NA）%d 天：%s", noNADays: "无效天（NA）：无",
 	months: "今年逐月", monthsLast: "去年逐月",
@@ -100,8 +100,8 @@ var en = words{
 	dataEnd:     "data to %s; ",
 	pastDataEnd: "Note: the evaluation day %s is after the data end %s; the %d days after it are not yet reported and count as missing, not as NA days.",
 	noData:      "%s: no air-quality data for %d.",
-	statuses: map[target.Status]string{target.OnTrack: "on track", target.AtRisk: "at risk", target.Breached: "breached",
-		target.Met: "met", target.InsufficientData: "insufficient data, no status"},
+	statuses: map[indicator.Status]string{indicator.OnTrack: "on track", indicator.AtRisk: "at risk", indicator.Breached: "breached",
+		indicator.Met: "met", indicator.InsufficientData: "insufficient data, no status"},
 	fell: "down %s%% YoY", rose: "up %s%% YoY", flat: "unchanged YoY",
 	ppFell: "down %s percentage points YoY", ppRose: "up %s percentage points YoY",
 	more: "%s more than a year ago", fewer: "%s fewer than a year ago",
@@ -114,21 +114,21 @@ var en = words{
 	yoyTargetFall: "target: a fall of at least %s%%", yoyTargetRise: "target: a rise of at most %s%%",
 	chgFall: "a fall of %s%%", chgRise: "a rise of %s%%", chgFlat: "no change",
 	sections: "Assessment sections", sources: "Drinking-water sources", compliant: "%d of %d compliant", ratePct: "compliance %s%%",
-	names: map[string]string{target.PM25Mean: "PM2.5 mean", target.PM10Mean: "PM10 mean", target.GoodDays: "Good days",
-		target.GoodDayRatio: "Good-day ratio", target.O3ExceedanceDays: "Summer ozone exceedance days", target.HeavyPollutionDays: "Heavy-pollution days",
-		target.CompositeIndex: "Composite index", target.PM25YoY: "PM2.5 YoY change", target.PM10YoY: "PM10 YoY change",
-		target.SO2Mean: "SO2 mean", target.NO2Mean: "NO2 mean", target.COP95: "CO daily 95th percentile",
-		target.O3P90: "O3 MDA8 90th percentile", target.ValidDays: "Valid days", target.ExceedanceDays: "Days with AQI > 100",
-		target.SectionsCompliance: "Section compliance", target.DrinkingWater: "Drinking-water compliance",
-		target.SectionsGoodShare: "Class I–III sections", target.SectionsWorseThanVShare: "Worse-than-V sections",
-		target.DrinkingWaterVolume: "Drinking water by volume compliant"},
+	names: map[string]string{indicator.PM25Mean: "PM2.5 mean", indicator.PM10Mean: "PM10 mean", indicator.GoodDays: "Good days",
+		indicator.GoodDayRatio: "Good-day ratio", indicator.O3ExceedanceDays: "Summer ozone exceedance days", indicator.HeavyPollutionDays: "Heavy-pollution days",
+		indicator.CompositeIndex: "Composite index", indicator.PM25YoY: "PM2.5 YoY change", indicator.PM10YoY: "PM10 YoY change",
+		indicator.SO2Mean: "SO2 mean", indicator.NO2Mean: "NO2 mean", indicator.COP95: "CO daily 95th percentile",
+		indicator.O3P90: "O3 MDA8 90th percentile", indicator.ValidDays: "Valid days", indicator.ExceedanceDays: "Days with AQI > 100",
+		indicator.SectionsCompliance: "Section compliance", indicator.DrinkingWater: "Drinking-water compliance",
+		indicator.SectionsGoodShare: "Class I–III sections", indicator.SectionsWorseThanVShare: "Worse-than-V sections",
+		indicator.DrinkingWaterVolume: "Drinking water by volume compliant"},
 	unitConc: " µg/m³", unitCO: " mg/m³",
 	invalid: " (not yet enough valid days for an annual statistic)",
 	cover:   " (%d of %d days valid%s)",
 	notComparableF: map[string]string{
-		target.NoLastYear:      "not comparable: no data in the same period last year",
-		target.CurrentInvalid:  "not comparable: this year %d of %d days valid",
-		target.LastYearInvalid: "not comparable: same period last year %d of %d days valid",
+		indicator.NoLastYear:      "not comparable: no data in the same period last year",
+		indicator.CurrentInvalid:  "not comparable: this year %d of %d days valid",
+		indicator.LastYearInvalid: "not comparable: same period last year %d of %d days valid",
 	},
 	naDays: "NA days (%d): %s", noNADays: "NA days: none",
 	months: "This year by month", monthsLast: "Last year by month",
@@ -179,14 +179,14 @@ func signed(t string) (abs string, neg, zero bool) {
 }
 
 // notComparable explains a withheld comparison with the coverage behind it.
-func (wd *words) notComparable(reason string, r *target.Result) string {
+func (wd *words) notComparable(reason string, r *indicator.Result) string {
 	f := wd.notComparableF[reason]
 	switch reason {
-	case target.CurrentInvalid:
+	case indicator.CurrentInvalid:
 		return fmt.Sprintf(f, r.Coverage.ValidDays, r.Coverage.CalendarDays)
-	case target.LastYearInvalid:
+	case indicator.LastYearInvalid:
 		return fmt.Sprintf(f, r.LastYearCoverage.ValidDays, r.LastYearCoverage.CalendarDays)
-	case target.ComparableAbsent:
+	case indicator.ComparableAbsent:
 		if wd == &en {
 			return "not comparable on this year's standards"
 		}

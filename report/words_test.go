@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/envwatch/envwatch/target"
+	"github.com/envwatch/envwatch/indicator"
 )
 
-func n(s string) *target.Num {
+func n(s string) *indicator.Num {
 	r, _ := new(big.Rat).SetString(s)
-	return &target.Num{Exact: r, Text: s}
+	return &indicator.Num{Exact: r, Text: s}
 }
 
 func ip(i int) *int { return &i }
@@ -46,17 +46,17 @@ func TestChangeWords(t *testing.T) {
 func TestShortfallAndMargin(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		r    target.Result
+		r    indicator.Result
 		lang string
 		want string
 	}{
-		{"year-end shortfall", target.Result{Unit: "days", Current: n("228"), Target: n("230"), Direction: target.AtLeast, BudgetLeft: ip(-2)}, "zh", "目标 ≥ 230 天；还差 2 天"},
-		{"year-end shortfall en", target.Result{Unit: "days", Current: n("228"), Target: n("230"), Direction: target.AtLeast, BudgetLeft: ip(-2)}, "en", "target ≥ 230; 2 days short"},
-		{"one day short en", target.Result{Unit: "days", Current: n("229"), Target: n("230"), Direction: target.AtLeast, BudgetLeft: ip(-1)}, "en", "target ≥ 230; 1 day short"},
-		{"margin", target.Result{Unit: "days", Current: n("246"), Target: n("230"), Direction: target.AtLeast, BudgetLeft: ip(16)}, "zh", "目标 ≥ 230 天；高于目标 16 天"},
-		{"cannot reach", target.Result{Unit: "days", Current: n("200"), Target: n("230"), Direction: target.AtLeast, BudgetLeft: ip(-5)}, "zh", "还差 30 天；余下天数全部优良也还差 5 天"},
-		{"upper limit exceeded", target.Result{Unit: "days", Current: n("52"), Target: n("49"), Direction: target.AtMost, BudgetLeft: ip(-3)}, "zh", "目标 ≤ 49 天；已超出 3 天"},
-		{"upper limit left", target.Result{Unit: "days", Current: n("46"), Target: n("49"), Direction: target.AtMost, BudgetLeft: ip(3)}, "en", "target ≤ 49; 3 days left"},
+		{"year-end shortfall", indicator.Result{Unit: "days", Current: n("228"), Target: n("230"), Direction: indicator.AtLeast, BudgetLeft: ip(-2)}, "zh", "目标 ≥ 230 天；还差 2 天"},
+		{"year-end shortfall en", indicator.Result{Unit: "days", Current: n("228"), Target: n("230"), Direction: indicator.AtLeast, BudgetLeft: ip(-2)}, "en", "target ≥ 230; 2 days short"},
+		{"one day short en", indicator.Result{Unit: "days", Current: n("229"), Target: n("230"), Direction: indicator.AtLeast, BudgetLeft: ip(-1)}, "en", "target ≥ 230; 1 day short"},
+		{"margin", indicator.Result{Unit: "days", Current: n("246"), Target: n("230"), Direction: indicator.AtLeast, BudgetLeft: ip(16)}, "zh", "目标 ≥ 230 天；高于目标 16 天"},
+		{"cannot reach", indicator.Result{Unit: "days", Current: n("200"), Target: n("230"), Direction: indicator.AtLeast, BudgetLeft: ip(-5)}, "zh", "还差 30 天；余下天数全部优良也还差 5 天"},
+		{"upper limit exceeded", indicator.Result{Unit: "days", Current: n("52"), Target: n("49"), Direction: indicator.AtMost, BudgetLeft: ip(-3)}, "zh", "目标 ≤ 49 天；已超出 3 天"},
+		{"upper limit left", indicator.Result{Unit: "days", Current: n("46"), Target: n("49"), Direction: indicator.AtMost, BudgetLeft: ip(3)}, "en", "target ≤ 49; 3 days left"},
 	} {
 		wd := &zh
 		if c.lang == "en" {
@@ -66,7 +66,7 @@ func TestShortfallAndMargin(t *testing.T) {
 		if got != c.want && !strings.HasSuffix(got, c.want) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
-		if c.r.Direction == target.AtLeast && strings.Contains(got, "超出") {
+		if c.r.Direction == indicator.AtLeast && strings.Contains(got, "超出") {
 			t.Errorf("%s: an at-least target reads as exceeded: %q", c.name, got)
 		}
 	}

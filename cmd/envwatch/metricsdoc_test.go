@@ -13,10 +13,10 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/hj212recv"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/pipeline"
 	"github.com/envwatch/envwatch/sink/influx"
-	"github.com/envwatch/envwatch/target"
 )
 
 // descRecorder is a Registerer that only records the names collectors describe.
@@ -53,7 +53,7 @@ func TestMetricsDocumented(t *testing.T) {
 	hj212recv.NewMetrics(rec)
 	pl := pipeline.New(nil, airquality.NewNetwork(airquality.CityOptions{}), nil, rec, quiet)
 	rec.MustRegister(metrics.NewAirCollector(pl, nil), metrics.NewWaterCollector(pl, nil), metrics.NewAreaCollector(pl, nil),
-		metrics.NewTargetCollector(func() target.Snapshot { return target.Snapshot{} }), metrics.NewSpoolCollector(pl),
+		metrics.NewTargetCollector(func() indicator.Snapshot { return indicator.Snapshot{} }), metrics.NewSpoolCollector(pl),
 		metrics.NewInfoCollector(nil, nil, nil), metrics.NewAssessmentCollector(func() metrics.AssessmentView { return metrics.AssessmentView{} }))
 
 	doc, err := os.ReadFile("../../docs/metrics.md")

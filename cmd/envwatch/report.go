@@ -18,10 +18,10 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/pages"
 	"github.com/envwatch/envwatch/report"
 	"github.com/envwatch/envwatch/store"
-	"github.com/envwatch/envwatch/target"
 )
 
 type reportCmd struct {
@@ -166,7 +166,7 @@ func (s *stack) report(_ context.Context, w io.Writer, q api.ReportQuery, now ti
 	if err != nil {
 		return "", err
 	}
-	var snap target.Snapshot
+	var snap indicator.Snapshot
 	if explicit != 0 {
 		snap = calc.ComputeFor(area.ID, explicit, true, now)
 	} else {
@@ -189,7 +189,7 @@ func (s *stack) report(_ context.Context, w io.Writer, q api.ReportQuery, now ti
 }
 
 // hasData reports whether the area has any air or water figure for the year.
-func hasData(snap *target.Snapshot, area string, year int) bool {
+func hasData(snap *indicator.Snapshot, area string, year int) bool {
 	info := snap.Area(area)
 	if info != nil && info.DataEnd >= airquality.Year(year).From {
 		return true
@@ -216,12 +216,12 @@ func dayOrNone(d airquality.Day) string {
 // writeDaily prints the day rows as CSV: published concentrations (µg/m³, CO mg/m³),
 // MDA8, the AQI under the tables in force and under the 2026 tables, level, primary
 // pollutant, validity and why a day is NA.
-func writeDaily(w io.Writer, calc *target.Calculator, area string, asOf airquality.Day, stations bool) error {
+func writeDaily(w io.Writer, calc *indicator.Calculator, area string, asOf airquality.Day, stations bool) error {
 	return writeDayRows(w, calc, area, airquality.YearToDate(asOf), stations)
 }
 
 // writeDayRows writes the day rows of an area (and its stations) over r as CSV.
-func writeDayRows(w io.Writer, calc *target.Calculator, area string, r airquality.Range, stations bool) error {
+func writeDayRows(w io.Writer, calc *indicator.Calculator, area string, r airquality.Range, stations bool) error {
 	rows, err := calc.Daily(area, r, stations)
 	if err != nil {
 		return err
@@ -232,7 +232,7 @@ func writeDayRows(w io.Writer, calc *target.Calculator, area string, r airqualit
 // writeRows writes day rows as CSV: published concentrations (µg/m³, CO mg/m³), MDA8,
 // the AQI under the tables in force and under the 2026 tables, level, primary pollutant,
 // validity and why a day is NA.
-func writeRows(w io.Writer, rows []target.DayRow) error {
+func writeRows(w io.Writer, rows []indicator.DayRow) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"site", "date", "pm2_5", "pm10", "so2", "no2", "co", "o3_8h", "o3_1h_max",
 		"aqi", "level", "primary", "aqi_2026", "level_2026", "primary_2026", "valid", "na_reason"})

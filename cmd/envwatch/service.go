@@ -12,8 +12,8 @@ import (
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/pages"
-	"github.com/envwatch/envwatch/target"
 )
 
 // service serves the API from one generation of the running service.
@@ -138,7 +138,7 @@ func (v *service) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error 
 		return err
 	}
 	r := airquality.Range{From: from, To: to}
-	var rows []target.DayRow
+	var rows []indicator.DayRow
 	switch {
 	case q.Area != "":
 		a, err := findArea(v.s.cfg, q.Area)

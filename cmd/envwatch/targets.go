@@ -17,22 +17,22 @@ import (
 	"github.com/envwatch/envwatch/assessment"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/metrics"
-	"github.com/envwatch/envwatch/target"
 	"github.com/envwatch/envwatch/waterquality"
 )
 
 // calculator builds the target calculator of a configuration.
-func (s *stack) calculator() (*target.Calculator, error) {
+func (s *stack) calculator() (*indicator.Calculator, error) {
 	cfg := s.cfg
-	c := &target.Calculator{Air: s.pl, Water: s.pl}
+	c := &indicator.Calculator{Air: s.pl, Water: s.pl}
 	for _, a := range cfg.Areas {
-		c.Areas = append(c.Areas, target.Area{ID: a.ID, Name: a.Name, Parent: a.Parent})
+		c.Areas = append(c.Areas, indicator.Area{ID: a.ID, Name: a.Name, Parent: a.Parent})
 	}
 	for _, sec := range cfg.Sections {
 		body, _ := waterquality.ParseBody(sec.WaterBody)
 		cls, _ := waterquality.ParseClass(sec.TargetClass)
-		c.Sites = append(c.Sites, target.WaterSite{Code: sec.Code, Name: sec.Name, Area: sec.Area, River: sec.River, Level: sec.Level, Body: body, Target: cls})
+		c.Sites = append(c.Sites, indicator.WaterSite{Code: sec.Code, Name: sec.Name, Area: sec.Area, River: sec.River, Level: sec.Level, Body: body, Target: cls})
 	}
 	for _, src := range cfg.DrinkingWaterSources {
 		body, _ := waterquality.ParseBody(src.WaterBody)
@@ -40,7 +40,7 @@ func (s *stack) calculator() (*target.Calculator, error) {
 		if src.Volume > 0 {
 			vol = new(big.Rat).SetFloat64(src.Volume)
 		}
-		c.Sites = append(c.Sites, target.WaterSite{Code: src.Code, Name: src.Name, Area: src.Area, Body: body, Target: waterquality.ClassIII, Source: true, Volume: vol})
+		c.Sites = append(c.Sites, indicator.WaterSite{Code: src.Code, Name: src.Name, Area: src.Area, Body: body, Target: waterquality.ClassIII, Source: true, Volume: vol})
 	}
 	opt, err := assessmentOptions(cfg)
 	if err != nil {
@@ -61,8 +61,8 @@ func (s *stack) calculator() (*target.Calculator, error) {
 }
 
 // assessSpec translates a configured assessment into the calculator's terms.
-func assessSpec(as config.Assessed) target.AssessSpec {
-	spec := target.AssessSpec{Area: as.Area}
+func assessSpec(as config.Assessed) indicator.AssessSpec {
+	spec := indicator.AssessSpec{Area: as.Area}
 	rankBy := as.RankBy
 	if len(rankBy) == 0 {
 		rankBy = config.DefaultRankBy
@@ -84,7 +84,7 @@ func assessSpec(as config.Assessed) target.AssessSpec {
 		return out
 	}
 	for _, sc := range as.Schemes {
-		s := target.SchemeSpec{Period: sc.Period, Sections: sc.Scope == "sections", MoneyUnit: sc.MoneyUnit, AlertAbove: num(sc.AlertAbove)}
+		s := indicator.SchemeSpec{Period: sc.Period, Sections: sc.Scope == "sections", MoneyUnit: sc.MoneyUnit, AlertAbove: num(sc.AlertAbove)}
 		if s.Period == "" {
 			s.Period = "month"
 		}
@@ -106,9 +106,9 @@ func assessSpec(as config.Assessed) target.AssessSpec {
 	return spec
 }
 
-func assessmentOptions(cfg *config.Config) (target.Options, error) {
+func assessmentOptions(cfg *config.Config) (indicator.Options, error) {
 	a := cfg.Assessment
-	var o target.Options
+	var o indicator.Options
 	v, _ := airquality.ParseVersion(a.AQIStandard)
 	o.Period.AQI = airquality.AQIOptions{Version: v, O3OneHour: map[string]airquality.O3OneHourRule{"default": airquality.O3OneHourDefault,
 		"include": airquality.O3OneHourInclude, "exclude": airquality.O3OneHourExclude}[a.O3OneHourDaily]}
@@ -194,8 +194,8 @@ func decPtr(n *config.Number) *fixed.Dec {
 	return &d
 }
 
-func specOf(t config.Target) (target.Spec, error) {
-	s := target.Spec{Area: t.Area, Year: t.Year, PM25: decPtr(t.PM25), PM10: decPtr(t.PM10), GoodDays: t.GoodDays,
+func specOf(t config.Target) (indicator.Spec, error) {
+	s := indicator.Spec{Area: t.Area, Year: t.Year, PM25: decPtr(t.PM25), PM10: decPtr(t.PM10), GoodDays: t.GoodDays,
 		GoodDayRatio: decPtr(t.GoodDayRatio), O3ExceedanceDays: t.O3ExceedanceDays, HeavyDays: t.HeavyDays,
 		Composite: decPtr(t.CompositeIndex), PM25YoY: decPtr(t.PM25YoY), PM10YoY: decPtr(t.PM10YoY),
 		SectionsCompliance: decPtr(t.SectionsCompliance), DrinkingWater: decPtr(t.DrinkingWater)}
@@ -205,9 +205,9 @@ func specOf(t config.Target) (target.Spec, error) {
 		s.O3Season = &airquality.Season{FromMonth: fm, FromDay: fd, ToMonth: tm, ToDay: td}
 	}
 	for _, r := range t.Reported {
-		rep := target.Reported{Name: r.Name, Unit: r.Unit, Target: decPtr(r.Target)}
+		rep := indicator.Reported{Name: r.Name, Unit: r.Unit, Target: decPtr(r.Target)}
 		if r.Direction == "at_least" {
-			rep.Direction = target.AtLeast
+			rep.Direction = indicator.AtLeast
 		}
 		if r.File != "" {
 			v, err := readReported(r.File, t.Year)
@@ -257,14 +257,14 @@ func readReported(path string, year int) (*fixed.Dec, error) {
 // one consistent snapshot and frequent scrapes stay cheap.
 type snapshotCache struct {
 	mu   sync.Mutex
-	calc *target.Calculator
+	calc *indicator.Calculator
 	ttl  time.Duration
 	now  func() time.Time
-	last target.Snapshot
+	last indicator.Snapshot
 	at   time.Time
 }
 
-func (c *snapshotCache) get() target.Snapshot {
+func (c *snapshotCache) get() indicator.Snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
@@ -319,7 +319,7 @@ func (s *stack) infoCollector() *metrics.InfoCollector {
 // figures change with each new day, not with each scrape.
 type assessmentCache struct {
 	mu   sync.Mutex
-	calc *target.Calculator
+	calc *indicator.Calculator
 	ttl  time.Duration
 	now  func() time.Time
 	last metrics.AssessmentView

@@ -1,8 +1,8 @@
-// Package target computes what a bureau is judged on: each indicator's year-to-date value,
+// Package indicator computes what a bureau is judged on: each indicator's year-to-date value,
 // the same period last year, the year-over-year change as bureaus publish it, the targets,
 // what the rest of the year may still use, and a status (met, on track, at risk, breached).
 // The Prometheus exposition and `envwatch report` render the same Snapshot.
-package target
+package indicator
 
 import (
 	"math/big"

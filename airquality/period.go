@@ -164,7 +164,7 @@ type PeriodStats struct {
 	SandDays int
 	// DaysReason is the coverage of the days with a valid daily AQI (the basis of every
 	// day count and of the good-day ratio) under the same rule as a mean: Valid or why not.
-	DaysReason Invalid
+	DaysReason Validity
 	// NADays are the days of the range without a valid daily AQI (no data, or too little),
 	// in order.
 	NADays []Day
@@ -324,7 +324,7 @@ func periodMean(vals []*big.Rat, r Range, perMonth, excused map[int]int) Stat {
 // the same share of its days in r, rounded up: ⌈27·d/D⌉ of the d days of a D-day month,
 // ⌈324·n/N⌉ of the n days of an N-day year. A year to date therefore never passes with a
 // month of data that a whole year would fail (docs/targets.md, "Coverage and validity").
-func Coverage(perMonth map[int]int, r Range) Invalid {
+func Coverage(perMonth map[int]int, r Range) Validity {
 	if r.To < r.From {
 		return NoDays
 	}

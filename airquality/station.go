@@ -73,19 +73,19 @@ func popcount(x uint32) int {
 	return n
 }
 
-// Invalid explains why a statistic is not valid; the zero value means valid.
-type Invalid string
+// Validity is Valid (the zero value) or the reason a statistic is not valid.
+type Validity string
 
 // Reasons a statistic can be invalid.
 const (
-	Valid            Invalid = ""
-	TooFewHours      Invalid = "fewer than 20 valid hours"
-	TooFewWindows    Invalid = "fewer than 14 valid 8-h windows and not above the limit"
-	NoStations       Invalid = "no station with a valid value"
-	TooFewDays       Invalid = "fewer valid days than GB 3095 Table 4 requires"
-	TooFewMonthDays  Invalid = "a month has fewer valid days than GB 3095 Table 4 requires"
-	NoDays           Invalid = "no valid day in the period"
-	SandDustDeducted Invalid = "deducted as a sand-dust day"
+	Valid            Validity = ""
+	TooFewHours      Validity = "fewer than 20 valid hours"
+	TooFewWindows    Validity = "fewer than 14 valid 8-h windows and not above the limit"
+	NoStations       Validity = "no station with a valid value"
+	TooFewDays       Validity = "fewer valid days than GB 3095 Table 4 requires"
+	TooFewMonthDays  Validity = "a month has fewer valid days than GB 3095 Table 4 requires"
+	NoDays           Validity = "no valid day in the period"
+	SandDustDeducted Validity = "deducted as a sand-dust day"
 )
 
 // Stat is a statistic with its validity. Value is exact (nil when nothing was computed).
@@ -94,7 +94,7 @@ type Stat struct {
 	// N is the number of values the statistic was computed from (hours, windows, stations
 	// or days depending on the statistic).
 	N      int
-	Reason Invalid
+	Reason Validity
 }
 
 // OK reports whether the statistic is valid.

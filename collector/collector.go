@@ -68,8 +68,8 @@ type Committer interface {
 	Commit(ctx context.Context) error
 }
 
-// State is a source's own persistent key-value space in the state store.
-type State interface {
+// KeyValue is a source's own persistent key-value space in the state store.
+type KeyValue interface {
 	Get(key string) ([]byte, error)
 	Put(key string, value []byte) error
 }
@@ -85,7 +85,7 @@ type Sites struct {
 // Env is what a factory gets besides its configuration.
 type Env struct {
 	Sites  Sites
-	State  State
+	State  KeyValue
 	Logger *slog.Logger
 	// Location is the configured zone, the default of a source's own time_zone.
 	Location *time.Location
@@ -373,7 +373,7 @@ type Progress struct {
 // stream → pipeline → sink). Progress is saved in state as it goes, so an interrupted
 // backfill re-run with the same window resumes where it stopped; writes are idempotent,
 // so a chunk repeated after a crash duplicates nothing.
-func (j *Job) Backfill(ctx context.Context, w Window, state State, report func(Progress)) (Summary, error) {
+func (j *Job) Backfill(ctx context.Context, w Window, state KeyValue, report func(Progress)) (Summary, error) {
 	w.Backfill = true
 	key := BackfillKey(w)
 	mark, err := state.Get(key)

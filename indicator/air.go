@@ -30,7 +30,7 @@ func statNum(s airquality.Stat, p airquality.Pollutant) *Num {
 	return num(s.Value, p.Decimals())
 }
 
-func coverage(valid int, r airquality.Range, notReported int, reason airquality.Invalid) Coverage {
+func coverage(valid int, r airquality.Range, notReported int, reason airquality.Validity) Coverage {
 	return Coverage{ValidDays: valid, CalendarDays: r.Days(), NotReported: notReported, Valid: reason == airquality.Valid && valid > 0,
 		Reason: string(reason)}
 }

@@ -61,8 +61,8 @@ var airMax = [airquality.NumPollutants]fixed.Dec{
 // HJ 212 data flags (docs/standards.md §4.7); only N counts for statistics.
 var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S": true, "D": true, "C": true, "T": true, "B": true}
 
-// State persists the engines, high-water marks and the InfluxDB spool (the state store).
-type State interface {
+// StateStore persists the engines, high-water marks and the InfluxDB spool (the state store).
+type StateStore interface {
 	CommitBatch(store.Commit) error
 	LoadAir(fn func(store.AirDay) error) error
 	LoadWater(fn func(store.WaterSample) error) error
@@ -90,7 +90,7 @@ type Pipeline struct {
 	water        map[string]time.Time // newest sample per section
 	samples      map[string]map[int64][]reading.Value
 	waterGen     map[string]uint64 // per section, bumped by every sample applied
-	state        State
+	state        StateStore
 	spoolMax     int64
 	wake         chan struct{}
 	spooled      *prometheus.CounterVec

@@ -119,7 +119,7 @@ func decodeValues(b []byte) ([]reading.Value, error) {
 
 // UseState makes the pipeline persist engine changes and spool in st (bounded by spoolMax
 // bytes, 0 = unbounded) and restores what st holds.
-func (p *Pipeline) UseState(st State, spoolMax int64) error {
+func (p *Pipeline) UseState(st StateStore, spoolMax int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.state, p.spoolMax = st, spoolMax

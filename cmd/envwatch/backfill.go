@@ -115,7 +115,7 @@ func (s *stack) backfill(ctx context.Context, out, notes io.Writer, q api.Backfi
 			return err
 		}
 	}
-	before := counters(s.reg, sc.Name)
+	before := counters(s.promReg, sc.Name)
 	sum, err := job.Backfill(ctx, w, state, progress)
 	if err == nil && !inService {
 		err = s.pl.Drain(ctx) // batches spooled during the run
@@ -123,7 +123,7 @@ func (s *stack) backfill(ctx context.Context, out, notes io.Writer, q api.Backfi
 	if st, ok := s.pl.SpoolStats(); ok && st.Points > 0 {
 		fmt.Fprintf(notes, "envwatch: %d points wait in the spool; the next run or backfill sends them\n", st.Points)
 	}
-	after := counters(s.reg, sc.Name)
+	after := counters(s.promReg, sc.Name)
 	printSummary(out, sc.Name, q.From, q.To, sum, before, after)
 	if err != nil {
 		return fmt.Errorf("backfill failed: %w", err)

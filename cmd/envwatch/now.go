@@ -177,7 +177,7 @@ func descendants(s *stack, root string) map[string]bool {
 // rejectedCounts reads envwatch_readings_rejected_total: the same counters /metrics shows.
 func rejectedCounts(s *stack) []nowRejected {
 	out := []nowRejected{}
-	mfs, err := s.reg.Gather()
+	mfs, err := s.promReg.Gather()
 	if err != nil {
 		return out
 	}

@@ -115,12 +115,12 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 	if err != nil {
 		return fail(err)
 	}
-	s.reg.MustRegister(cs...)
+	s.promReg.MustRegister(cs...)
 	go warm()
-	s.reg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
+	s.promReg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
 	go s.pl.Replay(ctx)
 
-	r.sched = collector.NewScheduler(s.loc, s.metrics, logger)
+	r.sched = collector.NewScheduler(s.loc, s.sourceMetrics, logger)
 	for _, sc := range s.cfg.Sources {
 		if !sc.On() {
 			logger.Info("source disabled", "source", sc.Name)
@@ -145,7 +145,7 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 	r.jobs = api.NewJobs(ctx)
 	svc := &service{s: s, jobs: r.jobs}
 	apiHandler := &api.Handler{Svc: svc, Admin: c.adminAPI}
-	r.handler = c.routes(prometheus.Gatherers{selfReg, s.reg}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
+	r.handler = c.routes(prometheus.Gatherers{selfReg, s.promReg}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
 	return r, nil
 }
 

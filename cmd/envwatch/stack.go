@@ -45,19 +45,19 @@ func kinds(reg prometheus.Registerer) collector.Registry {
 // stack is everything between the configuration and the sources: state store, metrics
 // registry, sink, engines and pipeline. run, backfill and run --once share it.
 type stack struct {
-	cfg      *config.Config
-	loc      *time.Location
-	st       *store.Store
-	reg      *prometheus.Registry
-	writer   *influx.Writer // nil without an influxdb section or when a sink is substituted
-	air      *airquality.Network
-	pl       *pipeline.Pipeline
-	names    collector.Sites
-	stations []metrics.Station
-	sections []metrics.Section
-	registry collector.Registry
-	metrics  *collector.Metrics
-	logger   *slog.Logger
+	cfg           *config.Config
+	loc           *time.Location
+	st            *store.Store
+	promReg       *prometheus.Registry
+	writer        *influx.Writer // nil without an influxdb section or when a sink is substituted
+	air           *airquality.Network
+	pl            *pipeline.Pipeline
+	names         collector.Sites
+	stations      []metrics.Station
+	sections      []metrics.Section
+	sourceKinds   collector.Registry
+	sourceMetrics *collector.Metrics
+	logger        *slog.Logger
 }
 
 // sinkMode chooses what the pipeline writes to.
@@ -89,7 +89,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 	if err != nil {
 		return nil, err
 	}
-	s := &stack{cfg: cfg, loc: loc, st: st, reg: prometheus.NewRegistry(), logger: logger}
+	s := &stack{cfg: cfg, loc: loc, st: st, promReg: prometheus.NewRegistry(), logger: logger}
 	var sink pipeline.Sink = mode.override
 	if in := cfg.InfluxDB; in != nil && mode.override == nil {
 		token, err := readToken(in)
@@ -98,7 +98,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 			return nil, err
 		}
 		s.writer = influx.New(influx.Options{URL: in.URL, Org: in.Org, Bucket: in.WriteBucket(), Token: token,
-			Timeout: time.Duration(in.Timeout), BatchSize: in.BatchSize, Concurrency: in.WriteConcurrency, Gzip: in.Gzip}, s.reg)
+			Timeout: time.Duration(in.Timeout), BatchSize: in.BatchSize, Concurrency: in.WriteConcurrency, Gzip: in.Gzip}, s.promReg)
 		sink = s.writer
 	}
 	s.air = airquality.NewNetwork(airquality.CityOptions{MinStations: cfg.Assessment.MinStations, RoundStationValues: cfg.Assessment.RoundStationValues})
@@ -121,7 +121,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 		s.sections = append(s.sections, metrics.Section{Code: c.Code, Area: c.Area})
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
-	s.pl = pipeline.New(sites, s.air, sink, s.reg, logger)
+	s.pl = pipeline.New(sites, s.air, sink, s.promReg, logger)
 	if s.writer != nil {
 		opt, err := assessmentOptions(cfg)
 		if err != nil {
@@ -146,12 +146,12 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 		}
 		logger.Info("engine state restored", "duration", time.Since(start).Round(time.Millisecond))
 	}
-	s.registry = kinds(s.reg)
-	s.metrics = collector.NewMetrics(s.reg)
+	s.sourceKinds = kinds(s.promReg)
+	s.sourceMetrics = collector.NewMetrics(s.promReg)
 	var names []string
 	for _, sc := range cfg.Sources {
 		names = append(names, sc.Name)
-		s.metrics.Prepare(sc.Name)
+		s.sourceMetrics.Prepare(sc.Name)
 	}
 	s.pl.Prepare(names)
 	return s, nil
@@ -166,7 +166,7 @@ func (s *stack) close() {
 
 // source builds one configured source.
 func (s *stack) source(sc config.Source) (any, error) {
-	factory, ok := s.registry[sc.Kind]
+	factory, ok := s.sourceKinds[sc.Kind]
 	if !ok {
 		return nil, fmt.Errorf("source %s: kind %q is not built into this binary", sc.Name, sc.Kind)
 	}
@@ -180,7 +180,7 @@ func (s *stack) source(sc config.Source) (any, error) {
 // job wraps a pull source with its schedule settings.
 func (s *stack) job(sc config.Source, src collector.Pull) *collector.Job {
 	return &collector.Job{Name: sc.Name, Source: src, Lookback: time.Duration(sc.Lookback), Timeout: time.Duration(sc.Timeout),
-		Retries: sc.RetryCount(), Marks: s.st, Handler: s.pl, Metrics: s.metrics, Logger: s.logger, Now: time.Now}
+		Retries: sc.RetryCount(), Marks: s.st, Handler: s.pl, Metrics: s.sourceMetrics, Logger: s.logger, Now: time.Now}
 }
 
 // collectorNamed finds a source's configuration.

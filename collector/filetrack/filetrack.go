@@ -34,7 +34,7 @@ const (
 type Tracker struct {
 	Dir, File string
 	Ext       string // ".csv"
-	State     collector.State
+	State     collector.KeyValue
 	MaxSize   int64 // per file, default DefaultMaxSize
 
 	pending map[string][]byte

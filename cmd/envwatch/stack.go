@@ -17,6 +17,7 @@ import (
 	"github.com/envwatch/envwatch/collector/simulate"
 	"github.com/envwatch/envwatch/collector/watercsv"
 	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/fromconfig"
 	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/pipeline"
@@ -123,7 +124,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 	}
 	s.pl = pipeline.New(sites, s.air, sink, s.promReg, logger)
 	if s.writer != nil {
-		opt, err := assessmentOptions(cfg)
+		opt, err := fromconfig.Options(cfg)
 		if err != nil {
 			st.Close()
 			return nil, err

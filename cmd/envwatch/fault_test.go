@@ -261,7 +261,12 @@ func TestFaultKillDuringBackfill(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1200 * time.Millisecond)
+	// Killed once part of the backfill is in InfluxDB (a condition, not a guess of timing).
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if influxCount(t, d, "envwatch", "SELECT count(pm2_5) FROM air_hourly") > 0 {
+			break
+		}
+	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	partial := influxCount(t, d, "envwatch", "SELECT count(pm2_5) FROM air_hourly")
@@ -270,6 +275,9 @@ func TestFaultKillDuringBackfill(t *testing.T) {
 		t.Fatalf("re-run: %v\n%s", err, out)
 	}
 	want := simulateCount(t)
+	if partial == 0 || partial >= float64(want) {
+		t.Errorf("killed at %v of %d points: not during the backfill", partial, want)
+	}
 	if got := influxCount(t, d, "envwatch", "SELECT count(pm2_5) FROM air_hourly"); got != float64(want) {
 		t.Errorf("after kill -9 at %v points and a re-run: %v points, want %d", partial, got, want)
 	}

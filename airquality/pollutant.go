@@ -144,3 +144,22 @@ func (u UnitConverter) Convert(v fixed.Dec) (fixed.Dec, error) {
 	}
 	return v, nil
 }
+
+// Published is the order bulletins, CNEMC files and envwatch's tables list the pollutants in.
+var Published = [NumPollutants]Pollutant{PM25, PM10, SO2, NO2, CO, O3}
+
+// IsPollutantCode reports whether s is a pollutant's code exactly (pm2_5, not the alias pm25):
+// the spelling configuration keys must use.
+func IsPollutantCode(s string) bool {
+	p, ok := ParsePollutant(s)
+	return ok && p.Code() == s
+}
+
+// PollutantCodes lists the codes in published order, for messages ("pm2_5, pm10, …").
+func PollutantCodes() []string {
+	out := make([]string, NumPollutants)
+	for i, p := range Published {
+		out[i] = p.Code()
+	}
+	return out
+}

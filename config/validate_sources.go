@@ -131,9 +131,7 @@ func (c *Config) validateSources(v *validator) {
 			}
 			validateAirUnits(v, kp, k.Units)
 			for key := range k.Columns {
-				switch key {
-				case "time", "station", "pm2_5", "pm10", "so2", "no2", "co", "o3":
-				default:
+				if key != "time" && key != "station" && !airquality.IsPollutantCode(key) {
 					n, _ := v.node(kp.with("columns", key))
 					v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: unknown field %q (want time, station, pm2_5, pm10, so2, no2, co or o3)", kp.with("columns"), key)})
 				}
@@ -278,10 +276,8 @@ func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
 		v.errs = append(v.errs, &Error{File: v.file, Line: n.Line, Msg: fmt.Sprintf("%s: not with preset waqi_city (it reads US AQI sub-indices, not concentrations)", kp.with("units"))})
 	}
 	pollutant := func(pp path, code string) {
-		switch code {
-		case "pm2_5", "pm10", "so2", "no2", "co", "o3":
-		default:
-			v.invalid(pp, "not a pollutant code (pm2_5, pm10, so2, no2, co, o3)")
+		if !airquality.IsPollutantCode(code) {
+			v.invalid(pp, "not a pollutant code ("+strings.Join(airquality.PollutantCodes(), ", ")+")")
 		}
 	}
 	checkPath := func(key, val string) {

@@ -140,7 +140,8 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 		return fmt.Errorf("%s:1: %w: want %q and %q", name, ErrHeader, p.Mapping.Time, p.Mapping.Station)
 	}
 	var cols []colIdx
-	for _, code := range []string{"pm2_5", "pm10", "so2", "no2", "co", "o3"} {
+	for _, pol := range airquality.Published {
+		code := pol.Code()
 		c, ok := p.Mapping.Columns[code]
 		if !ok {
 			continue

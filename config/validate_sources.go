@@ -277,7 +277,7 @@ func validateHTTPJSON(v *validator, p path, k *HTTPJSON, stations []Station) {
 	}
 	pollutant := func(pp path, code string) {
 		if !airquality.IsPollutantCode(code) {
-			v.invalid(pp, "not a pollutant code ("+strings.Join(airquality.PollutantCodes(), ", ")+")")
+			v.invalid(pp, "not a pollutant code (%s)", strings.Join(airquality.PollutantCodes(), ", "))
 		}
 	}
 	checkPath := func(key, val string) {

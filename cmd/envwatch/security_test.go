@@ -176,7 +176,9 @@ influxdb:
 		io.ReadAll(io.LimitReader(c, 200))
 		c.Close()
 	}
-	time.Sleep(1500 * time.Millisecond) // more failing runs, more logs
+	// Wait for failing runs to be logged (the secrets must not be in those logs either).
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && strings.Count(logs.String(), "source run failed") < 2; time.Sleep(50 * time.Millisecond) {
+	}
 	_, body = get("bureau", "right-password")
 	// The container health check reads the same web configuration: TLS and basic auth.
 	hc := func(pw string) (int, string) {

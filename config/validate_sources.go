@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"text/template"
 	"time"
@@ -13,35 +12,48 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 )
 
-// Kinds lists the collector kinds this build knows and their option keys.
-var Kinds = map[string]string{"simulate": "simulate", "cnemc_csv": "cnemc_csv", "hj212": "hj212", "water_csv": "water_csv", "http_json": "http_json"}
+// SourceKind is a source kind: its name (the value of `kind:` and the key of its option
+// section) and whether a source sets that section.
+type SourceKind struct {
+	Name string
+	Set  func(*Source) bool
+}
+
+// Kinds is every source kind this build knows, in the order messages list them. Adding a
+// kind adds a row here (docs/design.md, "Adding things").
+var Kinds = []SourceKind{
+	{"cnemc_csv", func(s *Source) bool { return s.CNEMC != nil }},
+	{"hj212", func(s *Source) bool { return s.HJ212 != nil }},
+	{"http_json", func(s *Source) bool { return s.HTTPJSON != nil }},
+	{"simulate", func(s *Source) bool { return s.Simulate != nil }},
+	{"water_csv", func(s *Source) bool { return s.WaterCSV != nil }},
+}
+
+// knownKind reports whether name is a kind of Kinds.
+func knownKind(name string) bool {
+	for _, k := range Kinds {
+		if k.Name == name {
+			return true
+		}
+	}
+	return false
+}
 
 func knownKinds() string {
 	names := make([]string, 0, len(Kinds))
-	for k := range Kinds {
-		names = append(names, k)
+	for _, k := range Kinds {
+		names = append(names, k.Name)
 	}
-	sort.Strings(names)
 	return strings.Join(names, ", ")
 }
 
-// kindSections reports which kind sections a collector sets.
+// kindSections reports which kind sections a source sets.
 func (c *Source) kindSections() []string {
 	var out []string
-	if c.Simulate != nil {
-		out = append(out, "simulate")
-	}
-	if c.CNEMC != nil {
-		out = append(out, "cnemc_csv")
-	}
-	if c.HJ212 != nil {
-		out = append(out, "hj212")
-	}
-	if c.WaterCSV != nil {
-		out = append(out, "water_csv")
-	}
-	if c.HTTPJSON != nil {
-		out = append(out, "http_json")
+	for _, k := range Kinds {
+		if k.Set(c) {
+			out = append(out, k.Name)
+		}
 	}
 	return out
 }
@@ -62,7 +74,7 @@ func (c *Config) validateSources(v *validator) {
 		if !v.required(p, "kind", s.Kind) {
 			continue
 		}
-		if _, ok := Kinds[s.Kind]; !ok {
+		if !knownKind(s.Kind) {
 			v.invalid(p.with("kind"), "unknown source kind (known: %s)", knownKinds())
 			continue
 		}

@@ -230,10 +230,10 @@ type HJ212 struct {
 	AuthBackoff     Duration `yaml:"auth_backoff"`
 	MaxAuthBackoff  Duration `yaml:"max_auth_backoff"`
 	// AllowedAddresses restricts clients to these CIDRs (empty: any).
-	AllowedAddresses []string `yaml:"allowed_addresses"`
+	AllowedAddresses []CIDR `yaml:"allowed_addresses"`
 	// UnlimitedNetworks are CIDRs exempt from max_connections_per_address: a 4G router
 	// or NAT in front of many stations.
-	UnlimitedNetworks []string `yaml:"unlimited_networks"`
+	UnlimitedNetworks []CIDR `yaml:"unlimited_networks"`
 	// TLSCertFile and TLSKeyFile enable TLS on the receiver (optional: most data loggers
 	// speak plain TCP).
 	TLSCertFile string `yaml:"tls_cert_file"`

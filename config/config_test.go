@@ -32,6 +32,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad-assessment.yaml":             `examples/bad/bad-assessment.yaml:4: assessment.percentile: invalid value "median": want one of interpolate, nearest_rank`,
 		"hj212-no-password.yaml":          `examples/bad/hj212-no-password.yaml:10: sources[0].hj212.devices[0].mn: invalid value "LY0001": no password: set password_env or password_file (or auth: none for a logger that sends no usable PW)`,
 		"hj212-password-env-unset.yaml":   `examples/bad/hj212-password-env-unset.yaml:11: sources[0].hj212.devices[0].password_env: invalid value "ENVWATCH_TEST_SURELY_UNSET_PW": the environment variable is not set or empty`,
+		"hj212-cidr.yaml":                 `examples/bad/hj212-cidr.yaml:9: sources[0].hj212.allowed_addresses[1]: invalid value "10.1.2.300/24": want a CIDR such as 10.0.0.0/8`,
 		"hj212-listen-port.yaml":          `examples/bad/hj212-listen-port.yaml:7: sources[0].hj212.listen: invalid value "localhost:99999": port must be a number between 0 and 65535`,
 		"bad-duration.yaml":               `examples/bad/bad-duration.yaml:6: sources[0].timeout: invalid value "5 minutes": want a duration such as 30s, 5m or 1h`,
 		"negative-duration.yaml":          `examples/bad/negative-duration.yaml:6: sources[0].lookback: invalid value "-1h": want a duration such as 30s, 5m or 1h`,

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -183,16 +182,6 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 	}
 	if (k.TLSCertFile == "") != (k.TLSKeyFile == "") {
 		v.invalid(kp.with("tls_key_file"), "set both tls_cert_file and tls_key_file, or neither")
-	}
-	for i, a := range k.AllowedAddresses {
-		if _, _, err := net.ParseCIDR(a); err != nil {
-			v.invalid(kp.with("allowed_addresses", i), "want a CIDR such as 10.0.0.0/8")
-		}
-	}
-	for i, a := range k.UnlimitedNetworks {
-		if _, _, err := net.ParseCIDR(a); err != nil {
-			v.invalid(kp.with("unlimited_networks", i), "want a CIDR such as 10.0.0.0/8")
-		}
 	}
 	sites := map[string]string{}
 	for _, s := range c.Stations {

@@ -187,7 +187,8 @@ func TestIdleConnectionsCannotLockOutAStation(t *testing.T) {
 func TestUnlimitedNetworks(t *testing.T) {
 	_, addr, rec, _ := startServer(t, func(k *config.HJ212) {
 		k.MaxConnectionsPerAddr = 2
-		k.UnlimitedNetworks = []string{"127.0.0.0/8"}
+		lo, _ := config.ParseCIDR("127.0.0.0/8")
+		k.UnlimitedNetworks = []config.CIDR{lo}
 	})
 	var conns []net.Conn
 	for range 6 {

@@ -640,18 +640,10 @@ func FromConfig(c config.Source, env collector.Env, m *Metrics) (*Server, error)
 		opt.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	for _, a := range k.AllowedAddresses {
-		_, n, err := net.ParseCIDR(a)
-		if err != nil {
-			return nil, err
-		}
-		opt.Allowed = append(opt.Allowed, n)
+		opt.Allowed = append(opt.Allowed, a.IPNet)
 	}
 	for _, a := range k.UnlimitedNetworks {
-		_, n, err := net.ParseCIDR(a)
-		if err != nil {
-			return nil, err
-		}
-		opt.Unlimited = append(opt.Unlimited, n)
+		opt.Unlimited = append(opt.Unlimited, a.IPNet)
 	}
 	for _, d := range k.Devices {
 		pw := d.Password

@@ -1,0 +1,74 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// fakeService records what the handler asked for; the real service is tested end to end
+// in cmd/envwatch.
+type fakeService struct{ asked []string }
+
+func (f *fakeService) Report(_ context.Context, w io.Writer, q ReportQuery) (string, error) {
+	f.asked = append(f.asked, fmt.Sprintf("report %s %d %s", q.Area, q.Year, q.Format))
+	if q.Area == "nowhere" {
+		return "", Errorf(http.StatusNotFound, "no area %q", q.Area)
+	}
+	fmt.Fprint(w, `{"area":"luoyang"}`)
+	return "", nil
+}
+func (f *fakeService) Daily(context.Context, io.Writer, DailyQuery) error   { return nil }
+func (f *fakeService) Assess(context.Context, io.Writer, AssessQuery) error { return nil }
+func (f *fakeService) Now(_ context.Context, w io.Writer, area, lang string) error {
+	f.asked = append(f.asked, "now "+area+" "+lang)
+	fmt.Fprint(w, `{"area":"`+area+`"}`)
+	return nil
+}
+func (f *fakeService) Sites() any { return map[string]any{"areas": []any{}} }
+func (f *fakeService) StartBackfill(BackfillQuery) (*Job, error) {
+	return nil, Errorf(http.StatusNotFound, "no source")
+}
+func (f *fakeService) Jobs() *Jobs                                   { return NewJobs(context.Background()) }
+func (f *fakeService) Spool(io.Writer, string, uint64) error         { return nil }
+func (f *fakeService) Rebuild(context.Context, io.Writer, int) error { return nil }
+
+func TestHandlerRefusalsAndRoutes(t *testing.T) {
+	svc := &fakeService{}
+	h := &Handler{Svc: svc}
+	for _, tc := range []struct {
+		method, url string
+		status      int
+		body        string
+	}{
+		{"GET", "/api/v1/report?area=luoyang&year=2026&format=json", 200, `{"area":"luoyang"}`},
+		{"GET", "/api/v1/report?area=luoyang&year=twenty", 400, `year "twenty": want a year`},
+		{"GET", "/api/v1/report?area=nowhere&year=2026", 404, `no area "nowhere"`},
+		{"POST", "/api/v1/report?area=luoyang&year=2026", 405, "use GET"},
+		{"GET", "/api/v1/now?area=luoyang&lang=en", 200, `{"area":"luoyang"}`},
+		{"GET", "/api/v1/now", 400, "give area"},
+		{"POST", "/api/v1/spool/drop", 403, "--web.enable-admin-api"},
+		{"GET", "/api/v1/rebuild?year=2026", 403, "--web.enable-admin-api"},
+		{"GET", "/api/v1/nosuch", 404, "docs/api.md"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.url, nil))
+		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.body) {
+			t.Errorf("%s %s: %d %q, want %d with %q", tc.method, tc.url, rec.Code, rec.Body.String(), tc.status, tc.body)
+		}
+	}
+	// With the admin API on, mutating endpoints still take POST only.
+	h.Admin = true
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/spool/drop", nil))
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "POST" {
+		t.Errorf("GET on a mutating endpoint with the admin API on: %d %v", rec.Code, rec.Header())
+	}
+	if want := []string{"report luoyang 2026 json", "report nowhere 2026 json", "now luoyang en"}; strings.Join(svc.asked, "|") != strings.Join(want, "|") {
+		t.Errorf("the service was asked %q, want %q", svc.asked, want)
+	}
+}

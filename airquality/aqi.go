@@ -115,6 +115,12 @@ type HourlyInput struct {
 	O3_8h Value
 }
 
+// HourlyFrom is the input of Hourly from the six hourly values of a station or area,
+// indexed by Pollutant.
+func HourlyFrom(v *[NumPollutants]Value) HourlyInput {
+	return HourlyInput{PM25: v[PM25], PM10: v[PM10], SO2: v[SO2], NO2: v[NO2], CO: v[CO], O3: v[O3]}
+}
+
 // Hourly computes the real-time AQI. PM2.5 and PM10 use the 1-h concentration on the 24-h
 // breakpoints (HJ 633-2026, and the national platform from 2014); SO2, NO2, CO and O3 the
 // 1-h breakpoints. Concentrations are rounded per GB/T 8170 first.

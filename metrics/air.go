@@ -85,8 +85,7 @@ func (c *AirCollector) Collect(ch chan<- prometheus.Metric) {
 		if !ok {
 			continue
 		}
-		in := airquality.HourlyInput{PM25: l.Values[airquality.PM25], PM10: l.Values[airquality.PM10],
-			SO2: l.Values[airquality.SO2], NO2: l.Values[airquality.NO2], CO: l.Values[airquality.CO], O3: l.Values[airquality.O3]}
+		in := airquality.HourlyFrom(&l.Values)
 		rows = append(rows, row{s, l, airquality.Hourly(airquality.ForHourEnding(l.End), &in)})
 	}
 	for _, r := range rows {

@@ -52,8 +52,7 @@ func (c *AreaCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{area}, l...)...)
 		}
 		g(c.obs, float64(now.End.Unix()))
-		in := airquality.HourlyInput{PM25: now.Hour[airquality.PM25], PM10: now.Hour[airquality.PM10], SO2: now.Hour[airquality.SO2],
-			NO2: now.Hour[airquality.NO2], CO: now.Hour[airquality.CO], O3: now.Hour[airquality.O3]}
+		in := airquality.HourlyFrom(&now.Hour)
 		for _, p := range pollutants {
 			if v := now.Hour[p]; v.OK {
 				exp := -6

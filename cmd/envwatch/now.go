@@ -144,8 +144,7 @@ func hourJSON(an pipeline.AreaNow, loc *time.Location, lang string) *struct {
 	Stations int    `json:"stations"`
 	aqiJSON
 } {
-	in := airquality.HourlyInput{PM25: an.Hour[airquality.PM25], PM10: an.Hour[airquality.PM10], SO2: an.Hour[airquality.SO2],
-		NO2: an.Hour[airquality.NO2], CO: an.Hour[airquality.CO], O3: an.Hour[airquality.O3]}
+	in := airquality.HourlyFrom(&an.Hour)
 	res := airquality.Hourly(airquality.ForHourEnding(an.End), &in)
 	return &struct {
 		End      string `json:"end"`
@@ -155,8 +154,7 @@ func hourJSON(an pipeline.AreaNow, loc *time.Location, lang string) *struct {
 }
 
 func stationHour(l pipeline.Latest) airquality.Result {
-	in := airquality.HourlyInput{PM25: l.Values[airquality.PM25], PM10: l.Values[airquality.PM10],
-		SO2: l.Values[airquality.SO2], NO2: l.Values[airquality.NO2], CO: l.Values[airquality.CO], O3: l.Values[airquality.O3]}
+	in := airquality.HourlyFrom(&l.Values)
 	return airquality.Hourly(airquality.ForHourEnding(l.End), &in)
 }
 

@@ -223,11 +223,14 @@ func TestPagesInBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := strings.NewReplacer("=", "-", "&", "_").Replace(pg.name + "_" + pg.query)
-			os.WriteFile(filepath.Join(out, name+".png"), shot, 0o644)
+			if len(shot) == 0 {
+				t.Error("no screenshot")
+			}
+			os.WriteFile(filepath.Join(out, name+".jpg"), shot, 0o644)
 			load(390, 844, chromedp.EmulateMobile)
 			eval(`document.documentElement.scrollWidth > window.innerWidth`, &phoneWide)
 			if phone, err := chromedp.Run(bctx, chromedp.FullScreenshot(80)); err == nil {
-				os.WriteFile(filepath.Join(out, name+"_phone.png"), phone, 0o644)
+				os.WriteFile(filepath.Join(out, name+"_phone.jpg"), phone, 0o644)
 			}
 			load(1366, 768)
 			pdf, err := chromedp.Run(bctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))

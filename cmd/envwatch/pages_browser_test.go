@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -312,6 +313,40 @@ func TestPagesInBrowser(t *testing.T) {
 		})
 	}
 
+	// The pages' figures (= the API's) are those of /metrics: one snapshot, not two sums.
+	_, metricsBody := fetch(base + "/metrics")
+	_, repBody := fetch(base + "/api/v1/report?area=luoyang&format=json&year=" + year)
+	var apiRep struct {
+		Indicators []struct {
+			Indicator string      `json:"indicator"`
+			Value     json.Number `json:"value"`
+		} `json:"indicators"`
+	}
+	json.Unmarshal(repBody, &apiRep)
+	series := map[string]string{
+		"pm2_5_mean": `envwatch_air_mean_grams_per_cubic_meter{area="luoyang",basis="official",period="year_to_date",pollutant="pm2_5",year="` + year + `"}`,
+		"pm10_mean":  `envwatch_air_mean_grams_per_cubic_meter{area="luoyang",basis="official",period="year_to_date",pollutant="pm10",year="` + year + `"}`,
+		"good_days":  `envwatch_air_day_indicator{area="luoyang",basis="official",indicator="good_days",period="year_to_date",year="` + year + `"}`,
+	}
+	compared := 0
+	for _, in := range apiRep.Indicators {
+		name, ok := series[in.Indicator]
+		if !ok {
+			continue
+		}
+		api, _ := in.Value.Float64()
+		m := metricValue(string(metricsBody), name)
+		if strings.HasSuffix(in.Indicator, "_mean") {
+			m *= 1e6 // g/m³ → µg/m³
+		}
+		if math.Abs(m-api) > 1e-6 {
+			t.Errorf("%s: API and pages %v, /metrics %v", in.Indicator, api, m)
+		}
+		compared++
+	}
+	if compared != len(series) {
+		t.Errorf("compared %d of %d indicators with /metrics", compared, len(series))
+	}
 	stop()
 
 	// Offline, report --format html writes the year page as one file: no navigation or

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -190,4 +191,14 @@ func (d doc) tcell(path string) Cell {
 	c := d.cell(path)
 	c.Num = false
 	return c
+}
+
+// sortedKeys are an object's keys in order, so that a page lists them the same way each time.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

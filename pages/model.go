@@ -67,7 +67,9 @@ type Page struct {
 	// Sources are the API answers the page was built from (name → URL), linked from the page.
 	Sources   []Source
 	Generated string
-	W         *words
+	// Links are the page's own neighbours (the previous and next month…), not printed.
+	Links []Link
+	W     *words
 }
 
 // tables lists every table of the page, for exports.
@@ -81,3 +83,6 @@ func (p *Page) tables() []Table {
 
 // Source is an API answer a page read.
 type Source struct{ Name, URL string }
+
+// Link is a link to another page.
+type Link struct{ Text, Href string }

@@ -12,10 +12,13 @@ import (
 
 func (b *builder) month() (*Page, error) {
 	w := b.w
-	yesterday := b.now().In(airquality.Shanghai).AddDate(0, 0, -1)
+	today := b.now().In(airquality.Shanghai)
+	yesterday := today.AddDate(0, 0, -1)
 	month := b.q.Get("month")
 	if month == "" {
-		month = yesterday.Format("2006-01")
+		// The last complete month: an assessment is read once its month is over; the
+		// running month is one link away, marked provisional.
+		month = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, airquality.Shanghai).AddDate(0, 0, -1).Format("2006-01")
 	}
 	m, err := time.ParseInLocation("2006-01", month, airquality.Shanghai)
 	if err != nil {
@@ -26,6 +29,18 @@ func (b *builder) month() (*Page, error) {
 	}
 	p := b.page("month", b.areaName(b.area))
 	p.Title = fmt.Sprintf("%s · %s", p.Title, month)
+	link := func(text string, mm time.Time) Link {
+		q := url.Values{"area": {b.area}, "month": {mm.Format("2006-01")}, "lang": {w.lang}}
+		return Link{Text: text, Href: "/pages/month?" + q.Encode()}
+	}
+	cur := time.Date(yesterday.Year(), yesterday.Month(), 1, 0, 0, 0, 0, airquality.Shanghai)
+	p.Links = append(p.Links, link(w.T("month.prev"), m.AddDate(0, -1, 0)))
+	if next := m.AddDate(0, 1, 0); next.Before(cur) {
+		p.Links = append(p.Links, link(w.T("month.next"), next))
+	}
+	if !cur.Equal(m) {
+		p.Links = append(p.Links, link(w.T("month.current"), cur))
+	}
 
 	as, aerr := b.f.get("assessment", "/api/v1/assessment", url.Values{"area": {b.area}, "month": {month}, "lang": {w.lang}})
 	rank := Section{ID: "ranking", Title: w.T("month.ranking"), Wide: true}

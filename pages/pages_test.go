@@ -306,3 +306,17 @@ func TestNumberKeepsPublishedDecimals(t *testing.T) {
 		}
 	}
 }
+
+// Without a month the page shows the last complete one (the clock is 2 December 00:40 in
+// Shanghai: November), with links to October and to the running month, provisional.
+func TestMonthDefaultsToLastCompleteMonth(t *testing.T) {
+	_, body, _ := get(t, newHandler(t), "/pages/month")
+	for _, want := range []string{"<title>洛阳市 · 月度考核 · 2026-11</title>", `month=2026-10">上月</a>`, `month=2026-12">本月（暂定）</a>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("month page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "下月") {
+		t.Error("a link to the next month, which is the running one")
+	}
+}

@@ -157,6 +157,9 @@ func TestPagesShowTheAPIsFigures(t *testing.T) {
 		{"/pages/year?year=2026", 200, []string{"年度报告", "逐日空气质量日历", "地表水断面与饮用水水源地", "数据依据", "HJ 633"}},
 	} {
 		code, body, hdr := get(t, h, tc.url)
+		if !strings.HasPrefix(hdr.Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Errorf("%s: no content security policy: %q", tc.url, hdr.Get("Content-Security-Policy"))
+		}
 		if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
 			t.Fatalf("%s: %d %s\n%s", tc.url, code, hdr.Get("Content-Type"), body)
 		}

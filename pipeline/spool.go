@@ -18,13 +18,13 @@ func (p *Pipeline) Replay(ctx context.Context) {
 	if p.state == nil || p.sink == nil {
 		return
 	}
-	backoff, wait, failing := time.Second, time.Duration(0), false
+	var s replaySchedule
 	for {
 		wake := p.wake
-		if failing {
+		if s.failing {
 			wake = nil
 		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(s.wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -33,15 +33,32 @@ func (p *Pipeline) Replay(ctx context.Context) {
 		case <-t.C:
 		}
 		t.Stop()
-		switch more, err := p.replayOne(ctx); {
-		case err != nil:
-			wait, failing = backoff, true
-			backoff = min(2*backoff, time.Minute)
-		case more:
-			backoff, wait, failing = time.Second, 0, false
-		default:
-			wait, failing = 10*time.Second, false
-		}
+		more, err := p.replayOne(ctx)
+		s.next(more, err)
+	}
+}
+
+// replaySchedule is when the replayer tries next: at once while batches replay, 1 s
+// doubling to 1 min after a transient failure (arrivals do not cut a wait short then), and
+// every 10 s when the spool is empty (a wake from a new spooled batch comes sooner).
+type replaySchedule struct {
+	backoff, wait time.Duration
+	failing       bool
+}
+
+// next records the outcome of an attempt and sets the wait before the next one.
+func (s *replaySchedule) next(more bool, err error) {
+	if s.backoff == 0 {
+		s.backoff = time.Second
+	}
+	switch {
+	case err != nil:
+		s.wait, s.failing = s.backoff, true
+		s.backoff = min(2*s.backoff, time.Minute)
+	case more:
+		s.backoff, s.wait, s.failing = time.Second, 0, false
+	default:
+		s.wait, s.failing = 10*time.Second, false
 	}
 }
 

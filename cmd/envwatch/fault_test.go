@@ -80,7 +80,7 @@ func counter(reg *prometheus.Registry, name, label string) float64 {
 	return 0
 }
 
-// (a) influxd stops for 30 s in the middle of a stream while batches arrive at 100 a
+// (a) influxd stops for 12 s in the middle of a stream while batches arrive at 100 a
 // second, and starts again: InfluxDB ends with exactly the points sent, none twice, and
 // during the outage the write requests follow the replayer's back-off (1 s doubling), not
 // the arrival rate.
@@ -115,7 +115,7 @@ func TestFaultInfluxDBOutage(t *testing.T) {
 	requests := func() float64 { return counter(rig.reg, "envwatch_influxdb_write_requests_total", "error") }
 	before := requests()
 	outage := time.Now()
-	for time.Since(outage) < 30*time.Second {
+	for time.Since(outage) < 12*time.Second {
 		send()
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -130,11 +130,13 @@ func TestFaultInfluxDBOutage(t *testing.T) {
 	if err := rig.pl.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// One direct write finds InfluxDB down; the replayer then tries after 1, 2, 4, 8 and
-	// 16 s (at 1, 3, 7, 15 and 31 s): at most six failed requests in 30 s, whatever the
-	// ~2,500 batches that arrived meanwhile.
+	// One or two direct writes find InfluxDB down (one may be in flight as it stops); the
+	// replayer then tries after 1, 2 and 4 s (at 1, 3 and 7 s, next at 15 s;
+	// pipeline.TestReplaySchedule has the whole schedule): at most six failed requests in
+	// 12 s, one of slack, whatever the ~1,200 batches that arrived meanwhile.
+	t.Logf("%v failed write requests during the outage, %d batches", during, n-80)
 	if during > 6 || during < 2 {
-		t.Errorf("%v failed write requests during a 30-s outage with %d batches; want the back-off schedule (2–6)", during, n-80)
+		t.Errorf("%v failed write requests during a 12-s outage with %d batches; want the back-off schedule (2–6)", during, n-80)
 	}
 	if got := influxCount(t, d, "outage", "SELECT count(pm2_5) FROM air_hourly"); got != float64(n) {
 		t.Errorf("InfluxDB holds %v points, want %d", got, n)

@@ -151,7 +151,8 @@ func TestPagesShowTheAPIsFigures(t *testing.T) {
 		min  int      // figures at least: every table row is tagged
 		want []string // words the page must say
 	}{
-		{"/pages/today", 50, []string{"今日研判", "实时 AQI", "河南林校（1815A）", "数据滞后", "out_of_range", "目标进度（2026）"}},
+		{"/pages/today", 50, []string{"今日研判", "实时 AQI", "河南林校（1815A）", "数据滞后", "out_of_range", "目标进度（2026）",
+			`<td>O3 8h</td><td class="num">—</td><td class="num"><span class="fig" data-api="now" data-path="today/iaqi/o3_8h">20</span></td>`}},
 		{"/pages/today?lang=en", 50, []string{"Today", "Real-time AQI", "stale", "Good"}},
 		{"/pages/month?month=2026-11", 100, []string{"月度考核", "区县排名", "生态补偿 · PM2.5 月度生态补偿", "本月逐日 AQI", "轻度污染", "时段内无有效天"}},
 		{"/pages/year?year=2026", 200, []string{"年度报告", "逐日空气质量日历", "地表水断面与饮用水水源地", "数据依据", "HJ 633"}},

@@ -74,6 +74,8 @@ func (b *builder) today() (*Page, error) {
 	}
 	if len(sec.Cards) == 0 {
 		sec.Notes = append(sec.Notes, w.T("now.none"))
+	} else {
+		sec.Tables = append(sec.Tables, iaqiTable(now, w))
 	}
 	p.Sections = append(p.Sections, sec)
 
@@ -163,4 +165,33 @@ func validity(r doc, w *words) string {
 		return w.T("invalid") + "（" + w.reason(s) + "）"
 	}
 	return w.T("invalid")
+}
+
+// iaqiOrder is the order the individual indices are listed in.
+var iaqiOrder = []string{"pm2_5", "pm10", "so2", "no2", "co", "o3", "o3_8h", "o3_1h_max"}
+
+// iaqiTable lists each item's individual index now and for the day so far: the pollutants
+// that drive the AQI, with the figures behind "primary pollutant".
+func iaqiTable(now doc, w *words) Table {
+	t := Table{Name: "iaqi", Title: w.T("now.iaqi"), Head: []string{w.T("col.item"), w.T("now.hour"), w.T("now.day")}}
+	for _, code := range iaqiOrder {
+		h, d := now.has("hour/iaqi/"+code), now.has("today/iaqi/"+code)
+		if !h && !d {
+			continue
+		}
+		t.Rows = append(t.Rows, []Cell{label(iaqiName(code)), now.cell("hour/iaqi/" + code), now.cell("today/iaqi/" + code)})
+	}
+	return t
+}
+
+func iaqiName(code string) string {
+	switch code {
+	case "pm2_5":
+		return "PM2.5"
+	case "o3_8h":
+		return "O3 8h"
+	case "o3_1h_max":
+		return "O3 1h max"
+	}
+	return strings.ToUpper(code)
 }

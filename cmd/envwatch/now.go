@@ -25,11 +25,16 @@ type aqiJSON struct {
 	Level    *int     `json:"level"`
 	Category string   `json:"category,omitempty"`
 	Primary  []string `json:"primary"`
-	Edition  string   `json:"edition"`
+	// IAQI is each computed item's individual index: what drives the AQI.
+	IAQI    map[string]int `json:"iaqi"`
+	Edition string         `json:"edition"`
 }
 
 func aqiOf(res *airquality.Result, lang string) aqiJSON {
-	j := aqiJSON{Primary: []string{}, Edition: res.Version.String()}
+	j := aqiJSON{Primary: []string{}, IAQI: map[string]int{}, Edition: res.Version.String()}
+	for _, it := range res.Computed.Items() {
+		j.IAQI[it.Code()] = res.IAQI[it].Value
+	}
 	if res.NA {
 		return j
 	}
@@ -118,7 +123,7 @@ func (s *stack) now(_ context.Context, w io.Writer, areaKey, lang string, now ti
 		if !under[st.Area] {
 			continue
 		}
-		j := nowStation{Code: st.Code, Name: st.Name, Area: st.Area, Assessment: st.Counts(), aqiJSON: aqiJSON{Primary: []string{}}}
+		j := nowStation{Code: st.Code, Name: st.Name, Area: st.Area, Assessment: st.Counts(), aqiJSON: aqiJSON{Primary: []string{}, IAQI: map[string]int{}}}
 		if l, ok := snap.Latest[st.Code]; ok {
 			res := stationHour(l)
 			j.aqiJSON = aqiOf(&res, lang)

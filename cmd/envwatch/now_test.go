@@ -37,10 +37,11 @@ func TestNowOnRealHours(t *testing.T) {
 	}
 	var got struct {
 		Hour *struct {
-			End      string   `json:"end"`
-			AQI      *int     `json:"aqi"`
-			Category string   `json:"category"`
-			Primary  []string `json:"primary"`
+			End      string         `json:"end"`
+			AQI      *int           `json:"aqi"`
+			Category string         `json:"category"`
+			Primary  []string       `json:"primary"`
+			IAQI     map[string]int `json:"iaqi"`
 		} `json:"hour"`
 		Today *struct {
 			Date string `json:"date"`
@@ -57,7 +58,7 @@ func TestNowOnRealHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Hour == nil || got.Hour.End != "2022-06-01T23:00:00+08:00" || got.Hour.AQI == nil || *got.Hour.AQI != 81 ||
-		got.Hour.Category != "良" || len(got.Hour.Primary) != 1 || got.Hour.Primary[0] != "pm10" {
+		got.Hour.Category != "良" || len(got.Hour.Primary) != 1 || got.Hour.Primary[0] != "pm10" || got.Hour.IAQI["pm10"] != 81 {
 		t.Errorf("hour: %s", buf.String())
 	}
 	if got.Today == nil || got.Today.Date != "2022-06-01" || got.Today.AQI == nil || *got.Today.AQI != 157 {

@@ -122,7 +122,7 @@ func TestDockerfile(t *testing.T) {
 	}
 	// The directory exists (and is owned) before the VOLUME line, so a fresh named volume
 	// takes its ownership.
-	if strings.Index(d, "/var/lib/envwatch\nUSER") < 0 && strings.Index(d, "--chown=65532:65532 /out/state /var/lib/envwatch") > strings.Index(d, "VOLUME") {
+	if !strings.Contains(d, "/var/lib/envwatch\nUSER") && strings.Index(d, "--chown=65532:65532 /out/state /var/lib/envwatch") > strings.Index(d, "VOLUME") {
 		t.Error("the state directory is created after the VOLUME")
 	}
 	if strings.Contains(d, "USER root") || strings.Contains(d, "--url") {

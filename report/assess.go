@@ -24,7 +24,7 @@ type AssessOptions struct {
 
 type assessWords struct {
 	title, provisional, ranking, lowerBetter, higherBetter, notRanked string
-	scheme, base, bases                                               map[string]string
+	bases                                                             map[string]string
 	head                                                              []string
 	pay, receive, none, totals, sum, allSchemes, net                  string
 	factor                                                            map[assessment.Factor]string

@@ -28,7 +28,7 @@ func values(r reading.Reading) string {
 func server(t *testing.T, body string, mode *atomic.Value, wantKey func(*http.Request) bool) *httptest.Server {
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !wantKey(r) {
-			http.Error(w, "unauthorized", 401)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
 		switch mode.Load().(string) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -67,6 +68,14 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 		if got := testutil.ToFloat64(p.rejected.WithLabelValues("test", reason)); got != want {
 			t.Errorf("rejected %s = %v, want %v", reason, got, want)
 		}
+	}
+	// The same counts as the API reads them: largest first, then by source and reason.
+	var rs []string
+	for _, r := range p.Rejections() {
+		rs = append(rs, fmt.Sprintf("%s/%s=%d", r.Source, r.Reason, r.Count))
+	}
+	if got, want := strings.Join(rs, " "), "test/unknown_code=2 test/above_maximum=1 test/bad_time=1 test/duplicate=1 test/invalid_flag=1 test/negative=1 test/unknown_site=1"; got != want {
+		t.Errorf("Rejections: %s, want %s", got, want)
 	}
 	lines := sink.lines.String()
 	want := "air_hourly,station=1812A,area=xigong,source=test pm2_5=21,o3=120,flags=\"o3:M\" 1654070400\n" +

@@ -1,7 +1,11 @@
 package pipeline
 
 import (
+	"sort"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/envwatch/envwatch/airquality"
 )
@@ -96,4 +100,43 @@ func (p *Pipeline) AreaStations(area string) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.air.AreaStations(area)
+}
+
+// Rejection is a count of rejected values of one source and reason.
+type Rejection struct {
+	Source, Reason string
+	Count          int64
+}
+
+// Rejections are the counts of envwatch_readings_rejected_total since start, read from the
+// counters themselves (not through a gather of the whole registry), largest first.
+func (p *Pipeline) Rejections() []Rejection {
+	ch := make(chan prometheus.Metric, 64)
+	go func() { p.rejected.Collect(ch); close(ch) }()
+	var out []Rejection
+	for m := range ch {
+		var d dto.Metric
+		if m.Write(&d) != nil {
+			continue
+		}
+		r := Rejection{Count: int64(d.GetCounter().GetValue())}
+		for _, l := range d.GetLabel() {
+			switch l.GetName() {
+			case "source":
+				r.Source = l.GetValue()
+			case "reason":
+				r.Reason = l.GetValue()
+			}
+		}
+		if r.Count > 0 {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Source+out[i].Reason < out[j].Source+out[j].Reason
+	})
+	return out
 }

@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sort"
 	"time"
-
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/api"
@@ -137,7 +134,9 @@ func (s *stack) now(_ context.Context, w io.Writer, areaKey, lang string, now ti
 		}
 		out.Stations = append(out.Stations, j)
 	}
-	out.Rejected = rejectedCounts(s)
+	for _, r := range s.pl.Rejections() {
+		out.Rejected = append(out.Rejected, nowRejected{Source: r.Source, Reason: r.Reason, Count: r.Count})
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -175,34 +174,4 @@ func descendants(s *stack, root string) map[string]bool {
 		}
 	}
 	return in
-}
-
-// rejectedCounts reads envwatch_readings_rejected_total: the same counters /metrics shows.
-func rejectedCounts(s *stack) []nowRejected {
-	out := []nowRejected{}
-	mfs, err := s.promReg.Gather()
-	if err != nil {
-		return out
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "envwatch_readings_rejected_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			if n := int64(m.GetCounter().GetValue()); n > 0 {
-				out = append(out, nowRejected{Source: label(m, "source"), Reason: label(m, "reason"), Count: n})
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Count > out[j].Count })
-	return out
-}
-
-func label(m *dto.Metric, name string) string {
-	for _, l := range m.GetLabel() {
-		if l.GetName() == name {
-			return l.GetValue()
-		}
-	}
-	return ""
 }

@@ -5,13 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/envwatch/envwatch/internal/testenv"
 )
 
 func httpDo(t *testing.T, method, url string) (int, string) {
@@ -36,21 +32,9 @@ func TestCommandsBesideRunningService(t *testing.T) {
 		t.Skip("integration: envwatch run with a real influxd")
 	}
 	dir := t.TempDir()
-	testenv.Integration(t)
-	influxd, err := testenv.StartInfluxd(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer influxd.Stop()
+	influxd := influxdFor(t, dir, "envwatch")
 	ctx := context.Background()
-	if err := influxd.CreateDatabase(ctx, "envwatch", ""); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile("../../examples/luoyang.yaml")
-	cfg := strings.NewReplacer("url: http://127.0.0.1:8086", "url: "+influxd.URL, "state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"),
-		"backfill_days: 400", "backfill_days: 3", `schedule: "5 * * * *"`, `schedule: "@every 1s"`).Replace(string(b))
-	p := filepath.Join(dir, "c.yaml")
-	os.WriteFile(p, []byte(cfg), 0o600)
+	p := exampleConfig(t, dir, "c.yaml", influxd.URL, "backfill_days: 400", "backfill_days: 3", `schedule: "5 * * * *"`, `schedule: "@every 1s"`)
 	addr := freeAddr(t)
 	base := "http://" + addr
 	rctx, cancel := context.WithCancel(ctx)

@@ -66,15 +66,7 @@ func TestDerivedSeriesInInfluxDB(t *testing.T) {
 		t.Skip("integration: a real influxd")
 	}
 	dir := t.TempDir()
-	testenv.Integration(t)
-	d, err := testenv.StartInfluxd(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Stop()
-	if err := d.CreateDatabase(context.Background(), "envwatch", ""); err != nil {
-		t.Fatal(err)
-	}
+	d := influxdFor(t, dir, "envwatch")
 	data := filepath.Join(dir, "cnemc")
 	os.MkdirAll(data, 0o755)
 	b, _ := os.ReadFile("testdata/cnemc_luoyang_hourly_20220601.csv")

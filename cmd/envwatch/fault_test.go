@@ -86,14 +86,8 @@ func counter(reg *prometheus.Registry, name, label string) float64 {
 // the arrival rate.
 func TestFaultInfluxDBOutage(t *testing.T) {
 	dir := t.TempDir()
-	testenv.Integration(t)
-	d, err := testenv.StartInfluxd(filepath.Join(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Stop()
+	d := influxdFor(t, dir, "outage")
 	ctx := context.Background()
-	d.CreateDatabase(ctx, "outage", "")
 	rig := newRig(t, d.URL, "outage", 0, filepath.Join(dir, "state"))
 	defer rig.close()
 	rctx, stop := context.WithCancel(ctx)
@@ -158,14 +152,8 @@ func TestFaultInfluxDBOutage(t *testing.T) {
 // time out and are spooled; when latency drops the spool drains and the counts are exact.
 func TestFaultSlowInfluxDB(t *testing.T) {
 	dir := t.TempDir()
-	testenv.Integration(t)
-	d, err := testenv.StartInfluxd(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Stop()
+	d := influxdFor(t, dir, "slow")
 	ctx := context.Background()
-	d.CreateDatabase(ctx, "slow", "")
 	p, err := testenv.NewProxy(strings.TrimPrefix(d.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -221,13 +209,7 @@ func TestFaultSpoolFull(t *testing.T) {
 	}
 	rig.close()
 	// InfluxDB comes back: everything accepted reaches it.
-	testenv.Integration(t)
-	d, err := testenv.StartInfluxd(filepath.Join(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Stop()
-	d.CreateDatabase(ctx, "full", "")
+	d := influxdFor(t, dir, "full")
 	rig2 := newRig(t, d.URL, "full", 4096, filepath.Join(dir, "state"))
 	defer rig2.close()
 	if err := rig2.pl.Drain(ctx); err != nil {
@@ -245,18 +227,8 @@ func TestFaultKillDuringBackfill(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	testenv.Integration(t)
-	d, err := testenv.StartInfluxd(filepath.Join(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Stop()
-	ctx := context.Background()
-	d.CreateDatabase(ctx, "envwatch", "")
-	b, _ := os.ReadFile("../../examples/luoyang.yaml")
-	cfg := strings.NewReplacer("url: http://127.0.0.1:8086", "url: "+d.URL, "state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state")).Replace(string(b))
-	cfgPath := filepath.Join(dir, "c.yaml")
-	os.WriteFile(cfgPath, []byte(cfg), 0o600)
+	d := influxdFor(t, dir, "envwatch")
+	cfgPath := exampleConfig(t, dir, "c.yaml", d.URL)
 	args := []string{"backfill", "--config", cfgPath, "--source", "demo", "--from", "2024-01-01", "--to", "2024-06-30"}
 
 	cmd := exec.Command(bin, args...)
@@ -302,14 +274,8 @@ func simulateCount(t *testing.T) int {
 // `envwatch spool list|retry|drop` manages.
 func TestDeadLettersAndSpoolCommand(t *testing.T) {
 	dir := t.TempDir()
-	testenv.Integration(t)
-	d, err := testenv.StartInfluxd(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Stop()
+	d := influxdFor(t, dir, "dead")
 	ctx := context.Background()
-	d.CreateDatabase(ctx, "dead", "")
 	// pm2_5 becomes a string field below: later float writes conflict (HTTP 400).
 	state := filepath.Join(dir, "state")
 	rig := newRig(t, d.URL, "dead", 0, state)

@@ -101,30 +101,9 @@ func metricValue(body, name string) float64 {
 // does not crash envwatch, the failed writes are counted; SIGTERM (context) stops it.
 func TestRunEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	testenv.Integration(t)
-	influxd, err := testenv.StartInfluxd(filepath.Join(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer influxd.Stop()
+	influxd := influxdFor(t, dir, "envwatch")
 	ctx := context.Background()
-	if err := influxd.CreateDatabase(ctx, "envwatch", ""); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile("../../examples/luoyang.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := strings.NewReplacer(
-		"url: http://127.0.0.1:8086", "url: "+influxd.URL,
-		"state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"),
-		"backfill_days: 400", "backfill_days: 3",
-		`schedule: "5 * * * *"`, `schedule: "@every 1s"`,
-	).Replace(string(b))
-	cfgPath := filepath.Join(dir, "luoyang.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := exampleConfig(t, dir, "luoyang.yaml", influxd.URL, "backfill_days: 400", "backfill_days: 3", `schedule: "5 * * * *"`, `schedule: "@every 1s"`)
 	addr := freeAddr(t)
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()

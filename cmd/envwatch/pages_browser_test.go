@@ -74,25 +74,14 @@ func TestPagesInBrowser(t *testing.T) {
 	testenv.Integration(t)
 	chrome := chromium(t)
 	dir := t.TempDir()
-	influxd, err := testenv.StartInfluxd(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer influxd.Stop()
+	influxd := influxdFor(t, dir, "envwatch")
 	ctx := context.Background()
-	if err := influxd.CreateDatabase(ctx, "envwatch", ""); err != nil {
-		t.Fatal(err)
-	}
 	archive := filepath.Join(dir, "archive")
 	os.MkdirAll(archive, 0o755)
 	real, _ := os.ReadFile("testdata/cnemc_luoyang_hourly_20220601.csv")
 	os.WriteFile(filepath.Join(archive, "cnemc_luoyang_hourly_20220601.csv"), real, 0o600)
-	b, _ := os.ReadFile("../../examples/luoyang.yaml")
-	cfg := strings.NewReplacer("url: http://127.0.0.1:8086", "url: "+influxd.URL, "state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"),
-		"backfill_days: 400", "backfill_days: 75").Replace(string(b))
-	cfg = strings.Replace(cfg, "\nsources:\n", "\nsources:\n  - name: archive\n    kind: cnemc_csv\n    cnemc_csv: {dir: "+archive+", preset: heqinwill_archive}\n", 1)
-	p := filepath.Join(dir, "c.yaml")
-	os.WriteFile(p, []byte(cfg), 0o600)
+	p := exampleConfig(t, dir, "c.yaml", influxd.URL, "backfill_days: 400", "backfill_days: 75",
+		"\nsources:\n", "\nsources:\n  - name: archive\n    kind: cnemc_csv\n    cnemc_csv: {dir: "+archive+", preset: heqinwill_archive}\n")
 	hash, _ := bcrypt.GenerateFromPassword([]byte("page-reader"), bcrypt.MinCost)
 	webCfg := filepath.Join(dir, "web.yml")
 	os.WriteFile(webCfg, []byte(fmt.Sprintf("basic_auth_users:\n  bureau: %s\n", hash)), 0o600)

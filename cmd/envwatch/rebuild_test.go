@@ -7,29 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/envwatch/envwatch/internal/testenv"
 )
 
 // State filled by a backfill and state rebuilt from InfluxDB give the same report; the
 // report needs no server.
 func TestRebuildReproducesIndicators(t *testing.T) {
 	dir := t.TempDir()
-	testenv.Integration(t)
-	influxd, err := testenv.StartInfluxd(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer influxd.Stop()
+	influxd := influxdFor(t, dir, "envwatch")
 	ctx := context.Background()
-	if err := influxd.CreateDatabase(ctx, "envwatch", ""); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile("../../examples/luoyang.yaml")
 	state := filepath.Join(dir, "state")
-	cfg := strings.NewReplacer("url: http://127.0.0.1:8086", "url: "+influxd.URL, "state_dir: ./var/state", "state_dir: "+state).Replace(string(b))
-	p := filepath.Join(dir, "c.yaml")
-	os.WriteFile(p, []byte(cfg), 0o600)
+	p := exampleConfig(t, dir, "c.yaml", influxd.URL)
 	run1 := func(args ...string) string {
 		t.Helper()
 		var out, errb bytes.Buffer

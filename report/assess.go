@@ -112,18 +112,7 @@ func RenderAssessment(w io.Writer, a *indicator.Assessment, opt AssessOptions) e
 	if a.Provisional {
 		fmt.Fprintf(&b, "%s\n", fmt.Sprintf(wd.provisional, a.Range.To))
 	}
-	table := func(rows [][]string) {
-		for i, r := range rows {
-			if md {
-				fmt.Fprintf(&b, "| %s |\n", strings.Join(r, " | "))
-				if i == 0 {
-					fmt.Fprintf(&b, "|%s\n", strings.Repeat("---|", len(r)))
-				}
-			} else {
-				fmt.Fprintf(&b, "  %s\n", strings.Join(r, "\t"))
-			}
-		}
-	}
+	table := func(rows [][]string) { writeTable(&b, rows, md) }
 	for _, rk := range a.Rankings {
 		fi, _ := assessment.Info(rk.Factor)
 		dir := wd.lowerBetter

@@ -377,18 +377,7 @@ func monthTable(b *strings.Builder, rows []indicator.MonthRow, wd *words, md boo
 		cells = append(cells, []string{m.MonthName(), numOr(m.PM25, m.PM25Valid), numOr(m.PM10, m.PM10Valid), numOr(m.O3P90, m.O3P90Valid),
 			fmt.Sprint(m.GoodDays), fmt.Sprintf("%d/%d", m.ValidDays, m.CalendarDays), fmt.Sprint(m.Over100Days), fmt.Sprint(m.O3ExceedanceDays)})
 	}
-	if md {
-		for i, row := range cells {
-			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
-			if i == 0 {
-				fmt.Fprintf(b, "|%s\n", strings.Repeat("---|", len(row)))
-			}
-		}
-		return
-	}
-	for _, row := range cells {
-		fmt.Fprintf(b, "  %s\n", strings.Join(row, "\t"))
-	}
+	writeTable(b, cells, md)
 }
 
 // trendLine is the 2011 method's verdict on the area's sections.
@@ -469,18 +458,7 @@ func sectionTable(b *strings.Builder, sites []*indicator.SectionResult, wd *word
 		cells = append(cells, []string{name + " (" + s.Code + ")", orDash(s.River), orDash(s.Level), tgt, classText(s), metText(s, wd),
 			mainText(s.Main), classText(s.LastYear), metText(s.LastYear, wd), fmt.Sprint(s.Samples)})
 	}
-	if md {
-		for i, row := range cells {
-			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
-			if i == 0 {
-				fmt.Fprintf(b, "|%s\n", strings.Repeat("---|", len(row)))
-			}
-		}
-		return
-	}
-	for _, row := range cells {
-		fmt.Fprintf(b, "  %s\n", strings.Join(row, "\t"))
-	}
+	writeTable(b, cells, md)
 }
 
 func orDash(s string) string {
@@ -488,4 +466,19 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// writeTable writes rows (the first is the header) as a Markdown table or as indented,
+// tab-separated lines.
+func writeTable(b *strings.Builder, rows [][]string, md bool) {
+	for i, row := range rows {
+		if !md {
+			fmt.Fprintf(b, "  %s\n", strings.Join(row, "\t"))
+			continue
+		}
+		fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
+		if i == 0 {
+			fmt.Fprintf(b, "|%s\n", strings.Repeat("---|", len(row)))
+		}
+	}
 }

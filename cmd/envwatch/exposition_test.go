@@ -19,7 +19,6 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/collector"
-	"github.com/envwatch/envwatch/collector/cnemc"
 	"github.com/envwatch/envwatch/collector/hj212recv"
 	"github.com/envwatch/envwatch/collector/watercsv"
 	"github.com/envwatch/envwatch/metrics"
@@ -75,14 +74,7 @@ func exposition(t *testing.T, s *stack, now time.Time) string {
 func TestExpositionGolden(t *testing.T) {
 	state := t.TempDir()
 	s := fixtureStack(t, state)
-	f, _ := os.Open("testdata/cnemc_luoyang_hourly_20220601.csv")
-	m, _ := cnemc.Preset(cnemc.PresetArchive)
-	p := &cnemc.Parser{Mapping: m, Location: airquality.Shanghai, Stations: map[string]bool{"1812A": true, "1814A": true}}
-	rs, _, err := p.Parse(f, "refdata")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := realHours(t)
 	wf, _ := os.Open("testdata/exposition_water.csv")
 	ws, _, err := (&watercsv.Parser{Location: airquality.Shanghai}).Parse(wf, "water")
 	wf.Close()

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
-	"github.com/envwatch/envwatch/collector/cnemc"
 	"github.com/envwatch/envwatch/reading"
 )
 
@@ -19,15 +17,7 @@ import (
 func TestNowOnRealHours(t *testing.T) {
 	s := fixtureStack(t, t.TempDir())
 	defer s.close()
-	f, _ := os.Open("testdata/cnemc_luoyang_hourly_20220601.csv")
-	m, _ := cnemc.Preset(cnemc.PresetArchive)
-	p := &cnemc.Parser{Mapping: m, Location: airquality.Shanghai, Stations: map[string]bool{"1812A": true, "1814A": true}}
-	rs, _, err := p.Parse(f, "refdata")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "fixture", Readings: rs}); err != nil {
+	if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "fixture", Readings: realHours(t)}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2022, 6, 2, 1, 0, 0, 0, airquality.Shanghai) // two hours after the newest hour (22:00–23:00) ends

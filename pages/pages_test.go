@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func resolve(v any, path string) (any, bool) {
 					}
 				}
 				if key == "" {
-					key = strings.TrimSpace(jsonIndex(i))
+					key = strconv.Itoa(i)
 				}
 				if key == seg {
 					v, found = e, true
@@ -87,8 +88,6 @@ func resolve(v any, path string) (any, bool) {
 	}
 	return v, true
 }
-
-func jsonIndex(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func asText(v any) string {
 	switch x := v.(type) {

@@ -294,7 +294,8 @@ const (
 	PresetWAQI   = "waqi_city"
 )
 
-// New builds an http_json source from its configuration.
+// New builds an http_json source from its configuration, which config.Load has validated
+// (presets, units and their combinations are refused there, with positions).
 func New(c config.Source, env collector.Env) (any, error) {
 	k := c.HTTPJSON
 	s := &Source{Sites: k.Stations, Client: &http.Client{Timeout: time.Duration(c.Timeout)}, MinInterval: time.Duration(k.MinInterval),
@@ -314,9 +315,6 @@ func New(c config.Source, env collector.Env) (any, error) {
 	m, urlText, err := mapping(k)
 	if err != nil {
 		return nil, err
-	}
-	if m.USAQI && len(k.Units) > 0 {
-		return nil, errors.New("units: the waqi_city preset reads US AQI sub-indices, not concentrations")
 	}
 	if m.Units, err = collector.AirUnits(k.Units); err != nil {
 		return nil, err

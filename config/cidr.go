@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"net"
 
 	"go.yaml.in/yaml/v3"
@@ -11,8 +10,7 @@ import (
 // that is not one is an error at its line, and the sources use the network as parsed.
 type CIDR struct{ *net.IPNet }
 
-// UnmarshalYAML reads a CIDR scalar; the error is a *yaml.TypeError so that decoding goes
-// on and every error of the file is reported at once.
+// UnmarshalYAML reads a CIDR scalar (checkShape reports a refusal at its key).
 func (c *CIDR) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		if _, nw, err := net.ParseCIDR(n.Value); err == nil {
@@ -20,7 +18,7 @@ func (c *CIDR) UnmarshalYAML(n *yaml.Node) error {
 			return nil
 		}
 	}
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: invalid value %q: want a CIDR such as 10.0.0.0/8", n.Line, n.Value)}}
+	return &valueError{"want a CIDR such as 10.0.0.0/8"}
 }
 
 // MarshalYAML writes the network as it is read.

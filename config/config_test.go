@@ -156,3 +156,44 @@ sources:
 		t.Errorf("auth none with a password: %v", err)
 	}
 }
+
+// Keys and values of the wrong shape are all reported at once, each at its line with the
+// key path — from the node tree, not from yaml.v3's message text.
+func TestShapeErrorsAllAtOnce(t *testing.T) {
+	in := `areas:
+  - {id: luoyang, name: 洛阳市, kind: city}
+air_stations: {code: 1812A}
+influxdb:
+  url: http://127.0.0.1:8086
+  gzip: sometimes
+  spool_max_bytes: [1, 2]
+sources:
+  - name: a
+    kind: cnemc_csv
+    cnemc_csv: {units: {co: [mg]}, dirr: x}
+`
+	_, err := Load("s.yaml", []byte(in))
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	want := "s.yaml:3: air_stations: invalid value: want a list\n" +
+		"s.yaml:6: influxdb.gzip: invalid value \"sometimes\": want true or false\n" +
+		"s.yaml:7: influxdb.spool_max_bytes: invalid value: want an integer\n" +
+		"s.yaml:11: sources[0].cnemc_csv.units.co: invalid value: want a string\n" +
+		"s.yaml:11: field \"dirr\" not found in type config.CNEMCCSV"
+	if err.Error() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", err, want)
+	}
+}
+
+// An alias and an empty value decode as yaml.v3 decodes them: no shape error.
+func TestShapeAcceptsAliasesAndNulls(t *testing.T) {
+	in := `areas:
+  - &city {id: luoyang, name: 洛阳市, kind: city}
+time_zone:
+influxdb:
+`
+	if _, err := Load("a.yaml", []byte(in)); err != nil {
+		t.Errorf("refused: %v", err)
+	}
+}

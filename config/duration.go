@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -13,15 +12,14 @@ import (
 // error at its line and key, like every other configuration error.
 type Duration time.Duration
 
-// UnmarshalYAML reads a duration scalar. The error is a *yaml.TypeError so that the
-// decoder goes on and all errors of a file are reported at once.
+// UnmarshalYAML reads a duration scalar (checkShape reports a refusal at its key).
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: invalid value: want a duration such as 30s, 5m or 1h", n.Line)}}
+		return &valueError{"want a duration such as 30s, 5m or 1h"}
 	}
 	v, err := model.ParseDuration(n.Value)
 	if err != nil {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: invalid value %q: want a duration such as 30s, 5m or 1h", n.Line, n.Value)}}
+		return &valueError{"want a duration such as 30s, 5m or 1h"}
 	}
 	*d = Duration(v)
 	return nil

@@ -91,6 +91,20 @@ type Env struct {
 	Location *time.Location
 }
 
+// Zone is the time zone a source reads local times in: its own time_zone, else the
+// configured one. config.Load has checked the name; an error here means the system's zone
+// database lacks it.
+func (e Env) Zone(c config.Source) (*time.Location, error) {
+	if c.TimeZone == "" {
+		return e.Location, nil
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("time_zone: %w", err)
+	}
+	return loc, nil
+}
+
 // Factory builds a source of one kind from its configuration; it validates what the
 // configuration schema could not (Init-style) and returns errors naming the source.
 // It returns a Pull or a Push source.

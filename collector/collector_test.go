@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/reading"
 )
 
@@ -222,5 +224,24 @@ func TestSchedulerStopGraceThenCancel(t *testing.T) {
 				t.Errorf("fetch ended %v, want completed=%v", src.finished, c.completed)
 			}
 		})
+	}
+}
+
+// A source's own time_zone wins over the configured zone; without one it reads in the
+// configured zone.
+func TestEnvZone(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := Env{Location: shanghai}
+	if loc, err := env.Zone(config.Source{}); err != nil || loc != shanghai {
+		t.Errorf("default: %v, %v", loc, err)
+	}
+	if loc, err := env.Zone(config.Source{TimeZone: "UTC"}); err != nil || loc.String() != "UTC" {
+		t.Errorf("own: %v, %v", loc, err)
+	}
+	if _, err := env.Zone(config.Source{TimeZone: "Asia/Beijing"}); err == nil || !strings.Contains(err.Error(), "time_zone") {
+		t.Errorf("unknown zone: %v", err)
 	}
 }

@@ -109,11 +109,9 @@ func New(c config.Source, env collector.Env) (any, error) {
 			m.Columns[field] = col
 		}
 	}
-	loc := env.Location
-	if c.TimeZone != "" {
-		if loc, err = time.LoadLocation(c.TimeZone); err != nil {
-			return nil, err
-		}
+	loc, err := env.Zone(c)
+	if err != nil {
+		return nil, err
 	}
 	stations := map[string]bool{}
 	for _, s := range env.Sites.Stations {

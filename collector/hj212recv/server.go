@@ -621,14 +621,12 @@ func FromConfig(c config.Source, env collector.Env, m *Metrics) (*Server, error)
 		MaxSegment: k.MaxSegmentBytes, ReadTimeout: time.Duration(k.ReadTimeout), IdleTimeout: time.Duration(k.IdleTimeout),
 		FirstPacket: time.Duration(k.FirstPacketTimeout), MaxAuthFailures: k.MaxAuthFailures,
 		AuthBackoff: time.Duration(k.AuthBackoff), MaxAuthBackoff: time.Duration(k.MaxAuthBackoff),
-		ValidFlags: map[string]bool{}, Devices: map[string]*Device{}, Location: env.Location, Name: c.Name, Logger: env.Logger}
-	if c.TimeZone != "" {
-		loc, err := time.LoadLocation(c.TimeZone)
-		if err != nil {
-			return nil, err
-		}
-		opt.Location = loc
+		ValidFlags: map[string]bool{}, Devices: map[string]*Device{}, Name: c.Name, Logger: env.Logger}
+	loc, err := env.Zone(c)
+	if err != nil {
+		return nil, err
 	}
+	opt.Location = loc
 	for _, f := range k.ValidFlags {
 		opt.ValidFlags[f] = true
 	}

@@ -299,14 +299,12 @@ const (
 func New(c config.Source, env collector.Env) (any, error) {
 	k := c.HTTPJSON
 	s := &Source{Sites: k.Stations, Client: &http.Client{Timeout: time.Duration(c.Timeout)}, MinInterval: time.Duration(k.MinInterval),
-		Location: env.Location, Now: time.Now, KeyHeader: k.APIKeyHeader, KeyParam: k.APIKeyParam}
-	if c.TimeZone != "" {
-		loc, err := time.LoadLocation(c.TimeZone)
-		if err != nil {
-			return nil, err
-		}
-		s.Location = loc
+		Now: time.Now, KeyHeader: k.APIKeyHeader, KeyParam: k.APIKeyParam}
+	loc, err := env.Zone(c)
+	if err != nil {
+		return nil, err
 	}
+	s.Location = loc
 	key, err := secret.Read(k.APIKeyEnv, k.APIKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("api_key_file: %w", err)

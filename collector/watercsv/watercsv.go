@@ -182,12 +182,9 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 
 // New builds a water_csv source from its configuration.
 func New(c config.Source, env collector.Env) (any, error) {
-	loc := env.Location
-	if c.TimeZone != "" {
-		var err error
-		if loc, err = time.LoadLocation(c.TimeZone); err != nil {
-			return nil, err
-		}
+	loc, err := env.Zone(c)
+	if err != nil {
+		return nil, err
 	}
 	p := &Parser{Location: loc}
 	return &filetrack.Source{Files: &filetrack.Tracker{Dir: c.WaterCSV.Dir, File: c.WaterCSV.File, Ext: ".csv", State: env.State},

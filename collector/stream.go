@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/envwatch/envwatch/reading"
 )
@@ -16,14 +17,21 @@ import (
 // database's own work; checkpointing every few hundred thousand readings instead of after
 // every batch writes each station-day about once. Deliveries may overlap unless revises
 // is set: then the batch rewrites points of earlier ones and waits until they are written.
+// Finish stages what the stager held back until the walk ended (the pipeline: the derived
+// series of the last days); its delivery goes after every other, before the last
+// checkpoint, also when the walk stopped early.
 type Stager interface {
 	Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int, revises bool)
+	Finish() (deliver func(context.Context) error)
 	Checkpoint() error
 }
 
 // maxDeliveries is how many staged groups may be in delivery at once: with one, the
 // writer's requests drain at the end of every group and InfluxDB idles in between.
 const maxDeliveries = 2
+
+// finishTimeout bounds the last delivery of a backfill, made even after an interrupt.
+const finishTimeout = time.Minute
 
 // Defaults of Job.StreamBatch and Job.CheckpointEvery.
 const (
@@ -40,6 +48,10 @@ type handlerStager struct {
 func (s handlerStager) Stage(b *reading.Batch) (func(context.Context) error, int, bool) {
 	n, err := s.h.Handle(s.ctx, b)
 	return func(context.Context) error { return err }, n, true
+}
+
+func (handlerStager) Finish() func(context.Context) error {
+	return func(context.Context) error { return nil }
 }
 
 func (handlerStager) Checkpoint() error { return nil }
@@ -197,6 +209,14 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 		finishOne()
 	}
 	wg.Wait()
+	// What the stager held back goes out even when the walk stopped early (an interrupt, a
+	// failed walk): the raw points it belongs to were delivered, and a resumed walk may
+	// not touch those days again. The pipeline spools what InfluxDB refuses.
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	if ferr := st.Finish()(fctx); ferr != nil && err == nil {
+		err = fmt.Errorf("delivering the held-back series: %w", ferr)
+	}
+	fcancel()
 	if err == nil && walkErr != nil {
 		err = walkErr
 	}

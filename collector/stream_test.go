@@ -44,6 +44,7 @@ type recStager struct {
 	delivered   []string
 	checkpoints []int // len(delivered) at each checkpoint
 	failAt      int
+	finishedAt  int // len(delivered) when Finish was delivered, -1 before
 }
 
 func (r *recStager) Handle(context.Context, *reading.Batch) (int, error) {
@@ -68,6 +69,16 @@ func (r *recStager) Stage(b *reading.Batch) (func(context.Context) error, int, b
 	}, len(b.Readings), false
 }
 
+func (r *recStager) Finish() func(context.Context) error {
+	return func(context.Context) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.finishedAt = len(r.delivered)
+		r.checkpoints = append(r.checkpoints, -1) // marks where Finish came among checkpoints
+		return nil
+	}
+}
+
 func (r *recStager) Checkpoint() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -89,7 +100,7 @@ func TestStreamedBackfillStagesInOrderAndCheckpoints(t *testing.T) {
 			CheckpointEvery: 60, Metrics: NewMetrics(nil), Logger: quiet}
 	}
 	t.Run("complete", func(t *testing.T) {
-		st, state := &recStager{}, memState{}
+		st, state := &recStager{finishedAt: -1}, memState{}
 		sum, err := newJob(st).Backfill(context.Background(), w, state, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -111,7 +122,13 @@ func TestStreamedBackfillStagesInOrderAndCheckpoints(t *testing.T) {
 		}
 		// Every ≥ 60 delivered readings (two groups) while deliveries overlap — so the exact
 		// points depend on scheduling — and a final one after all 7 groups.
+		// Finish is delivered after every group and before the last checkpoint.
 		cp := st.checkpoints
+		if len(cp) < 2 || cp[len(cp)-2] != -1 || st.finishedAt != 7 {
+			t.Errorf("checkpoints %v, Finish after %d deliveries: want Finish after all 7, then the last checkpoint", cp, st.finishedAt)
+		} else {
+			cp = slices.Delete(slices.Clone(cp), len(cp)-2, len(cp)-1)
+		}
 		if len(cp) < 3 || len(cp) > 4 || cp[len(cp)-1] != 7 || !slices.IsSorted(cp) {
 			t.Errorf("checkpoints after deliveries %v, want 3 or 4 ending with 7", cp)
 		}
@@ -120,7 +137,7 @@ func TestStreamedBackfillStagesInOrderAndCheckpoints(t *testing.T) {
 		}
 	})
 	t.Run("failed delivery", func(t *testing.T) {
-		st, state := &recStager{failAt: 4}, memState{}
+		st, state := &recStager{failAt: 4, finishedAt: -1}, memState{}
 		_, err := newJob(st).Backfill(context.Background(), w, state, nil)
 		if err == nil || !strings.Contains(err.Error(), "503") || !strings.Contains(err.Error(), "f011") {
 			t.Fatalf("err = %v, want the failed delivery up to f011", err)
@@ -129,6 +146,10 @@ func TestStreamedBackfillStagesInOrderAndCheckpoints(t *testing.T) {
 		// (after a checkpoint) and never goes past the failed group, whatever was in flight.
 		if got := string(state[key]); got != "f008" {
 			t.Errorf("resume mark %q, want f008", got)
+		}
+		// What was held back is delivered even though the backfill failed.
+		if st.finishedAt < 0 {
+			t.Error("Finish was not delivered after the failure")
 		}
 		// A re-run resumes after f008 and completes.
 		st2 := &recStager{}
@@ -154,6 +175,9 @@ type overlapStager struct {
 
 func (o *overlapStager) Handle(context.Context, *reading.Batch) (int, error) { return 0, nil }
 func (o *overlapStager) Checkpoint() error                                   { return nil }
+func (o *overlapStager) Finish() func(context.Context) error {
+	return func(context.Context) error { return nil }
+}
 
 func (o *overlapStager) Stage(b *reading.Batch) (func(context.Context) error, int, bool) {
 	o.mu.Lock()

@@ -18,6 +18,7 @@ type Bulk struct {
 	p *Pipeline
 	// Guarded by p.mu: station-days and water samples changed since the last checkpoint.
 	touched *touchSet
+	hold    *derivedHold
 	water   []store.WaterSample
 	free    chan []byte // line buffers of delivered batches, for reuse
 }
@@ -29,7 +30,7 @@ const lineBytes = 224
 func (p *Pipeline) Bulk() *Bulk {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return &Bulk{p: p, touched: p.newTouchSet(), free: make(chan []byte, 4)}
+	return &Bulk{p: p, touched: p.newTouchSet(), hold: newDerivedHold(), free: make(chan []byte, 4)}
 }
 
 // Stage validates b and applies it to the engines. deliver writes its points. Deliveries
@@ -47,11 +48,25 @@ func (bk *Bulk) Stage(b *reading.Batch) (deliver func(context.Context) error, ac
 		buf = make([]byte, 0, want) // once, rather than doubling through 10 MB
 	}
 	p.mu.Lock()
-	a := p.apply(b, buf[:0], bk.touched)
+	a := p.apply(b, buf[:0], bk.touched, bk.hold)
 	bk.water = append(bk.water, a.water...)
 	p.mu.Unlock()
 	source := b.Source // not b: the readings may go before the delivery
 	return func(ctx context.Context) error { return bk.deliver(ctx, source, a.lines) }, a.accepted, a.revises
+}
+
+// Finish stages the derived series held back for the days the walk had not yet passed
+// (the last ones); its delivery must start after every earlier one finished.
+func (bk *Bulk) Finish() (deliver func(context.Context) error) {
+	p := bk.p
+	p.mu.Lock()
+	ds := p.newDerivedSet()
+	if ds != nil {
+		bk.hold.flush(ds)
+	}
+	lines := p.appendDerived(nil, ds, "")
+	p.mu.Unlock()
+	return func(ctx context.Context) error { return bk.deliver(ctx, "backfill", lines) }
 }
 
 func (bk *Bulk) deliver(ctx context.Context, source string, lines []byte) error {

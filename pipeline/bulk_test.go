@@ -151,3 +151,73 @@ func TestMergedBatchRevisionSupersedes(t *testing.T) {
 		t.Errorf("engine hour %v %v, want the revised 30", v, ok)
 	}
 }
+
+// A backfill writes a day's derived points once, when the walk has passed the day (or at
+// Finish), not with every group that touches it; the batch that releases them reports
+// revises, so that its delivery waits for the earlier ones.
+func TestBulkHoldsDerivedDaysUntilPassed(t *testing.T) {
+	st, err := store.Open(t.TempDir(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sink := &memSink{}
+	net := airquality.NewNetwork(airquality.CityOptions{})
+	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, net, sink, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	net.SetArea("x", []string{"A"})
+	p.SetDerived(Derived{})
+	if err := p.UseState(st, 0); err != nil {
+		t.Fatal(err)
+	}
+	bk := p.Bulk()
+	start := time.Date(2022, 5, 31, 16, 0, 0, 0, time.UTC) // 2022-06-01 00:00 Beijing
+	all := hours("A", start, 48)                           // PM2.5 21 … 68: 1 June 21 … 44, 2 June 45 … 68
+	daily := func() []string {
+		var out []string
+		for _, l := range strings.Split(sink.lines.String(), "\n") {
+			if strings.HasPrefix(l, "air_daily,") || strings.HasPrefix(l, "air_monthly,") {
+				series, rest, _ := strings.Cut(l, " ")
+				_, pm, _ := strings.Cut(rest, "pm2_5=")
+				pm, _, _ = strings.Cut(pm, ",")
+				out = append(out, series+" pm2_5="+pm+" "+l[strings.LastIndexByte(l, ' ')+1:])
+			}
+		}
+		sink.lines.Reset()
+		return out
+	}
+	june1, june2 := strconv.FormatInt(start.Unix(), 10), strconv.FormatInt(start.Add(24*time.Hour).Unix(), 10)
+	for _, s := range []struct {
+		name        string
+		b           *reading.Batch
+		finish      bool
+		wantRevises bool
+		want        []string
+	}{
+		{"1 June, 20 hours", &reading.Batch{Source: "s", Readings: all[:20]}, false, false, nil},
+		// The mean of 21 … 44 is 32.5, published as 32 (GB/T 8170: round half to even).
+		{"rest of 1 June and 10 hours of 2 June", &reading.Batch{Source: "s", Readings: all[20:34]}, false, true,
+			[]string{"air_daily,scope=station,station=A,area=x pm2_5=32 " + june1, "air_daily,scope=area,area=x pm2_5=32 " + june1,
+				"air_monthly,area=x pm2_5=-1 " + june1}},
+		{"rest of 2 June", &reading.Batch{Source: "s", Readings: all[34:]}, false, false, nil},
+		// 45 … 68: 56.5 → 56; the month has 2 valid days of 30, too few for a mean.
+		{"finish", nil, true, false, []string{"air_daily,scope=station,station=A,area=x pm2_5=56 " + june2,
+			"air_daily,scope=area,area=x pm2_5=56 " + june2, "air_monthly,area=x pm2_5=-1 " + june1}},
+	} {
+		var deliver func(context.Context) error
+		revises := false
+		if s.finish {
+			deliver = bk.Finish()
+		} else {
+			deliver, _, revises = bk.Stage(s.b)
+		}
+		if err := deliver(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if revises != s.wantRevises {
+			t.Errorf("%s: revises %v, want %v", s.name, revises, s.wantRevises)
+		}
+		if got := daily(); strings.Join(got, "\n") != strings.Join(s.want, "\n") {
+			t.Errorf("%s: derived points\n%s\nwant\n%s", s.name, strings.Join(got, "\n"), strings.Join(s.want, "\n"))
+		}
+	}
+}

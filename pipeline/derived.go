@@ -11,9 +11,10 @@ import (
 )
 
 // Derived configures the derived series written beside the raw points (docs/storage.md):
-// air_hourly_aqi per station hour, air_daily per station and area day, water_period per
-// section and month. They are computed from the engines after a batch is applied, so a
-// revision rewrites them with the raw points, in the same write.
+// the real-time AQI as fields of each station hour's air_hourly point, air_daily per
+// station and area day, air_monthly per area and month, water_period per section and
+// month. They are computed from the engines as a batch is applied, so a revision rewrites
+// them with the raw points, in the same write.
 type Derived struct {
 	AQI   airquality.AQIOptions
 	Water waterquality.Rules
@@ -36,14 +37,8 @@ const missing = "-1"
 
 // derivedSet is what a batch changed that derived series depend on.
 type derivedSet struct {
-	hours  []hourKey
 	days   map[airKey]bool
 	months map[monthKey]bool
-}
-
-type hourKey struct {
-	site *siteEntry
-	end  time.Time
 }
 
 type monthKey struct {
@@ -63,9 +58,6 @@ func (p *Pipeline) newDerivedSet() *derivedSet {
 func (p *Pipeline) appendDerived(buf []byte, ds *derivedSet, source string) []byte {
 	if ds == nil {
 		return buf
-	}
-	for _, h := range ds.hours {
-		buf = p.appendHourAQI(buf, h)
 	}
 	areas := map[airquality.Day]map[string]bool{}
 	for k := range ds.days {
@@ -119,34 +111,32 @@ func decText(d fixed.Dec) string { return d.String() }
 
 func intText(n int) string { return strconv.Itoa(n) }
 
-// appendHourAQI writes a station hour's real-time AQI and IAQIs (HJ 633, edition by date).
-func (p *Pipeline) appendHourAQI(buf []byte, h hourKey) []byte {
-	day, slot, err := airquality.HourSlot(h.end)
+// hourAQIFields renders a station hour's real-time AQI (HJ 633, edition by date) from the
+// engine's hour — which merges partial deliveries — as fields of the hour's raw point:
+// the AQI and its primary pollutant(s). The IAQIs are not stored: each field costs InfluxDB
+// about as much as a point's values (docs/performance.md), and they follow from the hour's
+// concentrations (GET /api/v1/now serves them). The caller holds p.mu.
+func (p *Pipeline) hourAQIFields(dst []influx.Field, site *siteEntry, end time.Time) []influx.Field {
+	day, slot, err := airquality.HourSlot(end)
 	if err != nil {
-		return buf
+		return dst
 	}
-	sd, _ := p.air.Series(h.site.station).Day(day)
-	if sd == nil {
-		return buf
-	}
+	sd, _ := p.air.Series(site.station).Day(day) // nil: no valid value that day (all flagged)
 	val := func(pol airquality.Pollutant) airquality.Value {
+		if sd == nil {
+			return airquality.Value{}
+		}
 		v, ok := sd.Hour(pol, slot)
 		return airquality.Value{C: v, OK: ok}
 	}
 	in := airquality.HourlyInput{PM25: val(airquality.PM25), PM10: val(airquality.PM10), SO2: val(airquality.SO2),
 		NO2: val(airquality.NO2), CO: val(airquality.CO), O3: val(airquality.O3)}
 	res := airquality.Hourly(p.derived.AQI.VersionFor(day), &in)
-	fields := []influx.Field{aqiField("aqi", &res)}
-	for _, it := range []airquality.Item{airquality.ItemPM25, airquality.ItemPM10, airquality.ItemSO2, airquality.ItemNO2, airquality.ItemCO, airquality.ItemO3} {
-		f := influx.Field{Key: "iaqi_" + it.Pollutant().Code(), Float: missing}
-		if res.Computed.Has(it) {
-			f.Float = intText(res.IAQI[it].Value)
-		}
-		fields = append(fields, f)
+	aqi := -1
+	if !res.NA {
+		aqi = res.AQI
 	}
-	fields = append(fields, primaryField("primary", &res), influx.Field{Key: "valid", Float: boolText(!res.NA)},
-		influx.Field{Key: "edition", Str: res.Version.String(), IsText: true})
-	return influx.AppendPoint(buf, influx.MeasurementAirHourAQI, [][2]string{{"station", h.site.Code}, {"area", h.site.Area}}, fields, h.end.Unix())
+	return append(dst, influx.IntField(influx.FieldHourAQI, aqi), primaryField(influx.FieldHourAQIPrimary, &res))
 }
 
 func aqiField(key string, r *airquality.Result) influx.Field {

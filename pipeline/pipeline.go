@@ -64,6 +64,7 @@ var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S":
 // StateStore persists the engines, high-water marks and the InfluxDB spool (the state store).
 type StateStore interface {
 	CommitBatch(store.Commit) error
+	HighWater(source string) (time.Time, bool, error)
 	LoadAir(fn func(store.AirDay) error) error
 	LoadWater(fn func(store.WaterSample) error) error
 	SpoolEmpty() bool
@@ -100,6 +101,8 @@ type Pipeline struct {
 	revised      *prometheus.CounterVec
 	derived      *Derived         // nil: no derived series
 	stationAreas map[int][]string // station index → the areas it enters (derived series)
+	aqiFields    []influx.Field   // scratch for a station hour's AQI fields
+	newestHour   int64            // newest air hour applied (Unix), flagged or not; kept as markNewestHour
 	now          func() time.Time
 	buf          []byte
 	newest       airquality.Day // newest day applied: days hotDays before it are frozen
@@ -231,7 +234,7 @@ func (p *Pipeline) Handle(ctx context.Context, b *reading.Batch) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	touched := p.newTouchSet()
-	a := p.apply(b, p.buf[:0], touched)
+	a := p.apply(b, p.buf[:0], touched, nil)
 	p.buf = a.lines
 	// To InfluxDB now, unless earlier batches still wait in the spool (order matters: a
 	// revision must not be overwritten by an older replayed value).
@@ -277,8 +280,9 @@ type applied struct {
 }
 
 // apply validates a batch, updates the engines and renders the line protocol into buf,
-// adding the station-days it changed to touched. The caller holds p.mu.
-func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applied {
+// adding the station-days it changed to touched. With hold (a backfill), the derived
+// series of a day wait in it until the walk has passed the day. The caller holds p.mu.
+func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *derivedHold) applied {
 	for _, rj := range b.Rejects {
 		p.rejected.WithLabelValues(b.Source, rj.Reason).Inc()
 		p.logger.Debug("record rejected by source", "source", b.Source, "reason", rj.Reason, "detail", rj.Detail)
@@ -355,6 +359,10 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 			continue
 		}
 		r := &b.Readings[i]
+		// Nothing of this station at or after this hour was applied (or restored), so no
+		// point of it can be in InfluxDB: an empty flags field may be left out. (Water
+		// samples, few and merged item by item, always carry theirs.)
+		first := r.Kind == reading.Air && r.End.Unix() > site.maxEnd
 		site.maxEnd = max(site.maxEnd, r.End.Unix())
 		clean := reading.Reading{Kind: r.Kind, Period: r.Period, Site: r.Site, End: r.End.UTC(), Values: r.Values}
 		switch {
@@ -367,8 +375,8 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 				site.touchedDay, site.touchedIn = day, touched.epoch
 			}
 			p.newest = max(p.newest, day)
+			p.newestHour = max(p.newestHour, clean.End.Unix())
 			if ds != nil {
-				ds.hours = append(ds.hours, hourKey{site, clean.End})
 				ds.days[airKey{site, day}] = true
 			}
 		case r.Kind == reading.Water:
@@ -384,11 +392,18 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet) applie
 			}
 		}
 		if p.sink != nil { // no sink (compute only): no line protocol to build
-			buf = influx.AppendReading(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source})
+			extra := influx.Extra{First: first}
+			if ds != nil && r.Kind == reading.Air && r.Period == reading.Hour {
+				extra.Fields = p.hourAQIFields(p.aqiFields[:0], site, clean.End)
+			}
+			buf = influx.AppendReadingWith(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source}, extra)
 		}
 		accepted++
 	}
 	clear(entries) // drop the references until the next batch
+	if hold != nil && ds != nil && hold.take(ds) {
+		revises = true // see derivedHold
+	}
 	buf = p.appendDerived(buf, ds, b.Source)
 	return applied{accepted: accepted, lines: buf, water: newSamples, revises: revises}
 }
@@ -402,8 +417,18 @@ func (p *Pipeline) spoolEntry(source string, lines []byte, writeErr error) *stor
 	return &store.SpoolEntry{Spooled: p.now().UTC(), Points: points, Lines: lines}
 }
 
+// markNewestHour is the high-water mark under which the state store keeps the newest air
+// hour ever applied. A source name cannot contain ':', so it cannot collide with one.
+const markNewestHour = "pipeline:newest-hour"
+
 // commit stores c and accounts for its spool entry. The caller holds p.mu.
 func (p *Pipeline) commit(source string, c store.Commit) error {
+	if p.newestHour > 0 {
+		if c.Marks == nil {
+			c.Marks = map[string]time.Time{}
+		}
+		c.Marks[markNewestHour] = time.Unix(p.newestHour, 0).UTC()
+	}
 	if err := p.state.CommitBatch(c); err != nil {
 		if errors.Is(err, store.ErrSpoolFull) && c.Spool != nil {
 			p.spooled.WithLabelValues("refused").Add(float64(c.Spool.Points))

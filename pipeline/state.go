@@ -155,6 +155,24 @@ func (p *Pipeline) UseState(st StateStore, spoolMax int64) error {
 	}
 	freezePrev()
 	p.compact()
+	// Every air hour up to the newest one ever applied — including hours whose values were
+	// all flagged, which leave no station-day behind — may have its point in InfluxDB, so
+	// each counts as a rewrite for every station (its flags field is always written).
+	hw, ok, err := st.HighWater(markNewestHour)
+	if err != nil {
+		return fmt.Errorf("reading the newest hour: %w", err)
+	}
+	if ok {
+		p.newestHour = max(p.newestHour, hw.Unix())
+	}
+	if p.newest > 0 {
+		p.newestHour = max(p.newestHour, (p.newest + 1).Start().Unix())
+	}
+	for _, e := range p.sites {
+		if e.Kind == reading.Air {
+			e.maxEnd = max(e.maxEnd, p.newestHour)
+		}
+	}
 	return st.LoadWater(func(w store.WaterSample) error {
 		if _, ok := p.sites[key(reading.Water, w.Section)]; !ok {
 			return nil

@@ -3,7 +3,9 @@
 // 5,000 with 2 concurrent writers to /api/v2/write — no validation, no engines, no state.
 // With -shape telegraf it writes the point Telegraf's csv input makes of the same row: one
 // tag (the station) and six float fields — the lightest point of the data, the limit
-// InfluxDB sets.
+// InfluxDB sets. The aqi shapes measure what carrying the hourly AQI costs: -shape aqi
+// adds `aqi` and `primary` to envwatch's raw point, aqi-all all ten fields of the hourly
+// AQI, and separate writes them as their own air_hourly_aqi point (envwatch before round 2).
 //
 //	go run ./bench/rawwrite -url http://127.0.0.1:8086 -bucket raw -dir bench/out/national/cnemc [-shape telegraf]
 package main
@@ -33,7 +35,7 @@ func main() {
 	dir := flag.String("dir", "bench/out/national/cnemc", "CNEMC files")
 	batch := flag.Int("batch", 5000, "points per request")
 	writers := flag.Int("writers", 2, "concurrent writers")
-	shape := flag.String("shape", "envwatch", "point shape: envwatch (envwatch's raw point) or telegraf (1 tag, 6 floats)")
+	shape := flag.String("shape", "envwatch", "point shape: envwatch (envwatch's raw point), telegraf (1 tag, 6 floats), aqi, aqi-all or separate")
 	flag.Parse()
 	m, _ := cnemc.Preset(cnemc.PresetCNEMC)
 	p := &cnemc.Parser{Mapping: m, Location: airquality.Shanghai}
@@ -75,12 +77,23 @@ func main() {
 		rs, _, _ := p.Parse(f, path)
 		f.Close()
 		for i := range rs {
-			if *shape == "telegraf" {
+			switch *shape {
+			case "telegraf":
 				buf = appendOneTag(buf, &rs[i])
-			} else {
+			case "aqi", "aqi-all":
+				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
+				buf = appendAQI(buf[:bytes.LastIndexByte(buf[:len(buf)-1], ' ')], &rs[i], *shape == "aqi-all")
+			case "separate":
+				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
+				buf = append(buf, "air_hourly_aqi,station="...)
+				buf = append(buf, rs[i].Site...)
+				buf = append(buf, ",area=x"...)
+				buf = appendAQI(buf, &rs[i], true)
+				lines++
+			default:
 				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
 			}
-			if lines++; lines == *batch {
+			if lines++; lines >= *batch {
 				batches <- buf
 				buf, lines = nil, 0
 			}
@@ -107,6 +120,53 @@ func appendOneTag(buf []byte, r *reading.Reading) []byte {
 		buf = append(buf, '=')
 		buf = append(buf, v.V.String()...)
 		sep = ','
+	}
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, r.End.Unix(), 10)
+	return append(buf, '\n')
+}
+
+// appendAQI appends the hourly AQI fields of r and its timestamp; a space starts the
+// field set unless buf ends inside one (after the raw point's last field).
+func appendAQI(buf []byte, r *reading.Reading, all bool) []byte {
+	var vals [airquality.NumPollutants]airquality.Value
+	for _, v := range r.Values {
+		if pol, ok := airquality.ParsePollutant(v.Code); ok {
+			vals[pol] = airquality.Some(v.V)
+		}
+	}
+	in := airquality.HourlyFrom(&vals)
+	res := airquality.Hourly(airquality.V2012, &in)
+	sep := byte(' ')
+	if buf[len(buf)-1] == '"' || (buf[len(buf)-1] >= '0' && buf[len(buf)-1] <= '9') {
+		sep = ','
+	}
+	aqi := -1
+	if !res.NA {
+		aqi = res.AQI
+	}
+	buf = append(buf, sep)
+	buf = append(buf, "aqi="...)
+	buf = strconv.AppendInt(buf, int64(aqi), 10)
+	primary := ""
+	if !res.NA && res.AQI > 50 {
+		primary = res.Primary.Join("+")
+	}
+	buf = append(buf, ",primary=\""...)
+	buf = append(buf, primary...)
+	buf = append(buf, '"')
+	if all {
+		for _, it := range []airquality.Item{airquality.ItemPM25, airquality.ItemPM10, airquality.ItemSO2, airquality.ItemNO2, airquality.ItemCO, airquality.ItemO3} {
+			buf = append(buf, ",iaqi_"...)
+			buf = append(buf, it.Pollutant().Code()...)
+			buf = append(buf, '=')
+			n := -1
+			if res.Computed.Has(it) {
+				n = res.IAQI[it].Value
+			}
+			buf = strconv.AppendInt(buf, int64(n), 10)
+		}
+		buf = append(buf, ",valid=1,edition=\"2012\""...)
 	}
 	buf = append(buf, ' ')
 	buf = strconv.AppendInt(buf, r.End.Unix(), 10)

@@ -98,10 +98,16 @@ func TestBackfillYearOfCNEMCFiles(t *testing.T) {
 		t.Fatalf("backfill exit %d: %s", code, errb.String())
 	}
 	points := influxCount(t, influxd, "full", "SELECT count(pm2_5) FROM air_hourly")
-	aqiPoints := influxCount(t, influxd, "full", "SELECT count(aqi) FROM air_hourly_aqi")
-	// Points written are the raw hours and the derived series (an hourly AQI per station
-	// hour, daily and monthly values rewritten as their days fill).
-	if points != float64(len(rs)) || aqiPoints != float64(len(rs)) || summaryField(out.String(), "points written") < 2*len(rs) ||
+	aqiPoints := influxCount(t, influxd, "full", "SELECT count(aqi) FROM air_hourly")
+	// Station-days with data: each gets one air_daily point.
+	stationDays := map[string]bool{}
+	for _, r := range rs {
+		stationDays[r.Site+r.End.Add(-time.Hour).In(from.Location()).Format(time.DateOnly)] = true
+	}
+	dailyQuery := "SELECT count(valid) FROM air_daily WHERE scope = 'station'"
+	// Points written are the raw hours (each with its hourly AQI) and the derived series:
+	// a day's values once the walk has passed the day, its area and month beside them.
+	if points != float64(len(rs)) || aqiPoints != float64(len(rs)) || summaryField(out.String(), "points written") < len(rs)+len(stationDays) ||
 		summaryField(out.String(), "readings accepted") != len(rs) || summaryField(out.String(), "values rejected") != 0 {
 		t.Errorf("InfluxDB holds %v raw and %v hourly-AQI points, generated %d; summary:\n%s", points, aqiPoints, len(rs), out.String())
 	}
@@ -137,6 +143,12 @@ func TestBackfillYearOfCNEMCFiles(t *testing.T) {
 	}
 	if sum != float64(values) {
 		t.Errorf("values in InfluxDB %v, want %d", sum, values)
+	}
+	// Every station-day has its daily point, also where the interrupted run held it back.
+	for _, db := range []string{"full", "interrupted"} {
+		if got := influxCount(t, influxd, db, dailyQuery); got != float64(len(stationDays)) {
+			t.Errorf("%s: %v station air_daily points, want one per station-day with data (%d)", db, got, len(stationDays))
+		}
 	}
 }
 

@@ -59,7 +59,7 @@ func text(v any) string {
 }
 
 // Derived history in InfluxDB: a real CNEMC day (2022-06-01, two Luoyang stations) loaded
-// by backfill writes air_hourly_aqi — whose 23:00 AQI equals CNEMC's published AQI (79 and
+// by backfill writes each hour's AQI on its air_hourly point — whose 23:00 AQI equals CNEMC's published AQI (79 and
 // 84) — and air_daily per station and area equal to the engine's daily values (report --daily).
 func TestDerivedSeriesInInfluxDB(t *testing.T) {
 	if testing.Short() {
@@ -87,9 +87,10 @@ influxdb:
 		t.Fatalf("backfill: %d %s %s", code, out, errs)
 	}
 	for station, published := range map[string]string{"1812A": "79", "1814A": "84"} {
-		rows := influxRows(t, d, "envwatch", "SELECT aqi, valid FROM air_hourly_aqi WHERE station = '"+station+"' AND time = '2022-06-01T15:00:00Z'")
-		if len(rows) != 1 || text(rows[0]["aqi"]) != published || text(rows[0]["valid"]) != "1" {
-			t.Errorf("air_hourly_aqi %s at 23:00: %v, want the published AQI %s", station, rows, published)
+		rows := influxRows(t, d, "envwatch", "SELECT aqi, aqi_primary FROM air_hourly WHERE station = '"+station+"' AND time = '2022-06-01T15:00:00Z'")
+		// CNEMC published 颗粒物(PM10) as the primary pollutant of both.
+		if len(rows) != 1 || text(rows[0]["aqi"]) != published || text(rows[0]["aqi_primary"]) != "pm10" {
+			t.Errorf("air_hourly %s at 23:00: %v, want the published AQI %s and primary pm10", station, rows, published)
 		}
 	}
 	code, out, errs := runCLI("report", "--config", p, "--area", "xigong", "--year", "2022", "--as-of", "2022-06-01", "--daily", "--stations")

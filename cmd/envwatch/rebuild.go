@@ -36,7 +36,8 @@ func (c *rebuildCmd) run(env *environ) int {
 	logger := (&runCmd{level: "info", format: "logfmt"}).logger(env.stderr)
 	fail := func(err error) int { fmt.Fprintf(env.stderr, "envwatch: %v\n", err); return 1 }
 	// The real sink: the raw points are rewritten unchanged (idempotent) and the derived
-	// series (air_daily, air_hourly_aqi, water_period) are written from the rebuilt engines.
+	// series (the hourly AQI fields, air_daily, air_monthly, water_period) are written from the
+	// rebuilt engines.
 	s, err := newStack(c.configFile, logger, sinkMode{secrets: env.secrets})
 	if errors.Is(err, store.ErrLocked) {
 		return c.remote.call(env, http.MethodPost, "/api/v1/rebuild", url.Values{"year": {strconv.Itoa(c.year)}})

@@ -12,10 +12,15 @@ const (
 	MeasurementAirHourly   = "air_hourly"
 	MeasurementAirRealtime = "air_realtime"
 	MeasurementWaterSample = "water_sample"
-	MeasurementAirHourAQI  = "air_hourly_aqi"
 	MeasurementAirDaily    = "air_daily"
 	MeasurementWaterPeriod = "water_period"
 	MeasurementAirMonthly  = "air_monthly"
+)
+
+// Fields of the real-time AQI on an air_hourly point (docs/storage.md).
+const (
+	FieldHourAQI        = "aqi"
+	FieldHourAQIPrimary = "aqi_primary"
 )
 
 // Tags carries a site's identity tags. They never change for a site (InfluxDB 3 treats
@@ -36,6 +41,22 @@ const FlagsField = "flags"
 // overwrites instead of creating a second series. It returns buf unchanged for a reading
 // without values (InfluxDB rejects empty field sets).
 func AppendReading(buf []byte, r *reading.Reading, tags Tags) []byte {
+	return AppendReadingWith(buf, r, tags, Extra{})
+}
+
+// Extra is what a reading's point may carry beyond its values and flags.
+type Extra struct {
+	// Fields go on the same point: the hourly AQI travels on its station hour's raw point
+	// (docs/storage.md), one point instead of two.
+	Fields []Field
+	// First says no point of this series and time was written before, so an empty flags
+	// field is left out: there is no earlier flag to clear. A rewrite (First false) always
+	// writes the field, so that a revision clearing a flag clears it in InfluxDB.
+	First bool
+}
+
+// AppendReadingWith is AppendReading with what extra adds.
+func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) []byte {
 	if len(r.Values) == 0 {
 		return buf
 	}
@@ -60,31 +81,65 @@ func AppendReading(buf []byte, r *reading.Reading, tags Tags) []byte {
 		buf = append(buf, '=')
 		buf = v.V.Append(buf)
 	}
-	buf = append(buf, ","+FlagsField+"=\""...)
-	first := true
-	for _, v := range r.Values {
-		if v.Flag == "" || v.Flag == "N" {
-			continue
+	if !extra.First || flagged(r) {
+		buf = append(buf, ","+FlagsField+"=\""...)
+		first := true
+		for _, v := range r.Values {
+			if v.Flag == "" || v.Flag == "N" {
+				continue
+			}
+			if !first {
+				buf = append(buf, ';')
+			}
+			first = false
+			buf = appendStringBody(buf, v.Code)
+			buf = append(buf, ':')
+			buf = appendStringBody(buf, v.Flag)
 		}
-		if !first {
-			buf = append(buf, ';')
-		}
-		first = false
-		buf = appendStringBody(buf, v.Code)
-		buf = append(buf, ':')
-		buf = appendStringBody(buf, v.Flag)
+		buf = append(buf, '"')
 	}
-	buf = append(buf, '"', ' ')
+	for _, f := range extra.Fields {
+		buf = append(buf, ',')
+		buf = appendField(buf, &f)
+	}
+	buf = append(buf, ' ')
 	buf = strconv.AppendInt(buf, r.End.Unix(), 10)
 	return append(buf, '\n')
+}
+
+// flagged reports whether a value of r carries a flag other than N.
+func flagged(r *reading.Reading) bool {
+	for _, v := range r.Values {
+		if v.Flag != "" && v.Flag != "N" {
+			return true
+		}
+	}
+	return false
 }
 
 // Field is one field of a derived point.
 type Field struct {
 	Key    string
-	Float  string // decimal text; used when Str is empty
+	Float  string // decimal text, unless IsText or IsInt
 	Str    string
 	IsText bool
+	Int    int  // written as a float in integer notation ("79"), so that -1 fits the field
+	IsInt  bool // Int is the value
+}
+
+// IntField is a numeric field holding a whole number.
+func IntField(key string, n int) Field { return Field{Key: key, Int: n, IsInt: true} }
+
+func appendField(buf []byte, f *Field) []byte {
+	buf = appendKey(buf, f.Key)
+	buf = append(buf, '=')
+	switch {
+	case f.IsText:
+		return appendString(buf, f.Str)
+	case f.IsInt:
+		return strconv.AppendInt(buf, int64(f.Int), 10)
+	}
+	return append(buf, f.Float...)
 }
 
 // AppendPoint encodes a derived point with string tags in the given order.
@@ -96,19 +151,13 @@ func AppendPoint(buf []byte, measurement string, tags [][2]string, fields []Fiel
 	for _, t := range tags {
 		buf = appendTag(buf, t[0], t[1])
 	}
-	for i, f := range fields {
+	for i := range fields {
 		if i == 0 {
 			buf = append(buf, ' ')
 		} else {
 			buf = append(buf, ',')
 		}
-		buf = appendKey(buf, f.Key)
-		buf = append(buf, '=')
-		if f.IsText {
-			buf = appendString(buf, f.Str)
-		} else {
-			buf = append(buf, f.Float...)
-		}
+		buf = appendField(buf, &fields[i])
 	}
 	buf = append(buf, ' ')
 	buf = strconv.AppendInt(buf, unix, 10)

@@ -98,7 +98,8 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 				site, _ := row[si].(string)
 				rd := reading.Reading{Kind: kind, Site: site, End: time.Unix(int64(ts), 0).UTC()}
 				for col, i := range idx {
-					if col == "time" || col == siteKey || col == "area" || col == "source" || col == FlagsField || strings.HasSuffix(col, "_flag") {
+					if col == "time" || col == siteKey || col == "area" || col == "source" || col == FlagsField || strings.HasSuffix(col, "_flag") ||
+						col == FieldHourAQI { // derived from the values, not one of them
 						continue
 					}
 					f, ok := row[i].(float64)

@@ -145,7 +145,7 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 	r.jobs = api.NewJobs(ctx)
 	svc := &service{s: s, jobs: r.jobs}
 	apiHandler := &api.Handler{Svc: svc, Admin: c.adminAPI}
-	r.handler = c.routes(prometheus.Gatherers{selfReg, s.promReg}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
+	r.handler = c.routes(metrics.Concat{selfReg, s.promReg}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
 	return r, nil
 }
 

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -33,4 +34,40 @@ func (c Concat) Gather() ([]*dto.MetricFamily, error) {
 		}
 	}
 	return all, errs.MaybeUnwrap()
+}
+
+// Cached gathers g again only when key changes. The domain exposition is a function of the
+// pipeline's data and the day (key: the pipeline's Version and the as-of day), and
+// gathering its 69 k national series was most of a scrape; between two hourly batches
+// every scrape is the same. A failed gather is not kept.
+type Cached struct {
+	g   prometheus.Gatherer
+	key func() any
+	mu  sync.Mutex // one gather at a time; concurrent scrapes wait for it and share it
+	k   any
+	mfs []*dto.MetricFamily
+	ok  bool
+}
+
+// NewCached returns g cached under key, which must return a comparable value.
+func NewCached(g prometheus.Gatherer, key func() any) *Cached { return &Cached{g: g, key: key} }
+
+// Gather implements prometheus.Gatherer. The families returned are shared between scrapes:
+// callers must not change them (promhttp and Concat do not).
+func (c *Cached) Gather() ([]*dto.MetricFamily, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// The key is read before gathering: data applied meanwhile changes it, and the next
+	// scrape gathers again.
+	k := c.key()
+	if c.ok && k == c.k {
+		return c.mfs, nil
+	}
+	mfs, err := c.g.Gather()
+	if err != nil {
+		c.ok = false
+		return mfs, err
+	}
+	c.k, c.mfs, c.ok = k, mfs, true
+	return mfs, nil
 }

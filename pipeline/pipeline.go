@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -103,6 +104,7 @@ type Pipeline struct {
 	stationAreas map[int][]string // station index → the areas it enters (derived series)
 	aqiFields    []influx.Field   // scratch for a station hour's AQI fields
 	newestHour   int64            // newest air hour applied (Unix), flagged or not; kept as markNewestHour
+	version      atomic.Uint64    // changes whenever the engines' data may have (see Version)
 	now          func() time.Time
 	buf          []byte
 	newest       airquality.Day // newest day applied: days hotDays before it are frozen
@@ -401,6 +403,9 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 		accepted++
 	}
 	clear(entries) // drop the references until the next batch
+	if accepted > 0 {
+		p.version.Add(1)
+	}
 	if hold != nil && ds != nil && hold.take(ds) {
 		revises = true // see derivedHold
 	}
@@ -416,6 +421,10 @@ func (p *Pipeline) spoolEntry(source string, lines []byte, writeErr error) *stor
 	}
 	return &store.SpoolEntry{Spooled: p.now().UTC(), Points: points, Lines: lines}
 }
+
+// Version changes whenever a batch changed the engines' data or state was restored: what
+// is computed from the data alone (the exposition, per day) can be kept while it stays.
+func (p *Pipeline) Version() uint64 { return p.version.Load() }
 
 // markNewestHour is the high-water mark under which the state store keeps the newest air
 // hour ever applied. A source name cannot contain ':', so it cannot collide with one.

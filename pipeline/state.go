@@ -173,6 +173,7 @@ func (p *Pipeline) UseState(st StateStore, spoolMax int64) error {
 			e.maxEnd = max(e.maxEnd, p.newestHour)
 		}
 	}
+	p.version.Add(1)
 	return st.LoadWater(func(w store.WaterSample) error {
 		if _, ok := p.sites[key(reading.Water, w.Section)]; !ok {
 			return nil

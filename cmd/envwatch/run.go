@@ -111,11 +111,10 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 		r.influxOK.Store(true)
 		logger.Info("no influxdb section in the configuration: readings are computed and exposed but not stored")
 	}
-	cs, warm, err := s.domainCollectors(time.Now)
+	domain, warm, err := s.domainGatherer(time.Now)
 	if err != nil {
 		return fail(err)
 	}
-	s.promReg.MustRegister(cs...)
 	go warm()
 	s.promReg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
 	go s.pl.Replay(ctx)
@@ -145,7 +144,7 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 	r.jobs = api.NewJobs(ctx)
 	svc := &service{s: s, jobs: r.jobs}
 	apiHandler := &api.Handler{Svc: svc, Admin: c.adminAPI}
-	r.handler = c.routes(metrics.Concat{selfReg, s.promReg}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
+	r.handler = c.routes(metrics.Concat{selfReg, s.promReg, domain}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
 	return r, nil
 }
 

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/envwatch/envwatch/collector/simulate"
@@ -68,36 +67,42 @@ func nationalStack(b *testing.B, days int) (*stack, time.Time) {
 	return s, end
 }
 
-// BenchmarkScrapeNational measures a /metrics scrape (domain collectors) at national
-// cardinality with 30 days of data: "cached" renders a cached target snapshot; "compute"
-// expires it (every 15 s at most in production), and the calculator finds every area's
-// data unchanged; "new_day" also moves the as-of day, so every area is recomputed (once a
-// day in production, or after revisions).
+// BenchmarkScrapeNational measures a /metrics scrape (domain exposition) at national
+// cardinality with 30 days of data: "unchanged" — nothing changed since the last scrape, so
+// the gathered exposition is reused and only encoded; "new_batch" — a batch (one station
+// hour) arrived: everything is gathered again, the calculator finds every other area's
+// data unchanged; "new_day" — the as-of day moved, so every area is recomputed (once a day
+// in production, or after revisions).
 func BenchmarkScrapeNational(b *testing.B) {
 	s, end := nationalStack(b, 30)
 	defer s.close()
-	for _, mode := range []string{"cached", "compute", "new_day"} {
+	for _, mode := range []string{"unchanged", "new_batch", "new_day"} {
 		b.Run(mode, func(b *testing.B) {
 			now := end.Add(30 * time.Minute)
 			clock := func() time.Time { return now }
-			cs, _, err := s.domainCollectors(clock)
+			g, _, err := s.domainGatherer(clock)
 			if err != nil {
 				b.Fatal(err)
 			}
-			reg := prometheus.NewRegistry()
-			reg.MustRegister(cs...)
 			var size int
-			if _, err := reg.Gather(); err != nil { // warm the snapshot cache
+			if _, err := g.Gather(); err != nil { // warm the caches
 				b.Fatal(err)
 			}
+			v, _ := fixed.Parse("33")
+			hour := 0
 			for b.Loop() {
 				switch mode {
-				case "compute":
-					now = now.Add(time.Minute) // expire the 15-s cache
+				case "new_batch":
+					hour++ // a revision of an hour of the last day, a new value each time
+					r := reading.Reading{Kind: reading.Air, Site: "0000A", End: end.Add(-time.Duration(hour%24) * time.Hour),
+						Values: []reading.Value{{Code: "pm2_5", V: v + fixed.Dec(hour), Flag: "N"}}}
+					if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "sim", Readings: []reading.Reading{r}}); err != nil {
+						b.Fatal(err)
+					}
 				case "new_day":
 					now = now.Add(24 * time.Hour)
 				}
-				mfs, err := reg.Gather()
+				mfs, err := g.Gather()
 				if err != nil {
 					b.Fatal(err)
 				}

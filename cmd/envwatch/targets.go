@@ -21,28 +21,36 @@ func (s *stack) calculator() (*indicator.Calculator, error) {
 // snapshotCache computes the target snapshot at most once per ttl, so one scrape renders
 // one consistent snapshot and frequent scrapes stay cheap.
 type snapshotCache struct {
-	mu   sync.Mutex
-	calc *indicator.Calculator
-	ttl  time.Duration
-	now  func() time.Time
-	last indicator.Snapshot
-	at   time.Time
+	mu      sync.Mutex
+	calc    *indicator.Calculator
+	version func() uint64 // the pipeline's data version
+	now     func() time.Time
+	last    indicator.Snapshot
+	key     dataKey
+	ok      bool
+}
+
+// dataKey is what the domain exposition is a function of: the pipeline's data and the day.
+type dataKey struct {
+	version uint64
+	day     airquality.Day
 }
 
 func (c *snapshotCache) get() indicator.Snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	if c.at.IsZero() || now.Sub(c.at) >= c.ttl {
+	k := dataKey{c.version(), airquality.DayOf(now)}
+	if !c.ok || k != c.key {
 		// Through the data end, at most yesterday: today's daily values are not complete.
-		asOf := airquality.DayOf(now) - 1
-		c.last, c.at = c.calc.ComputeLatest(asOf, now), now
+		c.last, c.key, c.ok = c.calc.ComputeLatest(k.day-1, now), k, true
 	}
 	return c.last
 }
 
 // domainCollectors are the collectors of the domain exposition: station and area air,
-// water freshness, and the target snapshot (cached 15 s, computed through yesterday).
+// water freshness, and the target snapshot (computed through yesterday, again when the
+// data or the day changed).
 // warm computes the first snapshot: at national scale a year takes seconds, which the
 // first scrape would otherwise spend (Prometheus' default scrape timeout is 10 s).
 func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collector, warm func(), err error) {
@@ -50,14 +58,31 @@ func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collecto
 	if err != nil {
 		return nil, nil, err
 	}
-	cache := &snapshotCache{calc: calc, ttl: 15 * time.Second, now: now}
+	cache := &snapshotCache{calc: calc, version: s.pl.Version, now: now}
 	var areas []string
 	for _, a := range s.cfg.Areas {
 		areas = append(areas, a.ID)
 	}
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
 		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get), s.infoCollector(),
-		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, ttl: 5 * time.Minute, now: now}).get)}, func() { cache.get() }, nil
+		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, version: s.pl.Version, now: now}).get)}, func() { cache.get() }, nil
+}
+
+// domainGatherer is the domain exposition, gathered again only when the pipeline's data or
+// the day changed (metrics.Cached): between two batches every scrape is the same.
+func (s *stack) domainGatherer(now func() time.Time) (g prometheus.Gatherer, warm func(), err error) {
+	cs, warm, err := s.domainCollectors(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg := prometheus.NewRegistry()
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	key := func() any { return dataKey{s.pl.Version(), airquality.DayOf(now())} }
+	return metrics.NewCached(reg, key), warm, nil
 }
 
 // infoCollector describes every configured site for the info metrics.
@@ -80,15 +105,16 @@ func (s *stack) infoCollector() *metrics.InfoCollector {
 	return metrics.NewInfoCollector(areas, stations, sections)
 }
 
-// assessmentCache computes the assessments' exposition at most every ttl: a month's
-// figures change with each new day, not with each scrape.
+// assessmentCache computes the assessments' exposition again when the data or the day
+// changed: a month's figures change with new data, not with each scrape.
 type assessmentCache struct {
-	mu   sync.Mutex
-	calc *indicator.Calculator
-	ttl  time.Duration
-	now  func() time.Time
-	last metrics.AssessmentView
-	at   time.Time
+	mu      sync.Mutex
+	calc    *indicator.Calculator
+	version func() uint64
+	now     func() time.Time
+	last    metrics.AssessmentView
+	key     dataKey
+	ok      bool
 }
 
 // maxStreak bounds how far back the last-place streak is looked for.
@@ -98,7 +124,8 @@ func (c *assessmentCache) get() metrics.AssessmentView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	if !c.at.IsZero() && now.Sub(c.at) < c.ttl {
+	k := dataKey{c.version(), airquality.DayOf(now)}
+	if c.ok && k == c.key {
 		return c.last
 	}
 	v := metrics.AssessmentView{LastPlaceStreak: map[string]map[string]int{}, Parents: map[string]string{}, AlertAbove: map[string]float64{}}
@@ -155,7 +182,7 @@ func (c *assessmentCache) get() metrics.AssessmentView {
 			}
 		}
 	}
-	c.last, c.at = v, now
+	c.last, c.key, c.ok = v, k, true
 	return v
 }
 

@@ -98,9 +98,9 @@ func BenchmarkThawBlock(b *testing.B) {
 	var blk dayBlock
 	for i := 0; i < blockDays; i++ {
 		for p := 0; p < NumPollutants; p++ {
-			blk.days[i].mask[p] = 1<<hoursPerDay - 1
+			blk.day(i).mask[p] = 1<<hoursPerDay - 1
 			for h := 0; h < hoursPerDay; h++ {
-				blk.days[i].hours[p][h] = int32((20 + (i+h+p)%50) * 1000)
+				blk.day(i).hours[p][h] = int32((20 + (i+h+p)%50) * 1000)
 			}
 		}
 		blk.has |= 1 << i

@@ -33,10 +33,20 @@ const (
 )
 
 type dayBlock struct {
-	days  [blockDays]StationDay
-	gen   [blockDays]uint32 // bumped on every change; caches compare it
-	has   uint32
-	cache *[blockDays]cachedDay // allocated when daily values are first asked for
+	// days are allocated on first write: a block holding a few days (a backfill's first
+	// days, a station started mid-month) costs those days, not 32 × 600 B.
+	days  [blockDays]*StationDay
+	gen   [blockDays]uint32     // bumped on every change; caches compare it
+	has   uint32                // bit i set: days[i] holds data (and is not nil)
+	cache [blockDays]*cachedDay // allocated when a day's values are first asked for
+}
+
+// day returns day i of the block, allocating it.
+func (b *dayBlock) day(i int) *StationDay {
+	if b.days[i] == nil {
+		b.days[i] = &StationDay{}
+	}
+	return b.days[i]
 }
 
 type cachedDay struct {
@@ -77,7 +87,7 @@ func (c *coldBlock) thaw() *dayBlock {
 	b := &dayBlock{gen: c.gen, has: c.has}
 	for i := 0; i < blockDays; i++ {
 		if c.has&(1<<i) != 0 {
-			_ = b.days[i].decodeCompact(c.buf[c.off[i]:c.off[i+1]])
+			_ = b.day(i).decodeCompact(c.buf[c.off[i]:c.off[i+1]])
 		}
 	}
 	return b
@@ -148,7 +158,7 @@ func (s *Series) Set(end int64, p Pollutant, v fixed.Dec) error {
 	}
 	y := s.year(day, true)
 	b, i := y.block(int(day-y.first), true)
-	if b.days[i].set(p, slot, int32(milli)) {
+	if b.day(i).set(p, slot, int32(milli)) {
 		b.gen[i]++
 		b.has |= 1 << i
 	}
@@ -169,7 +179,7 @@ func (s *Series) Clear(end int64, p Pollutant) error {
 		return nil
 	}
 	b, i := y.block(int(day-y.first), true)
-	if b.days[i].clear(p, slot) {
+	if d := b.days[i]; d != nil && d.clear(p, slot) {
 		b.gen[i]++
 	}
 	return nil
@@ -195,7 +205,7 @@ func (s *Series) Day(d Day) (*StationDay, uint32) {
 	}
 	i := int(d - y.first)
 	if b := y.blocks[i/blockDays]; b != nil {
-		return &b.days[i%blockDays], b.gen[i%blockDays]
+		return b.days[i%blockDays], b.gen[i%blockDays]
 	}
 	c := y.cold[i/blockDays]
 	return c.day(i % blockDays), c.gen[i%blockDays]
@@ -226,10 +236,11 @@ func (s *Series) DayValues(d Day) (DayValues, bool) {
 	if b == nil {
 		return StationDayValues(d, sd), true
 	}
-	if b.cache == nil {
-		b.cache = new([blockDays]cachedDay)
+	c := b.cache[i]
+	if c == nil {
+		c = &cachedDay{}
+		b.cache[i] = c
 	}
-	c := &b.cache[i]
 	if !c.ok || c.gen != gen {
 		c.v, c.gen, c.ok = StationDayValues(d, sd), gen, true
 	}
@@ -270,7 +281,7 @@ func HourEndUnix(t time.Time) int64 { return t.Unix() }
 func (s *Series) PutDay(d Day, sd *StationDay) {
 	y := s.year(d, true)
 	b, i := y.block(int(d-y.first), true)
-	b.days[i] = *sd
+	*b.day(i) = *sd
 	b.gen[i]++
 	b.has |= 1 << i
 }

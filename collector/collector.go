@@ -264,7 +264,7 @@ func (j *Job) Range(ctx context.Context, w Window, done func(Window) error) (Sum
 			return sum, err
 		}
 		b.Source = j.Name
-		j.countOutside(b)
+		j.countOutside(b.OutsideWindow)
 		if done != nil && !w.Backfill {
 			b.Mark = hi // committed with the batch (the pipeline's transaction)
 		}
@@ -298,7 +298,7 @@ func (j *Job) streamNew(ctx context.Context, s Streamer, w Window, done func(Win
 	var sum Summary
 	err := s.Stream(ctx, w, "", func(b *reading.Batch, mark string, _, _ int) error {
 		b.Source = j.Name
-		j.countOutside(b)
+		j.countOutside(b.OutsideWindow)
 		if done != nil {
 			b.Mark = w.To
 		}
@@ -336,9 +336,9 @@ func (m *Metrics) Prepare(source string) {
 }
 
 // countOutside counts what a source left out of a backfill's window.
-func (j *Job) countOutside(b *reading.Batch) {
-	if b.OutsideWindow > 0 {
-		j.Metrics.outside.WithLabelValues(j.Name).Add(float64(b.OutsideWindow))
+func (j *Job) countOutside(n int) {
+	if n > 0 {
+		j.Metrics.outside.WithLabelValues(j.Name).Add(float64(n))
 	}
 }
 

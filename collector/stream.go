@@ -64,10 +64,12 @@ type group struct {
 }
 
 type staged struct {
-	group
+	group    // b is nil once staged
 	deliver  func(context.Context) error
 	accepted int
 	revises  bool
+	read     int // records read (readings and rejects)
+	outside  int // records outside the window
 }
 
 // stream runs a streamed backfill as three stages joined by one-slot channels: the walk
@@ -131,8 +133,13 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 				continue // the walk is stopping too
 			}
 			deliver, n, revises := st.Stage(g.b)
+			// The delivery needs only the counts: the readings (a group's values, several
+			// MB) go now rather than when the group's delivery finishes.
+			sg := staged{group: g, deliver: deliver, accepted: n, revises: revises,
+				read: len(g.b.Readings) + len(g.b.Rejects), outside: g.b.OutsideWindow}
+			sg.b = nil
 			select {
-			case stagedc <- staged{group: g, deliver: deliver, accepted: n, revises: revises}:
+			case stagedc <- sg:
 			case <-ctx.Done():
 			}
 		}
@@ -184,12 +191,12 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 		if err != nil {
 			continue // draining after a failure
 		}
-		read := len(sg.b.Readings) + len(sg.b.Rejects)
+		read := sg.read
 		sum.Read += read
 		sum.Accepted += sg.accepted
 		sum.Rejected += read - sg.accepted
 		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(sg.accepted))
-		j.countOutside(sg.b)
+		j.countOutside(sg.outside)
 		for len(inflight) > 0 && (sg.revises || len(inflight) >= maxDeliveries) {
 			finishOne()
 		}

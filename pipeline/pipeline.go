@@ -103,8 +103,9 @@ type Pipeline struct {
 	derived      *Derived         // nil: no derived series
 	stationAreas map[int][]string // station index → the areas it enters (derived series)
 	aqiFields    []influx.Field   // scratch for a station hour's AQI fields
-	newestHour   int64            // newest air hour applied (Unix), flagged or not; kept as markNewestHour
-	version      atomic.Uint64    // changes whenever the engines' data may have (see Version)
+	primaryNames map[airquality.ItemSet]string
+	newestHour   int64         // newest air hour applied (Unix), flagged or not; kept as markNewestHour
+	version      atomic.Uint64 // changes whenever the engines' data may have (see Version)
 	now          func() time.Time
 	buf          []byte
 	newest       airquality.Day // newest day applied: days hotDays before it are frozen

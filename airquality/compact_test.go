@@ -1,6 +1,7 @@
 package airquality
 
 import (
+	"math/big"
 	"math/rand/v2"
 	"testing"
 
@@ -108,5 +109,37 @@ func BenchmarkThawBlock(b *testing.B) {
 	c := freeze(&blk)
 	for b.Loop() {
 		_ = c.thaw()
+	}
+}
+
+// The area-day cache keeps values as int64 fractions, or as big.Rat when they do not fit:
+// either way a value read back equals the value stored, exactly, and an absent value stays
+// absent.
+func TestCompactDayRoundTrip(t *testing.T) {
+	huge, _ := new(big.Rat).SetString("123456789012345678901234567890/7")
+	v := DayValues{Day: DayFromDate(2025, 3, 1)}
+	v.Conc[PM25] = Stat{Value: big.NewRat(65, 2), N: 24, Reason: Valid}
+	v.Conc[PM10] = Stat{Value: huge, N: 3, Reason: Valid}
+	v.Conc[O3] = Stat{N: 10, Reason: Validity("too few hours")}
+	v.O3Max1h = Stat{Value: big.NewRat(-1, 3), N: 1, Reason: Valid}
+	c := compactDayOf(&v)
+	back := c.values()
+	if back.Day != v.Day {
+		t.Errorf("day %v, want %v", back.Day, v.Day)
+	}
+	for i, pair := range [][2]Stat{{v.Conc[PM25], back.Conc[PM25]}, {v.Conc[PM10], back.Conc[PM10]}, {v.Conc[O3], back.Conc[O3]},
+		{v.Conc[SO2], back.Conc[SO2]}, {v.O3Max1h, back.O3Max1h}} {
+		a, b := pair[0], pair[1]
+		if a.N != b.N || a.Reason != b.Reason || (a.Value == nil) != (b.Value == nil) || (a.Value != nil && a.Value.Cmp(b.Value) != 0) {
+			t.Errorf("stat %d: stored %+v, read back %+v", i, a, b)
+		}
+	}
+	if c.stat[PM10].big == nil || c.stat[PM25].big != nil {
+		t.Error("the fraction that fits in int64 should be kept as one, the other as a big.Rat")
+	}
+	// A value read back is the caller's own: changing it does not change the cache.
+	back.Conc[PM25].Value.SetInt64(0)
+	if again := c.values(); again.Conc[PM25].Value.Cmp(big.NewRat(65, 2)) != 0 {
+		t.Errorf("the cache changed with a value read from it: %v", again.Conc[PM25].Value)
 	}
 }

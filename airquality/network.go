@@ -28,7 +28,7 @@ type area struct {
 
 type areaDay struct {
 	key uint64 // sum of member generations: they only grow, so any change changes it
-	v   DayValues
+	v   compactDay
 }
 
 // NewNetwork returns an empty network.
@@ -104,7 +104,7 @@ func (n *Network) AreaDay(name string, d Day) (DayValues, bool) {
 		return DayValues{}, false
 	}
 	if c, ok := a.cache[d]; ok && c.key == key {
-		return c.v, true
+		return c.v.values(), true
 	}
 	days := make([]*StationDay, 0, len(a.members))
 	for _, i := range a.members {
@@ -113,7 +113,7 @@ func (n *Network) AreaDay(name string, d Day) (DayValues, bool) {
 		}
 	}
 	v := CityDay(d, days, n.cityOpts)
-	a.cache[d] = areaDay{key: key, v: v}
+	a.cache[d] = areaDay{key: key, v: compactDayOf(&v)}
 	return v, true
 }
 

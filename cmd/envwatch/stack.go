@@ -146,6 +146,11 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 			return nil, fmt.Errorf("restoring engine state: %w", err)
 		}
 		logger.Info("engine state restored", "duration", time.Since(start).Round(time.Millisecond))
+		// The restore read the whole state file through bbolt's mapping; the engines now
+		// hold what they need, so its pages need not stay in envwatch's RSS.
+		if err := st.DropResident(); err != nil {
+			logger.Warn("could not release the state file's pages", "err", err)
+		}
 	}
 	s.sourceKinds = kinds(s.promReg)
 	s.sourceMetrics = collector.NewMetrics(s.promReg)

@@ -115,7 +115,7 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 	if err != nil {
 		return fail(err)
 	}
-	go warm()
+	go warm(ctx)
 	s.promReg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
 	go s.pl.Replay(ctx)
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -18,16 +19,20 @@ func (s *stack) calculator() (*indicator.Calculator, error) {
 	return fromconfig.Calculator(s.cfg, s.pl, s.pl)
 }
 
-// snapshotCache computes the target snapshot at most once per ttl, so one scrape renders
-// one consistent snapshot and frequent scrapes stay cheap.
+// snapshotCache keeps the target snapshot of the current data and day. A national year
+// takes seconds to compute (every area, on a new day or at start), so the exposition never
+// waits for a computation another goroutine has under way: it shows the last snapshot (its
+// envwatch_indicator_as_of_timestamp_seconds says which day it counts to) or, before the
+// first, no indicators — rather than a scrape outlasting Prometheus' timeout.
 type snapshotCache struct {
-	mu      sync.Mutex
-	calc    *indicator.Calculator
-	version func() uint64 // the pipeline's data version
-	now     func() time.Time
-	last    indicator.Snapshot
-	key     dataKey
-	ok      bool
+	computing sync.Mutex // held while a snapshot is computed
+	mu        sync.Mutex // guards last, key, ok
+	calc      *indicator.Calculator
+	version   func() uint64 // the pipeline's data version
+	now       func() time.Time
+	last      indicator.Snapshot
+	key       dataKey
+	ok        bool
 }
 
 // dataKey is what the domain exposition is a function of: the pipeline's data and the day.
@@ -36,27 +41,78 @@ type dataKey struct {
 	day     airquality.Day
 }
 
+func (c *snapshotCache) keyNow() dataKey { return dataKey{c.version(), airquality.DayOf(c.now())} }
+
+// get returns the snapshot of the current data and day, computing it (or waiting for the
+// computation under way).
 func (c *snapshotCache) get() indicator.Snapshot {
+	c.computing.Lock()
+	defer c.computing.Unlock()
+	return c.update()
+}
+
+// current is get for the exposition: while another goroutine computes, the last snapshot
+// (empty before the first).
+func (c *snapshotCache) current() indicator.Snapshot {
+	if !c.computing.TryLock() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.last
+	}
+	defer c.computing.Unlock()
+	return c.update()
+}
+
+// fresh reports whether the snapshot of the current data and day is computed.
+func (c *snapshotCache) fresh() bool {
+	k := c.keyNow()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.ok && c.key == k
+}
+
+// update computes the snapshot if the data or the day changed. The caller holds computing.
+func (c *snapshotCache) update() indicator.Snapshot {
 	now := c.now()
 	k := dataKey{c.version(), airquality.DayOf(now)}
-	if !c.ok || k != c.key {
-		// Through the data end, at most yesterday: today's daily values are not complete.
-		c.last, c.key, c.ok = c.calc.ComputeLatest(k.day-1, now), k, true
+	c.mu.Lock()
+	if c.ok && c.key == k {
+		defer c.mu.Unlock()
+		return c.last
 	}
-	return c.last
+	c.mu.Unlock()
+	// Through the data end, at most yesterday: today's daily values are not complete.
+	snap := c.calc.ComputeLatest(k.day-1, now)
+	c.mu.Lock()
+	c.last, c.key, c.ok = snap, k, true
+	c.mu.Unlock()
+	return snap
+}
+
+// keepWarm computes the snapshot at start and again just after each midnight (Beijing
+// time), so that neither the first scrape nor the first of a new day computes a national
+// year's indicators itself.
+func (c *snapshotCache) keepWarm(ctx context.Context) {
+	for {
+		c.get()
+		now := c.now().In(airquality.Shanghai)
+		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 1, 0, airquality.Shanghai)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(next.Sub(now)):
+		}
+	}
 }
 
 // domainCollectors are the collectors of the domain exposition: station and area air,
 // water freshness, and the target snapshot (computed through yesterday, again when the
-// data or the day changed).
-// warm computes the first snapshot: at national scale a year takes seconds, which the
-// first scrape would otherwise spend (Prometheus' default scrape timeout is 10 s).
-func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collector, warm func(), err error) {
+// data or the day changed). warm keeps the snapshot computed in the background (see
+// snapshotCache); fresh reports whether the one for the current data and day is ready.
+func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collector, warm func(context.Context), fresh func() bool, err error) {
 	calc, err := s.calculator()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cache := &snapshotCache{calc: calc, version: s.pl.Version, now: now}
 	var areas []string
@@ -64,14 +120,15 @@ func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collecto
 		areas = append(areas, a.ID)
 	}
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
-		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.get), s.infoCollector(),
-		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, version: s.pl.Version, now: now}).get)}, func() { cache.get() }, nil
+		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.current), s.infoCollector(),
+		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, version: s.pl.Version, now: now}).get)}, cache.keepWarm, cache.fresh, nil
 }
 
 // domainGatherer is the domain exposition, gathered again only when the pipeline's data or
-// the day changed (metrics.Cached): between two batches every scrape is the same.
-func (s *stack) domainGatherer(now func() time.Time) (g prometheus.Gatherer, warm func(), err error) {
-	cs, warm, err := s.domainCollectors(now)
+// the day changed, or the target snapshot caught up with them (metrics.Cached): between two
+// batches every scrape is the same.
+func (s *stack) domainGatherer(now func() time.Time) (g prometheus.Gatherer, warm func(context.Context), err error) {
+	cs, warm, fresh, err := s.domainCollectors(now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,8 +138,11 @@ func (s *stack) domainGatherer(now func() time.Time) (g prometheus.Gatherer, war
 			return nil, nil, err
 		}
 	}
-	key := func() any { return dataKey{s.pl.Version(), airquality.DayOf(now())} }
-	return metrics.NewCached(reg, key), warm, nil
+	type key struct {
+		dataKey
+		fresh bool
+	}
+	return metrics.NewCached(reg, func() any { return key{dataKey{s.pl.Version(), airquality.DayOf(now())}, fresh()} }), warm, nil
 }
 
 // infoCollector describes every configured site for the info metrics.

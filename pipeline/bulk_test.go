@@ -3,8 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,13 +37,9 @@ func countDays(t *testing.T, st *store.Store) int {
 // The staged path writes points at delivery but persists engine state only at a
 // checkpoint — and at once, with the spool entry, when a write fails.
 func TestBulkCheckpointAndSpool(t *testing.T) {
-	st, err := store.Open(t.TempDir(), time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openState(t)
 	sink := &memSink{}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := quietLogger()
 	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, airquality.NewNetwork(airquality.CityOptions{}), sink, nil, quiet)
 	if err := p.UseState(st, 0); err != nil {
 		t.Fatal(err)
@@ -119,7 +113,7 @@ func TestMergedBatchRevisionSupersedes(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	sink := &memSink{}
 	net := airquality.NewNetwork(airquality.CityOptions{})
-	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, net, sink, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, net, sink, reg, quietLogger())
 	end := time.Date(2022, 6, 1, 8, 0, 0, 0, time.UTC)
 	pm := func(v string) []reading.Value { return []reading.Value{{Code: "pm2_5", V: d(v), Flag: "N"}} }
 	b := &reading.Batch{Source: "s", Parts: []int{0, 3}, Readings: []reading.Reading{
@@ -156,14 +150,10 @@ func TestMergedBatchRevisionSupersedes(t *testing.T) {
 // Finish), not with every group that touches it; the batch that releases them reports
 // revises, so that its delivery waits for the earlier ones.
 func TestBulkHoldsDerivedDaysUntilPassed(t *testing.T) {
-	st, err := store.Open(t.TempDir(), time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openState(t)
 	sink := &memSink{}
 	net := airquality.NewNetwork(airquality.CityOptions{})
-	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, net, sink, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, net, sink, nil, quietLogger())
 	net.SetArea("x", []string{"A"})
 	p.SetDerived(Derived{})
 	if err := p.UseState(st, 0); err != nil {

@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/reading"
-	"github.com/envwatch/envwatch/store"
 )
 
 // hourLines returns the air_hourly lines a sink received, and forgets them.
@@ -31,12 +28,8 @@ func hourLines(s *memSink) []string {
 // rewrite — also after a restart, and for an hour whose values were all flagged, which
 // leaves nothing in the engines.
 func TestHourPointAQIAndFlags(t *testing.T) {
-	st, err := store.Open(t.TempDir(), time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st := openState(t)
+	quiet := quietLogger()
 	build := func() (*Pipeline, *memSink) {
 		sink := &memSink{}
 		p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}}, airquality.NewNetwork(airquality.CityOptions{}), sink, nil, quiet)

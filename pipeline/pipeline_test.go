@@ -37,6 +37,19 @@ func (m *memSink) WriteLines(_ context.Context, b []byte) (int, error) {
 
 func d(s string) fixed.Dec { v, _ := fixed.Parse(s); return v }
 
+// openState opens a state store in a temporary directory, closed after the test.
+func openState(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 func TestValidationReasonsAndEngine(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	sink := &memSink{}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -205,7 +206,43 @@ func RoundRat(r *big.Rat, places int) *big.Rat {
 
 // RoundRatDec rounds an exact rational half to even and returns it as a Dec.
 func RoundRatDec(r *big.Rat, places int) (Dec, bool) {
+	if places >= 0 && places <= Places && r.Num().IsInt64() && r.Denom().IsUint64() {
+		if d, ok := roundFrac64(r.Num().Int64(), r.Denom().Uint64(), places); ok {
+			return d, true
+		}
+	}
 	return FromRat(RoundRat(r, places))
+}
+
+// roundFrac64 is RoundRatDec for num/den in 64 bits, computed exactly in 128: published
+// values are means of a few dozen readings, and the big.Int path (powers of ten by Exp,
+// a GCD per result) was a third of a backfill's derived series (docs/performance.md).
+// ok is false when the result does not fit (the caller then takes the big.Int path).
+func roundFrac64(num int64, den uint64, places int) (Dec, bool) {
+	if num == math.MinInt64 || den == 0 {
+		return 0, false
+	}
+	neg := num < 0
+	a := uint64(num)
+	if neg {
+		a = uint64(-num)
+	}
+	hi, lo := bits.Mul64(a, uint64(pow10[places]))
+	if hi >= den {
+		return 0, false // the quotient would not fit in 64 bits
+	}
+	q, rem := bits.Div64(hi, lo, den)
+	if half := den - rem; rem > half || (rem == half && q&1 == 1) { // half to even
+		q++
+	}
+	hi, v := bits.Mul64(q, uint64(pow10[Places-places]))
+	if hi != 0 || v > uint64(Max) {
+		return 0, false
+	}
+	if neg {
+		return -Dec(v), true
+	}
+	return Dec(v), true
 }
 
 // roundRat returns round_half_even(r × 10^places) as an integer.

@@ -3,6 +3,7 @@ package fixed
 import (
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -125,5 +126,26 @@ func TestAppend(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = Dec(123_456_789_000).Append(make([]byte, 0, 32)) }); n > 1 {
 		t.Errorf("Append allocates %v times", n)
+	}
+}
+
+// The 64-bit path of RoundRatDec gives what the exact big.Rat path gives, for values of
+// every sign, halves that round to even, and denominators of means and percentiles.
+func TestRoundRatDecFastPathMatchesExact(t *testing.T) {
+	exact := func(r *big.Rat, places int) (Dec, bool) { return FromRat(RoundRat(r, places)) }
+	rng := rand.New(rand.NewPCG(1, 2))
+	cases := []*big.Rat{big.NewRat(65, 2), big.NewRat(-65, 2), big.NewRat(5, 2), big.NewRat(15, 2), big.NewRat(1, 3),
+		big.NewRat(-1, 3), big.NewRat(0, 1), big.NewRat(1234567, 1000), big.NewRat(math.MaxInt64, 7), big.NewRat(-math.MaxInt64, 3)}
+	for range 5000 {
+		cases = append(cases, big.NewRat(rng.Int64N(2_000_000_000_000)-1_000_000_000_000, rng.Int64N(10_000)+1))
+	}
+	for _, r := range cases {
+		for places := 0; places <= Places; places++ {
+			got, gok := RoundRatDec(r, places)
+			want, wok := exact(r, places)
+			if got != want || gok != wok {
+				t.Fatalf("RoundRatDec(%s, %d) = %v %v, want %v %v", r.RatString(), places, got, gok, want, wok)
+			}
+		}
 	}
 }

@@ -64,7 +64,7 @@ func (bk *Bulk) Finish() (deliver func(context.Context) error) {
 	if ds != nil {
 		bk.hold.flush(ds)
 	}
-	lines := p.appendDerived(nil, ds, "")
+	lines := p.appendDerived(nil, ds, bk.hold, true)
 	p.mu.Unlock()
 	return func(ctx context.Context) error { return bk.deliver(ctx, "backfill", lines) }
 }

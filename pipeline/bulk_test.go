@@ -147,8 +147,9 @@ func TestMergedBatchRevisionSupersedes(t *testing.T) {
 }
 
 // A backfill writes a day's derived points once, when the walk has passed the day (or at
-// Finish), not with every group that touches it; the batch that releases them reports
-// revises, so that its delivery waits for the earlier ones.
+// Finish), not with every group that touches it, and an area's month once the walk has
+// passed the month; the batch that releases them reports revises, so that its delivery
+// waits for the earlier ones.
 func TestBulkHoldsDerivedDaysUntilPassed(t *testing.T) {
 	st := openState(t)
 	sink := &memSink{}
@@ -186,10 +187,10 @@ func TestBulkHoldsDerivedDaysUntilPassed(t *testing.T) {
 		{"1 June, 20 hours", &reading.Batch{Source: "s", Readings: all[:20]}, false, false, nil},
 		// The mean of 21 … 44 is 32.5, published as 32 (GB/T 8170: round half to even).
 		{"rest of 1 June and 10 hours of 2 June", &reading.Batch{Source: "s", Readings: all[20:34]}, false, true,
-			[]string{"air_daily,scope=station,station=A,area=x pm2_5=32 " + june1, "air_daily,scope=area,area=x pm2_5=32 " + june1,
-				"air_monthly,area=x pm2_5=-1 " + june1}},
+			[]string{"air_daily,scope=station,station=A,area=x pm2_5=32 " + june1, "air_daily,scope=area,area=x pm2_5=32 " + june1}},
 		{"rest of 2 June", &reading.Batch{Source: "s", Readings: all[34:]}, false, false, nil},
-		// 45 … 68: 56.5 → 56; the month has 2 valid days of 30, too few for a mean.
+		// 45 … 68: 56.5 → 56; June, still held, goes at the end: 2 valid days of 30 are too
+		// few for a monthly mean.
 		{"finish", nil, true, false, []string{"air_daily,scope=station,station=A,area=x pm2_5=56 " + june2,
 			"air_daily,scope=area,area=x pm2_5=56 " + june2, "air_monthly,area=x pm2_5=-1 " + june1}},
 	} {

@@ -54,8 +54,16 @@ func (p *Pipeline) newDerivedSet() *derivedSet {
 	return &derivedSet{days: map[airKey]bool{}, months: map[monthKey]bool{}}
 }
 
-// appendDerived renders the derived points of what the batch changed. The caller holds p.mu.
-func (p *Pipeline) appendDerived(buf []byte, ds *derivedSet, source string) []byte {
+// areaMonth is an area's calendar month (air_monthly).
+type areaMonth struct {
+	area        string
+	year, month int
+}
+
+// appendDerived renders the derived points of what the batch changed. With hold (a
+// backfill) an area's month waits there until the walk has passed the month, or final.
+// The caller holds p.mu.
+func (p *Pipeline) appendDerived(buf []byte, ds *derivedSet, hold *derivedHold, final bool) []byte {
 	if ds == nil {
 		return buf
 	}
@@ -69,10 +77,6 @@ func (p *Pipeline) appendDerived(buf []byte, ds *derivedSet, source string) []by
 			areas[k.day][a] = true
 		}
 	}
-	type areaMonth struct {
-		area        string
-		year, month int
-	}
 	months := map[areaMonth]bool{}
 	for day, as := range areas {
 		for a := range as {
@@ -82,6 +86,9 @@ func (p *Pipeline) appendDerived(buf []byte, ds *derivedSet, source string) []by
 			y, m, _ := day.Date()
 			months[areaMonth{a, y, int(m)}] = true
 		}
+	}
+	if hold != nil {
+		months = hold.takeMonths(months, final)
 	}
 	for am := range months {
 		buf = p.appendAreaMonth(buf, am.area, am.year, time.Month(am.month))

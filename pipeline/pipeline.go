@@ -410,7 +410,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 	if hold != nil && ds != nil && hold.take(ds) {
 		revises = true // see derivedHold
 	}
-	buf = p.appendDerived(buf, ds, b.Source)
+	buf = p.appendDerived(buf, ds, hold, false)
 	return applied{accepted: accepted, lines: buf, water: newSamples, revises: revises}
 }
 

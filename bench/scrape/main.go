@@ -1,6 +1,8 @@
-// Command scrape measures envwatch at steady state: it waits until /-/ready answers, scrapes
-// /metrics n times and prints the latency, the exposition's size and series count, and the
-// process's resident memory (now and peak).
+// Command scrape measures envwatch at steady state: it waits until /-/ready answers, times
+// the first scrape, waits until the exposition is complete (the indicators, computed in the
+// background after start, are in it), scrapes /metrics n times and prints the latency, the
+// exposition's size and series count, and the process's resident memory (now, peak, and
+// how much of it is anonymous memory and file pages).
 //
 //	go run ./bench/scrape -url http://127.0.0.1:9065/metrics -pid 1234 -n 5
 package main
@@ -39,20 +41,21 @@ func main() {
 		time.Sleep(200 * time.Millisecond)
 	}
 	fmt.Printf("scrape: ready after %.1f s (state loaded)\n", time.Since(start).Seconds())
+	body, first := get(*url)
+	fmt.Printf("scrape: first scrape %s (%.2f MB)\n", ms(first), float64(len(body))/1e6)
+	for !bytes.Contains(body, []byte("\nenvwatch_indicator_as_of_timestamp_seconds{")) {
+		if time.Since(start) > *wait {
+			fail(fmt.Errorf("the indicators are not in the exposition after %s", *wait))
+		}
+		time.Sleep(time.Second)
+		body, _ = get(*url)
+	}
+	fmt.Printf("scrape: indicators in the exposition %.1f s after start\n", time.Since(start).Seconds())
 	var times []time.Duration
-	var body []byte
 	for i := 0; i < *n; i++ {
-		t0 := time.Now()
-		resp, err := http.Get(*url)
-		if err != nil {
-			fail(err)
-		}
-		body, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			fail(fmt.Errorf("scrape: status %d, %v", resp.StatusCode, err))
-		}
-		times = append(times, time.Since(t0))
+		var d time.Duration
+		body, d = get(*url)
+		times = append(times, d)
 	}
 	slices.Sort(times)
 	series := 0
@@ -65,8 +68,23 @@ func main() {
 		len(times), ms(times[0]), ms(times[len(times)/2]), ms(times[len(times)-1]), float64(len(body))/1e6, series)
 	if *pid > 0 {
 		rss, hwm := status(*pid, "VmRSS:"), status(*pid, "VmHWM:")
-		fmt.Printf("scrape: envwatch RSS %s now, %s peak\n", rss, hwm)
+		fmt.Printf("scrape: envwatch RSS %s now (anonymous %s, file pages %s), %s peak\n", rss, status(*pid, "RssAnon:"), status(*pid, "RssFile:"), hwm)
 	}
+}
+
+// get scrapes url (gzip, as Prometheus asks) and times it.
+func get(url string) ([]byte, time.Duration) {
+	t0 := time.Now()
+	resp, err := http.Get(url)
+	if err != nil {
+		fail(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		fail(fmt.Errorf("scrape: status %d, %v", resp.StatusCode, err))
+	}
+	return body, time.Since(t0)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }

@@ -1,6 +1,6 @@
 // Command scrape measures envwatch at steady state: it waits until /-/ready answers, times
 // the first scrape, waits until the exposition is complete (the indicators, computed in the
-// background after start, are in it), scrapes /metrics n times and prints the latency, the
+// background after start, are in it: envwatch_indicator_valid), scrapes /metrics n times and prints the latency, the
 // exposition's size and series count, and the process's resident memory (now, peak, and
 // how much of it is anonymous memory and file pages).
 //
@@ -43,7 +43,9 @@ func main() {
 	fmt.Printf("scrape: ready after %.1f s (state loaded)\n", time.Since(start).Seconds())
 	body, first := get(*url)
 	fmt.Printf("scrape: first scrape %s (%.2f MB)\n", ms(first), float64(len(body))/1e6)
-	for !bytes.Contains(body, []byte("\nenvwatch_indicator_as_of_timestamp_seconds{")) {
+	// envwatch_indicator_valid is there for every area and indicator once a snapshot is,
+	// with data or without.
+	for !bytes.Contains(body, []byte("\nenvwatch_indicator_valid{")) {
 		if time.Since(start) > *wait {
 			fail(fmt.Errorf("the indicators are not in the exposition after %s", *wait))
 		}

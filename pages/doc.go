@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strconv"
@@ -171,19 +170,43 @@ func (f fetcher) get(src, path string, q url.Values) (doc, error) {
 	if f.used != nil && src != "sites" {
 		*f.used = append(*f.used, Source{Name: src, URL: path + "?" + q.Encode()})
 	}
-	req := httptest.NewRequestWithContext(f.ctx, http.MethodGet, path+"?"+q.Encode(), nil)
-	rec := httptest.NewRecorder()
-	f.api.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		return doc{}, &apiError{Status: rec.Code, Msg: strings.TrimSpace(rec.Body.String())}
+	req, err := http.NewRequestWithContext(f.ctx, http.MethodGet, path+"?"+q.Encode(), nil)
+	if err != nil {
+		return doc{}, fmt.Errorf("request %s: %w", path, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
+	rec := &answer{header: http.Header{}, code: http.StatusOK}
+	f.api.ServeHTTP(rec, req)
+	if rec.code != http.StatusOK {
+		return doc{}, &apiError{Status: rec.code, Msg: strings.TrimSpace(rec.body.String())}
+	}
+	dec := json.NewDecoder(bytes.NewReader(rec.body.Bytes()))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return doc{}, fmt.Errorf("decode %s: %w", path, err)
 	}
 	return doc{src: src, v: v}, nil
+}
+
+// answer is the API's in-process answer to a page (an http.ResponseWriter into memory).
+type answer struct {
+	header  http.Header
+	code    int
+	written bool // the status is set by the first WriteHeader or Write, as in net/http
+	body    bytes.Buffer
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.written = true
+	return a.body.Write(b)
+}
+
+func (a *answer) WriteHeader(code int) {
+	if !a.written {
+		a.code, a.written = code, true
+	}
 }
 
 // tcell is a text figure of the API (a code, a date, a class): shown as sent, never a number.

@@ -42,7 +42,7 @@ func fixtureStack(t *testing.T, state string) *stack {
 func exposition(t *testing.T, s *stack, now time.Time) string {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	cs, _, _, err := s.domainCollectors(func() time.Time { return now })
+	cs, _, err := s.domainCollectors(func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,11 +111,11 @@ func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometh
 		r.influxOK.Store(true)
 		logger.Info("no influxdb section in the configuration: readings are computed and exposed but not stored")
 	}
-	domain, warm, err := s.domainGatherer(time.Now)
+	domain, snapshots, err := s.domainGatherer(time.Now)
 	if err != nil {
 		return fail(err)
 	}
-	go warm(ctx)
+	go snapshots.keepWarm(ctx)
 	s.promReg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
 	go s.pl.Replay(ctx)
 

@@ -34,6 +34,7 @@ type snapshotCache struct {
 	last      indicator.Snapshot
 	key       dataKey
 	ok        bool
+	gen       uint64 // snapshots stored so far
 }
 
 // dataKey is what the domain exposition is a function of: the pipeline's data and the day.
@@ -64,12 +65,15 @@ func (c *snapshotCache) current() indicator.Snapshot {
 	return c.update()
 }
 
-// fresh reports whether the snapshot of the current data and day is computed.
-func (c *snapshotCache) fresh() bool {
+// state is what the cached exposition depends on: how many snapshots were stored (a new
+// one — even one that data arriving during its computation made stale at once — must be
+// shown, and a stale one recomputed by the next scrape) and whether the current one is
+// fresh (of the current data and day).
+func (c *snapshotCache) state() (gen uint64, fresh bool) {
 	k := c.keyNow()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.ok && c.key == k
+	return c.gen, c.ok && c.key == k
 }
 
 // update computes the snapshot if the data or the day changed. The caller holds computing.
@@ -86,6 +90,7 @@ func (c *snapshotCache) update() indicator.Snapshot {
 	snap := c.calc.ComputeLatest(k.day-1, now)
 	c.mu.Lock()
 	c.last, c.key, c.ok = snap, k, true
+	c.gen++
 	c.mu.Unlock()
 	return snap
 }
@@ -112,28 +117,28 @@ func (c *snapshotCache) keepWarm(ctx context.Context) {
 
 // domainCollectors are the collectors of the domain exposition: station and area air,
 // water freshness, and the target snapshot (computed through yesterday, again when the
-// data or the day changed). warm keeps the snapshot computed in the background (see
-// snapshotCache); fresh reports whether the one for the current data and day is ready.
-func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collector, warm func(context.Context), fresh func() bool, err error) {
+// data or the day changed; cache.keepWarm keeps it computed in the background).
+func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collector, cache *snapshotCache, err error) {
 	calc, err := s.calculator()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	cache := &snapshotCache{calc: calc, version: s.pl.Version, now: now}
+	cache = &snapshotCache{calc: calc, version: s.pl.Version, now: now}
 	var areas []string
 	for _, a := range s.cfg.Areas {
 		areas = append(areas, a.ID)
 	}
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
 		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.current), s.infoCollector(),
-		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, version: s.pl.Version, now: now}).get)}, cache.keepWarm, cache.fresh, nil
+		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, version: s.pl.Version, now: now}).get)}, cache, nil
 }
 
 // domainGatherer is the domain exposition, gathered again only when the pipeline's data or
-// the day changed, or the target snapshot caught up with them (metrics.Cached): between two
-// batches every scrape is the same.
-func (s *stack) domainGatherer(now func() time.Time) (g prometheus.Gatherer, warm func(context.Context), err error) {
-	cs, warm, fresh, err := s.domainCollectors(now)
+// the day changed, or a snapshot was stored (metrics.Cached): between two batches every
+// scrape is the same. A snapshot that data arriving during its computation made stale is
+// recomputed by the next scrape (incrementally: only the areas whose data changed).
+func (s *stack) domainGatherer(now func() time.Time) (prometheus.Gatherer, *snapshotCache, error) {
+	cs, cache, err := s.domainCollectors(now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -145,9 +150,13 @@ func (s *stack) domainGatherer(now func() time.Time) (g prometheus.Gatherer, war
 	}
 	type key struct {
 		dataKey
-		fresh bool
+		snapshots uint64
+		fresh     bool
 	}
-	return metrics.NewCached(reg, func() any { return key{dataKey{s.pl.Version(), airquality.DayOf(now())}, fresh()} }), warm, nil
+	return metrics.NewCached(reg, func() any {
+		gen, fresh := cache.state()
+		return key{dataKey{s.pl.Version(), airquality.DayOf(now())}, gen, fresh}
+	}), cache, nil
 }
 
 // infoCollector describes every configured site for the info metrics.

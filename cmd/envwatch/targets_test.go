@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/reading"
 )
 
@@ -22,13 +23,13 @@ func TestSnapshotCacheDoesNotMakeScrapesWait(t *testing.T) {
 	c := &snapshotCache{calc: calc, version: s.pl.Version, now: func() time.Time { return now }}
 
 	c.computing.Lock() // another goroutine computes
-	if snap := c.current(); snap.AsOf != 0 || len(snap.Results) != 0 || c.fresh() {
-		t.Errorf("before the first snapshot: %+v, fresh %v; want none", snap, c.fresh())
+	if snap := c.current(); snap.AsOf != 0 || len(snap.Results) != 0 || fresh(c) {
+		t.Errorf("before the first snapshot: %+v, fresh %v; want none", snap, fresh(c))
 	}
 	c.computing.Unlock()
 	first := c.get()
-	if first.AsOf == 0 || !c.fresh() {
-		t.Fatalf("get: as of %v, fresh %v", first.AsOf, c.fresh())
+	if first.AsOf == 0 || !fresh(c) {
+		t.Fatalf("get: as of %v, fresh %v", first.AsOf, fresh(c))
 	}
 	// New data: the snapshot is stale until recomputed; while that runs elsewhere the
 	// exposition keeps the last one.
@@ -37,7 +38,7 @@ func TestSnapshotCacheDoesNotMakeScrapesWait(t *testing.T) {
 		Site: "1812A", End: end, Values: []reading.Value{{Code: "pm2_5", V: 30000, Flag: "N"}}}}}); err != nil {
 		t.Fatal(err)
 	}
-	if c.fresh() {
+	if fresh(c) {
 		t.Error("fresh after new data")
 	}
 	c.computing.Lock()
@@ -46,7 +47,59 @@ func TestSnapshotCacheDoesNotMakeScrapesWait(t *testing.T) {
 	}
 	c.computing.Unlock()
 	c.current() // nobody else computing: it computes
-	if !c.fresh() {
+	if !fresh(c) {
 		t.Error("not fresh after current computed")
+	}
+}
+
+func fresh(c *snapshotCache) bool { _, f := c.state(); return f }
+
+// Data arriving while the background computation runs made the stored snapshot stale at
+// once; the exposition gathered meanwhile (without indicators) must not stay: the stored
+// snapshot changes the cached exposition's key, and the next scrape recomputes (measured
+// at national scale: a water source's first run during start-up left a year's exposition
+// without indicators until the next batch).
+func TestExpositionCatchesUpWithDataDuringWarm(t *testing.T) {
+	s := fixtureStack(t, t.TempDir())
+	defer s.close()
+	now := time.Date(2022, 6, 3, 2, 0, 0, 0, time.UTC)
+	g, c, err := s.domainGatherer(func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	indicators := func() int {
+		mfs, err := g.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == "envwatch_indicator_valid" {
+				return len(mf.GetMetric())
+			}
+		}
+		return 0
+	}
+	c.computing.Lock() // the background computation starts, on the data as they are
+	v1 := s.pl.Version()
+	end := time.Date(2022, 6, 1, 1, 0, 0, 0, time.UTC)
+	if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "t", Readings: []reading.Reading{{Kind: reading.Air,
+		Site: "1812A", End: end, Values: []reading.Value{{Code: "pm2_5", V: 30000, Flag: "N"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := indicators(); n != 0 {
+		t.Fatalf("%d indicator series before any snapshot", n)
+	}
+	// It stores its snapshot, computed on the data before the batch.
+	snap := c.calc.ComputeLatest(airquality.DayOf(now)-1, now)
+	c.mu.Lock()
+	c.last, c.key, c.ok = snap, dataKey{v1, airquality.DayOf(now)}, true
+	c.gen++
+	c.mu.Unlock()
+	c.computing.Unlock()
+	if n := indicators(); n == 0 {
+		t.Error("the exposition stayed without indicators after the snapshot was stored")
+	}
+	if !fresh(c) {
+		t.Error("the scrape did not recompute the stale snapshot")
 	}
 }

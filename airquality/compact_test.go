@@ -1,9 +1,11 @@
 package airquality
 
 import (
+	"bytes"
 	"math/big"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/envwatch/envwatch/fixed"
 )
@@ -141,5 +143,48 @@ func TestCompactDayRoundTrip(t *testing.T) {
 	back.Conc[PM25].Value.SetInt64(0)
 	if again := c.values(); again.Conc[PM25].Value.Cmp(big.NewRat(65, 2)) != 0 {
 		t.Errorf("the cache changed with a value read from it: %v", again.Conc[PM25].Value)
+	}
+}
+
+// A block restored with its stored encodings freezes to the same bytes as one whose days
+// are encoded again, and a write after the restore is not lost to a stale encoding.
+func TestPutDayEncodedFreezesTheSame(t *testing.T) {
+	first := DayFromDate(2025, 1, 1)
+	build := func(encoded bool) *Series {
+		s := NewSeries()
+		for i := 0; i < 40; i++ {
+			var sd StationDay
+			for h := 0; h < hoursPerDay; h += 1 + i%3 {
+				sd.set(PM25, h, int32((20+i+h)*1000))
+				sd.set(O3, h, int32((100+h)*1000+i))
+			}
+			if encoded {
+				enc, _ := sd.MarshalBinary()
+				s.PutDayEncoded(first+Day(i), &sd, enc)
+			} else {
+				s.PutDay(first+Day(i), &sd)
+			}
+		}
+		return s
+	}
+	a, b := build(false), build(true)
+	// A revision after the restore, in the first block, before freezing.
+	end := (first + 3).Start().Add(5 * time.Hour).Unix()
+	for _, s := range []*Series{a, b} {
+		if err := s.Set(end, PM25, fixed.Int(99)); err != nil {
+			t.Fatal(err)
+		}
+		s.Compact(first + 40)
+	}
+	ya, yb := a.years[2025], b.years[2025]
+	for j := range ya.cold {
+		if (ya.cold[j] == nil) != (yb.cold[j] == nil) || (ya.cold[j] != nil && !bytes.Equal(ya.cold[j].buf, yb.cold[j].buf)) {
+			t.Fatalf("block %d frozen differently", j)
+		}
+	}
+	day, slot, _ := HourSlot(time.Unix(end, 0))
+	sd, _ := b.Day(day)
+	if v, ok := sd.Hour(PM25, slot); day != first+3 || !ok || v != fixed.Int(99) {
+		t.Errorf("the revision after the restore reads %v %v, want 99", v, ok)
 	}
 }

@@ -162,7 +162,7 @@ func (p *Pipeline) UseState(st StateStore, spoolMax int64) error {
 			prev, prevNewest = idx, 0
 		}
 		day := airquality.Day(d.Day)
-		p.air.Series(idx).PutDay(day, &sd)
+		p.air.Series(idx).PutDayEncoded(day, &sd, bytes.Clone(d.Data)) // d.Data lives only as long as the read
 		p.newest, prevNewest = max(p.newest, day), max(prevNewest, day)
 		p.restoreLatest(d.Station, day, &sd)
 		return nil

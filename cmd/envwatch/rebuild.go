@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -35,7 +37,8 @@ func (c *rebuildCmd) register(app *kingpin.Application, _ *environ) *kingpin.Cmd
 func (c *rebuildCmd) run(env *environ) int {
 	logger := (&runCmd{level: "info", format: "logfmt"}).logger(env.stderr)
 	fail := func(err error) int { fmt.Fprintf(env.stderr, "envwatch: %v\n", err); return 1 }
-	// The real sink: the raw points are rewritten unchanged (idempotent) and the derived
+	// The real sink: the raw points are rewritten unchanged, under their own source (so
+	// idempotent), and the derived
 	// series (the hourly AQI fields, air_daily, air_monthly, water_period) are written from the
 	// rebuilt engines.
 	s, err := newStack(c.configFile, logger, sinkMode{secrets: env.secrets})
@@ -73,15 +76,24 @@ func (s *stack) rebuild(ctx context.Context, w io.Writer, year int) error {
 		from := time.Date(year, m, 1, 0, 0, 0, 0, s.loc)
 		to := from.AddDate(0, 1, 0)
 		for _, meas := range []string{influx.MeasurementAirHourly, influx.MeasurementWaterSample} {
-			rs, err := rd.Readings(ctx, meas, from, to)
+			bySource, err := rd.Readings(ctx, meas, from, to)
 			if err != nil {
 				return err
 			}
-			n, err := s.pl.Handle(ctx, &reading.Batch{Source: "rebuild", Readings: rs})
-			if err != nil {
-				return err
+			// Each source's points are written back under its own name: the same series,
+			// an idempotent rewrite (with "rebuild" as the source they became a second
+			// series, counted twice by every query across sources).
+			for _, src := range slices.Sorted(maps.Keys(bySource)) {
+				name := src
+				if name == "" {
+					name = "rebuild" // points written without a source tag
+				}
+				n, err := s.pl.Handle(ctx, &reading.Batch{Source: name, Readings: bySource[src]})
+				if err != nil {
+					return err
+				}
+				total += n
 			}
-			total += n
 		}
 	}
 	fmt.Fprintf(w, "rebuilt %d: %d readings from %s\n", year, total, in.URL)

@@ -38,8 +38,16 @@ func TestRebuildReproducesIndicators(t *testing.T) {
 	if code := run(ctx, report, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), "no data for 洛阳市 (luoyang) in 2025") {
 		t.Fatalf("report on an empty state: exit %d, stderr %q; want 1 and \"no data\"", code, errb.String())
 	}
+	points := influxCount(t, influxd, "envwatch", "SELECT count(pm2_5) FROM air_hourly")
 	if out := run1("rebuild", "--config", p, "--year", "2025"); !strings.Contains(out, "rebuilt 2025: ") {
 		t.Errorf("rebuild output %q", out)
+	}
+	// The raw points went back under their own source: the same series, no second copy.
+	if again := influxCount(t, influxd, "envwatch", "SELECT count(pm2_5) FROM air_hourly"); again != points {
+		t.Errorf("air_hourly holds %v points after the rebuild, %v before", again, points)
+	}
+	if rows := influxRows(t, influxd, "envwatch", "SELECT count(pm2_5) FROM air_hourly WHERE source = 'rebuild'"); len(rows) != 0 {
+		t.Errorf("the rebuild wrote points under source=rebuild: %v", rows)
 	}
 	if after := run1(report...); after != before {
 		t.Errorf("after rebuild:\n%s\nbefore:\n%s", after, before)

@@ -74,8 +74,9 @@ func (r *Reader) query(ctx context.Context, q string) (*qResult, error) {
 }
 
 // Readings returns the raw readings of a measurement (air_hourly or water_sample) with
-// time in (from, to].
-func (r *Reader) Readings(ctx context.Context, measurement string, from, to time.Time) ([]reading.Reading, error) {
+// time in (from, to], by the source that wrote them (the `source` tag, "" where absent):
+// written back, a point must keep its series.
+func (r *Reader) Readings(ctx context.Context, measurement string, from, to time.Time) (map[string][]reading.Reading, error) {
 	kind, siteKey := reading.Air, "station"
 	if measurement == MeasurementWaterSample {
 		kind, siteKey = reading.Water, "section"
@@ -85,7 +86,7 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 	if err != nil {
 		return nil, err
 	}
-	var out []reading.Reading
+	out := map[string][]reading.Reading{}
 	for _, rr := range res.Results {
 		for _, s := range rr.Series {
 			idx := map[string]int{}
@@ -93,6 +94,7 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 				idx[c] = i
 			}
 			ti, si := idx["time"], idx[siteKey]
+			srci, hasSource := idx["source"]
 			for _, row := range s.Values {
 				ts, _ := row[ti].(float64)
 				site, _ := row[si].(string)
@@ -122,7 +124,11 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 					rd.Values = append(rd.Values, reading.Value{Code: col, V: v, Flag: flag})
 				}
 				if len(rd.Values) > 0 {
-					out = append(out, rd)
+					src := ""
+					if hasSource {
+						src, _ = row[srci].(string)
+					}
+					out[src] = append(out[src], rd)
 				}
 			}
 		}

@@ -141,9 +141,10 @@ func TestWriteAndReadBack(t *testing.T) {
 				t.Errorf("a flag cleared by a revision stays in InfluxDB: %v", flags)
 			}
 			rd := &Reader{URL: influxd.URL, Database: c.db, RetentionPolicy: c.rp, Client: http.DefaultClient}
-			back, err := rd.Readings(ctx, MeasurementAirHourly, rev[0].End.Add(-time.Minute), rev[0].End.Add(time.Minute))
-			if err != nil || len(back) != 1 {
-				t.Fatalf("read back %v, %v", back, err)
+			bySource, err := rd.Readings(ctx, MeasurementAirHourly, rev[0].End.Add(-time.Minute), rev[0].End.Add(time.Minute))
+			back := bySource["test"]
+			if err != nil || len(bySource) != 1 || len(back) != 1 {
+				t.Fatalf("read back %v, %v; want one reading of source test", bySource, err)
 			}
 			for _, v := range back[0].Values {
 				if v.Code == "pm2_5" && (v.Flag != "N" || v.V.String() != "99") {

@@ -318,7 +318,7 @@ func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload fun
 	mux.Handle("/api/v1/", apiHandler)
 	mux.Handle("/pages/", pagesHandler)
 	mux.Handle("/pages", pagesHandler)
-	mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+	mux.Handle("/metrics", fastGzip(promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true})))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
 		if !c.lifecycle {
 			// Prometheus' answer, for the same reason: a mutating endpoint is off until enabled.

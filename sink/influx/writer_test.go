@@ -187,3 +187,12 @@ func TestLineProtocolEscaping(t *testing.T) {
 		t.Error("derived point encoding")
 	}
 }
+
+// needsKeyEscape finds exactly the bytes line protocol escapes in keys and tag values.
+func TestNeedsKeyEscape(t *testing.T) {
+	for _, s := range []string{"", "1812A", "xigong", "洛阳市", "a=b", "a,b", "a b", `a\b`, "a\nb", "pm2_5", `"q"`, "tab\there"} {
+		if got, want := needsKeyEscape(s), strings.ContainsAny(s, ",= \\\n"); got != want {
+			t.Errorf("needsKeyEscape(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

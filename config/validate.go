@@ -152,6 +152,14 @@ func (v *validator) required(p path, key, val string) bool {
 	return true
 }
 
+// unique reports val at p.key as a duplicate (msg) when seen already holds it, and adds it.
+func (v *validator) unique(seen map[string]bool, p path, key, val, msg string) {
+	if seen[val] {
+		v.invalid(p.with(key), "%s", msg)
+	}
+	seen[val] = true
+}
+
 func (v *validator) oneOf(p path, val string, allowed ...string) {
 	for _, a := range allowed {
 		if val == a {
@@ -196,10 +204,7 @@ func (c *Config) validate(v *validator) {
 		if !identRe.MatchString(ar.ID) {
 			v.invalid(p.with("id"), "use letters, digits, '_', '-' and '.'")
 		}
-		if areas[ar.ID] {
-			v.invalid(p.with("id"), "duplicate area id")
-		}
-		areas[ar.ID] = true
+		v.unique(areas, p, "id", ar.ID, "duplicate area id")
 		v.required(p, "name", ar.Name)
 		v.oneOf(p.with("kind"), ar.Kind, "province", "city", "district", "county")
 	}
@@ -221,10 +226,7 @@ func (c *Config) validate(v *validator) {
 	for i, s := range c.Stations {
 		p := path{"air_stations", i}
 		if v.required(p, "code", s.Code) {
-			if codes[s.Code] {
-				v.invalid(p.with("code"), "duplicate station code")
-			}
-			codes[s.Code] = true
+			v.unique(codes, p, "code", s.Code, "duplicate station code")
 		}
 		v.required(p, "name", s.Name)
 		areaRef(p, s.Area)
@@ -239,10 +241,7 @@ func (c *Config) validate(v *validator) {
 	for i, s := range c.Sections {
 		p := path{"water_sections", i}
 		if v.required(p, "code", s.Code) {
-			if codes[s.Code] {
-				v.invalid(p.with("code"), "duplicate section code")
-			}
-			codes[s.Code] = true
+			v.unique(codes, p, "code", s.Code, "duplicate section code")
 		}
 		v.required(p, "name", s.Name)
 		areaRef(p, s.Area)
@@ -256,10 +255,7 @@ func (c *Config) validate(v *validator) {
 	for i, s := range c.DrinkingWaterSources {
 		p := path{"drinking_water_sources", i}
 		if v.required(p, "code", s.Code) {
-			if codes[s.Code] {
-				v.invalid(p.with("code"), "duplicate code (sections and sources share codes)")
-			}
-			codes[s.Code] = true
+			v.unique(codes, p, "code", s.Code, "duplicate code (sections and sources share codes)")
 		}
 		v.required(p, "name", s.Name)
 		areaRef(p, s.Area)

@@ -77,10 +77,7 @@ func (c *Config) validateAssessments(v *validator, areas map[string]bool) {
 		for j, s := range a.Schemes {
 			sp := p.with("schemes", j)
 			if v.required(sp, "name", s.Name) {
-				if names[s.Name] {
-					v.invalid(sp.with("name"), "duplicate scheme name")
-				}
-				names[s.Name] = true
+				v.unique(names, sp, "name", s.Name, "duplicate scheme name")
 			}
 			switch s.Scope {
 			case "", "units":

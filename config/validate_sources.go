@@ -65,10 +65,7 @@ func (c *Config) validateSources(v *validator) {
 			if !identRe.MatchString(s.Name) {
 				v.invalid(p.with("name"), "use letters, digits, '_', '-' and '.'")
 			}
-			if names[s.Name] {
-				v.invalid(p.with("name"), "duplicate source name")
-			}
-			names[s.Name] = true
+			v.unique(names, p, "name", s.Name, "duplicate source name")
 		}
 		if !v.required(p, "kind", s.Kind) {
 			continue
@@ -194,10 +191,7 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 	for i, d := range k.Devices {
 		dp := kp.with("devices", i)
 		if v.required(dp, "mn", d.MN) {
-			if mns[d.MN] {
-				v.invalid(dp.with("mn"), "duplicate MN")
-			}
-			mns[d.MN] = true
+			v.unique(mns, dp, "mn", d.MN, "duplicate MN")
 		}
 		set := 0
 		for _, x := range []string{d.Password, d.PasswordEnv, d.PasswordFile} {

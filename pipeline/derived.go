@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
@@ -116,8 +115,6 @@ func (p *Pipeline) areasOf(station int) []string {
 
 func decText(d fixed.Dec) string { return d.String() }
 
-func intText(n int) string { return strconv.Itoa(n) }
-
 // hourAQIFields renders a station hour's real-time AQI (HJ 633, edition by date) from the
 // engine's hour — which merges partial deliveries — as fields of the hour's raw point:
 // the AQI and its primary pollutant(s). The IAQIs are not stored: each field costs InfluxDB
@@ -139,15 +136,7 @@ func (p *Pipeline) hourAQIFields(dst []influx.Field, site *siteEntry, end time.T
 	in := airquality.HourlyInput{PM25: val(airquality.PM25), PM10: val(airquality.PM10), SO2: val(airquality.SO2),
 		NO2: val(airquality.NO2), CO: val(airquality.CO), O3: val(airquality.O3)}
 	res := airquality.Hourly(p.derived.AQI.VersionFor(day), &in)
-	aqi := -1
-	if !res.NA {
-		aqi = res.AQI
-	}
-	primary := ""
-	if !res.NA && res.AQI > 50 {
-		primary = p.primaryText(res.Primary)
-	}
-	return append(dst, influx.IntField(influx.FieldHourAQI, aqi), influx.Field{Key: influx.FieldHourAQIPrimary, Str: primary, IsText: true})
+	return append(dst, aqiField(influx.FieldHourAQI, &res), p.primaryField(influx.FieldHourAQIPrimary, &res))
 }
 
 // primaryText is ItemSet.Join("+"), kept per set: a backfill names a primary pollutant for
@@ -164,26 +153,29 @@ func (p *Pipeline) primaryText(s airquality.ItemSet) string {
 	return t
 }
 
+// aqiField is an AQI, -1 when NA.
 func aqiField(key string, r *airquality.Result) influx.Field {
 	if r.NA {
-		return influx.Field{Key: key, Float: missing}
+		return influx.IntField(key, -1)
 	}
-	return influx.Field{Key: key, Float: intText(r.AQI)}
+	return influx.IntField(key, r.AQI)
 }
 
-func primaryField(key string, r *airquality.Result) influx.Field {
+// primaryField is an AQI's primary pollutant(s), empty when NA or AQI ≤ 50.
+func (p *Pipeline) primaryField(key string, r *airquality.Result) influx.Field {
 	s := ""
 	if !r.NA && r.AQI > 50 {
-		s = r.Primary.Join("+")
+		s = p.primaryText(r.Primary)
 	}
 	return influx.Field{Key: key, Str: s, IsText: true}
 }
 
-func boolText(b bool) string {
+// boolField is 1 or 0.
+func boolField(key string, b bool) influx.Field {
 	if b {
-		return "1"
+		return influx.IntField(key, 1)
 	}
-	return "0"
+	return influx.IntField(key, 0)
 }
 
 func (p *Pipeline) appendStationDay(buf []byte, k airKey) []byte {
@@ -221,9 +213,9 @@ func (p *Pipeline) appendDay(buf []byte, tags [][2]string, day airquality.Day, v
 	if cur.NA {
 		reason = "missing " + cur.Missing.Join("+")
 	}
-	fields = append(fields, o3, aqiField("aqi", &cur), influx.Field{Key: "level", Float: intText(int(cur.Level()))}, primaryField("primary", &cur),
-		aqiField("aqi_2026", &r26), influx.Field{Key: "level_2026", Float: intText(int(r26.Level()))}, primaryField("primary_2026", &r26),
-		influx.Field{Key: "valid", Float: boolText(!cur.NA)}, influx.Field{Key: "na_reason", Str: reason, IsText: true})
+	fields = append(fields, o3, aqiField("aqi", &cur), influx.IntField("level", int(cur.Level())), p.primaryField("primary", &cur),
+		aqiField("aqi_2026", &r26), influx.IntField("level_2026", int(r26.Level())), p.primaryField("primary_2026", &r26),
+		boolField("valid", !cur.NA), influx.Field{Key: "na_reason", Str: reason, IsText: true})
 	return influx.AppendPoint(buf, influx.MeasurementAirDaily, tags, fields, day.Start().Unix())
 }
 
@@ -251,8 +243,8 @@ func (p *Pipeline) appendWaterMonth(buf []byte, k monthKey) []byte {
 		}
 		main += m.Item.Code() + ":" + m.MultipleString()
 	}
-	fields := []influx.Field{{Key: "class", Float: intText(int(e.Class))}, {Key: "class_name", Str: e.Class.String(), IsText: true},
-		{Key: "main_pollutants", Str: main, IsText: true}, {Key: "target_met", Float: boolText(met)}, {Key: "samples", Float: intText(len(samples))}}
+	fields := []influx.Field{influx.IntField("class", int(e.Class)), {Key: "class_name", Str: e.Class.String(), IsText: true},
+		{Key: "main_pollutants", Str: main, IsText: true}, boolField("target_met", met), influx.IntField("samples", len(samples))}
 	return influx.AppendPoint(buf, influx.MeasurementWaterPeriod, [][2]string{{"section", k.site.Code}, {"area", k.site.Area}, {"period", "month"}}, fields, from.Unix())
 }
 
@@ -273,8 +265,8 @@ func (p *Pipeline) appendAreaMonth(buf []byte, area string, year int, month time
 	}
 	fields := []influx.Field{stat("pm2_5", ps.Mean[airquality.PM25], airquality.PM25), stat("pm10", ps.Mean[airquality.PM10], airquality.PM10),
 		stat("o3_p90", ps.Percentile[airquality.O3], airquality.O3),
-		{Key: "good_days", Float: intText(ps.GoodDays)}, {Key: "valid_days", Float: intText(ps.ValidDays)},
-		{Key: "exceedance_days", Float: intText(ps.ExceedanceDays)}, {Key: "calendar_days", Float: intText(r.Days())},
-		{Key: "valid", Float: boolText(ps.DaysReason == airquality.Valid && ps.ValidDays > 0)}}
+		influx.IntField("good_days", ps.GoodDays), influx.IntField("valid_days", ps.ValidDays),
+		influx.IntField("exceedance_days", ps.ExceedanceDays), influx.IntField("calendar_days", r.Days()),
+		boolField("valid", ps.DaysReason == airquality.Valid && ps.ValidDays > 0)}
 	return influx.AppendPoint(buf, influx.MeasurementAirMonthly, [][2]string{{"area", area}}, fields, r.From.Start().Unix())
 }

@@ -27,14 +27,13 @@ func (s *stack) calculator() (*indicator.Calculator, error) {
 // first, no indicators — rather than a scrape outlasting Prometheus' timeout.
 type snapshotCache struct {
 	computing sync.Mutex // held while a snapshot is computed
-	mu        sync.Mutex // guards last, key, ok
+	mu        sync.Mutex // guards last, key, gen
 	calc      *indicator.Calculator
 	version   func() uint64 // the pipeline's data version
 	now       func() time.Time
 	last      indicator.Snapshot
-	key       dataKey
-	ok        bool
-	gen       uint64 // snapshots stored so far
+	key       dataKey // of last
+	gen       uint64  // snapshots stored so far (0: none yet)
 }
 
 // dataKey is what the domain exposition is a function of: the pipeline's data and the day.
@@ -65,15 +64,21 @@ func (c *snapshotCache) current() indicator.Snapshot {
 	return c.update()
 }
 
-// state is what the cached exposition depends on: how many snapshots were stored (a new
-// one — even one that data arriving during its computation made stale at once — must be
-// shown, and a stale one recomputed by the next scrape) and whether the current one is
-// fresh (of the current data and day).
-func (c *snapshotCache) state() (gen uint64, fresh bool) {
+// exposureState is what the domain exposition depends on: the data and the day, how many
+// snapshots were stored (a new one — even one that data arriving during its computation
+// made stale at once — must be shown, and a stale one recomputed by the next scrape) and
+// whether the last one is of the current data and day.
+type exposureState struct {
+	now   dataKey
+	gen   uint64
+	fresh bool
+}
+
+func (c *snapshotCache) state() exposureState {
 	k := c.keyNow()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.gen, c.ok && c.key == k
+	return exposureState{k, c.gen, c.gen > 0 && c.key == k}
 }
 
 // update computes the snapshot if the data or the day changed. The caller holds computing.
@@ -81,7 +86,7 @@ func (c *snapshotCache) update() indicator.Snapshot {
 	now := c.now()
 	k := dataKey{c.version(), airquality.DayOf(now)}
 	c.mu.Lock()
-	if c.ok && c.key == k {
+	if c.gen > 0 && c.key == k {
 		defer c.mu.Unlock()
 		return c.last
 	}
@@ -89,7 +94,7 @@ func (c *snapshotCache) update() indicator.Snapshot {
 	// Through the data end, at most yesterday: today's daily values are not complete.
 	snap := c.calc.ComputeLatest(k.day-1, now)
 	c.mu.Lock()
-	c.last, c.key, c.ok = snap, k, true
+	c.last, c.key = snap, k
 	c.gen++
 	c.mu.Unlock()
 	return snap
@@ -148,15 +153,7 @@ func (s *stack) domainGatherer(now func() time.Time) (prometheus.Gatherer, *snap
 			return nil, nil, err
 		}
 	}
-	type key struct {
-		dataKey
-		snapshots uint64
-		fresh     bool
-	}
-	return metrics.NewCached(reg, func() any {
-		gen, fresh := cache.state()
-		return key{dataKey{s.pl.Version(), airquality.DayOf(now())}, gen, fresh}
-	}), cache, nil
+	return metrics.NewCached(reg, func() any { return cache.state() }), cache, nil
 }
 
 // infoCollector describes every configured site for the info metrics.

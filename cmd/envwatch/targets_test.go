@@ -52,7 +52,7 @@ func TestSnapshotCacheDoesNotMakeScrapesWait(t *testing.T) {
 	}
 }
 
-func fresh(c *snapshotCache) bool { _, f := c.state(); return f }
+func fresh(c *snapshotCache) bool { return c.state().fresh }
 
 // Data arriving while the background computation runs made the stored snapshot stale at
 // once; the exposition gathered meanwhile (without indicators) must not stay: the stored
@@ -92,7 +92,7 @@ func TestExpositionCatchesUpWithDataDuringWarm(t *testing.T) {
 	// It stores its snapshot, computed on the data before the batch.
 	snap := c.calc.ComputeLatest(airquality.DayOf(now)-1, now)
 	c.mu.Lock()
-	c.last, c.key, c.ok = snap, dataKey{v1, airquality.DayOf(now)}, true
+	c.last, c.key = snap, dataKey{v1, airquality.DayOf(now)}
 	c.gen++
 	c.mu.Unlock()
 	c.computing.Unlock()

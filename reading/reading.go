@@ -41,7 +41,10 @@ type Value struct {
 
 // Valid reports whether the value enters statistics. Only N (instrument normal) does by
 // default (docs/standards.md §4.7); mapping other flags is a bureau's policy.
-func (v Value) Valid() bool { return v.Flag == "" || v.Flag == "N" || v.Counts }
+func (v Value) Valid() bool { return v.Normal() || v.Counts }
+
+// Normal reports whether the value carries flag N (or none): stored without a flag.
+func (v Value) Normal() bool { return v.Flag == "" || v.Flag == "N" }
 
 // Period is what a reading's values average over.
 type Period uint8

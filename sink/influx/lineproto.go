@@ -84,7 +84,7 @@ func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) [
 		buf = append(buf, ","+FlagsField+"=\""...)
 		first := true
 		for _, v := range r.Values {
-			if v.Flag == "" || v.Flag == "N" {
+			if v.Normal() {
 				continue
 			}
 			if !first {
@@ -109,7 +109,7 @@ func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) [
 // flagged reports whether a value of r carries a flag other than N.
 func flagged(r *reading.Reading) bool {
 	for _, v := range r.Values {
-		if v.Flag != "" && v.Flag != "N" {
+		if !v.Normal() {
 			return true
 		}
 	}

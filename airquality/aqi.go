@@ -68,6 +68,9 @@ func (s ItemSet) Join(sep string) string {
 type Value struct {
 	C  fixed.Dec
 	OK bool
+	// NotMonitored, with OK false, says the station reported that it does not monitor the
+	// pollutant (CNEMC "/") rather than that a value is missing.
+	NotMonitored bool
 }
 
 // Some returns a present value.
@@ -93,6 +96,9 @@ type Result struct {
 	Exceeding ItemSet
 	// Capped is set when a concentration lay above the top of its table (AQI capped at 500).
 	Capped bool
+	// Excused lists the items taken out of Missing by Excuse: not monitored, presumed
+	// hidden, or deducted (sand-dust), with the reason in the caller's terms.
+	Excused ItemSet
 
 	counted ItemSet // items the AQI is the maximum of
 }
@@ -113,6 +119,49 @@ type HourlyInput struct {
 	// O3_8h is the 8-h moving mean; its IAQI is reported but does not enter the real-time
 	// AQI (the CNEMC-published AQIs in the refdata confirm this).
 	O3_8h Value
+}
+
+// HourlyNARule is how the real-time AQI treats a missing pollutant (docs/standards.md
+// §1.7, "The real-time AQI when a pollutant is missing").
+type HourlyNARule uint8
+
+const (
+	// HourlyNAPlatform is the national platform's practice, read from its published files:
+	// a pollutant the station reports as not monitored ("/") is not missing, nor is a PM10
+	// left out while PM2.5 is present — the platform hides a PM10 below its PM2.5 (倒挂),
+	// whose IAQI cannot exceed PM2.5's; any other missing pollutant makes an AQI ≤ 100 NA.
+	HourlyNAPlatform HourlyNARule = iota
+	// HourlyNALiteral reads HJ 633-2026 §5.3.1 literally: any missing pollutant makes an
+	// AQI ≤ 100 NA.
+	HourlyNALiteral
+)
+
+// HourlyNARules names the rules as configured (realtime_aqi_missing).
+var HourlyNARules = map[string]HourlyNARule{"platform": HourlyNAPlatform, "literal": HourlyNALiteral}
+
+// HourlyUnder computes the real-time AQI under a missing-pollutant rule.
+func HourlyUnder(v Version, in *HourlyInput, rule HourlyNARule) Result {
+	r := Hourly(v, in)
+	if rule != HourlyNAPlatform || r.Missing == 0 {
+		return r
+	}
+	var excused ItemSet
+	vals := [...]struct {
+		it  Item
+		val *Value
+	}{{ItemPM25, &in.PM25}, {ItemPM10, &in.PM10}, {ItemSO2, &in.SO2}, {ItemNO2, &in.NO2}, {ItemCO, &in.CO}, {ItemO3, &in.O3}}
+	for _, x := range vals {
+		if !x.val.OK && x.val.NotMonitored && r.Missing.Has(x.it) {
+			excused.add(x.it)
+		}
+	}
+	if r.Missing.Has(ItemPM10) && r.Computed.Has(ItemPM25) {
+		excused.add(ItemPM10)
+	}
+	if excused != 0 {
+		r.Excuse(excused)
+	}
+	return r
 }
 
 // HourlyFrom is the input of Hourly from the six hourly values of a station or area,
@@ -260,6 +309,7 @@ func (r *Result) finish(counted ItemSet) {
 // deduction with the `recompute` rule, docs/standards.md R20): they no longer make a
 // day NA.
 func (r *Result) Excuse(items ItemSet) {
+	r.Excused |= r.Missing & items
 	r.Missing &^= items
 	r.NA = r.counted&r.Computed == 0 || (r.Missing&r.counted != 0 && r.AQI <= 100)
 }

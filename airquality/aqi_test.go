@@ -2,6 +2,7 @@ package airquality
 
 import (
 	"testing"
+	"time"
 )
 
 func val(t testing.TB, s string) Value {
@@ -131,5 +132,49 @@ func BenchmarkHourlyAQI(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = Hourly(V2012, &in)
+	}
+}
+
+// The real-time AQI when a pollutant is missing, under the platform's practice and the
+// literal HJ 633-2026 §5.3.1 (docs/standards.md §1.7). IAQIs by hand from the 2026 tables,
+// in each row's comment.
+func TestHourlyNARules(t *testing.T) {
+	notMonitored := Value{NotMonitored: true}
+	cases := []struct {
+		name              string
+		in                HourlyInput
+		platform, literal int // -1: NA
+		platformExcused   string
+	}{
+		// PM2.5 30 → ⌈30·50/35⌉ = 43; O3 100 → ⌈100·50/160⌉ = 32; NO2 20 → 10; CO 0.5 → 5; SO2 5 → 2.
+		{"all present", HourlyInput{PM25: val(t, "30"), PM10: val(t, "40"), SO2: val(t, "5"), NO2: val(t, "20"), CO: val(t, "0.5"), O3: val(t, "100")}, 43, 43, ""},
+		// PM10 blank beside PM2.5: hidden for 倒挂 on the platform, missing literally.
+		{"pm10 blank", HourlyInput{PM25: val(t, "30"), SO2: val(t, "5"), NO2: val(t, "20"), CO: val(t, "0.5"), O3: val(t, "100")}, 43, -1, "pm10"},
+		// PM10 blank and PM2.5 blank: nothing hides PM10 — missing either way.
+		{"both pm blank", HourlyInput{SO2: val(t, "5"), NO2: val(t, "20"), CO: val(t, "0.5"), O3: val(t, "100")}, -1, -1, ""},
+		// SO2 and CO not monitored ("/"): not missing on the platform.
+		{"so2 co not monitored", HourlyInput{PM25: val(t, "30"), PM10: val(t, "40"), SO2: notMonitored, NO2: val(t, "20"), CO: notMonitored, O3: val(t, "100")}, 43, -1, "so2+co"},
+		// NO2 missing (not "/"): NA under both when ≤ 100 …
+		{"no2 missing", HourlyInput{PM25: val(t, "30"), PM10: val(t, "40"), SO2: val(t, "5"), CO: val(t, "0.5"), O3: val(t, "100")}, -1, -1, ""},
+		// … and published under both when > 100: PM2.5 80 → 100 + 50·20/55 = 118.2 → 119.
+		{"no2 missing above 100", HourlyInput{PM25: val(t, "80"), PM10: val(t, "90"), SO2: val(t, "5"), CO: val(t, "0.5"), O3: val(t, "100")}, 119, 119, ""},
+	}
+	end := time.Date(2026, 7, 1, 12, 0, 0, 0, Shanghai)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for rule, want := range map[HourlyNARule]int{HourlyNAPlatform: c.platform, HourlyNALiteral: c.literal} {
+				r := AQIOptions{HourlyNA: rule}.Hourly(end, &c.in)
+				got := r.AQI
+				if r.NA {
+					got = -1
+				}
+				if got != want {
+					t.Errorf("rule %d: AQI %d (missing %q), want %d", rule, got, r.Missing.Join("+"), want)
+				}
+				if rule == HourlyNAPlatform && r.Excused.Join("+") != c.platformExcused {
+					t.Errorf("excused %q, want %q", r.Excused.Join("+"), c.platformExcused)
+				}
+			}
+		})
 	}
 }

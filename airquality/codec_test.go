@@ -29,6 +29,9 @@ func TestStationDayCompactRoundTrip(t *testing.T) {
 					d.hours[p][h] = int32(rng.Int64N(maxMilli + 1))
 				}
 			}
+			if i%4 == 1 { // slots the station says it does not monitor (CNEMC "/")
+				d.unmonitored[p] = rng.Uint32() & (1<<hoursPerDay - 1) &^ d.mask[p]
+			}
 		}
 		b, err := d.MarshalBinary()
 		if err != nil {
@@ -41,10 +44,38 @@ func TestStationDayCompactRoundTrip(t *testing.T) {
 		if back != d {
 			t.Fatalf("day %d: round trip changed the day", i)
 		}
+		if d.hasUnmonitored() {
+			continue // the fixed form predates them
+		}
 		var old StationDay
 		if err := old.UnmarshalBinary(d.appendFixed(nil)); err != nil || old != d {
 			t.Fatalf("day %d: fixed form: %v", i, err)
 		}
+	}
+}
+
+// A day with pollutants not monitored keeps them through the encoding, also when its
+// compact form has the fixed form's length and is padded instead (MarshalBinary).
+func TestStationDayNotMonitoredEncoding(t *testing.T) {
+	var d StationDay
+	d.set(PM25, 0, 35000)
+	d.setUnmonitored(SO2, 0)
+	d.setUnmonitored(CO, 5)
+	b := d.AppendCompact(nil)
+	for _, enc := range [][]byte{b, append(append([]byte{}, b...), 0)} {
+		var back StationDay
+		if err := back.UnmarshalBinary(enc); err != nil || back != d {
+			t.Fatalf("%x: %v, decoded %+v", enc, err, back.unmonitored)
+		}
+		if !back.NotMonitored(SO2, 0) || !back.NotMonitored(CO, 5) || back.NotMonitored(CO, 0) {
+			t.Errorf("not-monitored slots lost: %v", back.unmonitored)
+		}
+	}
+	// A value for the slot replaces the "/", and a flagged one clears it too.
+	d.set(SO2, 0, 5000)
+	d.clear(CO, 5)
+	if d.NotMonitored(SO2, 0) || d.NotMonitored(CO, 5) || d.hasUnmonitored() {
+		t.Errorf("not-monitored slots kept after a value or a flag: %v", d.unmonitored)
 	}
 }
 

@@ -2,6 +2,7 @@ package airquality
 
 import (
 	"math/big"
+	"time"
 )
 
 // DayValues are the daily concentrations of one station or area for one natural day:
@@ -115,13 +116,22 @@ func cityMaxHour(stations []*StationDay, min int) Stat {
 	return s
 }
 
-// AQIOptions select the edition and the switches of the daily AQI.
+// AQIOptions select the edition and the switches of the daily and real-time AQI.
 type AQIOptions struct {
 	Version   Version // Auto: by the day
 	O3OneHour O3OneHourRule
 	// ShiftYears, with Auto, judges each day under the edition in force that many years
 	// later: last year recomputed under this year's standards (a comparable YoY basis).
 	ShiftYears int
+	// HourlyNA is how the real-time AQI treats a missing pollutant (default: the
+	// platform's practice).
+	HourlyNA HourlyNARule
+}
+
+// Hourly computes the real-time AQI of the hour ending at end under these options: the
+// edition of the hour's day and the missing-pollutant rule.
+func (o AQIOptions) Hourly(end time.Time, in *HourlyInput) Result {
+	return HourlyUnder(o.VersionFor(DayOf(end.Add(-time.Hour))), in, o.HourlyNA)
 }
 
 // VersionFor returns the edition a day is judged under.

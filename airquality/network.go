@@ -186,7 +186,7 @@ func (n *Network) AreaHour(name string, end time.Time) (vals [NumPollutants]Valu
 	seen := map[int]bool{}
 	for p := Pollutant(0); p < NumPollutants; p++ {
 		sum := new(big.Rat)
-		k := 0
+		k, unmonitored, other := 0, 0, 0
 		for _, i := range a.members {
 			sd, _ := n.series[i].Day(day)
 			if sd == nil {
@@ -196,13 +196,21 @@ func (n *Network) AreaHour(name string, end time.Time) (vals [NumPollutants]Valu
 				sum.Add(sum, v.Rat())
 				k++
 				seen[i] = true
+			} else if sd.NotMonitored(p, slot) {
+				unmonitored++
+			} else {
+				other++
 			}
 		}
-		if k > 0 {
+		switch {
+		case k > 0:
 			sum.Quo(sum, big.NewRat(int64(k), 1))
 			if d, ok := fixed.FromRat(sum); ok {
 				vals[p] = Some(d)
 			}
+		case unmonitored > 0 && other == 0:
+			// Not monitored anywhere in the area: not missing either.
+			vals[p].NotMonitored = true
 		}
 	}
 	return vals, len(seen)

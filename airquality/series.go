@@ -194,6 +194,26 @@ func (s *Series) Clear(end int64, p Pollutant) error {
 	return nil
 }
 
+// SetNotMonitored records that the station does not monitor p in the hour ending at end
+// (CNEMC "/"): any value of the hour is withdrawn.
+func (s *Series) SetNotMonitored(end int64, p Pollutant) error {
+	if p >= NumPollutants {
+		return fmt.Errorf("unknown pollutant %d", p)
+	}
+	day, slot, err := hourSlotUnix(end)
+	if err != nil {
+		return err
+	}
+	y := s.year(day, true)
+	b, i := y.block(int(day-y.first), true)
+	b.restored = nil
+	if b.day(i).setUnmonitored(p, slot) {
+		b.gen[i]++
+		b.has |= 1 << i
+	}
+	return nil
+}
+
 // holds reports whether day index i has data, hot or frozen.
 func (y *seriesYear) holds(i int) bool {
 	j, k := i/blockDays, uint32(1)<<(i%blockDays)

@@ -32,6 +32,10 @@ const (
 type StationDay struct {
 	hours [NumPollutants][hoursPerDay]int32
 	mask  [NumPollutants]uint32 // bit h set when slot h holds a valid value
+	// unmonitored has bit h set when the station reported that it does not monitor the
+	// pollutant in slot h (CNEMC "/"): no value, and under the platform's practice not a
+	// missing one for the real-time AQI (docs/standards.md §1.7).
+	unmonitored [NumPollutants]uint32
 }
 
 // set stores a value; it reports whether the slot changed.
@@ -42,17 +46,35 @@ func (d *StationDay) set(p Pollutant, slot int, milli int32) bool {
 	}
 	d.hours[p][slot] = milli
 	d.mask[p] |= bit
+	d.unmonitored[p] &^= bit
 	return true
 }
 
+// clear withdraws a slot's value; a slot the station said it does not monitor becomes
+// plainly missing too (a flagged value says the analyser is there).
 func (d *StationDay) clear(p Pollutant, slot int) bool {
 	bit := uint32(1) << slot
-	if d.mask[p]&bit == 0 {
+	if (d.mask[p]|d.unmonitored[p])&bit == 0 {
 		return false
 	}
 	d.mask[p] &^= bit
+	d.unmonitored[p] &^= bit
 	return true
 }
+
+// setUnmonitored records that the pollutant is not monitored in the slot.
+func (d *StationDay) setUnmonitored(p Pollutant, slot int) bool {
+	bit := uint32(1) << slot
+	if d.unmonitored[p]&bit != 0 && d.mask[p]&bit == 0 {
+		return false
+	}
+	d.mask[p] &^= bit
+	d.unmonitored[p] |= bit
+	return true
+}
+
+// NotMonitored reports whether the station said it does not monitor p in the slot.
+func (d *StationDay) NotMonitored(p Pollutant, slot int) bool { return d.unmonitored[p]&(1<<slot) != 0 }
 
 // Hour returns the value of a slot and whether it is valid.
 func (d *StationDay) Hour(p Pollutant, slot int) (fixed.Dec, bool) {
@@ -234,12 +256,26 @@ const stationDayBytes = NumPollutants * (4 + hoursPerDay*4)
 func (d *StationDay) MarshalBinary() ([]byte, error) {
 	b := d.AppendCompact(make([]byte, 0, 128))
 	if len(b) == stationDayBytes {
+		if d.hasUnmonitored() { // the fixed form has no room for it: pad instead
+			return append(b, 0), nil
+		}
 		return d.appendFixed(b[:0]), nil
 	}
 	return b, nil
 }
 
-// AppendCompact appends the compact encoding (see MarshalBinary) to b.
+func (d *StationDay) hasUnmonitored() bool {
+	for _, m := range d.unmonitored {
+		if m != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// AppendCompact appends the compact encoding (see MarshalBinary) to b. The masks of
+// pollutants not monitored follow as a trailer of one uvarint per pollutant, only when
+// some is set, so that days without any encode as before.
 func (d *StationDay) AppendCompact(b []byte) []byte {
 	for p := 0; p < NumPollutants; p++ {
 		m := d.mask[p]
@@ -259,6 +295,11 @@ func (d *StationDay) AppendCompact(b []byte) []byte {
 			v := int64(d.hours[p][trailingZeros(x)] / pow10[k])
 			b = binary.AppendVarint(b, v-prev)
 			prev = v
+		}
+	}
+	if d.hasUnmonitored() {
+		for _, m := range d.unmonitored {
+			b = binary.AppendUvarint(b, uint64(m))
 		}
 	}
 	return b
@@ -321,6 +362,20 @@ func (d *StationDay) decodeCompact(b []byte) error {
 			}
 			d.hours[p][trailingZeros(x)] = int32(v)
 		}
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	for p := 0; p < NumPollutants; p++ {
+		m, n := binary.Uvarint(b)
+		if n <= 0 || m >= 1<<hoursPerDay {
+			return fmt.Errorf("station day: pollutant %d: bad not-monitored mask", p)
+		}
+		d.unmonitored[p] = uint32(m) &^ d.mask[p]
+		b = b[n:]
+	}
+	if len(b) == 1 && b[0] == 0 {
+		return nil // MarshalBinary's padding
 	}
 	if len(b) != 0 {
 		return fmt.Errorf("station day: %d trailing bytes", len(b))

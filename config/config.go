@@ -81,6 +81,9 @@ type Assessment struct {
 	AQIStandard string `yaml:"aqi_standard"`
 	// O3OneHourDaily: "default" (2012 include, 2026 exclude), "include" or "exclude".
 	O3OneHourDaily string `yaml:"o3_1h_in_daily_aqi"`
+	// RealtimeAQIMissing is how the real-time AQI treats a missing pollutant: "platform"
+	// (the national platform's practice, default) or "literal" (HJ 633-2026 §5.3.1).
+	RealtimeAQIMissing string `yaml:"realtime_aqi_missing"`
 	// MinStations is the number of valid stations a city value needs (R6, default 1).
 	MinStations int `yaml:"min_stations"`
 	// RoundStationValues rounds station daily values before the city mean (R7).
@@ -274,7 +277,8 @@ type CNEMCCSV struct {
 	// URL is a Go template of the file of one hour, e.g.
 	// https://host/Archive/{{.Local.Format "2006-01-02"}}/{{.Local.Format "2006-01-02T15"}}.csv
 	URL string `yaml:"url"`
-	// Preset is "cnemc" (default) or "heqinwill_archive" (ozone columns mislabelled).
+	// Preset is "auto" (default: each file's layout is detected), "cnemc" (the live feed's
+	// layout: o3 is the 1-h ozone) or "heqinwill_archive" (ozone columns mislabelled).
 	Preset string `yaml:"preset"`
 	// Columns overrides the column of a pollutant: {o3: o3_24h}. Also time, station.
 	Columns map[string]string `yaml:"columns"`

@@ -22,15 +22,16 @@ const (
 // standards' own rules where they leave no choice, their first reading where they do
 // (docs/standards.md, "Choices").
 var DefaultAssessment = Assessment{
-	AQIStandard:      "auto",
-	O3OneHourDaily:   "default",
-	MinStations:      1,
-	SandDustDay:      "keep",
-	SandDustValidity: "excused",
-	Percentile:       "interpolate",
-	O3Exceedance:     "mda8",
-	EqualLimits:      "best",
-	BelowDetection:   "half",
+	AQIStandard:        "auto",
+	O3OneHourDaily:     "default",
+	RealtimeAQIMissing: "platform",
+	MinStations:        1,
+	SandDustDay:        "keep",
+	SandDustValidity:   "excused",
+	Percentile:         "interpolate",
+	O3Exceedance:       "mda8",
+	EqualLimits:        "best",
+	BelowDetection:     "half",
 }
 
 // DefaultHJ212 holds the receiver's defaults; a configured zero takes the default.
@@ -95,6 +96,7 @@ func (c *Config) applyDefaults() {
 	}
 	def(&a.AQIStandard, d.AQIStandard)
 	def(&a.O3OneHourDaily, d.O3OneHourDaily)
+	def(&a.RealtimeAQIMissing, d.RealtimeAQIMissing)
 	def(&a.SandDustDay, d.SandDustDay)
 	def(&a.SandDustValidity, d.SandDustValidity)
 	def(&a.Percentile, d.Percentile)

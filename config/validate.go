@@ -182,6 +182,7 @@ func (c *Config) validate(v *validator) {
 	ap := path{"assessment"}
 	v.oneOf(ap.with("aqi_standard"), a.AQIStandard, "auto", "2012", "2026")
 	v.oneOf(ap.with("o3_1h_in_daily_aqi"), a.O3OneHourDaily, "default", "include", "exclude")
+	v.oneOf(ap.with("realtime_aqi_missing"), a.RealtimeAQIMissing, "platform", "literal")
 	v.oneOf(ap.with("sand_dust_day"), a.SandDustDay, "keep", "recompute")
 	v.oneOf(ap.with("sand_dust_validity"), a.SandDustValidity, "excused", "missing")
 	v.oneOf(ap.with("percentile"), a.Percentile, "interpolate", "nearest_rank")

@@ -135,7 +135,7 @@ func (c *Config) validateSources(v *validator) {
 				}
 			}
 			if k.Preset != "" {
-				v.oneOf(kp.with("preset"), k.Preset, "cnemc", "heqinwill_archive")
+				v.oneOf(kp.with("preset"), k.Preset, "auto", "cnemc", "heqinwill_archive")
 			}
 			validateAirUnits(v, kp, k.Units)
 			for key := range k.Columns {

@@ -114,7 +114,8 @@ func Options(cfg *config.Config) (indicator.Options, error) {
 	var o indicator.Options
 	v, _ := airquality.ParseVersion(a.AQIStandard)
 	o.Period.AQI = airquality.AQIOptions{Version: v, O3OneHour: map[string]airquality.O3OneHourRule{"default": airquality.O3OneHourDefault,
-		"include": airquality.O3OneHourInclude, "exclude": airquality.O3OneHourExclude}[a.O3OneHourDaily]}
+		"include": airquality.O3OneHourInclude, "exclude": airquality.O3OneHourExclude}[a.O3OneHourDaily],
+		HourlyNA: airquality.HourlyNARules[a.RealtimeAQIMissing]}
 	o.Period.SandMissing = a.SandDustValidity == "missing"
 	if a.SandDustDay == "recompute" {
 		o.Period.SandDay = airquality.SandRecompute

@@ -22,6 +22,7 @@ type Station struct{ Code, Area string }
 type AirCollector struct {
 	src      Snapshotter
 	stations []Station
+	opt      airquality.AQIOptions
 	conc     *prometheus.Desc
 	iaqi     *prometheus.Desc
 	aqi      *prometheus.Desc
@@ -30,7 +31,7 @@ type AirCollector struct {
 }
 
 // NewAirCollector returns the collector.
-func NewAirCollector(src Snapshotter, stations []Station) *AirCollector {
+func NewAirCollector(src Snapshotter, stations []Station, opt airquality.AQIOptions) *AirCollector {
 	// Emitted in the order the registry sorts by (label values, labels by name: area,
 	// [pollutant,] station), its sort then runs in linear time — at national scale it was
 	// a third of a scrape.
@@ -42,7 +43,7 @@ func NewAirCollector(src Snapshotter, stations []Station) *AirCollector {
 		return st[i].Code < st[j].Code
 	})
 	l := []string{"station", "area"}
-	return &AirCollector{src: src, stations: st,
+	return &AirCollector{src: src, stations: st, opt: opt,
 		conc: prometheus.NewDesc("envwatch_air_concentration_grams_per_cubic_meter",
 			"Latest hourly concentration (1-h mean, hour-ending) of a pollutant at a station, in g/m³ (75 µg/m³ = 75e-6).",
 			append(l, "pollutant"), nil),
@@ -86,7 +87,7 @@ func (c *AirCollector) Collect(ch chan<- prometheus.Metric) {
 			continue
 		}
 		in := airquality.HourlyFrom(&l.Values)
-		rows = append(rows, row{s, l, airquality.Hourly(airquality.ForHourEnding(l.End), &in)})
+		rows = append(rows, row{s, l, c.opt.Hourly(l.End, &in)})
 	}
 	for _, r := range rows {
 		ch <- prometheus.MustNewConstMetric(c.obs, prometheus.GaugeValue, float64(r.l.End.Unix()), r.s.Code, r.s.Area)

@@ -31,7 +31,7 @@ func TestAirCollectorGolden(t *testing.T) {
 			airquality.SO2: v("3"), airquality.NO2: v("11"), airquality.O3: v("75")}},
 		"B": {End: end, Values: [airquality.NumPollutants]airquality.Value{airquality.PM25: v("40")}},
 	}}
-	c := NewAirCollector(snap, []Station{{"B", "laocheng"}, {"A", "xigong"}, {"C", "xigong"}})
+	c := NewAirCollector(snap, []Station{{"B", "laocheng"}, {"A", "xigong"}, {"C", "xigong"}}, airquality.AQIOptions{})
 	f, err := os.Open("testdata/air.prom")
 	if err != nil {
 		t.Fatal(err)

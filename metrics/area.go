@@ -17,13 +17,14 @@ type AreaSource interface {
 type AreaCollector struct {
 	src                                              AreaSource
 	areas                                            []string
+	opt                                              airquality.AQIOptions
 	aqi, level, conc, primary, obs, dayAQI, dayLevel *prometheus.Desc
 }
 
 // NewAreaCollector returns the collector.
-func NewAreaCollector(src AreaSource, areas []string) *AreaCollector {
+func NewAreaCollector(src AreaSource, areas []string, opt airquality.AQIOptions) *AreaCollector {
 	a := []string{"area"}
-	return &AreaCollector{src: src, areas: areas,
+	return &AreaCollector{src: src, areas: areas, opt: opt,
 		aqi:      prometheus.NewDesc("envwatch_air_area_aqi", "Real-time AQI of an area from the mean of its assessment stations' hourly values; absent when NA.", a, nil),
 		level:    prometheus.NewDesc("envwatch_air_area_aqi_level", "Level (1–6) of the area's real-time AQI.", a, nil),
 		conc:     prometheus.NewDesc("envwatch_air_area_concentration_grams_per_cubic_meter", "Area hourly concentration: mean of its stations' valid values, g/m³.", []string{"area", "pollutant"}, nil),
@@ -62,7 +63,7 @@ func (c *AreaCollector) Collect(ch chan<- prometheus.Metric) {
 				g(c.conc, airquality.RoundConcentration(p, v.C).Float64E(exp), p.Code())
 			}
 		}
-		res := airquality.Hourly(airquality.ForHourEnding(now.End), &in)
+		res := c.opt.Hourly(now.End, &in)
 		if !res.NA {
 			g(c.aqi, float64(res.AQI))
 			g(c.level, float64(res.Level()))
@@ -71,7 +72,7 @@ func (c *AreaCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 		if now.HasDay {
-			d := airquality.DailyAQI(&now.Day, airquality.AQIOptions{})
+			d := airquality.DailyAQI(&now.Day, c.opt)
 			if !d.NA {
 				g(c.dayAQI, float64(d.AQI))
 				g(c.dayLevel, float64(d.Level()))

@@ -131,11 +131,11 @@ func (p *Pipeline) hourAQIFields(dst []influx.Field, site *siteEntry, end time.T
 			return airquality.Value{}
 		}
 		v, ok := sd.Hour(pol, slot)
-		return airquality.Value{C: v, OK: ok}
+		return airquality.Value{C: v, OK: ok, NotMonitored: sd.NotMonitored(pol, slot)}
 	}
 	in := airquality.HourlyInput{PM25: val(airquality.PM25), PM10: val(airquality.PM10), SO2: val(airquality.SO2),
 		NO2: val(airquality.NO2), CO: val(airquality.CO), O3: val(airquality.O3)}
-	res := airquality.Hourly(p.derived.AQI.VersionFor(day), &in)
+	res := p.derived.AQI.Hourly(end, &in)
 	return append(dst, aqiField(influx.FieldHourAQI, &res), p.primaryField(influx.FieldHourAQIPrimary, &res))
 }
 

@@ -60,7 +60,9 @@ var airMax = [airquality.NumPollutants]fixed.Dec{
 }
 
 // HJ 212 data flags (docs/standards.md §4.7); only N counts for statistics.
-var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S": true, "D": true, "C": true, "T": true, "B": true}
+// "/" is not an HJ 212 flag: it is CNEMC's "not monitored" (reading.FlagNotMonitored).
+var validFlags = map[string]bool{"": true, "N": true, "F": true, "M": true, "S": true, "D": true, "C": true, "T": true, "B": true,
+	reading.FlagNotMonitored: true}
 
 // StateStore persists the engines, high-water marks and the InfluxDB spool (the state store).
 type StateStore interface {
@@ -479,7 +481,7 @@ func (p *Pipeline) validValues(source string, r *reading.Reading) []reading.Valu
 }
 
 func (p *Pipeline) check(kind reading.SiteKind, v *reading.Value) string {
-	if !validFlags[v.Flag] {
+	if !validFlags[v.Flag] || (v.NotMonitored() && (kind != reading.Air || v.V != 0)) {
 		return ReasonInvalidFlag
 	}
 	switch kind {
@@ -524,13 +526,16 @@ func (p *Pipeline) applyAir(e *siteEntry, r *reading.Reading) {
 	}
 	for _, v := range r.Values {
 		pol, _ := airquality.ParsePollutant(v.Code)
-		if v.Valid() {
+		switch {
+		case v.Valid():
 			_ = s.Set(end, pol, v.V) // validated above: cannot fail
-		} else {
+		case v.NotMonitored():
+			_ = s.SetNotMonitored(end, pol)
+		default:
 			_ = s.Clear(end, pol)
 		}
 		if newer || r.End.Equal(l.End) {
-			l.Values[pol] = airquality.Value{C: v.V, OK: v.Valid()}
+			l.Values[pol] = airquality.Value{C: v.V, OK: v.Valid(), NotMonitored: v.NotMonitored()}
 		}
 	}
 }

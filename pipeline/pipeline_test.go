@@ -61,22 +61,24 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 	b := &reading.Batch{Source: "test", Readings: []reading.Reading{
 		{Kind: reading.Air, Site: "1812A", End: end, Values: []reading.Value{
 			{Code: "pm2_5", V: d("21"), Flag: "N"},
-			{Code: "pm10", V: d("-3"), Flag: "N"},   // negative
-			{Code: "so2", V: d("20000"), Flag: "N"}, // above maximum
-			{Code: "no2", V: d("30"), Flag: "X"},    // invalid flag
-			{Code: "benzene", V: d("1"), Flag: "N"}, // unknown code
-			{Code: "o3", V: d("120"), Flag: "M"},    // kept in InfluxDB, not in statistics
+			{Code: "pm10", V: d("-3"), Flag: "N"},        // negative
+			{Code: "so2", V: d("20000"), Flag: "N"},      // above maximum
+			{Code: "no2", V: d("30"), Flag: "X"},         // invalid flag
+			{Code: "benzene", V: d("1"), Flag: "N"},      // unknown code
+			{Code: "o3", V: d("120"), Flag: "M"},         // kept in InfluxDB, not in statistics
+			{Code: "co", Flag: reading.FlagNotMonitored}, // no number: in the flags only
 		}},
 		{Kind: reading.Air, Site: "1812A", End: end, Values: []reading.Value{{Code: "pm2_5", V: d("22")}}}, // duplicate
 		{Kind: reading.Air, Site: "9999A", End: end, Values: []reading.Value{{Code: "pm2_5", V: d("22")}}}, // unknown site
 		{Kind: reading.Air, Site: "1812A", End: end.Add(30 * time.Minute), Values: []reading.Value{{Code: "pm2_5", V: d("22")}}},
-		{Kind: reading.Water, Site: "W1", End: end, Values: []reading.Value{{Code: "ph", V: d("7.5"), Flag: "N"}, {Code: "ph2", V: d("1")}}},
+		{Kind: reading.Water, Site: "W1", End: end, Values: []reading.Value{{Code: "ph", V: d("7.5"), Flag: "N"}, {Code: "ph2", V: d("1")},
+			{Code: "do", Flag: reading.FlagNotMonitored}}}, // "/" is an air station's word: refused for water
 	}}
 	n, err := p.Handle(context.Background(), b)
 	if err != nil || n != 2 {
 		t.Fatalf("accepted %d, %v; want 2", n, err)
 	}
-	for reason, want := range map[string]float64{ReasonNegative: 1, ReasonAboveMaximum: 1, ReasonInvalidFlag: 1,
+	for reason, want := range map[string]float64{ReasonNegative: 1, ReasonAboveMaximum: 1, ReasonInvalidFlag: 2,
 		ReasonUnknownCode: 2, ReasonDuplicate: 1, ReasonUnknownSite: 1, ReasonBadTime: 1} {
 		if got := testutil.ToFloat64(p.rejected.WithLabelValues("test", reason)); got != want {
 			t.Errorf("rejected %s = %v, want %v", reason, got, want)
@@ -87,11 +89,11 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 	for _, r := range p.Rejections() {
 		rs = append(rs, fmt.Sprintf("%s/%s=%d", r.Source, r.Reason, r.Count))
 	}
-	if got, want := strings.Join(rs, " "), "test/unknown_code=2 test/above_maximum=1 test/bad_time=1 test/duplicate=1 test/invalid_flag=1 test/negative=1 test/unknown_site=1"; got != want {
+	if got, want := strings.Join(rs, " "), "test/invalid_flag=2 test/unknown_code=2 test/above_maximum=1 test/bad_time=1 test/duplicate=1 test/negative=1 test/unknown_site=1"; got != want {
 		t.Errorf("Rejections: %s, want %s", got, want)
 	}
 	lines := sink.lines.String()
-	want := "air_hourly,station=1812A,area=xigong,source=test pm2_5=21,o3=120,flags=\"o3:M\" 1654070400\n" +
+	want := "air_hourly,station=1812A,area=xigong,source=test pm2_5=21,o3=120,flags=\"o3:M;co:/\" 1654070400\n" +
 		"water_sample,section=W1,area=luolong,source=test ph=7.5,flags=\"\" 1654070400\n"
 	if lines != want {
 		t.Errorf("sink got:\n%s\nwant:\n%s", lines, want)
@@ -103,6 +105,9 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 	}
 	if _, ok := day.Hour(airquality.O3, 15); ok {
 		t.Error("an M-flagged value entered the statistics")
+	}
+	if _, ok := day.Hour(airquality.CO, 15); ok || !day.NotMonitored(airquality.CO, 15) || day.NotMonitored(airquality.O3, 15) {
+		t.Error("CO not monitored is not recorded as such (or O3 flagged M is)")
 	}
 	if l := p.Snapshot().Latest["1812A"]; !l.End.Equal(end) || !l.Values[airquality.PM25].OK {
 		t.Errorf("latest %+v", l)

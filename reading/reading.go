@@ -39,9 +39,18 @@ type Value struct {
 	Counts bool
 }
 
+// FlagNotMonitored marks a pollutant the station reports it does not monitor in the period
+// (CNEMC publishes "/"). Such a value carries no number: it is stored only in the point's
+// flags (docs/storage.md) and never enters a statistic, but unlike a missing value it
+// does not make the real-time AQI NA under the platform's practice (docs/standards.md §1.7).
+const FlagNotMonitored = "/"
+
 // Valid reports whether the value enters statistics. Only N (instrument normal) does by
 // default (docs/standards.md §4.7); mapping other flags is a bureau's policy.
-func (v Value) Valid() bool { return v.Normal() || v.Counts }
+func (v Value) Valid() bool { return v.Normal() || (v.Counts && v.Flag != FlagNotMonitored) }
+
+// NotMonitored reports whether the value says the pollutant is not monitored.
+func (v Value) NotMonitored() bool { return v.Flag == FlagNotMonitored }
 
 // Normal reports whether the value carries flag N (or none): stored without a flag.
 func (v Value) Normal() bool { return v.Flag == "" || v.Flag == "N" }

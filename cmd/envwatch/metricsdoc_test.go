@@ -52,7 +52,7 @@ func TestMetricsDocumented(t *testing.T) {
 	collector.NewMetrics(rec)
 	hj212recv.NewMetrics(rec)
 	pl := pipeline.New(nil, airquality.NewNetwork(airquality.CityOptions{}), nil, rec, quiet)
-	rec.MustRegister(metrics.NewAirCollector(pl, nil), metrics.NewWaterCollector(pl, nil), metrics.NewAreaCollector(pl, nil),
+	rec.MustRegister(metrics.NewAirCollector(pl, nil, airquality.AQIOptions{}), metrics.NewWaterCollector(pl, nil), metrics.NewAreaCollector(pl, nil, airquality.AQIOptions{}),
 		metrics.NewTargetCollector(func() indicator.Snapshot { return indicator.Snapshot{} }), metrics.NewSpoolCollector(pl),
 		metrics.NewInfoCollector(nil, nil, nil), metrics.NewAssessmentCollector(func() metrics.AssessmentView { return metrics.AssessmentView{} }))
 

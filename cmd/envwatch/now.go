@@ -103,9 +103,9 @@ func (s *stack) now(_ context.Context, w io.Writer, areaKey, lang string, now ti
 	out := nowJSON{Area: area.ID, Name: name, Computed: now.In(s.loc).Format(time.RFC3339), StaleAfterSeconds: int64(staleAfter / time.Second),
 		Stations: []nowStation{}, StaleStations: []string{}, Rejected: []nowRejected{}}
 	if an, ok := s.pl.AreaNow(area.ID); ok {
-		out.Hour = hourJSON(an, s.loc, lang)
+		out.Hour = hourJSON(an, s.aqi, s.loc, lang)
 		if an.HasDay {
-			d := airquality.DailyAQI(&an.Day, airquality.AQIOptions{})
+			d := airquality.DailyAQI(&an.Day, s.aqi)
 			day, _, _ := airquality.HourSlot(an.End)
 			out.Today = &struct {
 				Date        string `json:"date"`
@@ -122,7 +122,8 @@ func (s *stack) now(_ context.Context, w io.Writer, areaKey, lang string, now ti
 		}
 		j := nowStation{Code: st.Code, Name: st.Name, Area: st.Area, Assessment: st.Counts(), aqiJSON: aqiJSON{Primary: []string{}, IAQI: map[string]int{}}}
 		if l, ok := snap.Latest[st.Code]; ok {
-			res := stationHour(l)
+			in := airquality.HourlyFrom(&l.Values)
+			res := s.aqi.Hourly(l.End, &in)
 			j.aqiJSON = aqiOf(&res, lang)
 			e, age := l.End.In(s.loc).Format(time.RFC3339), int64(now.Sub(l.End)/time.Second)
 			j.End, j.AgeSeconds, j.Stale = &e, &age, now.Sub(l.End) > staleAfter
@@ -143,23 +144,18 @@ func (s *stack) now(_ context.Context, w io.Writer, areaKey, lang string, now ti
 	return enc.Encode(out)
 }
 
-func hourJSON(an pipeline.AreaNow, loc *time.Location, lang string) *struct {
+func hourJSON(an pipeline.AreaNow, opt airquality.AQIOptions, loc *time.Location, lang string) *struct {
 	End      string `json:"end"`
 	Stations int    `json:"stations"`
 	aqiJSON
 } {
 	in := airquality.HourlyFrom(&an.Hour)
-	res := airquality.Hourly(airquality.ForHourEnding(an.End), &in)
+	res := opt.Hourly(an.End, &in)
 	return &struct {
 		End      string `json:"end"`
 		Stations int    `json:"stations"`
 		aqiJSON
 	}{End: an.End.In(loc).Format(time.RFC3339), Stations: an.Stations, aqiJSON: aqiOf(&res, lang)}
-}
-
-func stationHour(l pipeline.Latest) airquality.Result {
-	in := airquality.HourlyFrom(&l.Values)
-	return airquality.Hourly(airquality.ForHourEnding(l.End), &in)
 }
 
 // descendants is the set of an area and every area below it.

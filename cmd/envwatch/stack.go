@@ -52,6 +52,7 @@ type stack struct {
 	promReg       *prometheus.Registry
 	writer        *influx.Writer // nil without an influxdb section or when a sink is substituted
 	air           *airquality.Network
+	aqi           airquality.AQIOptions // the configured editions and AQI rules
 	pl            *pipeline.Pipeline
 	names         collector.Sites
 	stations      []metrics.Station
@@ -123,12 +124,13 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
 	s.pl = pipeline.New(sites, s.air, sink, s.promReg, logger)
+	opt, err := fromconfig.Options(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s.aqi = opt.Period.AQI
 	if s.writer != nil {
-		opt, err := fromconfig.Options(cfg)
-		if err != nil {
-			st.Close()
-			return nil, err
-		}
 		s.pl.SetDerived(pipeline.Derived{AQI: opt.Period.AQI, Water: opt.Water, Period: opt.Period, SandDust: opt.SandDust})
 	}
 	if err := defineAreas(cfg, s.air); err != nil {

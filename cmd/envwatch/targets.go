@@ -133,8 +133,8 @@ func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collecto
 	for _, a := range s.cfg.Areas {
 		areas = append(areas, a.ID)
 	}
-	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations), metrics.NewWaterCollector(s.pl, s.sections),
-		metrics.NewAreaCollector(s.pl, areas), metrics.NewTargetCollector(cache.current), s.infoCollector(),
+	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations, calc.Opt.Period.AQI), metrics.NewWaterCollector(s.pl, s.sections),
+		metrics.NewAreaCollector(s.pl, areas, calc.Opt.Period.AQI), metrics.NewTargetCollector(cache.current), s.infoCollector(),
 		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, version: s.pl.Version, now: now}).get)}, cache, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/filetrack"
 	"github.com/envwatch/envwatch/collector/simulate"
+	"github.com/envwatch/envwatch/internal/cnemcsample"
 	"github.com/envwatch/envwatch/internal/testenv"
 	"github.com/envwatch/envwatch/pipeline"
 	"github.com/envwatch/envwatch/reading"
@@ -374,11 +375,158 @@ func TestParseUnits(t *testing.T) {
 func TestStationCodesTrimmedAndFolded(t *testing.T) {
 	p := &Parser{Mapping: Mapping{Time: "timepoint", Station: "stationcode", Columns: map[string]string{"pm2_5": "pm2_5"}},
 		Location: time.FixedZone("CST", 8*3600), Stations: map[string]bool{"1812A": true}}
-	rs, _, err := p.Parse(strings.NewReader("timepoint,stationcode,pm2_5\n2022-06-01T01:00:00,1812A ,20\n2022-06-01T02:00:00,1812a,21\n2022-06-01T03:00:00,1999A,22\n"), "x.csv")
+	rs, _, err := p.Parse(strings.NewReader("timepoint,stationcode,pm2_5,o3\n2022-06-01T01:00:00,1812A ,20,\n2022-06-01T02:00:00,1812a,21,\n2022-06-01T03:00:00,1999A,22,\n"), "x.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rs) != 2 || rs[0].Site != "1812A" || rs[1].Site != "1812A" {
 		t.Errorf("readings %+v, want two for 1812A", rs)
+	}
+}
+
+// A backfill opens only the files its range can hold: hour files by their name, day
+// files and day folders by their date; a file whose name says nothing is read.
+func TestFileSpanSelectsFiles(t *testing.T) {
+	span := FileSpan(airquality.Shanghai, false)
+	at := func(s string) time.Time {
+		t, _ := time.ParseInLocation("2006-01-02T15", s, airquality.Shanghai)
+		return t
+	}
+	w := collector.Window{From: at("2026-03-01T00"), To: at("2026-03-02T00"), Backfill: true} // the hours of 1 March
+	for _, tc := range []struct {
+		name string
+		keep bool
+	}{
+		{"2026-03-01/2026-03-01T00.csv", false}, // the last hour of 28 February
+		{"2026-03-01/2026-03-01T01.csv", true},
+		{"2026-03-02/2026-03-02T00.csv", true}, // closes 1 March
+		{"2026-03-02/2026-03-02T01.csv", false},
+		{"2026-02-28/2026-02-28T23.csv", false},
+		{"20260301.csv", true},
+		{"2026-02-27.csv", false},
+		{"2026-03-01/all.csv", true},
+		{"2026-02-28/all.csv", true}, // its 00:00 … 24:00 reach the window's first hour
+		{"2026-02-26/all.csv", false},
+		{"national.csv", true},
+	} {
+		first, last, ok := span(tc.name)
+		keep := !ok || (last.After(w.From) && !first.After(w.To))
+		if keep != tc.keep {
+			t.Errorf("%s: kept %v (span %s … %s, dated %v), want %v", tc.name, keep, first, last, ok, tc.keep)
+		}
+	}
+}
+
+// Through the source: a backfill of one day of the live sample opens that day's files
+// only (the others are neither read nor remembered as processed).
+func TestBackfillOpensOnlyItsRange(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := cnemcsample.Extract(dir); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.TempDir(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, _ := Preset(PresetAuto)
+	p := &Parser{Mapping: m, Location: airquality.Shanghai, Stations: map[string]bool{"4214A": true}}
+	var opened []string
+	src := &filetrack.Source{Files: &filetrack.Tracker{Dir: dir, Ext: ".csv", State: st.SourceState("live"), Dated: FileSpan(airquality.Shanghai, false)},
+		Parse: func(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
+			opened = append(opened, name)
+			return p.ParseGroups(r, name, group, emit)
+		}}
+	day := time.Date(2026, 7, 1, 0, 0, 0, 0, airquality.Shanghai)
+	var hours []time.Time
+	err = src.Stream(context.Background(), collector.Window{From: day, To: day.AddDate(0, 0, 1), Backfill: true}, "",
+		func(b *reading.Batch, _ string, _, _ int) error {
+			for _, r := range b.Readings {
+				hours = append(hours, r.End)
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opened) != 24 || opened[0] != filepath.Join("2026-07-01", "2026-07-01T01.csv") || opened[23] != filepath.Join("2026-07-02", "2026-07-02T00.csv") {
+		t.Errorf("opened %d files %v, want the 24 hours of 1 July", len(opened), opened)
+	}
+	// 4214A 春都路1号院, added to Luoyang's network in 2026, reports every hour of that day.
+	if len(hours) != 24 {
+		t.Errorf("%d hours of 4214A, want 24", len(hours))
+	}
+}
+
+// The live feed as it is: the compact time, rows in any order, and per value the markers
+// of a missing value ("", "NA", "—") and of a pollutant not monitored ("/"); a bad value
+// drops that value only, traced with file, line and column.
+func TestParseLiveMarkers(t *testing.T) {
+	in := "timepoint,stationcode,area,aqi,pm10,pm10_24h,pm2_5,pm2_5_24h,o3,o3_24h,o3_8h,o3_8h_24h,no2,no2_24h,so2,so2_24h,co,co_24h\n" +
+		"2026-07-01T1300,1815A,洛阳市,59,NA,26,13,18,167,167,102,102,7,8,/,7,/,0.4\n" +
+		"2026-07-01T1200,1812A,洛阳市,50,35,32,28,19,158,158,97,97,11,12,10,8,0.7,0.5\n" +
+		"2026-07-01T1300,1816A,洛阳市,NA,,25,—,17,175,,107,107,x1,9,13,10,0.6,0.5\n"
+	m, _ := Preset(PresetAuto)
+	p := &Parser{Mapping: m, Location: airquality.Shanghai}
+	rs, rejects, err := p.Parse(strings.NewReader(in), "2026-07-01T13.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rejects) != 1 || rejects[0].Detail != `2026-07-01T13.csv:4: column "no2": invalid value "x1": not a decimal number` {
+		t.Errorf("rejects %v", rejects)
+	}
+	got := map[string]string{}
+	for _, r := range rs {
+		var vs []string
+		for _, v := range r.Values {
+			if v.NotMonitored() {
+				vs = append(vs, v.Code+"=/")
+			} else {
+				vs = append(vs, v.Code+"="+v.V.String())
+			}
+		}
+		got[r.Site+"@"+r.End.In(airquality.Shanghai).Format("15")] = strings.Join(vs, " ")
+	}
+	want := map[string]string{
+		"1815A@13": "pm2_5=13 so2=/ no2=7 co=/ o3=167",
+		"1812A@12": "pm2_5=28 pm10=35 so2=10 no2=11 co=0.7 o3=158",
+		"1816A@13": "so2=13 co=0.6 o3=175", // o3 from "o3": o3_24h may be empty in the live feed
+	}
+	if len(got) != len(want) {
+		t.Errorf("readings %v", got)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %q, want %q", k, got[k], w)
+		}
+	}
+}
+
+// The layout is told from the file: the archive's time form takes the 1-h ozone from
+// o3_24h; a row whose ozone columns contradict the layout has its ozone refused, with why.
+func TestParseLayoutDetected(t *testing.T) {
+	m, _ := Preset(PresetAuto)
+	m.Columns = map[string]string{} // ozone only
+	p := &Parser{Mapping: m, Location: airquality.Shanghai}
+	archive := "timepoint,stationcode,o3,o3_24h\n2022-06-01T12:00:00,1812A,126,78\n"
+	rs, rejects, err := p.Parse(strings.NewReader(archive), "a.csv")
+	if err != nil || len(rejects) != 0 || len(rs) != 1 || rs[0].Values[0].V.String() != "78" {
+		t.Errorf("archive: %v %v %+v", err, rejects, rs)
+	}
+	live := "timepoint,stationcode,o3,o3_24h\n2026-07-01T1200,1812A,158,158\n2026-07-01T1200,1814A,126,78\n"
+	rs, rejects, err = p.Parse(strings.NewReader(live), "l.csv")
+	if err != nil || len(rs) != 1 || rs[0].Values[0].V.String() != "158" {
+		t.Fatalf("live: %v %+v", err, rs)
+	}
+	want := `l.csv:3: column "o3": value "126" disagrees with column "o3_24h" ("78") in the live layout, where both are the 1-h ozone: set cnemc_csv.preset or columns.o3`
+	if len(rejects) != 1 || rejects[0].Detail != want {
+		t.Errorf("rejects %v, want %q", rejects, want)
+	}
+	// A preset decides without looking: the archive layout read from a live-timed file.
+	p.Mapping, _ = Preset(PresetArchive)
+	p.Mapping.Columns = map[string]string{}
+	rs, _, _ = p.Parse(strings.NewReader("timepoint,stationcode,o3,o3_24h\n2026-07-01T1200,1812A,160,150\n"), "x.csv")
+	if len(rs) != 1 || rs[0].Values[0].V.String() != "150" {
+		t.Errorf("archive preset: %+v", rs)
 	}
 }

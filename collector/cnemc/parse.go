@@ -1,6 +1,9 @@
 // Package cnemc reads the CNEMC national hourly air-quality CSV format (one row per station
 // and hour: timepoint, stationcode, …, pm2_5, pm10, so2, no2, co, o3 …) from a directory
-// of files or from an HTTP URL per hour.
+// of files or from an HTTP URL per hour. Two publications of it are read as they are: the
+// live feed of today (time "2026-07-01T1200", missing values empty, "NA" or "/") and the
+// public 2022 archive (time "2022-06-01T12:00:00", ozone columns mislabelled); see
+// docs/configuration.md, "cnemc_csv".
 package cnemc
 
 import (
@@ -20,33 +23,69 @@ import (
 	"github.com/envwatch/envwatch/reading"
 )
 
+// Layout is which column holds the current 1-h ozone: the two publications disagree.
+type Layout uint8
+
+// Layouts.
+const (
+	// LayoutAuto decides per file: the live feed's time form ("T1200") means LayoutLive,
+	// the archive's ("T12:00:00") LayoutArchive; a file with one ozone column uses it.
+	LayoutAuto Layout = iota
+	// LayoutLive is the live publication: "o3" and "o3_24h" are both the current 1-h
+	// ozone (o3_24h may be empty), "o3_8h" the running MDA8.
+	LayoutLive
+	// LayoutArchive is the HeQinWill/CNEMC archive: "o3_24h" is the current 1-h ozone and
+	// "o3" the maximum 1-h of the preceding 24 hours.
+	LayoutArchive
+)
+
+func (l Layout) String() string {
+	switch l {
+	case LayoutLive:
+		return "live"
+	case LayoutArchive:
+		return "archive"
+	}
+	return "auto"
+}
+
 // Mapping names the CSV column of each field.
 type Mapping struct {
 	Time    string
 	Station string
-	// Columns maps a pollutant code (pm2_5, pm10, so2, no2, co, o3) to its 1-h column.
+	// Columns maps a pollutant code (pm2_5, pm10, so2, no2, co, o3) to its 1-h column. O3
+	// is absent unless configured: Layout then picks its column per file.
 	Columns map[string]string
+	Layout  Layout
 }
 
 // Presets of the column mapping.
 const (
-	// PresetCNEMC is the format as CNEMC labels it: o3 is the 1-h ozone.
+	// PresetAuto (the default) detects the layout of each file.
+	PresetAuto = "auto"
+	// PresetCNEMC is the format as CNEMC labels it, as the live feed writes it: o3 is the
+	// 1-h ozone.
 	PresetCNEMC = "cnemc"
 	// PresetArchive is the public HeQinWill/CNEMC archive, whose ozone columns are
 	// mislabelled: the 1-h ozone is in "o3_24h" (docs/standards.md, "Data sources").
 	PresetArchive = "heqinwill_archive"
 )
 
+// Presets lists the preset names, for validation.
+var Presets = []string{PresetAuto, PresetCNEMC, PresetArchive}
+
 // Preset returns a preset mapping.
 func Preset(name string) (Mapping, error) {
 	m := Mapping{Time: "timepoint", Station: "stationcode", Columns: map[string]string{
-		"pm2_5": "pm2_5", "pm10": "pm10", "so2": "so2", "no2": "no2", "co": "co", "o3": "o3"}}
+		"pm2_5": "pm2_5", "pm10": "pm10", "so2": "so2", "no2": "no2", "co": "co"}}
 	switch name {
-	case PresetCNEMC, "":
+	case PresetAuto, "":
+	case PresetCNEMC:
+		m.Layout = LayoutLive
 	case PresetArchive:
-		m.Columns["o3"] = "o3_24h"
+		m.Layout = LayoutArchive
 	default:
-		return Mapping{}, fmt.Errorf("unknown preset %q (want %s or %s)", name, PresetCNEMC, PresetArchive)
+		return Mapping{}, fmt.Errorf("unknown preset %q (want %s, %s or %s)", name, PresetAuto, PresetCNEMC, PresetArchive)
 	}
 	return m, nil
 }
@@ -92,12 +131,6 @@ func (p *Parser) station(code string) (string, bool) {
 // ErrHeader reports a header that lacks a mapped column.
 var ErrHeader = errors.New("CSV header lacks a mapped column")
 
-type colIdx struct {
-	code string
-	idx  int
-	conv airquality.UnitConverter
-}
-
 // Parse reads one file. Malformed rows become Rejects naming file, line, column and value;
 // the rest are returned. Only a missing header column fails the whole file.
 func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, rejects []reading.Reject, err error) {
@@ -115,11 +148,14 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 // ParseGroups reads one file and hands its readings and rejects to emit in groups of at
 // most group readings (0: the whole file at once), so that a file of any size is read in
 // bounded memory. Each group is newly allocated: emit may keep it.
+//
+// A cell is a value, missing (empty, "NA", "—", "-": the rest of the station-hour stands)
+// or "/" — the station does not monitor that pollutant in that hour, kept as a value
+// flagged reading.FlagNotMonitored because the platform's real-time AQI treats it unlike
+// a missing value (docs/standards.md, "The real-time AQI when a pollutant is missing"). A
+// cell that is none of these is rejected alone, with file, line, column and value.
 func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
-	var readings []reading.Reading
-	var rejects []reading.Reject
-	est := rowsLeft(r) // before the CSV reader buffers: the whole input is still unread
-	rows := 0
+	f := fileParse{Parser: p, name: name, group: group, emit: emit, est: rowsLeft(r)} // before the CSV reader buffers
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -130,41 +166,7 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 		}
 		return fmt.Errorf("%s: reading header: %w", name, err)
 	}
-	pos := map[string]int{}
-	for i, h := range header {
-		pos[strings.TrimPrefix(strings.TrimSpace(h), "\uFEFF")] = i
-	}
-	ti, ok1 := pos[p.Mapping.Time]
-	si, ok2 := pos[p.Mapping.Station]
-	if !ok1 || !ok2 {
-		return fmt.Errorf("%s:1: %w: want %q and %q", name, ErrHeader, p.Mapping.Time, p.Mapping.Station)
-	}
-	var cols []colIdx
-	for _, pol := range airquality.Published {
-		code := pol.Code()
-		c, ok := p.Mapping.Columns[code]
-		if !ok {
-			continue
-		}
-		i, ok := pos[c]
-		if !ok {
-			return fmt.Errorf("%s:1: %w: %q (for %s)", name, ErrHeader, c, code)
-		}
-		cols = append(cols, colIdx{code, i, p.Units[code]})
-	}
-	width := len(header)
-	reject := func(line int, format string, args ...any) {
-		rejects = append(rejects, reading.Reject{Reason: "parse_error", Detail: fmt.Sprintf("%s:%d: ", name, line) + fmt.Sprintf(format, args...)})
-	}
-	var lastTime string
-	var lastEnd time.Time
-	var slab []reading.Value
-	flush := func() error {
-		if len(readings) == 0 && len(rejects) == 0 {
-			return nil
-		}
-		err := emit(readings, rejects)
-		readings, rejects = nil, nil
+	if err := f.header(header); err != nil {
 		return err
 	}
 	for {
@@ -175,71 +177,265 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				reject(pe.StartLine, "%v", pe.Err)
+				f.reject(pe.StartLine, "%v", pe.Err)
 				continue
 			}
-			if ferr := flush(); ferr != nil {
+			if ferr := f.flush(); ferr != nil {
 				return ferr
 			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
-		if len(rec) != width {
-			reject(line, "%d fields, the header has %d", len(rec), width)
-			continue
-		}
-		station, ok := p.station(rec[si])
-		if !ok {
-			continue
-		}
-		ts := rec[ti]
-		if ts != lastTime { // rows of one file share the hour: parse it once
-			end, err := p.parseTime(ts)
-			if err != nil {
-				reject(line, "column %q: invalid value %q: %v", p.Mapping.Time, ts, err)
-				continue
-			}
-			lastTime, lastEnd = strings.Clone(ts), end
-		}
-		if cap(slab)-len(slab) < len(cols) {
-			// Values of many rows share one allocation; each reading's slice is capped
-			// so appending to one never reaches the next. Sized from what is left of the
-			// input when it is known: a 10-row file must not reserve 256 rows.
-			slab = make([]reading.Value, 0, max(min(est-rows, 256), 1)*len(cols))
-		}
-		first := len(slab)
-		rd := reading.Reading{Kind: reading.Air, Site: strings.Clone(station), End: lastEnd}
-		for _, c := range cols {
-			raw := rec[c.idx]
-			if raw == "" || raw == "—" || raw == "-" {
-				continue // not published
-			}
-			v, err := fixed.Parse(raw)
-			if err != nil {
-				reject(line, "column %q: invalid value %q: not a decimal number", p.Mapping.Columns[c.code], raw)
-				continue
-			}
-			if v, err = c.conv.Convert(v); err != nil {
-				reject(line, "column %q: invalid value %q: %v", p.Mapping.Columns[c.code], raw, err)
-				continue
-			}
-			slab = append(slab, reading.Value{Code: c.code, V: v, Flag: "N"})
-		}
-		rd.Values = slab[first:len(slab):len(slab)]
-		rows++
-		if len(rd.Values) > 0 {
-			if readings == nil && group > 0 {
-				readings = make([]reading.Reading, 0, max(min(group, est-rows+1), 1))
-			}
-			readings = append(readings, rd)
-			if group > 0 && len(readings) >= group {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+		if err := f.row(rec, line); err != nil {
+			return err
 		}
 	}
-	return flush()
+	return f.flush()
+}
+
+type colIdx struct {
+	code string
+	idx  int
+	conv airquality.UnitConverter
+}
+
+// fileParse is the state of one file being read.
+type fileParse struct {
+	*Parser
+	name    string
+	group   int
+	emit    func([]reading.Reading, []reading.Reject) error
+	est     int // rows the input can still hold
+	rows    int
+	ti, si  int
+	width   int
+	cols    []colIdx
+	pos     map[string]int
+	o3Fixed bool   // the ozone column is configured: no layout to detect
+	layout  Layout // resolved at the first row under LayoutAuto
+	o3, o3b int    // the 1-h ozone column and the other ozone column the layout is checked against (-1: none)
+
+	readings []reading.Reading
+	rejects  []reading.Reject
+	lastTime string
+	lastEnd  time.Time
+	slab     []reading.Value
+}
+
+func (f *fileParse) header(header []string) error {
+	f.pos = make(map[string]int, len(header))
+	for i, h := range header {
+		f.pos[strings.TrimPrefix(strings.TrimSpace(h), "\uFEFF")] = i
+	}
+	var ok1, ok2 bool
+	f.ti, ok1 = f.pos[f.Mapping.Time]
+	f.si, ok2 = f.pos[f.Mapping.Station]
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%s:1: %w: want %q and %q", f.name, ErrHeader, f.Mapping.Time, f.Mapping.Station)
+	}
+	f.o3, f.o3b = -1, -1
+	for _, pol := range airquality.Published {
+		code := pol.Code()
+		c, ok := f.Mapping.Columns[code]
+		if !ok {
+			if pol == airquality.O3 {
+				f.cols = append(f.cols, colIdx{code: code, idx: -1, conv: f.Units[code]}) // resolved by layout
+			}
+			continue
+		}
+		i, ok := f.pos[c]
+		if !ok {
+			return fmt.Errorf("%s:1: %w: %q (for %s)", f.name, ErrHeader, c, code)
+		}
+		if pol == airquality.O3 {
+			f.o3Fixed, f.o3 = true, i
+		}
+		f.cols = append(f.cols, colIdx{code, i, f.Units[code]})
+	}
+	f.width = len(header)
+	f.layout = f.Mapping.Layout
+	if !f.o3Fixed {
+		_, hasO3 := f.pos["o3"]
+		_, has24 := f.pos["o3_24h"]
+		if !hasO3 && !has24 {
+			return fmt.Errorf("%s:1: %w: %q or %q (for o3)", f.name, ErrHeader, "o3", "o3_24h")
+		}
+		if !hasO3 || !has24 { // one ozone column: it is the 1-h ozone in both layouts
+			f.layout = LayoutLive
+			if !hasO3 {
+				f.layout = LayoutArchive
+			}
+		}
+		if f.layout != LayoutAuto {
+			f.resolveOzone()
+		}
+	}
+	return nil
+}
+
+// resolveOzone points the ozone column at the layout's 1-h ozone.
+func (f *fileParse) resolveOzone() {
+	one, other := "o3", "o3_24h"
+	if f.layout == LayoutArchive {
+		one, other = "o3_24h", "o3"
+	}
+	f.o3 = f.pos[one]
+	if i, ok := f.pos[other]; ok {
+		f.o3b = i
+	}
+	for k := range f.cols {
+		if f.cols[k].code == "o3" {
+			f.cols[k].idx = f.o3
+		}
+	}
+}
+
+func (f *fileParse) reject(line int, format string, args ...any) {
+	f.rejects = append(f.rejects, reading.Reject{Reason: "parse_error", Detail: fmt.Sprintf("%s:%d: ", f.name, line) + fmt.Sprintf(format, args...)})
+}
+
+func (f *fileParse) flush() error {
+	if len(f.readings) == 0 && len(f.rejects) == 0 {
+		return nil
+	}
+	err := f.emit(f.readings, f.rejects)
+	f.readings, f.rejects = nil, nil
+	return err
+}
+
+// cell classifies a CSV cell: a value to parse, missing, or not monitored.
+type cell uint8
+
+const (
+	cellValue cell = iota
+	cellMissing
+	cellNotMonitored
+)
+
+func classify(raw string) cell {
+	switch raw {
+	case "", "NA", "—", "-":
+		return cellMissing
+	case "/":
+		return cellNotMonitored
+	}
+	return cellValue
+}
+
+func (f *fileParse) row(rec []string, line int) error {
+	if len(rec) != f.width {
+		f.reject(line, "%d fields, the header has %d", len(rec), f.width)
+		return nil
+	}
+	station, ok := f.station(rec[f.si])
+	if !ok {
+		return nil
+	}
+	ts := rec[f.ti]
+	if ts != f.lastTime { // rows of one file share the hour: parse it once
+		end, err := f.parseTime(ts)
+		if err != nil {
+			f.reject(line, "column %q: invalid value %q: %v", f.Mapping.Time, ts, err)
+			return nil
+		}
+		f.lastTime, f.lastEnd = strings.Clone(ts), end
+	}
+	if f.layout == LayoutAuto {
+		// The two publications write the time differently, and that is what tells their
+		// ozone columns apart (docs/configuration.md); the check below catches a file
+		// whose values contradict the layout chosen.
+		f.layout = LayoutLive
+		if strings.Contains(ts, ":") {
+			f.layout = LayoutArchive
+		}
+		f.resolveOzone()
+	}
+	if cap(f.slab)-len(f.slab) < len(f.cols) {
+		// Values of many rows share one allocation; each reading's slice is capped so
+		// appending to one never reaches the next. Sized from what is left of the input
+		// when it is known: a 10-row file must not reserve 256 rows.
+		f.slab = make([]reading.Value, 0, max(min(f.est-f.rows, 256), 1)*len(f.cols))
+	}
+	first := len(f.slab)
+	rd := reading.Reading{Kind: reading.Air, Site: strings.Clone(station), End: f.lastEnd}
+	for _, c := range f.cols {
+		raw := rec[c.idx]
+		switch classify(raw) {
+		case cellMissing:
+			continue
+		case cellNotMonitored:
+			f.slab = append(f.slab, reading.Value{Code: c.code, Flag: reading.FlagNotMonitored})
+			continue
+		}
+		v, err := fixed.Parse(raw)
+		if err != nil {
+			f.reject(line, "column %q: invalid value %q: not a decimal number", f.column(c), raw)
+			continue
+		}
+		if c.code == "o3" && f.o3b >= 0 && !f.o3Fixed && !f.ozoneAgrees(v, rec[f.o3b]) {
+			f.reject(line, "column %q: value %q disagrees with column %q (%q) in the %s layout, where %s: set cnemc_csv.preset or columns.o3",
+				f.column(c), raw, f.otherOzone(), rec[f.o3b], f.layout, f.layoutRule())
+			continue
+		}
+		if v, err = c.conv.Convert(v); err != nil {
+			f.reject(line, "column %q: invalid value %q: %v", f.column(c), raw, err)
+			continue
+		}
+		f.slab = append(f.slab, reading.Value{Code: c.code, V: v, Flag: "N"})
+	}
+	rd.Values = f.slab[first:len(f.slab):len(f.slab)]
+	f.rows++
+	if len(rd.Values) == 0 {
+		return nil
+	}
+	if f.readings == nil && f.group > 0 {
+		f.readings = make([]reading.Reading, 0, max(min(f.group, f.est-f.rows+1), 1))
+	}
+	f.readings = append(f.readings, rd)
+	if f.group > 0 && len(f.readings) >= f.group {
+		return f.flush()
+	}
+	return nil
+}
+
+// ozoneAgrees checks the 1-h ozone against the file's other ozone column: equal in the
+// live feed, at most the 24-h maximum in the archive. The other cell may be missing.
+func (f *fileParse) ozoneAgrees(v fixed.Dec, otherRaw string) bool {
+	if classify(otherRaw) != cellValue {
+		return true
+	}
+	o, err := fixed.Parse(otherRaw)
+	if err != nil {
+		return true // the other column is not read: its own errors are not this row's
+	}
+	if f.layout == LayoutArchive {
+		return v <= o
+	}
+	return v == o
+}
+
+func (f *fileParse) otherOzone() string {
+	if f.layout == LayoutArchive {
+		return "o3"
+	}
+	return "o3_24h"
+}
+
+func (f *fileParse) layoutRule() string {
+	if f.layout == LayoutArchive {
+		return `"o3" is the 24-h maximum of "o3_24h"`
+	}
+	return "both are the 1-h ozone"
+}
+
+// column names the CSV column a pollutant was read from.
+func (f *fileParse) column(c colIdx) string {
+	for name, i := range f.pos {
+		if i == c.idx {
+			return name
+		}
+	}
+	return c.code
 }
 
 // rowsLeft estimates the rows of an input whose size is known (a CNEMC row is at least
@@ -255,7 +451,8 @@ func rowsLeft(r io.Reader) int {
 	return 1 << 20
 }
 
-var timeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}
+// timeLayouts are the forms of the timepoint column: the live feed's compact hour first.
+var timeLayouts = []string{"2006-01-02T1504", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}
 
 func (p *Parser) parseTime(s string) (time.Time, error) {
 	var t time.Time
@@ -268,7 +465,7 @@ func (p *Parser) parseTime(s string) (time.Time, error) {
 		}
 	}
 	if err != nil {
-		return time.Time{}, errors.New("want YYYY-MM-DDTHH:MM:SS")
+		return time.Time{}, errors.New("want YYYY-MM-DDTHHMM (live feed) or YYYY-MM-DDTHH:MM:SS (archive)")
 	}
 	if t.Minute() != 0 || t.Second() != 0 {
 		return time.Time{}, errors.New("not on a whole hour")
@@ -280,14 +477,18 @@ func (p *Parser) parseTime(s string) (time.Time, error) {
 }
 
 // Write encodes readings in the CNEMC format (CNEMC labels, hour-ending, Asia/Shanghai),
-// for generated test and benchmark data.
+// for generated test and benchmark data. A value flagged not monitored is written "/".
 func Write(w io.Writer, rs []reading.Reading) error {
 	var b bytes.Buffer
 	b.WriteString("timepoint,stationcode,pm2_5,pm10,so2,no2,co,o3\n")
 	for _, r := range rs {
 		vals := map[string]string{}
 		for _, v := range r.Values {
-			vals[v.Code] = v.V.String()
+			if v.Flag == reading.FlagNotMonitored {
+				vals[v.Code] = "/"
+			} else {
+				vals[v.Code] = v.V.String()
+			}
 		}
 		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s\n", r.End.In(airquality.Shanghai).Format("2006-01-02T15:04:05"), r.Site,
 			vals["pm2_5"], vals["pm10"], vals["so2"], vals["no2"], vals["co"], vals["o3"])

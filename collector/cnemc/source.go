@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"text/template"
 	"time"
@@ -92,6 +94,44 @@ func (s *URLSource) Fetch(ctx context.Context, w collector.Window) (*reading.Bat
 	return b, nil
 }
 
+// fileHour and fileDay find the hour or the day a file is named for: the archives' layout
+// (2026-07-01/2026-07-01T12.csv) and day files (2026-07-01.csv, 20260701.csv).
+var (
+	fileHour = regexp.MustCompile(`(\d{4}-\d{2}-\d{2})T(\d{2})(?:\D|$)`)
+	fileDay  = regexp.MustCompile(`(?:^|\D)(\d{4}-?\d{2}-?\d{2})(?:\D|$)`)
+)
+
+// FileSpan tells from a file's name (its base name, else its folder) the period ends it
+// can hold, in the source's zone: one hour for an hour file, the day's 24 hours for a day
+// file; other names are not dated, and are read whatever a backfill's range.
+func FileSpan(loc *time.Location, hourStart bool) func(rel string) (first, last time.Time, ok bool) {
+	return func(rel string) (time.Time, time.Time, bool) {
+		base := filepath.Base(rel)
+		if m := fileHour.FindStringSubmatch(base); m != nil {
+			t, err := time.ParseInLocation("2006-01-02T15", m[1]+"T"+m[2], loc)
+			if err != nil {
+				return time.Time{}, time.Time{}, false
+			}
+			if hourStart {
+				t = t.Add(time.Hour)
+			}
+			return t, t, true
+		}
+		for _, name := range []string{base, filepath.Base(filepath.Dir(rel))} {
+			if m := fileDay.FindStringSubmatch(name); m != nil {
+				d, err := time.ParseInLocation("20060102", strings.ReplaceAll(m[1], "-", ""), loc)
+				if err != nil {
+					continue
+				}
+				// Labelled 00:00 … 23:00 (an archive's day folder) or ending 01:00 … 24:00,
+				// by its end or its start: the widest span any of them can hold.
+				return d, d.Add(25 * time.Hour), true
+			}
+		}
+		return time.Time{}, time.Time{}, false
+	}
+}
+
 // New builds a cnemc_csv source from its configuration.
 func New(c config.Source, env collector.Env) (any, error) {
 	k := c.CNEMC
@@ -126,7 +166,8 @@ func New(c config.Source, env collector.Env) (any, error) {
 		if st, err := os.Stat(k.Dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("cnemc_csv.dir %q is not a readable directory", k.Dir)
 		}
-		return &filetrack.Source{Files: &filetrack.Tracker{Dir: k.Dir, Ext: ".csv", State: env.State}, Parse: p.ParseGroups}, nil
+		return &filetrack.Source{Files: &filetrack.Tracker{Dir: k.Dir, Ext: ".csv", State: env.State, Dated: FileSpan(loc, p.HourStart)},
+			Parse: p.ParseGroups}, nil
 	}
 	t, err := ParseURLTemplate(k.URL)
 	if err != nil {

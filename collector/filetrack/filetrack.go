@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/reading"
@@ -36,6 +37,10 @@ type Tracker struct {
 	Ext       string // ".csv"
 	State     collector.KeyValue
 	MaxSize   int64 // per file, default DefaultMaxSize
+	// Dated, when set, tells from a file's name the first and last period end it can hold
+	// (ok false: the name does not say). A backfill does not open a file whose span lies
+	// outside its window.
+	Dated func(rel string) (first, last time.Time, ok bool)
 
 	pending map[string][]byte
 }
@@ -54,6 +59,12 @@ type File struct {
 // once: it is remembered by path, size and modification time and passed over silently
 // until it changes. The files handed over are pending until Commit.
 func (t *Tracker) Walk(ctx context.Context, all bool, after string, fn func(f File, i, n int) error, failed func(error)) error {
+	return t.WalkIn(ctx, nil, all, after, fn, failed)
+}
+
+// WalkIn is Walk restricted to the files that can hold a period end of w (by Dated; w nil
+// or Dated unset: every file). Files outside are neither opened nor counted as processed.
+func (t *Tracker) WalkIn(ctx context.Context, w *collector.Window, all bool, after string, fn func(f File, i, n int) error, failed func(error)) error {
 	paths, root, err := t.list()
 	if err != nil {
 		return err
@@ -70,6 +81,11 @@ func (t *Tracker) Walk(ctx context.Context, all bool, after string, fn func(f Fi
 		rel, _ := filepath.Rel(root, path)
 		if after != "" && rel <= after {
 			continue
+		}
+		if w != nil && t.Dated != nil {
+			if first, last, ok := t.Dated(rel); ok && (!last.After(w.From) || first.After(w.To)) {
+				continue
+			}
 		}
 		st, err := os.Stat(path)
 		if err != nil {
@@ -207,7 +223,11 @@ func (s *Source) Stream(ctx context.Context, w collector.Window, after string, e
 	if group <= 0 {
 		group = DefaultGroup
 	}
-	return s.Files.Walk(ctx, w.Backfill, after, func(f File, i, n int) error {
+	var within *collector.Window
+	if w.Backfill {
+		within = &w
+	}
+	return s.Files.WalkIn(ctx, within, w.Backfill, after, func(f File, i, n int) error {
 		fh, err := os.Open(f.Path)
 		if err != nil {
 			return emit(&reading.Batch{Rejects: []reading.Reject{{Reason: "unreadable_file", Detail: fmt.Sprintf("%s: %v", f.Name, err)}}}, f.Name, i, n)

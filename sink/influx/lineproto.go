@@ -70,18 +70,21 @@ func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) [
 	buf = appendTag(buf, siteKey, r.Site)
 	buf = appendTag(buf, "area", tags.Area)
 	buf = appendTag(buf, "source", tags.Source)
-	for i, v := range r.Values {
-		if i == 0 {
-			buf = append(buf, ' ')
-		} else {
-			buf = append(buf, ',')
+	sep := byte(' ')
+	for _, v := range r.Values {
+		if v.NotMonitored() { // no number: the flags field says it (reading.FlagNotMonitored)
+			continue
 		}
+		buf = append(buf, sep)
+		sep = ','
 		buf = appendKey(buf, v.Code)
 		buf = append(buf, '=')
 		buf = v.V.Append(buf)
 	}
 	if !extra.First || flagged(r) {
-		buf = append(buf, ","+FlagsField+"=\""...)
+		buf = append(buf, sep)
+		sep = ','
+		buf = append(buf, FlagsField+"=\""...)
 		first := true
 		for _, v := range r.Values {
 			if v.Normal() {
@@ -98,7 +101,8 @@ func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) [
 		buf = append(buf, '"')
 	}
 	for _, f := range extra.Fields {
-		buf = append(buf, ',')
+		buf = append(buf, sep)
+		sep = ','
 		buf = appendField(buf, &f)
 	}
 	buf = append(buf, ' ')

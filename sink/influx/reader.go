@@ -121,7 +121,15 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 							flag = flagOf(fs, col, flag)
 						}
 					}
+					if flag == reading.FlagNotMonitored {
+						continue // a stale number of an earlier write: appendNotMonitored adds the value
+					}
 					rd.Values = append(rd.Values, reading.Value{Code: col, V: v, Flag: flag})
+				}
+				if fi, ok := idx[FlagsField]; ok { // not monitored: in the flags only
+					if fs, ok := row[fi].(string); ok && strings.Contains(fs, ":"+reading.FlagNotMonitored) {
+						rd.Values = appendNotMonitored(rd.Values, fs)
+					}
 				}
 				if len(rd.Values) > 0 {
 					src := ""
@@ -134,6 +142,16 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 		}
 	}
 	return out, nil
+}
+
+// appendNotMonitored adds the values a flags field marks not monitored ("so2:/").
+func appendNotMonitored(vs []reading.Value, flags string) []reading.Value {
+	for _, kv := range strings.Split(flags, ";") {
+		if c, f, ok := strings.Cut(kv, ":"); ok && f == reading.FlagNotMonitored {
+			vs = append(vs, reading.Value{Code: c, Flag: f})
+		}
+	}
+	return vs
 }
 
 // flagOf finds code's flag in a flags field ("pm2_5:M;o3:D"); a code not listed is N. A

@@ -197,3 +197,50 @@ func TestNeedsKeyEscape(t *testing.T) {
 		}
 	}
 }
+
+// A pollutant not monitored ("/") has no number: its point carries it in the flags only,
+// also when every value of the hour is "/", and it reads back as not monitored — also
+// over a number an earlier write left in the point.
+func TestNotMonitoredLine(t *testing.T) {
+	end := time.Date(2026, 7, 1, 4, 0, 0, 0, time.UTC)
+	r := reading.Reading{Kind: reading.Air, Site: "1957A", End: end, Values: []reading.Value{
+		{Code: "pm2_5", V: mustDec(t, "12"), Flag: "N"}, {Code: "so2", Flag: reading.FlagNotMonitored}, {Code: "co", Flag: reading.FlagNotMonitored}}}
+	got := string(AppendReadingWith(nil, &r, Tags{Area: "a", Source: "s"}, Extra{First: true, Fields: []Field{IntField("aqi", 18)}}))
+	if want := `air_hourly,station=1957A,area=a,source=s pm2_5=12,flags="so2:/;co:/",aqi=18 1782878400` + "\n"; got != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+	r.Values = r.Values[1:]
+	got = string(AppendReadingWith(nil, &r, Tags{Area: "a", Source: "s"}, Extra{First: true}))
+	if want := `air_hourly,station=1957A,area=a,source=s flags="so2:/;co:/" 1782878400` + "\n"; got != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+
+	influxd := shared.Get(t)
+	ctx := context.Background()
+	if err := influxd.CreateDatabase(ctx, "t_unmonitored", ""); err != nil {
+		t.Fatal(err)
+	}
+	w := New(Options{URL: influxd.URL, Bucket: "t_unmonitored"}, prometheus.NewRegistry())
+	defer w.Close()
+	earlier := reading.Reading{Kind: reading.Air, Site: "1957A", End: end, Values: []reading.Value{{Code: "so2", V: mustDec(t, "7"), Flag: "N"}}}
+	lines := AppendReading(nil, &earlier, Tags{Area: "a", Source: "s"})
+	lines = AppendReading(lines, &r, Tags{Area: "a", Source: "s"})
+	if _, err := w.WriteLines(ctx, lines); err != nil {
+		t.Fatal(err)
+	}
+	rd := &Reader{URL: influxd.URL, Database: "t_unmonitored", Client: http.DefaultClient}
+	back, err := rd.Readings(ctx, MeasurementAirHourly, end.Add(-time.Hour), end)
+	if err != nil || len(back["s"]) != 1 {
+		t.Fatalf("read back %v, %v", back, err)
+	}
+	var codes []string
+	for _, v := range back["s"][0].Values {
+		if !v.NotMonitored() || v.V != 0 {
+			t.Errorf("value %+v, want not monitored without a number", v)
+		}
+		codes = append(codes, v.Code)
+	}
+	if strings.Join(codes, ",") != "so2,co" {
+		t.Errorf("read back %v, want so2 and co not monitored", codes)
+	}
+}

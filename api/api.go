@@ -40,6 +40,8 @@ type ReportQuery struct {
 // AssessQuery asks for an area's monthly assessment.
 type AssessQuery struct {
 	Area, Month, Format, Lang, Table string
+	// From and To (YYYY-MM-DD), instead of Month, rank the units over those days.
+	From, To string
 }
 
 // DailyQuery asks for the daily values of an area or a station over [From, To].
@@ -240,7 +242,8 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) assessment(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
-	q := AssessQuery{Area: v.Get("area"), Month: v.Get("month"), Format: v.Get("format"), Lang: v.Get("lang"), Table: v.Get("table")}
+	q := AssessQuery{Area: v.Get("area"), Month: v.Get("month"), Format: v.Get("format"), Lang: v.Get("lang"), Table: v.Get("table"),
+		From: v.Get("from"), To: v.Get("to")}
 	if q.Format == "" {
 		q.Format = "json"
 	}

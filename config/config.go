@@ -30,6 +30,9 @@ type Config struct {
 // a province's cities).
 type Assessed struct {
 	Area string `yaml:"area"`
+	// Units is the kind of area ranked: every area of that kind below Area ("city": a
+	// country ranks its cities). Default: Area's children.
+	Units string `yaml:"units"`
 	// RankBy are the indicators units are ranked by each month (default: composite_index,
 	// composite_index_yoy, pm2_5, good_day_ratio).
 	RankBy  []string `yaml:"rank_by"`

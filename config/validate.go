@@ -207,7 +207,7 @@ func (c *Config) validate(v *validator) {
 		}
 		v.unique(areas, p, "id", ar.ID, "duplicate area id")
 		v.required(p, "name", ar.Name)
-		v.oneOf(p.with("kind"), ar.Kind, "province", "city", "district", "county")
+		v.oneOf(p.with("kind"), ar.Kind, "country", "province", "city", "district", "county")
 	}
 	for i, ar := range c.Areas {
 		if ar.Parent != "" && !areas[ar.Parent] {

@@ -68,6 +68,9 @@ func (c *Config) validateAssessments(v *validator, areas map[string]bool) {
 			}
 			seen[a.Area] = true
 		}
+		if a.Units != "" {
+			v.oneOf(p.with("units"), a.Units, "province", "city", "district", "county")
+		}
 		for j, f := range a.RankBy {
 			if !isAssessFactor(f) {
 				v.invalid(p.with("rank_by", j), "unknown indicator (want one of %s)", strings.Join(assessFactors, ", "))

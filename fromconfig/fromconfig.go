@@ -28,7 +28,7 @@ import (
 func Calculator(cfg *config.Config, air indicator.AirData, water indicator.WaterData) (*indicator.Calculator, error) {
 	c := &indicator.Calculator{Air: air, Water: water}
 	for _, a := range cfg.Areas {
-		c.Areas = append(c.Areas, indicator.Area{ID: a.ID, Name: a.Name, Parent: a.Parent})
+		c.Areas = append(c.Areas, indicator.Area{ID: a.ID, Name: a.Name, Parent: a.Parent, Kind: a.Kind})
 	}
 	for _, sec := range cfg.Sections {
 		body, _ := waterquality.ParseBody(sec.WaterBody)
@@ -63,7 +63,7 @@ func Calculator(cfg *config.Config, air indicator.AirData, water indicator.Water
 
 // assessSpec translates a configured assessment into the calculator's terms.
 func assessSpec(as config.Assessed) indicator.AssessSpec {
-	spec := indicator.AssessSpec{Area: as.Area}
+	spec := indicator.AssessSpec{Area: as.Area, UnitKind: as.Units}
 	rankBy := as.RankBy
 	if len(rankBy) == 0 {
 		rankBy = config.DefaultRankBy

@@ -11,9 +11,12 @@ import (
 
 // AssessSpec is an area's monthly assessment of its units (configuration).
 type AssessSpec struct {
-	Area    string
-	RankBy  []assessment.Factor
-	Schemes []SchemeSpec
+	Area string
+	// UnitKind, when set, makes every area of that kind below Area a unit (a country ranks
+	// its cities, not its provinces); otherwise the units are Area's children.
+	UnitKind string
+	RankBy   []assessment.Factor
+	Schemes  []SchemeSpec
 }
 
 // SchemeSpec is a scheme with what the configuration adds around it.
@@ -53,6 +56,9 @@ type Assessment struct {
 	Month       time.Month
 	Range       airquality.Range // the month (to the as-of day while it runs)
 	Provisional bool             // the month is not over: figures will change
+	// Custom is set for a ranking over days of the caller's choosing (AssessRange): no
+	// month, no eco-compensation.
+	Custom      bool
 	Units       []assessment.Unit
 	Rankings    []Ranking
 	Schemes     []SchemeResult
@@ -69,11 +75,24 @@ func (c *Calculator) AssessSpecFor(area string) *AssessSpec {
 	return nil
 }
 
+// AssessRange ranks an area's units over the days of r (an episode, the days a data set
+// holds): the rankings only — the eco-compensation schemes are monthly by definition.
+// Coverage is judged as for any period (docs/targets.md, "Coverage and validity").
+func (c *Calculator) AssessRange(spec *AssessSpec, r airquality.Range) Assessment {
+	y, m, _ := r.From.Date()
+	a := Assessment{Area: spec.Area, Year: y, Month: m, Range: r, Custom: true}
+	a.Units = c.Units(spec, r)
+	for _, f := range spec.RankBy {
+		a.Rankings = append(a.Rankings, Ranking{Factor: f, Rows: assessment.Rank(a.Units, f)})
+	}
+	return a
+}
+
 // Assess evaluates an area's units for a month (through asOf when the month is not over).
 func (c *Calculator) Assess(spec *AssessSpec, year int, month time.Month, asOf airquality.Day) Assessment {
 	r := periodRange("month", year, month, asOf)
 	a := Assessment{Area: spec.Area, Year: year, Month: month, Range: r, Provisional: r.To < airquality.Month(year, month).To}
-	a.Units = c.Units(spec.Area, r)
+	a.Units = c.Units(spec, r)
 	for _, f := range spec.RankBy {
 		a.Rankings = append(a.Rankings, Ranking{Factor: f, Rows: assessment.Rank(a.Units, f)})
 	}
@@ -101,7 +120,7 @@ func (c *Calculator) Assess(spec *AssessSpec, year int, month time.Month, asOf a
 		} else if pr == r {
 			units = a.Units
 		} else {
-			units = c.Units(spec.Area, pr)
+			units = c.Units(spec, pr)
 		}
 		res.Outcome = s.Apply(units)
 		for _, l := range res.Outcome.Lines {
@@ -113,7 +132,7 @@ func (c *Calculator) Assess(spec *AssessSpec, year int, month time.Month, asOf a
 		}
 		a.Schemes = append(a.Schemes, res)
 	}
-	for _, ch := range c.Children(spec.Area) {
+	for _, ch := range c.UnitAreas(spec) {
 		if t, ok := totals[ch.ID]; ok {
 			a.Totals = append(a.Totals, UnitTotal{Unit: ch.ID, Name: ch.Name, Net: t})
 		}

@@ -22,7 +22,7 @@ type WaterData interface {
 }
 
 // Area is a configured area.
-type Area struct{ ID, Name, Parent string }
+type Area struct{ ID, Name, Parent, Kind string }
 
 // WaterSite is a section or a drinking-water source.
 type WaterSite struct {

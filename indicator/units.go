@@ -22,6 +22,21 @@ func (c *Calculator) Children(area string) []Area {
 	return out
 }
 
+// UnitAreas are the units of an assessment: the area's children, or every area of
+// spec.UnitKind below it.
+func (c *Calculator) UnitAreas(spec *AssessSpec) []Area {
+	if spec.UnitKind == "" {
+		return c.Children(spec.Area)
+	}
+	var out []Area
+	for _, a := range c.Areas {
+		if a.Kind == spec.UnitKind && a.ID != spec.Area && c.within(a.ID, spec.Area) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func statValue(s airquality.Stat, p airquality.Pollutant) assessment.Value {
 	if s.Value == nil {
 		return assessment.Value{Reason: string(s.Reason)}
@@ -101,10 +116,10 @@ func (c *Calculator) yoyValue(cur, prev assessment.Value) assessment.Value {
 
 // Units are an area's children with their values over r, the same period last year, the
 // YoY change rates, and their targets of r's year.
-func (c *Calculator) Units(area string, r airquality.Range) []assessment.Unit {
+func (c *Calculator) Units(spec *AssessSpec, r airquality.Range) []assessment.Unit {
 	var out []assessment.Unit
 	last := r.SamePeriodLastYear()
-	for _, a := range c.Children(area) {
+	for _, a := range c.UnitAreas(spec) {
 		cur, prev := c.unitValues(a.ID, r), c.unitValues(a.ID, last)
 		cur[assessment.CompositeYoY] = c.yoyValue(cur[assessment.Composite], prev[assessment.Composite])
 		cur[assessment.PM25YoY] = c.yoyValue(cur[assessment.PM25], prev[assessment.PM25])

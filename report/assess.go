@@ -23,17 +23,21 @@ type AssessOptions struct {
 }
 
 type assessWords struct {
-	title, provisional, ranking, lowerBetter, higherBetter, notRanked string
-	bases                                                             map[string]string
-	head                                                              []string
-	pay, receive, none, totals, sum, allSchemes, net                  string
-	factor                                                            map[assessment.Factor]string
-	excluded                                                          string
+	title, rangeTitle, provisional, ranking, lowerBetter, higherBetter, notRanked string
+	// rangeFactor names the factors whose monthly name does not fit a ranking over days.
+	rangeFactor                                      map[assessment.Factor]string
+	bases                                            map[string]string
+	head                                             []string
+	pay, receive, none, totals, sum, allSchemes, net string
+	factor                                           map[assessment.Factor]string
+	excluded                                         string
 }
 
 var assessZH = assessWords{
-	title: "%s %d年%d月 月考核（区县排名与生态补偿）", provisional: "暂定：月份未结束，数据截至 %s",
-	ranking: "排名 · %s（%s）", lowerBetter: "越低越好", higherBetter: "越高越好", notRanked: "不参与排名：%s",
+	title: "%s %d年%d月 月考核（区县排名与生态补偿）", rangeTitle: "%s %s 至 %s 排名",
+	rangeFactor: map[assessment.Factor]string{assessment.PM25: "PM2.5 平均浓度", assessment.PM10: "PM10 平均浓度"},
+	provisional: "暂定：月份未结束，数据截至 %s",
+	ranking:     "排名 · %s（%s）", lowerBetter: "越低越好", higherBetter: "越高越好", notRanked: "不参与排名：%s",
 	bases: map[string]string{"units_average": "各单位均值", "target": "目标值", "fixed": "固定基数", "last_year": "去年同期"},
 	head:  []string{"单位", "值", "基数", "差值", "金额", "方向"},
 	pay:   "支偿", receive: "得补", none: "—", totals: "合计：支偿 %s，得补 %s，结余 %s %s", sum: "合计",
@@ -45,8 +49,10 @@ var assessZH = assessWords{
 }
 
 var assessEN = assessWords{
-	title: "%s %d-%02d: monthly assessment (ranking and eco-compensation)", provisional: "provisional: the month is not over, data to %s",
-	ranking: "Ranking · %s (%s)", lowerBetter: "lower is better", higherBetter: "higher is better", notRanked: "not ranked: %s",
+	title: "%s %d-%02d: monthly assessment (ranking and eco-compensation)", rangeTitle: "%s %s to %s: ranking",
+	rangeFactor: map[assessment.Factor]string{assessment.PM25: "PM2.5 mean", assessment.PM10: "PM10 mean"},
+	provisional: "provisional: the month is not over, data to %s",
+	ranking:     "Ranking · %s (%s)", lowerBetter: "lower is better", higherBetter: "higher is better", notRanked: "not ranked: %s",
 	bases: map[string]string{"units_average": "units' average", "target": "target", "fixed": "fixed base", "last_year": "same period last year"},
 	head:  []string{"Unit", "Value", "Base", "Difference", "Amount", "Direction"},
 	pay:   "pays", receive: "receives", none: "—", totals: "Totals: paid %s, received %s, balance %s %s", sum: "Total",
@@ -82,6 +88,14 @@ func signedText(r *big.Rat, places int) string {
 	return t
 }
 
+// periodLabel is the assessment's month, "" for a ranking over days.
+func periodLabel(a *indicator.Assessment) string {
+	if a.Custom {
+		return ""
+	}
+	return fmt.Sprintf("%d-%02d", a.Year, int(a.Month))
+}
+
 // RenderAssessment writes an area's monthly assessment.
 func RenderAssessment(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 	wd := &assessZH
@@ -97,6 +111,18 @@ func RenderAssessment(w io.Writer, a *indicator.Assessment, opt AssessOptions) e
 	md := opt.Format == "markdown"
 	var b strings.Builder
 	title := fmt.Sprintf(wd.title, opt.AreaName, a.Year, int(a.Month))
+	if a.Custom {
+		title = fmt.Sprintf(wd.rangeTitle, opt.AreaName, a.Range.From, a.Range.To)
+		words := *wd
+		words.factor = map[assessment.Factor]string{}
+		for f, n := range wd.factor {
+			words.factor[f] = n
+		}
+		for f, n := range wd.rangeFactor {
+			words.factor[f] = n
+		}
+		wd = &words
+	}
 	head := func(s string) {
 		if md {
 			fmt.Fprintf(&b, "\n## %s\n\n", s)
@@ -222,13 +248,14 @@ func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 	out := struct {
 		Area        string                                `json:"area"`
 		Name        string                                `json:"name"`
-		Month       string                                `json:"month"`
+		Month       string                                `json:"month,omitempty"`
+		From        string                                `json:"from"`
 		To          string                                `json:"data_to"`
 		Provisional bool                                  `json:"provisional"`
 		Rankings    map[string][]rankJSON                 `json:"rankings"`
 		Schemes     []schemeJSON                          `json:"schemes"`
 		Totals      map[string]map[string]json.RawMessage `json:"totals"`
-	}{Area: a.Area, Name: opt.AreaName, Month: fmt.Sprintf("%d-%02d", a.Year, int(a.Month)), To: a.Range.To.String(), Provisional: a.Provisional,
+	}{Area: a.Area, Name: opt.AreaName, Month: periodLabel(a), From: a.Range.From.String(), To: a.Range.To.String(), Provisional: a.Provisional,
 		Rankings: map[string][]rankJSON{}, Schemes: []schemeJSON{}, Totals: map[string]map[string]json.RawMessage{}}
 	for _, rk := range a.Rankings {
 		fi, _ := assessment.Info(rk.Factor)
@@ -286,7 +313,10 @@ func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 
 func assessCSV(w io.Writer, a *indicator.Assessment, opt AssessOptions, wd *assessWords) error {
 	cw := csv.NewWriter(w)
-	month := fmt.Sprintf("%d-%02d", a.Year, int(a.Month))
+	month := periodLabel(a)
+	if a.Custom {
+		month = a.Range.From.String() + "/" + a.Range.To.String()
+	}
 	if opt.Table == "ranking" {
 		_ = cw.Write([]string{"month", "indicator", "rank", "unit", "name", "value", "reason"})
 		for _, rk := range a.Rankings {

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}()
 	cmds := map[string]command{}
-	for _, c := range []command{&versionCmd{}, &calcAQICmd{}, &calcWaterCmd{}, &checkConfigCmd{}, &runCmd{}, &backfillCmd{}, &reportCmd{}, &rebuildCmd{}, &healthcheckCmd{}, &spoolCmd{}, &assessCmd{}} {
+	for _, c := range []command{&versionCmd{}, &calcAQICmd{}, &calcWaterCmd{}, &checkConfigCmd{}, &runCmd{}, &backfillCmd{}, &reportCmd{}, &rebuildCmd{}, &healthcheckCmd{}, &spoolCmd{}, &assessCmd{}, &initConfigCmd{}} {
 		cc := c.register(app, env)
 		cmds[cc.FullCommand()] = c
 	}

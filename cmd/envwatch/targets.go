@@ -209,7 +209,7 @@ func (c *assessmentCache) get() metrics.AssessmentView {
 			v.MonthToDate = append(v.MonthToDate, c.calc.Assess(spec, y, m, yesterday))
 		}
 		v.LastMonth = append(v.LastMonth, c.calc.Assess(spec, prev.Year(), prev.Month(), yesterday))
-		for _, ch := range c.calc.Children(spec.Area) {
+		for _, ch := range c.calc.UnitAreas(spec) {
 			v.Parents[ch.ID] = spec.Area
 		}
 		for _, s := range spec.Schemes {
@@ -222,7 +222,7 @@ func (c *assessmentCache) get() metrics.AssessmentView {
 			done := map[string]bool{}
 			for back := 0; back < maxStreak; back++ {
 				mm := prev.AddDate(0, -back, 0)
-				rows := assessment.Rank(c.calc.Units(spec.Area, airquality.Month(mm.Year(), mm.Month())), f)
+				rows := assessment.Rank(c.calc.Units(spec, airquality.Month(mm.Year(), mm.Month())), f)
 				n := 0
 				for _, r := range rows {
 					if r.Rank > 0 {

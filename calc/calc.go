@@ -4,12 +4,14 @@
 package calc
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/envwatch/envwatch/collector/csvrec"
 )
 
 // ErrBadRows is returned when at least one row was rejected.
@@ -22,9 +24,7 @@ type table struct {
 }
 
 func readTable(r io.Reader, errw io.Writer, fn func(t *table, line int, rec []string) error, start func(t *table) error) (bad int, err error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
+	cr := csvrec.NewReader(r, csvrec.Limits{})
 	header, err := cr.Read()
 	if err == io.EOF {
 		return 0, errors.New("input is empty: a header line is required")
@@ -32,6 +32,7 @@ func readTable(r io.Reader, errw io.Writer, fn func(t *table, line int, rec []st
 	if err != nil {
 		return 0, fmt.Errorf("reading header: %w", err)
 	}
+	header = slices.Clone(header) // Read reuses its slice
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\uFEFF") // spreadsheet exports add a BOM
 	}
@@ -53,15 +54,16 @@ func readTable(r io.Reader, errw io.Writer, fn func(t *table, line int, rec []st
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				fmt.Fprintf(errw, "line %d: %v\n", pe.StartLine, pe.Err)
+			var se *csvrec.SyntaxError
+			if errors.As(err, &se) {
+				fmt.Fprintf(errw, "%v\n", se)
 				bad++
 				continue
 			}
 			return bad, err
 		}
-		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
+		rec = slices.Clone(rec) // rows may be kept
+		line := cr.Line()
 		if len(rec) != len(header) {
 			fmt.Fprintf(errw, "line %d: %d fields, the header has %d\n", line, len(rec), len(header))
 			bad++

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -528,5 +529,39 @@ func TestParseLayoutDetected(t *testing.T) {
 	rs, _, _ = p.Parse(strings.NewReader("timepoint,stationcode,o3,o3_24h\n2026-07-01T1200,1812A,160,150\n"), "x.csv")
 	if len(rs) != 1 || rs[0].Values[0].V.String() != "150" {
 		t.Errorf("archive preset: %+v", rs)
+	}
+}
+
+// Every record is bounded before it is materialised: a 20 MB line of commas, or a quote
+// left open to the end of a 20 MB file, refuses the file (bad_file: the rows before it
+// stand) at the cost of the record buffer, not of the line (docs/operations.md, "Files of
+// any size").
+func TestHostileRecordsBounded(t *testing.T) {
+	head := "timepoint,stationcode,pm2_5,pm10,so2,no2,co,o3\n2026-07-01T1200,1812A,20,30,5,10,0.5,100\n"
+	for name, body := range map[string]string{
+		"commas":     strings.Repeat(",", 20<<20) + "\n",
+		"open quote": "2026-07-01T1300,1812A,\"" + strings.Repeat("9\n", 10<<20),
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, _ := Preset(PresetAuto)
+			p := &Parser{Mapping: m, Location: airquality.Shanghai}
+			in := strings.NewReader(head + body)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			rs, _, err := p.Parse(in, "hostile.csv")
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.Contains(err.Error(), "record longer than the limit") {
+				t.Errorf("error %v, want the record refused", err)
+			}
+			if len(rs) != 1 {
+				t.Errorf("%d readings, want the one before the hostile record", len(rs))
+			}
+			// The default record limit is 64 KiB; allow the reader's buffers and the
+			// parser's first group, far below the 20 MB record.
+			if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+				t.Errorf("allocated %d bytes for a 20 MB record", got)
+			}
+		})
 	}
 }

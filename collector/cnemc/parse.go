@@ -8,7 +8,6 @@ package cnemc
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/collector/csvrec"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/reading"
 )
@@ -103,6 +103,8 @@ type Parser struct {
 	// Units converts columns sent in another unit than CNEMC's (µg/m³; CO mg/m³), keyed
 	// by pollutant code.
 	Units map[string]airquality.UnitConverter
+	// Limits bound a record (zero: csvrec's defaults).
+	Limits csvrec.Limits
 
 	foldOnce sync.Once
 	folded   map[string]string // upper-case code → configured code
@@ -135,7 +137,9 @@ var ErrHeader = errors.New("CSV header lacks a mapped column")
 // the rest are returned. Only a missing header column fails the whole file.
 func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, rejects []reading.Reject, err error) {
 	if l, ok := r.(interface{ Len() int }); ok { // a file in memory: a row is ≥ 40 bytes
-		readings = make([]reading.Reading, 0, l.Len()/40+1)
+		// Capped: the size says how many rows a file can hold, not that it holds them (a
+		// line of 20 MB of commas is one refused record).
+		readings = make([]reading.Reading, 0, min(l.Len()/40+1, 4096))
 	}
 	err = p.ParseGroups(r, name, 0, func(rs []reading.Reading, rj []reading.Reject) error {
 		readings = append(readings, rs...)
@@ -156,9 +160,7 @@ func (p *Parser) Parse(r io.Reader, name string) (readings []reading.Reading, re
 // cell that is none of these is rejected alone, with file, line, column and value.
 func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
 	f := fileParse{Parser: p, name: name, group: group, emit: emit, est: rowsLeft(r)} // before the CSV reader buffers
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	cr := csvrec.NewReader(r, p.Limits)
 	header, err := cr.Read()
 	if err != nil {
 		if err == io.EOF {
@@ -175,18 +177,19 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				f.reject(pe.StartLine, "%v", pe.Err)
+			var se *csvrec.SyntaxError
+			if errors.As(err, &se) {
+				f.reject(se.Line, "%s", se.Msg)
 				continue
 			}
+			// A record beyond the limits, or a read error: what was read stands, the
+			// rest of the file is refused (the caller counts it as bad_file).
 			if ferr := f.flush(); ferr != nil {
 				return ferr
 			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
-		if err := f.row(rec, line); err != nil {
+		if err := f.row(rec, cr.Line()); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package cnemc
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -70,20 +69,22 @@ func (s *URLSource) Fetch(ctx context.Context, w collector.Window) (*reading.Bat
 		if err != nil {
 			return nil, err
 		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
-		resp.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case resp.StatusCode == http.StatusNotFound:
-			continue
-		case resp.StatusCode != http.StatusOK:
+		if resp.StatusCode != http.StatusOK {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10)) // let the connection be reused
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusNotFound {
+				continue
+			}
 			return nil, fmt.Errorf("GET %s: HTTP %d", u.String(), resp.StatusCode)
-		case int64(len(data)) > max:
+		}
+		// Parsed as it arrives, a record at a time (bounded by the parser's limits), never
+		// held whole.
+		body := &io.LimitedReader{R: resp.Body, N: max + 1}
+		rs, rejects, err := s.Parser.Parse(body, u.String())
+		resp.Body.Close()
+		if body.N <= 0 {
 			return nil, fmt.Errorf("GET %s: response larger than %d bytes", u.String(), max)
 		}
-		rs, rejects, err := s.Parser.Parse(bytes.NewReader(data), u.String())
 		if err != nil {
 			b.Rejects = append(b.Rejects, reading.Reject{Reason: "bad_file", Detail: err.Error()})
 			continue

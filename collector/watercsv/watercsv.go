@@ -4,14 +4,15 @@
 package watercsv
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/collector/csvrec"
 	"github.com/envwatch/envwatch/collector/filetrack"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/reading"
@@ -48,8 +49,7 @@ func (p *Parser) Parse(r io.Reader, name string) (out []reading.Reading, rejects
 // most group samples (0: the whole file), so that a file of any size is read in bounded
 // memory.
 func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]reading.Reading, []reading.Reject) error) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
+	cr := csvrec.NewReader(r, csvrec.Limits{})
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil
@@ -57,6 +57,7 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 	if err != nil {
 		return fmt.Errorf("%s: reading header: %w", name, err)
 	}
+	header = slices.Clone(header) // Read reuses its slice
 	pos := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimPrefix(strings.TrimSpace(h), "\uFEFF")
@@ -115,9 +116,9 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				reject(pe.StartLine, "%v", pe.Err)
+			var se *csvrec.SyntaxError
+			if errors.As(err, &se) {
+				reject(se.Line, "%s", se.Msg)
 				continue
 			}
 			if ferr := flush(); ferr != nil {
@@ -125,7 +126,7 @@ func (p *Parser) ParseGroups(r io.Reader, name string, group int, emit func([]re
 			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		line, _ := cr.FieldPos(0) // only after a successful Read: it panics otherwise
+		line := cr.Line()
 		if len(rec) != len(header) {
 			reject(line, "%d fields, the header has %d", len(rec), len(header))
 			continue

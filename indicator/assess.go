@@ -58,11 +58,11 @@ type Assessment struct {
 	Provisional bool             // the month is not over: figures will change
 	// Custom is set for a ranking over days of the caller's choosing (AssessRange): no
 	// month, no eco-compensation.
-	Custom      bool
-	Units       []assessment.Unit
-	Rankings    []Ranking
-	Schemes     []SchemeResult
-	Totals      []UnitTotal
+	Custom   bool
+	Units    []assessment.Unit
+	Rankings []Ranking
+	Schemes  []SchemeResult
+	Totals   []UnitTotal
 }
 
 // AssessSpecFor returns an area's assessment, if configured.

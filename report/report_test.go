@@ -2,18 +2,15 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/indicator"
+	"github.com/envwatch/envwatch/internal/golden"
 	"github.com/envwatch/envwatch/waterquality"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files (then check them by hand)")
 
 type fakeAir func(d airquality.Day) (airquality.DayValues, bool)
 
@@ -123,16 +120,6 @@ func TestGoldenReports(t *testing.T) {
 		if err := Render(&b, &snap, c.opt); err != nil {
 			t.Fatal(err)
 		}
-		path := "testdata/" + c.file
-		if *update {
-			os.WriteFile(path, b.Bytes(), 0o644)
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b.String() != string(want) {
-			t.Errorf("%s:\n%s\nwant:\n%s", c.file, b.String(), want)
-		}
+		golden.Assert(t, c.file, b.Bytes())
 	}
 }

@@ -133,7 +133,7 @@ assessments:
 	// The exposition of the last complete month (scraped on 5 November).
 	st := fixtureStackFrom(t, cfg)
 	body := exposition(t, st, time.Date(2026, 11, 5, 10, 0, 0, 0, airquality.Shanghai))
-	st.close()
+	st.Close()
 	for _, want := range []string{
 		`envwatch_assessment_rank{area="A",indicator="pm2_5",month="2026-10",parent="city",period="last_month"} 4`,
 		`envwatch_assessment_rank{area="D",indicator="pm2_5",month="2026-10",parent="city",period="last_month"} 1`,

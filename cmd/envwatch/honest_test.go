@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -15,7 +16,11 @@ import (
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/collector/cnemc"
 	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/internal/golden"
 	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/service"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 )
 
 // honestData writes a two-year CNEMC data set for two stations of one city and returns
@@ -197,7 +202,7 @@ func TestHonestIndicators(t *testing.T) {
 	// … and no YoY series in /metrics.
 	s := fixtureStackFrom(t, short)
 	body := exposition(t, s, time.Date(2026, 12, 1, 10, 0, 0, 0, airquality.Shanghai))
-	s.close()
+	s.Close()
 	if strings.Contains(body, "envwatch_yoy_change") {
 		t.Errorf("/metrics holds a YoY series:\n%s", grepLines(body, "envwatch_yoy_change"))
 	}
@@ -219,7 +224,7 @@ func TestHonestIndicators(t *testing.T) {
 		{margin, "zh", "honest_margin_zh.txt"}, {margin, "en", "honest_margin_en.txt"},
 	} {
 		_, out, _ := runCLI("report", "--config", c.config, "--area", "city", "--year", "2026", "--lang", c.lang)
-		golden(t, c.golden, out)
+		golden.Assert(t, c.golden, []byte(out))
 	}
 
 	// (b) An as-of past the data end: the 33 days after it are missing, nothing is "met".
@@ -305,28 +310,34 @@ func grepLines(s, sub string) string {
 	return strings.Join(out, "\n")
 }
 
-// golden compares out with testdata/name (rewritten with -update, then reviewed by hand).
-func golden(t *testing.T, name, out string) {
+// fixtureStackFrom opens a generation over a configuration file (compute only).
+func fixtureStackFrom(t *testing.T, cfg string) *service.Generation {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *updateGolden {
-		os.WriteFile(path, []byte(out), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("%s:\n%s\nwant:\n%s", name, out, want)
-	}
-}
-
-// fixtureStackFrom opens a stack over a configuration file (compute only).
-func fixtureStackFrom(t *testing.T, cfg string) *stack {
-	t.Helper()
-	s, err := newStack(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), sinkMode{override: discardSink{}})
+	s, err := service.Open(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), service.Mode{Sink: service.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// exposition is the domain exposition of s at now, in the text format.
+func exposition(t *testing.T, s *service.Generation, now time.Time) string {
+	t.Helper()
+	cs, err := s.Collectors(func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(cs...)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
 }

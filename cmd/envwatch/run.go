@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -16,18 +15,15 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	"github.com/envwatch/envwatch/api"
-	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/metrics"
-	"github.com/envwatch/envwatch/sink/influx"
+	"github.com/envwatch/envwatch/service"
 )
 
 type runCmd struct {
@@ -65,6 +61,11 @@ func (c *runCmd) logger(w io.Writer) *slog.Logger {
 	return promslog.New(cfg)
 }
 
+// options are the flags the running service takes.
+func (c *runCmd) options() service.Options {
+	return service.Options{ShutdownTimeout: c.shutdownTimeout, Lifecycle: c.lifecycle, AdminAPI: c.adminAPI, Pprof: c.pprof, Secrets: c.secrets}
+}
+
 func (c *runCmd) run(env *environ) int {
 	c.secrets = env.secrets
 	if c.onceFlag {
@@ -80,85 +81,6 @@ func (c *runCmd) run(env *environ) int {
 		return 1
 	}
 	return 0
-}
-
-// running is one generation of the service: a stack with its scheduler, replayer and
-// HTTP routes. A reload replaces it; the listener stays.
-type running struct {
-	s          *stack
-	sched      *collector.Scheduler
-	stop       context.CancelFunc
-	influxOK   atomic.Bool
-	handler    http.Handler
-	shutdownIn time.Duration
-	jobs       *api.Jobs
-}
-
-func (c *runCmd) start(cfg *config.Config, logger *slog.Logger, selfReg *prometheus.Registry, reload func() error) (*running, error) {
-	s, err := stackFrom(cfg, logger, sinkMode{secrets: c.secrets})
-	if err != nil {
-		return nil, err
-	}
-	r := &running{s: s, shutdownIn: c.shutdownTimeout}
-	ctx, cancel := context.WithCancel(context.Background())
-	r.stop = cancel
-	fail := func(err error) (*running, error) { cancel(); s.close(); return nil, err }
-	logger.Info("state store open", "path", s.st.Path())
-	if s.writer != nil {
-		go watchHealth(ctx, s.writer, &r.influxOK, logger)
-		logger.Info("writing to influxdb", "url", s.cfg.InfluxDB.URL, "bucket", s.cfg.InfluxDB.WriteBucket())
-	} else {
-		r.influxOK.Store(true)
-		logger.Info("no influxdb section in the configuration: readings are computed and exposed but not stored")
-	}
-	domain, snapshots, err := s.domainGatherer(time.Now)
-	if err != nil {
-		return fail(err)
-	}
-	go snapshots.keepWarm(ctx)
-	s.promReg.MustRegister(metrics.NewSpoolCollector(s.pl), metrics.NewStoreSizeGauge(func() float64 { return float64(s.st.Size()) }))
-	go s.pl.Replay(ctx)
-
-	r.sched = collector.NewScheduler(s.loc, s.sourceMetrics, logger)
-	for _, sc := range s.cfg.Sources {
-		if !sc.On() {
-			logger.Info("source disabled", "source", sc.Name)
-			continue
-		}
-		src, err := s.source(sc)
-		if err != nil {
-			return fail(err)
-		}
-		switch src := src.(type) {
-		case collector.Pull:
-			if err := r.sched.Add(sc.Schedule, s.job(sc, src)); err != nil {
-				return fail(err)
-			}
-		case collector.Push:
-			r.sched.Serve(sc.Name, src, s.pl)
-		default:
-			return fail(fmt.Errorf("source %s: kind %q built neither a pull nor a push source", sc.Name, sc.Kind))
-		}
-	}
-	r.sched.Start()
-	r.jobs = api.NewJobs(ctx)
-	svc := &service{s: s, jobs: r.jobs}
-	apiHandler := &api.Handler{Svc: svc, Admin: c.adminAPI}
-	r.handler = c.routes(metrics.Concat{selfReg, s.promReg, domain}, &r.influxOK, reload, apiHandler, pagesFor(s.cfg, apiHandler))
-	return r, nil
-}
-
-// close stops the generation: sources first (running jobs get the shutdown time), then the
-// replayer; every accepted batch is already in InfluxDB or in the spool; then the store.
-func (r *running) close(logger *slog.Logger) {
-	if err := r.sched.Stop(r.shutdownIn); err != nil {
-		logger.Warn("stopping sources", "err", err)
-	}
-	r.stop()
-	if r.jobs != nil {
-		r.jobs.WaitAll() // a backfill stops at its next group; what it delivered is kept
-	}
-	r.s.close()
 }
 
 // swapHandler serves the current generation's routes.
@@ -187,7 +109,7 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 		self.ConfigLoaded.Set(0)
 		return err
 	}
-	cur, err := c.start(cfg, logger, selfReg, reload)
+	cur, err := service.Start(cfg, logger, selfReg, reload, c.options())
 	if err != nil {
 		self.ConfigLoaded.Set(0)
 		return err
@@ -195,7 +117,7 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 	self.ConfigLoaded.Set(1)
 	self.ConfigLoadSuccess.SetToCurrentTime()
 	handler := &swapHandler{}
-	handler.h.Store(&cur.handler)
+	handler.h.Store(&cur.Handler)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(srv, c.web, logger) }()
@@ -225,7 +147,7 @@ loop:
 		}
 	}
 	if cur != nil {
-		cur.close(logger)
+		cur.Close(logger)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -240,7 +162,7 @@ loop:
 // a missing sand_dust_file, a port taken). Readiness and source_up tell the truth either
 // way: if even the old configuration cannot start, /-/ready answers 503 and only the
 // self-metrics are served.
-func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *prometheus.Registry, reload func() error, cur **running, h *swapHandler) error {
+func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *prometheus.Registry, reload func() error, cur **service.Running, h *swapHandler) error {
 	logger.Info("reloading configuration", "config", c.configFile)
 	cfg, err := config.LoadFile(c.configFile)
 	if err != nil {
@@ -250,14 +172,14 @@ func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *promet
 	}
 	var prev *config.Config
 	if *cur != nil {
-		prev = (*cur).s.cfg
-		(*cur).close(logger)
+		prev = (*cur).Config()
+		(*cur).Close(logger)
 		*cur = nil
 	}
-	next, err := c.start(cfg, logger, selfReg, reload)
+	next, err := service.Start(cfg, logger, selfReg, reload, c.options())
 	if err == nil {
 		*cur = next
-		h.h.Store(&next.handler)
+		h.h.Store(&next.Handler)
 		self.ConfigLoaded.Set(1)
 		self.ConfigLoadSuccess.SetToCurrentTime()
 		logger.Info("configuration reloaded")
@@ -266,106 +188,15 @@ func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *promet
 	self.ConfigLoaded.Set(0)
 	logger.Error("starting with the new configuration failed; restoring the previous one", "err", err)
 	if prev != nil {
-		if old, rerr := c.start(prev, logger, selfReg, reload); rerr == nil {
+		if old, rerr := service.Start(prev, logger, selfReg, reload, c.options()); rerr == nil {
 			*cur = old
-			h.h.Store(&old.handler)
+			h.h.Store(&old.Handler)
 			return fmt.Errorf("the new configuration did not start (the previous one runs again): %w", err)
 		} else {
 			logger.Error("the previous configuration did not start again either; nothing is collecting", "err", rerr)
 		}
 	}
-	down := c.downRoutes(selfReg, err, reload)
+	down := service.DownRoutes(c.options(), selfReg, err, reload)
 	h.h.Store(&down)
 	return err
-}
-
-// downRoutes serve while no generation runs: self-metrics, 503 on readiness, reload.
-func (c *runCmd) downRoutes(selfReg *prometheus.Registry, cause error, reload func() error) http.Handler {
-	var notReady atomic.Bool
-	mux := http.NewServeMux()
-	base := c.routes(selfReg, &notReady, reload, http.NotFoundHandler(), http.NotFoundHandler())
-	mux.Handle("/", base)
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "not collecting: the configuration did not start: "+cause.Error(), http.StatusServiceUnavailable)
-	})
-	return mux
-}
-
-func watchHealth(ctx context.Context, w *influx.Writer, ok *atomic.Bool, logger *slog.Logger) {
-	t := time.NewTicker(15 * time.Second)
-	defer t.Stop()
-	for {
-		err := w.Health(ctx)
-		if err == nil && !ok.Load() {
-			logger.Info("influxdb is healthy")
-		}
-		if err != nil {
-			logger.Warn("influxdb health check failed", "err", err)
-		}
-		if err == nil {
-			ok.Store(true) // readiness needs one success; write failures are counted separately
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (c *runCmd) routes(g prometheus.Gatherer, influxOK *atomic.Bool, reload func() error, apiHandler, pagesHandler http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", apiHandler)
-	mux.Handle("/pages/", pagesHandler)
-	mux.Handle("/pages", pagesHandler)
-	mux.Handle("/metrics", fastGzip(promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true})))
-	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
-		if !c.lifecycle {
-			// Prometheus' answer, for the same reason: a mutating endpoint is off until enabled.
-			http.Error(w, "Lifecycle API is not enabled (start with --web.enable-lifecycle; SIGHUP always reloads).", http.StatusForbidden)
-			return
-		}
-		if r.Method != http.MethodPost {
-			http.Error(w, "POST to reload the configuration", http.StatusMethodNotAllowed)
-			return
-		}
-		if err := reload(); err != nil {
-			http.Error(w, "reload failed: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		fmt.Fprintln(w, "Reloaded")
-	})
-	if c.pprof {
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	}
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
-		if !influxOK.Load() {
-			http.Error(w, "waiting for InfluxDB to answer its health check", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "Ready")
-	})
-	landing, err := web.NewLandingPage(web.LandingConfig{
-		Name:        "envwatch",
-		Description: "Air- and water-quality indicators for environmental bureaus (HJ 633, HJ 663, GB 3095, GB 3838)",
-		Version:     version.Info(),
-		Links: []web.LandingLinks{
-			{Address: "/pages/today", Text: "今日研判 · Today"},
-			{Address: "/pages/month", Text: "月度考核 · Month"},
-			{Address: "/pages/year", Text: "年度报告 · Year"},
-			{Address: "/metrics", Text: "Metrics"},
-			{Address: "/-/healthy", Text: "Health"},
-			{Address: "/-/ready", Text: "Readiness"},
-			{Address: "/api/v1/sites", Text: "API: sites"},
-		},
-	})
-	if err == nil {
-		mux.Handle("/", landing)
-	}
-	return mux
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -90,8 +90,8 @@ type nowJSON struct {
 	Rejected          []nowRejected `json:"rejected_readings"`
 }
 
-// now answers GET /api/v1/now for an area.
-func (s *stack) now(_ context.Context, w io.Writer, areaKey, lang string, now time.Time) error {
+// Now answers GET /api/v1/now for an area.
+func (s *Generation) Now(_ context.Context, w io.Writer, areaKey, lang string, now time.Time) error {
 	area, err := findArea(s.cfg, areaKey)
 	if err != nil {
 		return &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
@@ -159,7 +159,7 @@ func hourJSON(an pipeline.AreaNow, opt airquality.AQIOptions, loc *time.Location
 }
 
 // descendants is the set of an area and every area below it.
-func descendants(s *stack, root string) map[string]bool {
+func descendants(s *Generation, root string) map[string]bool {
 	in := map[string]bool{root: true}
 	for grew := true; grew; {
 		grew = false

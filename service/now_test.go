@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"bytes"
@@ -16,13 +16,13 @@ import (
 // and the age of each station's newest hour; a station without data is stale.
 func TestNowOnRealHours(t *testing.T) {
 	s := fixtureStack(t, t.TempDir())
-	defer s.close()
+	defer s.Close()
 	if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "fixture", Readings: realHours(t)}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2022, 6, 2, 1, 0, 0, 0, airquality.Shanghai) // two hours after the newest hour (22:00–23:00) ends
 	var buf bytes.Buffer
-	if err := s.now(context.Background(), &buf, "xigong", "zh", now); err != nil {
+	if err := s.Now(context.Background(), &buf, "xigong", "zh", now); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
@@ -65,7 +65,7 @@ func TestNowOnRealHours(t *testing.T) {
 	}
 	// A second over 3 h after the newest hour, both are stale.
 	buf.Reset()
-	s.now(context.Background(), &buf, "xigong", "en", now.Add(time.Hour+time.Second))
+	s.Now(context.Background(), &buf, "xigong", "en", now.Add(time.Hour+time.Second))
 	if !bytes.Contains(buf.Bytes(), []byte(`"stale_stations": [
     "1812A",
     "1814A"

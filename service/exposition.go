@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -10,14 +10,13 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/assessment"
-	"github.com/envwatch/envwatch/fromconfig"
 	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/metrics"
 )
 
 // calculator builds the indicator calculator of the configuration over the pipeline.
-func (s *stack) calculator() (*indicator.Calculator, error) {
-	return fromconfig.Calculator(s.cfg, s.pl, s.pl)
+func (s *Generation) calculator() (*indicator.Calculator, error) {
+	return calculatorFor(s.cfg, s.pl, s.pl)
 }
 
 // snapshotCache keeps the target snapshot of the current data and day. A national year
@@ -123,7 +122,7 @@ func (c *snapshotCache) keepWarm(ctx context.Context) {
 // domainCollectors are the collectors of the domain exposition: station and area air,
 // water freshness, and the target snapshot (computed through yesterday, again when the
 // data or the day changed; cache.keepWarm keeps it computed in the background).
-func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collector, cache *snapshotCache, err error) {
+func (s *Generation) domainCollectors(now func() time.Time) (cs []prometheus.Collector, cache *snapshotCache, err error) {
 	calc, err := s.calculator()
 	if err != nil {
 		return nil, nil, err
@@ -142,7 +141,7 @@ func (s *stack) domainCollectors(now func() time.Time) (cs []prometheus.Collecto
 // the day changed, or a snapshot was stored (metrics.Cached): between two batches every
 // scrape is the same. A snapshot that data arriving during its computation made stale is
 // recomputed by the next scrape (incrementally: only the areas whose data changed).
-func (s *stack) domainGatherer(now func() time.Time) (prometheus.Gatherer, *snapshotCache, error) {
+func (s *Generation) domainGatherer(now func() time.Time) (prometheus.Gatherer, *snapshotCache, error) {
 	cs, cache, err := s.domainCollectors(now)
 	if err != nil {
 		return nil, nil, err
@@ -157,7 +156,7 @@ func (s *stack) domainGatherer(now func() time.Time) (prometheus.Gatherer, *snap
 }
 
 // infoCollector describes every configured site for the info metrics.
-func (s *stack) infoCollector() *metrics.InfoCollector {
+func (s *Generation) infoCollector() *metrics.InfoCollector {
 	var areas []metrics.AreaInfo
 	for _, a := range s.cfg.Areas {
 		areas = append(areas, metrics.AreaInfo{ID: a.ID, Name: a.Name, NameEN: a.NameEN, Kind: a.Kind, Parent: a.Parent})
@@ -264,4 +263,11 @@ func rowsMax(rows []assessment.Ranked) int {
 		m = max(m, r.Rank)
 	}
 	return m
+}
+
+// Collectors are the domain exposition's collectors as of now() — stations and areas, water,
+// targets, assessments, names — for a registry of the caller's (tests, benchmarks).
+func (s *Generation) Collectors(now func() time.Time) ([]prometheus.Collector, error) {
+	cs, _, err := s.domainCollectors(now)
+	return cs, err
 }

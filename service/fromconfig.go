@@ -1,8 +1,9 @@
-// Package fromconfig translates a configuration into envwatch's domain values: the
-// indicator calculator with its areas, water sites, standards options, targets and monthly
-// assessments, reading the files a configuration names (sand-dust days, reported
-// indicators). The configuration has been validated; what can still fail here is a file.
-package fromconfig
+package service
+
+// A configuration translated into envwatch's domain values: the indicator calculator with
+// its areas, water sites, standards options, targets and monthly assessments, reading the
+// files a configuration names (sand-dust days, reported indicators). The configuration
+// has been validated; what can still fail here is a file.
 
 import (
 	"bytes"
@@ -23,9 +24,9 @@ import (
 	"github.com/envwatch/envwatch/waterquality"
 )
 
-// Calculator builds the indicator calculator of a configuration over the engines' data.
+// calculatorFor builds the indicator calculator of a configuration over the engines' data.
 // It reads the files the configuration names (sand-dust days, reported indicators).
-func Calculator(cfg *config.Config, air indicator.AirData, water indicator.WaterData) (*indicator.Calculator, error) {
+func calculatorFor(cfg *config.Config, air indicator.AirData, water indicator.WaterData) (*indicator.Calculator, error) {
 	c := &indicator.Calculator{Air: air, Water: water}
 	for _, a := range cfg.Areas {
 		c.Areas = append(c.Areas, indicator.Area{ID: a.ID, Name: a.Name, Parent: a.Parent, Kind: a.Kind})
@@ -43,7 +44,7 @@ func Calculator(cfg *config.Config, air indicator.AirData, water indicator.Water
 		}
 		c.Sites = append(c.Sites, indicator.WaterSite{Code: src.Code, Name: src.Name, Area: src.Area, Body: body, Target: waterquality.ClassIII, Source: true, Volume: vol})
 	}
-	opt, err := Options(cfg)
+	opt, err := indicatorOptions(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -107,9 +108,9 @@ func assessSpec(as config.Assessed) indicator.AssessSpec {
 	return spec
 }
 
-// Options are the standards choices of the configuration's assessment section, with the
+// indicatorOptions are the standards choices of the configuration's assessment section, with the
 // sand-dust days of its sand_dust_file.
-func Options(cfg *config.Config) (indicator.Options, error) {
+func indicatorOptions(cfg *config.Config) (indicator.Options, error) {
 	a := cfg.Assessment
 	var o indicator.Options
 	v, _ := airquality.ParseVersion(a.AQIStandard)

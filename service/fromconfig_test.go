@@ -1,4 +1,4 @@
-package fromconfig
+package service
 
 import (
 	"os"
@@ -70,7 +70,7 @@ func TestCalculatorOfTheExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Calculator(cfg, nil, nil)
+	c, err := calculatorFor(cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"os"
@@ -17,30 +17,30 @@ import (
 
 // docs/design.md's checklist for a source kind names three existing files: the option
 // struct (config/config.go), the kind in config.Kinds with its checks
-// (config/validate_sources.go) and the factory in kinds() (here). The two lists of kinds
+// (config/validate_sources.go) and the factory in Kinds() (service/generation.go). The two lists of kinds
 // must agree, or a kind validates and then cannot be built (or is built but refused).
 func TestEveryConfiguredKindIsBuilt(t *testing.T) {
 	var configured, built []string
 	for _, k := range config.Kinds {
 		configured = append(configured, k.Name)
 	}
-	for k := range kinds(prometheus.NewRegistry()) {
+	for k := range Kinds(prometheus.NewRegistry()) {
 		built = append(built, k)
 	}
 	sort.Strings(configured)
 	sort.Strings(built)
 	if !slices.Equal(configured, built) {
-		t.Errorf("config.Kinds %v, kinds() %v: add the kind to both (docs/design.md, Adding things)", configured, built)
+		t.Errorf("config.Kinds %v, Kinds() %v: add the kind to both (docs/design.md, Adding things)", configured, built)
 	}
 }
 
 // The checklist in docs/design.md is true of every kind this build has: each existing
 // file it names exists, and each kind is where the checklist says a kind goes — an option
 // field on config.Source keyed by its name (config/config.go), a row in config.Kinds
-// (config/validate_sources.go), a factory in kinds() (stack.go) and a section in
+// (config/validate_sources.go), a factory in Kinds() (service/generation.go) and a section in
 // docs/configuration.md.
 func TestSourceKindChecklist(t *testing.T) {
-	design, err := os.ReadFile("../../docs/design.md")
+	design, err := os.ReadFile("../docs/design.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,20 +49,20 @@ func TestSourceKindChecklist(t *testing.T) {
 		t.Fatal("docs/design.md: no source kind checklist")
 	}
 	block, _, _ = strings.Cut(block, "\n\n**")
-	named := regexp.MustCompile("`((?:config|cmd|collector|docs)/[a-z_./]+\\.(?:go|md))`").FindAllStringSubmatch(block, -1)
+	named := regexp.MustCompile("`((?:config|cmd|collector|docs|service)/[a-z_./]+\\.(?:go|md))`").FindAllStringSubmatch(block, -1)
 	if len(named) < 4 {
 		t.Fatalf("checklist names %d files: %q", len(named), block)
 	}
 	for _, m := range named {
-		if _, err := os.Stat(filepath.Join("../..", m[1])); err != nil {
+		if _, err := os.Stat(filepath.Join("..", m[1])); err != nil {
 			t.Errorf("checklist names %s: %v", m[1], err)
 		}
 	}
-	confDoc, err := os.ReadFile("../../docs/configuration.md")
+	confDoc, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	built := kinds(prometheus.NewRegistry())
+	built := Kinds(prometheus.NewRegistry())
 	src := reflect.TypeFor[config.Source]()
 	for _, k := range config.Kinds {
 		found := false
@@ -74,7 +74,7 @@ func TestSourceKindChecklist(t *testing.T) {
 			t.Errorf("kind %s: no option field keyed %q on config.Source", k.Name, k.Name)
 		}
 		if built[k.Name] == nil {
-			t.Errorf("kind %s: no factory in kinds()", k.Name)
+			t.Errorf("kind %s: no factory in Kinds()", k.Name)
 		}
 		if !strings.Contains(string(confDoc), "### `"+k.Name+"`") {
 			t.Errorf("kind %s: no section in docs/configuration.md", k.Name)

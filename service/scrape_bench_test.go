@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 
 // nationalStack builds a configuration of 2,000 stations in 200 cities and 4,000 sections,
 // with `days` days of simulated hourly data and one sample per section.
-func nationalStack(b *testing.B, days int) (*stack, time.Time) {
+func nationalStack(b *testing.B, days int) (*Generation, time.Time) {
 	var y strings.Builder
 	y.WriteString("areas:\n")
 	for a := 0; a < 200; a++ {
@@ -44,7 +44,7 @@ func nationalStack(b *testing.B, days int) (*stack, time.Time) {
 	dir := b.TempDir()
 	p := filepath.Join(dir, "national.yaml")
 	os.WriteFile(p, []byte(y.String()+"state_dir: "+filepath.Join(dir, "state")+"\n"), 0o600)
-	s, err := newStack(p, slog.New(slog.NewTextHandler(io.Discard, nil)), sinkMode{override: discardSink{}, dryRun: true})
+	s, err := Open(p, slog.New(slog.NewTextHandler(io.Discard, nil)), Mode{Sink: Discard, DryRun: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func nationalStack(b *testing.B, days int) (*stack, time.Time) {
 // in production, or after revisions).
 func BenchmarkScrapeNational(b *testing.B) {
 	s, end := nationalStack(b, 30)
-	defer s.close()
+	defer s.Close()
 	for _, mode := range []string{"unchanged", "new_batch", "new_day"} {
 		b.Run(mode, func(b *testing.B) {
 			now := end.Add(30 * time.Minute)

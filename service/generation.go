@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"errors"
@@ -17,7 +17,6 @@ import (
 	"github.com/envwatch/envwatch/collector/simulate"
 	"github.com/envwatch/envwatch/collector/watercsv"
 	"github.com/envwatch/envwatch/config"
-	"github.com/envwatch/envwatch/fromconfig"
 	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/pipeline"
@@ -27,8 +26,10 @@ import (
 	"github.com/envwatch/envwatch/waterquality"
 )
 
-// kinds is the registry of source kinds this binary supports.
-func kinds(reg prometheus.Registerer) collector.Registry {
+// Kinds is the registry of source kinds this binary supports. config.Kinds names them for
+// validation; config cannot hold the factories (the collectors import config), and an
+// init-time registry would be global state.
+func Kinds(reg prometheus.Registerer) collector.Registry {
 	hjm := hj212recv.NewMetrics(reg)
 	return collector.Registry{
 		"cnemc_csv": cnemc.New,
@@ -43,9 +44,10 @@ func kinds(reg prometheus.Registerer) collector.Registry {
 	}
 }
 
-// stack is everything between the configuration and the sources: state store, metrics
-// registry, sink, engines and pipeline. run, backfill and run --once share it.
-type stack struct {
+// Generation is everything between the configuration and the sources: state store,
+// metrics registry, sink, engines and pipeline. `run` (through Running), backfill,
+// report, assess and the dry run share it; a reload builds a new one.
+type Generation struct {
 	cfg           *config.Config
 	loc           *time.Location
 	st            *store.Store
@@ -62,26 +64,30 @@ type stack struct {
 	logger        *slog.Logger
 }
 
-// sinkMode chooses what the pipeline writes to.
-type sinkMode struct {
-	override pipeline.Sink // used instead of InfluxDB when set (dry runs)
-	dryRun   bool          // neither restore nor persist engine state
-	// secrets learns the configuration's credentials, so that logs and errors mask them.
-	secrets *secret.Redactor
+// Mode chooses what the pipeline writes to.
+type Mode struct {
+	Sink   pipeline.Sink // used instead of InfluxDB when set (commands that only read: Discard)
+	DryRun bool          // neither restore nor persist engine state
+	// Secrets learns the configuration's credentials, so that logs and errors mask them.
+	Secrets *secret.Redactor
 }
 
-func newStack(cfgPath string, logger *slog.Logger, mode sinkMode) (*stack, error) {
+// Discard is the sink of commands that only read (report, assess).
+var Discard pipeline.Sink = discardSink{}
+
+// Open loads a configuration file and builds its generation.
+func Open(cfgPath string, logger *slog.Logger, mode Mode) (*Generation, error) {
 	cfg, err := config.LoadFile(cfgPath)
 	if err != nil {
 		return nil, err
 	}
-	return stackFrom(cfg, logger, mode)
+	return New(cfg, logger, mode)
 }
 
-// stackFrom builds a stack from a loaded configuration (a reload restores the previous one).
-func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, error) {
-	if mode.secrets != nil {
-		mode.secrets.Add(cfg.Secrets()...)
+// New builds a generation from a loaded configuration (a reload restores the previous one).
+func New(cfg *config.Config, logger *slog.Logger, mode Mode) (*Generation, error) {
+	if mode.Secrets != nil {
+		mode.Secrets.Add(cfg.Secrets()...)
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
@@ -91,9 +97,9 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 	if err != nil {
 		return nil, err
 	}
-	s := &stack{cfg: cfg, loc: loc, st: st, promReg: prometheus.NewRegistry(), logger: logger}
-	var sink pipeline.Sink = mode.override
-	if in := cfg.InfluxDB; in != nil && mode.override == nil {
+	s := &Generation{cfg: cfg, loc: loc, st: st, promReg: prometheus.NewRegistry(), logger: logger}
+	var sink pipeline.Sink = mode.Sink
+	if in := cfg.InfluxDB; in != nil && mode.Sink == nil {
 		token, err := readToken(in)
 		if err != nil {
 			st.Close()
@@ -124,7 +130,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 		s.names.Sections = append(s.names.Sections, c.Code)
 	}
 	s.pl = pipeline.New(sites, s.air, sink, s.promReg, logger)
-	opt, err := fromconfig.Options(cfg)
+	opt, err := indicatorOptions(cfg)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -134,17 +140,17 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 		s.pl.SetDerived(pipeline.Derived{AQI: opt.Period.AQI, Water: opt.Water, Period: opt.Period, SandDust: opt.SandDust})
 	}
 	if err := defineAreas(cfg, s.air); err != nil {
-		s.close()
+		s.Close()
 		return nil, err
 	}
-	if !mode.dryRun {
+	if !mode.DryRun {
 		start := time.Now()
 		var spoolMax int64
 		if cfg.InfluxDB != nil {
 			spoolMax = cfg.InfluxDB.SpoolMaxBytes
 		}
 		if err := s.pl.UseState(st, spoolMax); err != nil {
-			s.close()
+			s.Close()
 			return nil, fmt.Errorf("restoring engine state: %w", err)
 		}
 		logger.Info("engine state restored", "duration", time.Since(start).Round(time.Millisecond))
@@ -154,7 +160,7 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 			logger.Warn("could not release the state file's pages", "err", err)
 		}
 	}
-	s.sourceKinds = kinds(s.promReg)
+	s.sourceKinds = Kinds(s.promReg)
 	s.sourceMetrics = collector.NewMetrics(s.promReg)
 	var names []string
 	for _, sc := range cfg.Sources {
@@ -165,7 +171,8 @@ func stackFrom(cfg *config.Config, logger *slog.Logger, mode sinkMode) (*stack, 
 	return s, nil
 }
 
-func (s *stack) close() {
+// Close closes the sink and the state store.
+func (s *Generation) Close() {
 	if s.writer != nil {
 		s.writer.Close()
 	}
@@ -173,7 +180,7 @@ func (s *stack) close() {
 }
 
 // source builds one configured source.
-func (s *stack) source(sc config.Source) (any, error) {
+func (s *Generation) source(sc config.Source) (any, error) {
 	factory, ok := s.sourceKinds[sc.Kind]
 	if !ok {
 		return nil, fmt.Errorf("source %s: kind %q is not built into this binary", sc.Name, sc.Kind)
@@ -186,13 +193,13 @@ func (s *stack) source(sc config.Source) (any, error) {
 }
 
 // job wraps a pull source with its schedule settings.
-func (s *stack) job(sc config.Source, src collector.Pull) *collector.Job {
+func (s *Generation) job(sc config.Source, src collector.Pull) *collector.Job {
 	return &collector.Job{Name: sc.Name, Source: src, Lookback: time.Duration(sc.Lookback), Timeout: time.Duration(sc.Timeout),
 		Retries: sc.RetryCount(), Marks: s.st, Handler: s.pl, Metrics: s.sourceMetrics, Logger: s.logger, Now: time.Now}
 }
 
 // collectorNamed finds a source's configuration.
-func (s *stack) collectorNamed(name string) (config.Source, error) {
+func (s *Generation) collectorNamed(name string) (config.Source, error) {
 	var names []string
 	for _, sc := range s.cfg.Sources {
 		if sc.Name == name {
@@ -203,13 +210,13 @@ func (s *stack) collectorNamed(name string) (config.Source, error) {
 	return config.Source{}, fmt.Errorf("no source named %q (configured: %s)", name, strings.Join(names, ", "))
 }
 
-// errPushSource reports a source that receives pushed data where a command needs to pull.
-var errPushSource = errors.New("receives pushed data")
+// ErrPushSource reports a source that receives pushed data where a command needs to pull.
+var ErrPushSource = errors.New("receives pushed data")
 
 // pullSource builds the named source for a command that fetches on demand (backfill,
-// run --once). A push source yields errPushSource with its configuration, so the caller
+// run --once). A push source yields ErrPushSource with its configuration, so the caller
 // can say what to do instead.
-func (s *stack) pullSource(name string) (config.Source, collector.Pull, error) {
+func (s *Generation) pullSource(name string) (config.Source, collector.Pull, error) {
 	sc, err := s.collectorNamed(name)
 	if err != nil {
 		return sc, nil, err
@@ -220,7 +227,7 @@ func (s *stack) pullSource(name string) (config.Source, collector.Pull, error) {
 	}
 	pull, ok := src.(collector.Pull)
 	if !ok {
-		return sc, nil, errPushSource
+		return sc, nil, ErrPushSource
 	}
 	return sc, pull, nil
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // current data and day is there, so the cached exposition is gathered again once it is.
 func TestSnapshotCacheDoesNotMakeScrapesWait(t *testing.T) {
 	s := fixtureStack(t, t.TempDir())
-	defer s.close()
+	defer s.Close()
 	calc, err := s.calculator()
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func fresh(c *snapshotCache) bool { return c.state().fresh }
 // without indicators until the next batch).
 func TestExpositionCatchesUpWithDataDuringWarm(t *testing.T) {
 	s := fixtureStack(t, t.TempDir())
-	defer s.close()
+	defer s.Close()
 	now := time.Date(2022, 6, 3, 2, 0, 0, 0, time.UTC)
 	g, c, err := s.domainGatherer(func() time.Time { return now })
 	if err != nil {

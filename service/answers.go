@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"bytes"
@@ -16,46 +16,46 @@ import (
 	"github.com/envwatch/envwatch/pages"
 )
 
-// service serves the API from one generation of the running service.
-type service struct {
-	s    *stack
+// answers serves the API (api.Service) from one generation.
+type answers struct {
+	s    *Generation
 	jobs *api.Jobs
 }
 
-func (v *service) Report(ctx context.Context, w io.Writer, q api.ReportQuery) (string, error) {
-	return v.s.report(ctx, w, q, time.Now())
+func (v *answers) Report(ctx context.Context, w io.Writer, q api.ReportQuery) (string, error) {
+	return v.s.Report(ctx, w, q, time.Now())
 }
 
-func (v *service) Jobs() *api.Jobs { return v.jobs }
+func (v *answers) Jobs() *api.Jobs { return v.jobs }
 
-func (v *service) Assess(ctx context.Context, w io.Writer, q api.AssessQuery) error {
-	return v.s.assess(ctx, w, q, time.Now())
+func (v *answers) Assess(ctx context.Context, w io.Writer, q api.AssessQuery) error {
+	return v.s.Assess(ctx, w, q, time.Now())
 }
 
-func (v *service) Now(ctx context.Context, w io.Writer, area, lang string) error {
-	return v.s.now(ctx, w, area, lang, time.Now())
+func (v *answers) Now(ctx context.Context, w io.Writer, area, lang string) error {
+	return v.s.Now(ctx, w, area, lang, time.Now())
 }
 
-func (v *service) StartBackfill(q api.BackfillQuery) (*api.Job, error) {
+func (v *answers) StartBackfill(q api.BackfillQuery) (*api.Job, error) {
 	// Refusals (bad dates, unknown or push source) are answered now, not as a failed job.
 	if _, err := v.s.collectorNamed(q.Source); err != nil {
 		return nil, &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
 	}
 	return v.jobs.Start("backfill", q, func(ctx context.Context, progress func(api.Progress)) (string, error) {
 		var out, notes bytes.Buffer
-		err := v.s.backfill(ctx, &out, &notes, q, true, func(p collector.Progress) {
+		err := v.s.Backfill(ctx, &out, &notes, q, true, func(p collector.Progress) {
 			progress(api.Progress{Done: p.Done, Total: p.Total, Label: p.Label})
 		})
 		return out.String() + notes.String(), err
 	})
 }
 
-func (v *service) Spool(w io.Writer, action string, id uint64) error {
-	return spoolAction(w, v.s.st, action, id)
+func (v *answers) Spool(w io.Writer, action string, id uint64) error {
+	return SpoolAction(w, v.s.st, action, id)
 }
 
-func (v *service) Rebuild(ctx context.Context, w io.Writer, year int) error {
-	return v.s.rebuild(ctx, w, year)
+func (v *answers) Rebuild(ctx context.Context, w io.Writer, year int) error {
+	return v.s.Rebuild(ctx, w, year)
 }
 
 // siteList is what GET /api/v1/sites answers: every configured site with its name and place.
@@ -93,7 +93,7 @@ type siteSection struct {
 	TargetClass string `json:"target_class,omitempty"`
 }
 
-func (v *service) Sites() any {
+func (v *answers) Sites() any {
 	cfg := v.s.cfg
 	out := siteList{Areas: []siteArea{}, Stations: []siteStation{}, Sections: []siteSection{}, Sources: []siteSection{}}
 	for _, a := range cfg.Areas {
@@ -127,7 +127,7 @@ type dayJSON struct {
 	Edition26 string             `json:"edition_2026"`
 }
 
-func (v *service) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error {
+func (v *answers) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error {
 	from, err1 := airquality.ParseDay(q.From)
 	to, err2 := airquality.ParseDay(q.To)
 	if err1 != nil || err2 != nil || to < from || to-from > 3660 {
@@ -194,12 +194,18 @@ func (v *service) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error 
 	return enc.Encode(out)
 }
 
-// pagesFor serves the bureau's pages from the API of this generation; the first
-// configured area is shown when a request names none.
-func pagesFor(cfg *config.Config, apiHandler http.Handler) *pages.Handler {
+// PagesFor serves the bureau's pages from the API of a generation; the first configured
+// area is shown when a request names none.
+func PagesFor(cfg *config.Config, apiHandler http.Handler) *pages.Handler {
 	h := &pages.Handler{API: apiHandler}
 	if len(cfg.Areas) > 0 {
 		h.DefaultArea = cfg.Areas[0].ID
 	}
 	return h
+}
+
+// Pages serves the bureau's pages from this generation's API (no backfill jobs): `report
+// --format html` builds the year page offline with it.
+func (s *Generation) Pages() *pages.Handler {
+	return PagesFor(s.cfg, &api.Handler{Svc: &answers{s: s}})
 }

@@ -1,9 +1,8 @@
-package main
+package service
 
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io"
 	"log/slog"
 	"os"
@@ -21,25 +20,24 @@ import (
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/hj212recv"
 	"github.com/envwatch/envwatch/collector/watercsv"
+	"github.com/envwatch/envwatch/internal/golden"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/reading"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite golden files (then review them by hand)")
-
-func fixtureStack(t *testing.T, state string) *stack {
+func fixtureStack(t *testing.T, state string) *Generation {
 	t.Helper()
 	b, _ := os.ReadFile("testdata/exposition.yaml")
 	cfg := filepath.Join(t.TempDir(), "c.yaml")
 	os.WriteFile(cfg, append(b, []byte("state_dir: "+state+"\n")...), 0o600)
-	s, err := newStack(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), sinkMode{override: discardSink{}})
+	s, err := Open(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Mode{Sink: Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func exposition(t *testing.T, s *stack, now time.Time) string {
+func exposition(t *testing.T, s *Generation, now time.Time) string {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
 	cs, _, err := s.domainCollectors(func() time.Time { return now })
@@ -86,19 +84,9 @@ func TestExpositionGolden(t *testing.T) {
 	}
 	now := time.Date(2022, 6, 2, 0, 30, 0, 0, airquality.Shanghai) // year to date through 1 June
 	got := exposition(t, s, now)
-	s.close()
+	s.Close()
 
-	path := "testdata/exposition.prom"
-	if *updateGolden {
-		os.WriteFile(path, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("exposition differs from %s:\n%s", path, got)
-	}
+	golden.Assert(t, "exposition.prom", []byte(got))
 	// Values checked by hand against the published data (see testdata/README.md).
 	for _, line := range []string{
 		`envwatch_air_aqi{area="xigong",station="1812A"} 79`, // published AQI at 23:00
@@ -122,7 +110,7 @@ func TestExpositionGolden(t *testing.T) {
 
 	// Restart: a new stack restores the state store and exposes the same bytes.
 	s2 := fixtureStack(t, state)
-	defer s2.close()
+	defer s2.Close()
 	if again := exposition(t, s2, now); again != got {
 		t.Errorf("exposition after restart differs:\n%s", again)
 	}
@@ -137,7 +125,7 @@ func TestExpositionPromtoolCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("../../bin/promtool", "check", "metrics")
+	cmd := exec.Command("../bin/promtool", "check", "metrics")
 	cmd.Stdin = bytes.NewReader(golden)
 	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)

@@ -19,19 +19,21 @@ func (s *Generation) calculator() (*indicator.Calculator, error) {
 	return calculatorFor(s.cfg, s.pl, s.pl)
 }
 
-// snapshotCache keeps the target snapshot of the current data and day. A national year
-// takes seconds to compute (every area, on a new day or at start), so the exposition never
-// waits for a computation another goroutine has under way: it shows the last snapshot (its
-// envwatch_indicator_as_of_timestamp_seconds says which day it counts to) or, before the
-// first, no indicators — rather than a scrape outlasting Prometheus' timeout.
+// snapshotCache keeps what the domain exposition computes from the data and the day — the
+// target snapshot and the assessments' view — under one key. A national year takes
+// seconds to compute (every area, on a new day, at start, after new data), so the
+// exposition never waits for a computation another goroutine has under way: it shows the
+// last one (envwatch_indicator_as_of_timestamp_seconds says which day it counts to) or,
+// before the first, none — rather than a scrape outlasting Prometheus' timeout.
 type snapshotCache struct {
 	computing sync.Mutex // held while a snapshot is computed
-	mu        sync.Mutex // guards last, key, gen
+	mu        sync.Mutex // guards last, assess, key, gen
 	calc      *indicator.Calculator
 	version   func() uint64 // the pipeline's data version
 	now       func() time.Time
 	last      indicator.Snapshot
-	key       dataKey // of last
+	assess    metrics.AssessmentView
+	key       dataKey // of last and assess
 	gen       uint64  // snapshots stored so far (0: none yet)
 }
 
@@ -63,10 +65,21 @@ func (c *snapshotCache) current() indicator.Snapshot {
 	return c.update()
 }
 
+// currentAssessments is current for the assessments' view.
+func (c *snapshotCache) currentAssessments() metrics.AssessmentView {
+	if c.computing.TryLock() {
+		c.update()
+		c.computing.Unlock()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.assess
+}
+
 // exposureState is what the domain exposition depends on: the data and the day, how many
 // snapshots were stored (a new one — even one that data arriving during its computation
-// made stale at once — must be shown, and a stale one recomputed by the next scrape) and
-// whether the last one is of the current data and day.
+// made stale at once — must be shown, and a stale one recomputed) and whether the last one
+// is of the current data and day.
 type exposureState struct {
 	now   dataKey
 	gen   uint64
@@ -80,7 +93,8 @@ func (c *snapshotCache) state() exposureState {
 	return exposureState{k, c.gen, c.gen > 0 && c.key == k}
 }
 
-// update computes the snapshot if the data or the day changed. The caller holds computing.
+// update computes the snapshot and the assessments if the data or the day changed. The
+// caller holds computing.
 func (c *snapshotCache) update() indicator.Snapshot {
 	now := c.now()
 	k := dataKey{c.version(), airquality.DayOf(now)}
@@ -92,17 +106,25 @@ func (c *snapshotCache) update() indicator.Snapshot {
 	c.mu.Unlock()
 	// Through the data end, at most yesterday: today's daily values are not complete.
 	snap := c.calc.ComputeLatest(k.day-1, now)
+	view := assessmentView(c.calc, k.day-1)
 	c.mu.Lock()
-	c.last, c.key = snap, k
+	c.last, c.assess, c.key = snap, view, k
 	c.gen++
 	c.mu.Unlock()
 	return snap
 }
 
-// keepWarm computes the snapshot at start and again just after each midnight (Beijing
-// time), so that neither the first scrape nor the first of a new day computes a national
-// year's indicators itself, and returns the memory those computations freed.
+// refreshEvery is how often the background computation looks for new data: the exposition
+// shows a batch's effect on the indicators within this, without a scrape computing it.
+const refreshEvery = 20 * time.Second
+
+// keepWarm computes the snapshot at start, again after new data (looking every
+// refreshEvery) and just after each midnight (Beijing time), so that no scrape computes a
+// national year's indicators itself; it returns the memory the first computation and
+// each day's freed.
 func (c *snapshotCache) keepWarm(ctx context.Context) {
+	tick := time.NewTicker(refreshEvery)
+	defer tick.Stop()
 	for {
 		c.get()
 		// Restoring the state and computing every area's year peak far above what stays
@@ -110,11 +132,19 @@ func (c *snapshotCache) keepWarm(ctx context.Context) {
 		// for minutes); give it back to the system once that work is done.
 		debug.FreeOSMemory()
 		now := c.now().In(airquality.Shanghai)
-		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 1, 0, airquality.Shanghai)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(next.Sub(now)):
+		midnight := time.After(time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 1, 0, airquality.Shanghai).Sub(now))
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-midnight:
+				break wait
+			case <-tick.C:
+				if !c.state().fresh {
+					c.get()
+				}
+			}
 		}
 	}
 }
@@ -134,7 +164,7 @@ func (s *Generation) domainCollectors(now func() time.Time) (cs []prometheus.Col
 	}
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations, calc.Opt.Period.AQI), metrics.NewWaterCollector(s.pl, s.sections),
 		metrics.NewAreaCollector(s.pl, areas, calc.Opt.Period.AQI), metrics.NewTargetCollector(cache.current), s.infoCollector(),
-		metrics.NewAssessmentCollector((&assessmentCache{calc: calc, version: s.pl.Version, now: now}).get)}, cache, nil
+		metrics.NewAssessmentCollector(cache.currentAssessments)}, cache, nil
 }
 
 // domainGatherer is the domain exposition, gathered again only when the pipeline's data or
@@ -175,40 +205,22 @@ func (s *Generation) infoCollector() *metrics.InfoCollector {
 	return metrics.NewInfoCollector(areas, stations, sections)
 }
 
-// assessmentCache computes the assessments' exposition again when the data or the day
-// changed: a month's figures change with new data, not with each scrape.
-type assessmentCache struct {
-	mu      sync.Mutex
-	calc    *indicator.Calculator
-	version func() uint64
-	now     func() time.Time
-	last    metrics.AssessmentView
-	key     dataKey
-	ok      bool
-}
-
 // maxStreak bounds how far back the last-place streak is looked for.
 const maxStreak = 12
 
-func (c *assessmentCache) get() metrics.AssessmentView {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now()
-	k := dataKey{c.version(), airquality.DayOf(now)}
-	if c.ok && k == c.key {
-		return c.last
-	}
+// assessmentView is the assessments' exposition as of asOf: each assessment's month to
+// date and last month, and how many months in a row each unit has been last.
+func assessmentView(calc *indicator.Calculator, asOf airquality.Day) metrics.AssessmentView {
 	v := metrics.AssessmentView{LastPlaceStreak: map[string]map[string]int{}, Parents: map[string]string{}, AlertAbove: map[string]float64{}}
-	yesterday := airquality.DayOf(now) - 1
-	y, m, _ := yesterday.Date()
+	y, m, _ := asOf.Date()
 	prev := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-	for i := range c.calc.Assessments {
-		spec := &c.calc.Assessments[i]
-		if airquality.Month(y, m).From <= yesterday {
-			v.MonthToDate = append(v.MonthToDate, c.calc.Assess(spec, y, m, yesterday))
+	for i := range calc.Assessments {
+		spec := &calc.Assessments[i]
+		if airquality.Month(y, m).From <= asOf {
+			v.MonthToDate = append(v.MonthToDate, calc.Assess(spec, y, m, asOf))
 		}
-		v.LastMonth = append(v.LastMonth, c.calc.Assess(spec, prev.Year(), prev.Month(), yesterday))
-		for _, ch := range c.calc.UnitAreas(spec) {
+		v.LastMonth = append(v.LastMonth, calc.Assess(spec, prev.Year(), prev.Month(), asOf))
+		for _, ch := range calc.UnitAreas(spec) {
 			v.Parents[ch.ID] = spec.Area
 		}
 		for _, s := range spec.Schemes {
@@ -217,11 +229,19 @@ func (c *assessmentCache) get() metrics.AssessmentView {
 				v.AlertAbove[s.Name] = f
 			}
 		}
+		units := map[int][]assessment.Unit{} // by months back: shared by the factors
+		unitsBack := func(back int) []assessment.Unit {
+			if u, ok := units[back]; ok {
+				return u
+			}
+			mm := prev.AddDate(0, -back, 0)
+			units[back] = calc.Units(spec, airquality.Month(mm.Year(), mm.Month()))
+			return units[back]
+		}
 		for _, f := range spec.RankBy {
 			done := map[string]bool{}
 			for back := 0; back < maxStreak; back++ {
-				mm := prev.AddDate(0, -back, 0)
-				rows := assessment.Rank(c.calc.Units(spec, airquality.Month(mm.Year(), mm.Month())), f)
+				rows := assessment.Rank(unitsBack(back), f)
 				n := 0
 				for _, r := range rows {
 					if r.Rank > 0 {
@@ -252,7 +272,6 @@ func (c *assessmentCache) get() metrics.AssessmentView {
 			}
 		}
 	}
-	c.last, c.key, c.ok = v, k, true
 	return v
 }
 
@@ -267,7 +286,12 @@ func rowsMax(rows []assessment.Ranked) int {
 
 // Collectors are the domain exposition's collectors as of now() — stations and areas, water,
 // targets, assessments, names — for a registry of the caller's (tests, benchmarks).
+// The snapshot is computed first, so that every collector shows it.
 func (s *Generation) Collectors(now func() time.Time) ([]prometheus.Collector, error) {
-	cs, _, err := s.domainCollectors(now)
-	return cs, err
+	cs, cache, err := s.domainCollectors(now)
+	if err != nil {
+		return nil, err
+	}
+	cache.get()
+	return cs, nil
 }

@@ -40,10 +40,11 @@ func fixtureStack(t *testing.T, state string) *Generation {
 func exposition(t *testing.T, s *Generation, now time.Time) string {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	cs, _, err := s.domainCollectors(func() time.Time { return now })
+	cs, cache, err := s.domainCollectors(func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
+	cache.get() // the collectors gather in parallel: let them all see the snapshot
 	reg.MustRegister(cs...)
 	// Self-metrics lint too (they are not in the golden file: versions, sizes and times vary).
 	lintReg := prometheus.NewPedanticRegistry()

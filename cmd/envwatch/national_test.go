@@ -39,8 +39,16 @@ func TestNationalConfigRanksCities(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(out), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errs := runCLI("backfill", "--config", cfg, "--source", "cnemc", "--from", "2026-02-27", "--to", "2026-07-02"); code != 0 {
+	code, out, errs = runCLI("backfill", "--config", cfg, "--source", "cnemc", "--from", "2026-02-27", "--to", "2026-07-02")
+	if code != 0 {
 		t.Fatalf("backfill: %d %s", code, errs)
+	}
+	// Every station-hour with a value is read and accepted, no value refused (the counts of
+	// the sample's independent reading, collector/cnemc/live_test.go).
+	for _, want := range []string{"records read:       194203", "readings accepted:  194203", "values rejected:    0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("backfill summary lacks %q:\n%s", want, out)
+		}
 	}
 	want := readRanking(t)
 	for _, tc := range []struct {

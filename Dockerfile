@@ -38,7 +38,7 @@ WORKDIR /var/lib/envwatch
 EXPOSE 9065 8212
 VOLUME ["/var/lib/envwatch"]
 # The health check reads the same web configuration as the service when
-# ENVWATCH_WEB_CONFIG_FILE names it (TLS pinned, basic auth with ENVWATCH_HEALTHCHECK_PASSWORD).
+# ENVWATCH_WEB_CONFIG_FILE names it (TLS pinned, basic auth with ENVWATCH_API_PASSWORD).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD ["/usr/local/bin/envwatch", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/envwatch"]
 CMD ["run", "--config", "/etc/envwatch/envwatch.yaml"]

@@ -13,7 +13,7 @@ type Config struct {
 	TimeZone string `yaml:"time_zone"`
 	// StateDir holds the embedded state store (default ./var/state).
 	StateDir             string                `yaml:"state_dir"`
-	Assessment           Assessment            `yaml:"assessment"`
+	Standards            Standards             `yaml:"assessment"` // the standards' open choices (YAML key "assessment")
 	Areas                []Area                `yaml:"areas"`
 	Stations             []Station             `yaml:"air_stations"`
 	Sections             []Section             `yaml:"water_sections"`
@@ -77,9 +77,9 @@ type SchemeTier struct {
 	Amount *Number `yaml:"amount"`
 }
 
-// Assessment holds the switches where the standards leave a choice (docs/configuration.md
+// Standards holds the switches where the standards leave a choice (docs/configuration.md
 // lists each with its source).
-type Assessment struct {
+type Standards struct {
 	// AQIStandard is "auto" (by the date of the data), "2012" or "2026".
 	AQIStandard string `yaml:"aqi_standard"`
 	// O3OneHourDaily: "default" (2012 include, 2026 exclude), "include" or "exclude".

@@ -88,7 +88,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.TimeZone != "Asia/Shanghai" || c.StateDir != "./var/state" || c.Assessment.AQIStandard != "auto" ||
+	if c.TimeZone != "Asia/Shanghai" || c.StateDir != "./var/state" || c.Standards.AQIStandard != "auto" ||
 		c.Sources[0].Simulate == nil || c.Sources[0].Simulate.BackfillDays != 400 || !c.Sources[0].On() {
 		t.Errorf("defaults not applied: %+v", c)
 	}

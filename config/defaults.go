@@ -18,10 +18,10 @@ const (
 	DefaultSpoolMaxBytes = 1 << 30
 )
 
-// DefaultAssessment is the assessment section of a configuration that sets none: the
+// DefaultStandards is the assessment section of a configuration that sets none: the
 // standards' own rules where they leave no choice, their first reading where they do
 // (docs/standards.md, "Choices").
-var DefaultAssessment = Assessment{
+var DefaultStandards = Standards{
 	AQIStandard:        "auto",
 	O3OneHourDaily:     "default",
 	RealtimeAQIMissing: "platform",
@@ -88,7 +88,7 @@ func (c *Config) applyDefaults() {
 	if c.StateDir == "" {
 		c.StateDir = DefaultStateDir
 	}
-	a, d := &c.Assessment, DefaultAssessment
+	a, d := &c.Standards, DefaultStandards
 	def := func(s *string, v string) {
 		if *s == "" {
 			*s = v

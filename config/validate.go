@@ -178,7 +178,7 @@ func (c *Config) validate(v *validator) {
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		v.invalid(path{"time_zone"}, "unknown time zone")
 	}
-	a := c.Assessment
+	a := c.Standards
 	ap := path{"assessment"}
 	v.oneOf(ap.with("aqi_standard"), a.AQIStandard, "auto", "2012", "2026")
 	v.oneOf(ap.with("o3_1h_in_daily_aqi"), a.O3OneHourDaily, "default", "include", "exclude")

@@ -20,7 +20,7 @@ type SpoolCollector struct {
 // NewSpoolCollector returns the collector.
 func NewSpoolCollector(src SpoolSource) *SpoolCollector {
 	return &SpoolCollector{src: src,
-		points:     prometheus.NewDesc("envwatch_spool_points", "Points waiting in the on-disk spool for InfluxDB.", nil, nil),
+		points:     prometheus.NewDesc("envwatch_spool_pending_points", "Points waiting in the on-disk spool for InfluxDB.", nil, nil),
 		bytes:      prometheus.NewDesc("envwatch_spool_bytes", "Size of the spool in bytes.", nil, nil),
 		oldest:     prometheus.NewDesc("envwatch_spool_oldest_timestamp_seconds", "When the oldest spooled batch was spooled (Unix time); absent when the spool is empty.", nil, nil),
 		deadLetter: prometheus.NewDesc("envwatch_spool_dead_letters", "Batches InfluxDB refused permanently, kept for `envwatch spool list|retry|drop`.", nil, nil),

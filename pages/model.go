@@ -42,8 +42,8 @@ type Card struct {
 // Para is a sentence of figures and words.
 type Para []Cell
 
-// Section is one printed page of a page.
-type Section struct {
+// Sheet is one printed sheet of a page.
+type Sheet struct {
 	ID     string
 	Title  string
 	Cards  []Card
@@ -63,7 +63,7 @@ type Page struct {
 	// and the exports.
 	Query      string
 	Standalone bool // a file, not served: no navigation, no export links
-	Sections   []Section
+	Sheets     []Sheet
 	// Sources are the API answers the page was built from (name → URL), linked from the page.
 	Sources   []Source
 	Generated string
@@ -75,7 +75,7 @@ type Page struct {
 // tables lists every table of the page, for exports.
 func (p *Page) tables() []Table {
 	var out []Table
-	for _, s := range p.Sections {
+	for _, s := range p.Sheets {
 		out = append(out, s.Tables...)
 	}
 	return out

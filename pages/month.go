@@ -43,8 +43,8 @@ func (b *builder) month() (*Page, error) {
 	}
 
 	as, aerr := b.f.get("assessment", "/api/v1/assessment", url.Values{"area": {b.area}, "month": {month}, "lang": {w.lang}})
-	rank := Section{ID: "ranking", Title: w.T("month.ranking"), Wide: true}
-	var schemes []Section
+	rank := Sheet{ID: "ranking", Title: w.T("month.ranking"), Wide: true}
+	var schemes []Sheet
 	if aerr != nil {
 		rank.Notes = append(rank.Notes, w.T("month.noassess")+aerr.Error())
 	} else {
@@ -54,7 +54,7 @@ func (b *builder) month() (*Page, error) {
 		}
 		rank.Tables = append(rank.Tables, b.rankingTable(as))
 		for i, s := range as.each("schemes") {
-			sec := Section{ID: "scheme-" + strconv.Itoa(i+1), Title: w.T("month.comp") + " · " + s.text("Name")}
+			sec := Sheet{ID: "scheme-" + strconv.Itoa(i+1), Title: w.T("month.comp") + " · " + s.text("Name")}
 			t := Table{Name: "compensation_" + strconv.Itoa(i+1), Title: s.text("Name"),
 				Head: []string{w.T("col.unitname"), w.T("col.code"), w.T("col.value"), w.T("col.base"), w.T("col.diff"),
 					w.T("col.direction"), w.T("col.amount") + "（" + s.text("MoneyUnit") + "）", w.T("col.excluded")}}
@@ -76,17 +76,17 @@ func (b *builder) month() (*Page, error) {
 			schemes = append(schemes, sec)
 		}
 	}
-	p.Sections = append(p.Sections, rank)
-	p.Sections = append(p.Sections, schemes...)
+	p.Sheets = append(p.Sheets, rank)
+	p.Sheets = append(p.Sheets, schemes...)
 
 	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(m.Year())}, "lang": {w.lang}})
 	if rerr != nil {
-		p.Sections = append(p.Sections, Section{ID: "monthly", Title: w.T("month.means"), Notes: []string{w.T("month.nodata") + rerr.Error()}})
+		p.Sheets = append(p.Sheets, Sheet{ID: "monthly", Title: w.T("month.means"), Notes: []string{w.T("month.nodata") + rerr.Error()}})
 	} else {
-		p.Sections = append(p.Sections, monthlySections(rep, w)...)
+		p.Sheets = append(p.Sheets, monthlySheets(rep, w)...)
 	}
 
-	days := Section{ID: "days", Title: w.T("month.strip")}
+	days := Sheet{ID: "days", Title: w.T("month.strip")}
 	last := m.AddDate(0, 1, -1)
 	if last.After(yesterday) {
 		last = yesterday
@@ -113,7 +113,7 @@ func (b *builder) month() (*Page, error) {
 			days.Notes = append(days.Notes, w.T("month.nodata")+month)
 		}
 	}
-	p.Sections = append(p.Sections, days)
+	p.Sheets = append(p.Sheets, days)
 	return p, nil
 }
 

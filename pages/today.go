@@ -66,7 +66,7 @@ func (b *builder) today() (*Page, error) {
 	p := b.page("today", now.text("name"))
 	p.Subtitle = w.T("generated") + " " + now.text("computed")
 
-	sec := Section{ID: "now", Title: w.T("now.title")}
+	sec := Sheet{ID: "now", Title: w.T("now.title")}
 	for _, k := range []struct{ key, title string }{{"hour", w.T("now.hour")}, {"today", w.T("now.day")}} {
 		if c, ok := aqiCard(now, k.key, k.title, w); ok {
 			sec.Cards = append(sec.Cards, c)
@@ -77,7 +77,7 @@ func (b *builder) today() (*Page, error) {
 	} else {
 		sec.Tables = append(sec.Tables, iaqiTable(now, w))
 	}
-	p.Sections = append(p.Sections, sec)
+	p.Sheets = append(p.Sheets, sec)
 
 	st := Table{Name: "stations", Title: w.T("stations.title"), Empty: w.T("stations.none"),
 		Head: []string{w.T("col.station"), w.T("col.code"), w.T("col.area"), w.T("col.end"), w.T("col.age"), w.T("col.aqi"), w.T("col.level"), w.T("col.primary"), w.T("col.status")}}
@@ -94,19 +94,19 @@ func (b *builder) today() (*Page, error) {
 		st.Rows = append(st.Rows, []Cell{label(s.text("name")), s.tcell("code"), label(b.areaName(s.text("area"))), s.tcell("end"),
 			{Text: age, Num: true}, a, {Text: category(a.Level, w), Level: a.Level}, label(primaryText(s, "primary")), label(status)})
 	}
-	p.Sections = append(p.Sections, Section{ID: "stations", Title: w.T("stations.title"), Tables: []Table{st}})
+	p.Sheets = append(p.Sheets, Sheet{ID: "stations", Title: w.T("stations.title"), Tables: []Table{st}})
 
 	year := b.now().In(airquality.Shanghai).AddDate(0, 0, -1).Year()
 	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(year)}, "lang": {w.lang}})
-	tg := Section{ID: "targets", Title: fmt.Sprintf("%s（%d）", w.T("targets.title"), year)}
+	tg := Sheet{ID: "targets", Title: fmt.Sprintf("%s（%d）", w.T("targets.title"), year)}
 	if rerr != nil {
 		tg.Notes = append(tg.Notes, w.T("targets.none")+rerr.Error())
 	} else {
 		tg.Tables = append(tg.Tables, targetTable(rep, w))
 	}
-	p.Sections = append(p.Sections, tg)
+	p.Sheets = append(p.Sheets, tg)
 
-	pr := Section{ID: "problems", Title: w.T("problems.title")}
+	pr := Sheet{ID: "problems", Title: w.T("problems.title")}
 	stale := Para{label(w.T("problems.stale") + "：")}
 	for i, s := range now.each("stale_stations") {
 		if i > 0 {
@@ -128,7 +128,7 @@ func (b *builder) today() (*Page, error) {
 		rj.Rows = append(rj.Rows, []Cell{r.tcell("source"), r.tcell("reason"), r.cell("count")})
 	}
 	pr.Tables = append(pr.Tables, rj)
-	p.Sections = append(p.Sections, pr)
+	p.Sheets = append(p.Sheets, pr)
 	return p, nil
 }
 

@@ -25,7 +25,7 @@ func (b *builder) year() (*Page, error) {
 	rep, err := b.f.get("report", "/api/v1/report", rq)
 	if err != nil {
 		if e, ok := err.(*apiError); ok && e.Status == 404 && b.knownArea() {
-			p.Sections = append(p.Sections, Section{ID: "bulletin", Title: w.T("year.bulletin"), Notes: []string{w.T("year.nodata") + e.Msg}})
+			p.Sheets = append(p.Sheets, Sheet{ID: "bulletin", Title: w.T("year.bulletin"), Notes: []string{w.T("year.nodata") + e.Msg}})
 			return p, nil
 		}
 		return nil, err
@@ -35,7 +35,7 @@ func (b *builder) year() (*Page, error) {
 	p.Subtitle = fmt.Sprintf("%s %d-01-01 %s %s", w.T("bulletin.period"), year, w.T("bulletin.to"), asOf)
 
 	// The bulletin: its sentence of headline figures, then every indicator.
-	sec := Section{ID: "bulletin", Title: w.T("year.bulletin")}
+	sec := Sheet{ID: "bulletin", Title: w.T("year.bulletin")}
 	for _, key := range headline {
 		r, ok := rep.at("indicators/" + key)
 		if !ok {
@@ -56,34 +56,34 @@ func (b *builder) year() (*Page, error) {
 		}
 		sec.Paras = append(sec.Paras, para)
 	}
-	p.Sections = append(p.Sections, sec, Section{ID: "indicators", Title: w.T("year.indicators"), Tables: []Table{indicatorTable(rep, w)}})
+	p.Sheets = append(p.Sheets, sec, Sheet{ID: "indicators", Title: w.T("year.indicators"), Tables: []Table{indicatorTable(rep, w)}})
 
 	// The calendar of daily AQI levels.
 	from := fmt.Sprintf("%d-01-01", year)
 	daily, derr := b.f.get("daily", "/api/v1/daily", url.Values{"area": {b.area}, "from": {from}, "to": {asOf}})
-	cal := Section{ID: "calendar", Title: w.T("year.calendar")}
+	cal := Sheet{ID: "calendar", Title: w.T("year.calendar")}
 	if derr != nil {
 		cal.Notes = append(cal.Notes, derr.Error())
 	} else {
 		cal.Charts = append(cal.Charts, calendar(cal.Title, year, dayCells(daily), w))
 	}
-	p.Sections = append(p.Sections, cal)
+	p.Sheets = append(p.Sheets, cal)
 
-	p.Sections = append(p.Sections, monthlySections(rep, w)...)
+	p.Sheets = append(p.Sheets, monthlySheets(rep, w)...)
 
-	prog := Section{ID: "progress", Title: w.T("year.progress"), Tables: []Table{targetTable(rep, w)}}
+	prog := Sheet{ID: "progress", Title: w.T("year.progress"), Tables: []Table{targetTable(rep, w)}}
 	if c := progressChart(rep, w); c != "" {
 		prog.Charts = append(prog.Charts, c)
 	}
-	p.Sections = append(p.Sections, prog)
+	p.Sheets = append(p.Sheets, prog)
 
-	water := Section{ID: "water", Title: w.T("year.water"), Tables: []Table{waterTable(rep, w)}}
+	water := Sheet{ID: "water", Title: w.T("year.water"), Tables: []Table{waterTable(rep, w)}}
 	if n := rep.text("water_note"); n != "" {
 		water.Notes = append(water.Notes, n)
 	}
-	p.Sections = append(p.Sections, water)
+	p.Sheets = append(p.Sheets, water)
 
-	p.Sections = append(p.Sections, b.basis(rep, daily, derr == nil))
+	p.Sheets = append(p.Sheets, b.basis(rep, daily, derr == nil))
 	return p, nil
 }
 
@@ -167,12 +167,12 @@ func monthlyCharts(rep doc, w *words) ([]Chart, []Table) {
 }
 
 // monthlySections are the monthly charts and, on its own sheet, the monthly table.
-func monthlySections(rep doc, w *words) []Section {
+func monthlySheets(rep doc, w *words) []Sheet {
 	charts, tables := monthlyCharts(rep, w)
 	if charts == nil {
-		return []Section{{ID: "monthly", Title: w.T("year.monthly"), Notes: []string{w.T("year.nodata") + rep.text("name")}}}
+		return []Sheet{{ID: "monthly", Title: w.T("year.monthly"), Notes: []string{w.T("year.nodata") + rep.text("name")}}}
 	}
-	return []Section{{ID: "monthly", Title: w.T("year.monthly"), Charts: charts}, {ID: "monthly-table", Title: w.T("year.monthlytable"), Tables: tables}}
+	return []Sheet{{ID: "monthly", Title: w.T("year.monthly"), Charts: charts}, {ID: "monthly-table", Title: w.T("year.monthlytable"), Tables: tables}}
 }
 
 // waterTable lists the sections and sources with class against target.
@@ -202,7 +202,7 @@ func waterTable(rep doc, w *words) Table {
 }
 
 // basis says what the figures stand on: period, data end, editions, coverage, stations.
-func (b *builder) basis(rep, daily doc, haveDaily bool) Section {
+func (b *builder) basis(rep, daily doc, haveDaily bool) Sheet {
 	w := b.w
 	t := Table{Name: "basis", Title: w.T("year.basis"), Head: []string{w.T("col.item"), w.T("col.basis")}}
 	t.Rows = append(t.Rows, []Cell{label(w.T("basis.asof")), rep.tcell("as_of")}, []Cell{label(w.T("basis.dataend")), rep.tcell("data_end")},
@@ -243,5 +243,5 @@ func (b *builder) basis(rep, daily doc, haveDaily bool) Section {
 		t.Rows = append(t.Rows, []Cell{label(w.T("basis.edition")), label(s)})
 	}
 	t.Rows = append(t.Rows, []Cell{label(w.T("basis.stations")), label(b.stationSet())}, []Cell{label(w.T("basis.method")), label(w.T("basis.methodtext"))})
-	return Section{ID: "basis", Title: w.T("year.basis"), Tables: []Table{t}}
+	return Sheet{ID: "basis", Title: w.T("year.basis"), Tables: []Table{t}}
 }

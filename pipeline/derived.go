@@ -156,9 +156,9 @@ func (p *Pipeline) primaryText(s airquality.ItemSet) string {
 // aqiField is an AQI, -1 when NA.
 func aqiField(key string, r *airquality.Result) influx.Field {
 	if r.NA {
-		return influx.IntField(key, -1)
+		return influx.WholeFloat(key, -1)
 	}
-	return influx.IntField(key, r.AQI)
+	return influx.WholeFloat(key, r.AQI)
 }
 
 // primaryField is an AQI's primary pollutant(s), empty when NA or AQI ≤ 50.
@@ -173,9 +173,9 @@ func (p *Pipeline) primaryField(key string, r *airquality.Result) influx.Field {
 // boolField is 1 or 0.
 func boolField(key string, b bool) influx.Field {
 	if b {
-		return influx.IntField(key, 1)
+		return influx.WholeFloat(key, 1)
 	}
-	return influx.IntField(key, 0)
+	return influx.WholeFloat(key, 0)
 }
 
 func (p *Pipeline) appendStationDay(buf []byte, k airKey) []byte {
@@ -213,8 +213,8 @@ func (p *Pipeline) appendDay(buf []byte, tags [][2]string, day airquality.Day, v
 	if cur.NA {
 		reason = "missing " + cur.Missing.Join("+")
 	}
-	fields = append(fields, o3, aqiField("aqi", &cur), influx.IntField("level", int(cur.Level())), p.primaryField("primary", &cur),
-		aqiField("aqi_2026", &r26), influx.IntField("level_2026", int(r26.Level())), p.primaryField("primary_2026", &r26),
+	fields = append(fields, o3, aqiField("aqi", &cur), influx.WholeFloat("level", int(cur.Level())), p.primaryField("primary", &cur),
+		aqiField("aqi_2026", &r26), influx.WholeFloat("level_2026", int(r26.Level())), p.primaryField("primary_2026", &r26),
 		boolField("valid", !cur.NA), influx.Field{Key: "na_reason", Str: reason, IsText: true})
 	return influx.AppendPoint(buf, influx.MeasurementAirDaily, tags, fields, day.Start().Unix())
 }
@@ -243,8 +243,8 @@ func (p *Pipeline) appendWaterMonth(buf []byte, k monthKey) []byte {
 		}
 		main += m.Item.Code() + ":" + m.MultipleString()
 	}
-	fields := []influx.Field{influx.IntField("class", int(e.Class)), {Key: "class_name", Str: e.Class.String(), IsText: true},
-		{Key: "main_pollutants", Str: main, IsText: true}, boolField("target_met", met), influx.IntField("samples", len(samples))}
+	fields := []influx.Field{influx.WholeFloat("class", int(e.Class)), {Key: "class_name", Str: e.Class.String(), IsText: true},
+		{Key: "main_pollutants", Str: main, IsText: true}, boolField("target_met", met), influx.WholeFloat("samples", len(samples))}
 	return influx.AppendPoint(buf, influx.MeasurementWaterPeriod, [][2]string{{"section", k.site.Code}, {"area", k.site.Area}, {"period", "month"}}, fields, from.Unix())
 }
 
@@ -265,8 +265,8 @@ func (p *Pipeline) appendAreaMonth(buf []byte, area string, year int, month time
 	}
 	fields := []influx.Field{stat("pm2_5", ps.Mean[airquality.PM25], airquality.PM25), stat("pm10", ps.Mean[airquality.PM10], airquality.PM10),
 		stat("o3_p90", ps.Percentile[airquality.O3], airquality.O3),
-		influx.IntField("good_days", ps.GoodDays), influx.IntField("valid_days", ps.ValidDays),
-		influx.IntField("exceedance_days", ps.ExceedanceDays), influx.IntField("calendar_days", r.Days()),
+		influx.WholeFloat("good_days", ps.GoodDays), influx.WholeFloat("valid_days", ps.ValidDays),
+		influx.WholeFloat("exceedance_days", ps.ExceedanceDays), influx.WholeFloat("calendar_days", r.Days()),
 		boolField("valid", ps.DaysReason == airquality.Valid && ps.ValidDays > 0)}
 	return influx.AppendPoint(buf, influx.MeasurementAirMonthly, [][2]string{{"area", area}}, fields, r.From.Start().Unix())
 }

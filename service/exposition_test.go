@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/hj212recv"
 	"github.com/envwatch/envwatch/collector/watercsv"
+	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/internal/golden"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/reading"
@@ -130,5 +133,53 @@ func TestExpositionPromtoolCheck(t *testing.T) {
 	cmd.Stdin = bytes.NewReader(golden)
 	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// /metrics parses as OpenMetrics: every envwatch family name is unique once counters are
+// named without their _total suffix (as OpenMetrics names them) — the spool's gauge and
+// counter were once both envwatch_spool_points. (client_golang's Go collector has the same
+// clash in go_memstats_alloc_bytes, prometheus/client_golang#829; Prometheus ingests both.)
+func TestExpositionIsOpenMetrics(t *testing.T) {
+	b, _ := os.ReadFile("testdata/exposition.yaml")
+	cfgPath := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(cfgPath, append(b, []byte("state_dir: "+t.TempDir()+"\n")...), 0o600)
+	cfg, err := config.LoadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	selfReg := prometheus.NewRegistry()
+	metrics.RegisterSelf(selfReg)
+	r, err := Start(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), selfReg, func() error { return nil }, Options{ShutdownTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+	rec := httptest.NewRecorder()
+	r.Handler.ServeHTTP(rec, req)
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Fatalf("content type %q, want OpenMetrics", ct)
+	}
+	seen := map[string]bool{}
+	families := 0
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if !strings.HasPrefix(line, "# TYPE ") {
+			continue
+		}
+		name := strings.Fields(line)[2]
+		if !strings.HasPrefix(name, "envwatch_") {
+			continue
+		}
+		families++
+		if seen[name] {
+			t.Errorf("family %s appears twice in the OpenMetrics exposition", name)
+		}
+		seen[name] = true
+	}
+	if !seen["envwatch_spool_pending_points"] || !seen["envwatch_spool_points"] || !strings.HasSuffix(strings.TrimSpace(rec.Body.String()), "# EOF") {
+		t.Errorf("%d envwatch families (spool gauge %v, counter %v), want the whole exposition ending in # EOF",
+			families, seen["envwatch_spool_pending_points"], seen["envwatch_spool_points"])
 	}
 }

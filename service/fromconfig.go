@@ -111,7 +111,7 @@ func assessSpec(as config.Assessed) indicator.AssessSpec {
 // indicatorOptions are the standards choices of the configuration's assessment section, with the
 // sand-dust days of its sand_dust_file.
 func indicatorOptions(cfg *config.Config) (indicator.Options, error) {
-	a := cfg.Assessment
+	a := cfg.Standards
 	var o indicator.Options
 	v, _ := airquality.ParseVersion(a.AQIStandard)
 	o.Period.AQI = airquality.AQIOptions{Version: v, O3OneHour: map[string]airquality.O3OneHourRule{"default": airquality.O3OneHourDefault,

@@ -109,7 +109,7 @@ func New(cfg *config.Config, logger *slog.Logger, mode Mode) (*Generation, error
 			Timeout: time.Duration(in.Timeout), BatchSize: in.BatchSize, Concurrency: in.WriteConcurrency, Gzip: in.Gzip}, s.promReg)
 		sink = s.writer
 	}
-	s.air = airquality.NewNetwork(airquality.CityOptions{MinStations: cfg.Assessment.MinStations, RoundStationValues: cfg.Assessment.RoundStationValues})
+	s.air = airquality.NewNetwork(airquality.CityOptions{MinStations: cfg.Standards.MinStations, RoundStationValues: cfg.Standards.RoundStationValues})
 	var sites []pipeline.Site
 	for _, c := range cfg.Stations {
 		sites = append(sites, pipeline.Site{Kind: reading.Air, Code: c.Code, Area: c.Area})

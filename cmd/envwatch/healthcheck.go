@@ -23,12 +23,25 @@ type healthcheckCmd struct {
 	url, webConfig, username string
 }
 
-// healthPasswordEnv holds the basic-auth password of the probe: never a flag, which
-// would show in process lists and in the container's configuration.
-const healthPasswordEnv = "ENVWATCH_HEALTHCHECK_PASSWORD"
+// apiPasswordEnv holds the basic-auth password the CLI sends to a running service — the
+// health check, and report, assess, backfill, spool and rebuild beside it: never a flag,
+// which would show in process lists and in the container's configuration. The variable's
+// first name, ENVWATCH_HEALTHCHECK_PASSWORD, is still read when the new one is unset.
+const (
+	apiPasswordEnv    = "ENVWATCH_API_PASSWORD"
+	apiPasswordEnvOld = "ENVWATCH_HEALTHCHECK_PASSWORD"
+)
+
+// apiPassword reads the password of the web configuration's basic auth.
+func apiPassword() string {
+	if p := os.Getenv(apiPasswordEnv); p != "" {
+		return p
+	}
+	return os.Getenv(apiPasswordEnvOld)
+}
 
 func (c *healthcheckCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
-	cmd := app.Command("healthcheck", "Exit 0 if envwatch answers 200 (container health checks). With --web.config.file it uses TLS and basic auth as the service does; the password comes from "+healthPasswordEnv+".")
+	cmd := app.Command("healthcheck", "Exit 0 if envwatch answers 200 (container health checks). With --web.config.file it uses TLS and basic auth as the service does; the password comes from "+apiPasswordEnv+".")
 	cmd.Flag("url", "URL to probe (default http://127.0.0.1:9065/-/healthy, https when the web configuration enables TLS).").StringVar(&c.url)
 	cmd.Flag("web.config.file", "The service's web configuration file (exporter-toolkit format).").Envar("ENVWATCH_WEB_CONFIG_FILE").StringVar(&c.webConfig)
 	cmd.Flag("username", "Basic-auth user (default: the only user of the web configuration).").Envar("ENVWATCH_HEALTHCHECK_USERNAME").StringVar(&c.username)
@@ -76,9 +89,9 @@ func (c *healthcheckCmd) run(env *environ) int {
 					user = u
 				}
 			}
-			pass = os.Getenv(healthPasswordEnv)
+			pass = apiPassword()
 			if user == "" || pass == "" {
-				return fail("the web configuration requires basic auth: set %s (and --username when it lists several users)", healthPasswordEnv)
+				return fail("the web configuration requires basic auth: set %s (and --username when it lists several users)", apiPasswordEnv)
 			}
 			env.secrets.Add(pass)
 		}

@@ -152,14 +152,14 @@ func TestRunEndToEnd(t *testing.T) {
 	deadline = time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		body, _ = scrape(addr)
-		if metricValue(body, "envwatch_influxdb_points_failed_total") > 0 && metricValue(body, "envwatch_spool_points") > 0 {
+		if metricValue(body, "envwatch_influxdb_points_failed_total") > 0 && metricValue(body, "envwatch_spool_pending_points") > 0 {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if metricValue(body, "envwatch_influxdb_points_failed_total") <= 0 || metricValue(body, "envwatch_spool_points") <= 0 {
+	if metricValue(body, "envwatch_influxdb_points_failed_total") <= 0 || metricValue(body, "envwatch_spool_pending_points") <= 0 {
 		t.Errorf("after killing influxd: failed %v spooled %v", metricValue(body, "envwatch_influxdb_points_failed_total"),
-			metricValue(body, "envwatch_spool_points"))
+			metricValue(body, "envwatch_spool_pending_points"))
 	}
 	cancel()
 	select {

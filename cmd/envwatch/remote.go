@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 // remoteFlags reach a running envwatch over its HTTP API when the state store is locked
 // by it: the commands then give the same output as offline. Credentials come from the
 // same web configuration file as the service's (TLS pinned to its certificate, basic auth
-// with the password from ENVWATCH_HEALTHCHECK_PASSWORD, never a flag).
+// with the password from ENVWATCH_API_PASSWORD, never a flag).
 type remoteFlags struct {
 	url, webConfig, username string
 }
@@ -57,9 +56,9 @@ func (r *remoteFlags) client(env *environ, timeout time.Duration) (*remoteClient
 					rc.user = u
 				}
 			}
-			rc.pass = os.Getenv(healthPasswordEnv)
+			rc.pass = apiPassword()
 			if rc.user == "" || rc.pass == "" {
-				return nil, fmt.Errorf("the web configuration requires basic auth: set %s (and --username when it lists several users)", healthPasswordEnv)
+				return nil, fmt.Errorf("the web configuration requires basic auth: set %s (and --username when it lists several users)", apiPasswordEnv)
 			}
 			env.secrets.Add(rc.pass)
 		}

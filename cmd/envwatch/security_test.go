@@ -182,7 +182,7 @@ influxdb:
 	_, body = get("bureau", "right-password")
 	// The container health check reads the same web configuration: TLS and basic auth.
 	hc := func(pw string) (int, string) {
-		t.Setenv("ENVWATCH_HEALTHCHECK_PASSWORD", pw)
+		t.Setenv("ENVWATCH_API_PASSWORD", pw)
 		var out bytes.Buffer
 		code := run(context.Background(), []string{"healthcheck", "--url", "https://" + addr + "/-/healthy", "--web.config.file", webCfg}, nil, &out, &out)
 		return code, out.String()
@@ -192,6 +192,13 @@ influxdb:
 	}
 	if code, out := hc("wrong"); code != 1 || !strings.Contains(out, "401") || strings.Contains(out, "wrong") {
 		t.Errorf("healthcheck with a wrong password: exit %d: %s", code, out)
+	}
+	// The variable's former name still works when the new one is unset.
+	t.Setenv("ENVWATCH_API_PASSWORD", "")
+	t.Setenv("ENVWATCH_HEALTHCHECK_PASSWORD", "right-password")
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"healthcheck", "--url", "https://" + addr + "/-/healthy", "--web.config.file", webCfg}, nil, &out, &out); code != 0 {
+		t.Errorf("healthcheck with the former variable: exit %d: %s", code, out.String())
 	}
 	cancel()
 	<-done

@@ -207,7 +207,7 @@ func pipelineHealth() obj {
 		panel(8, "timeseries", "数据源运行耗时 · Source run duration (p95)", "95th percentile of source runs.", grid{12, 18, 12, 6}, "s",
 			prom(`histogram_quantile(0.95, sum by (source, le) (rate(envwatch_source_run_duration_seconds_bucket[1h])))`, "{{source}}")),
 		panel(9, "timeseries", "写入缓存 · InfluxDB spool backlog", "Points waiting in the spool and dead letters.", grid{0, 24, 24, 6}, "short",
-			prom(`envwatch_spool_points`, "待写入 spooled"), prom(`envwatch_spool_dead_letters`, "死信 dead letters")),
+			prom(`envwatch_spool_pending_points`, "待写入 spooled"), prom(`envwatch_spool_dead_letters`, "死信 dead letters")),
 	})
 }
 

@@ -122,16 +122,17 @@ func flagged(r *reading.Reading) bool {
 
 // Field is one field of a derived point.
 type Field struct {
-	Key    string
-	Float  string // decimal text, unless IsText or IsInt
-	Str    string
-	IsText bool
-	Int    int  // written as a float in integer notation ("79"), so that -1 fits the field
-	IsInt  bool // Int is the value
+	Key     string
+	Float   string // decimal text, unless IsText or IsWhole
+	Str     string
+	IsText  bool
+	Whole   int  // written as a float in integer notation ("79", not "79i"), so that -1 fits the field
+	IsWhole bool // Whole is the value
 }
 
-// IntField is a numeric field holding a whole number.
-func IntField(key string, n int) Field { return Field{Key: key, Int: n, IsInt: true} }
+// WholeFloat is a float field holding a whole number (an AQI, a count, a class): InfluxDB
+// stores it as a float, like every numeric field envwatch writes.
+func WholeFloat(key string, n int) Field { return Field{Key: key, Whole: n, IsWhole: true} }
 
 func appendField(buf []byte, f *Field) []byte {
 	buf = appendKey(buf, f.Key)
@@ -139,8 +140,8 @@ func appendField(buf []byte, f *Field) []byte {
 	switch {
 	case f.IsText:
 		return appendString(buf, f.Str)
-	case f.IsInt:
-		return strconv.AppendInt(buf, int64(f.Int), 10)
+	case f.IsWhole:
+		return strconv.AppendInt(buf, int64(f.Whole), 10)
 	}
 	return append(buf, f.Float...)
 }

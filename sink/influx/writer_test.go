@@ -205,7 +205,7 @@ func TestNotMonitoredLine(t *testing.T) {
 	end := time.Date(2026, 7, 1, 4, 0, 0, 0, time.UTC)
 	r := reading.Reading{Kind: reading.Air, Site: "1957A", End: end, Values: []reading.Value{
 		{Code: "pm2_5", V: mustDec(t, "12"), Flag: "N"}, {Code: "so2", Flag: reading.FlagNotMonitored}, {Code: "co", Flag: reading.FlagNotMonitored}}}
-	got := string(AppendReadingWith(nil, &r, Tags{Area: "a", Source: "s"}, Extra{First: true, Fields: []Field{IntField("aqi", 18)}}))
+	got := string(AppendReadingWith(nil, &r, Tags{Area: "a", Source: "s"}, Extra{First: true, Fields: []Field{WholeFloat("aqi", 18)}}))
 	if want := `air_hourly,station=1957A,area=a,source=s pm2_5=12,flags="so2:/;co:/",aqi=18 1782878400` + "\n"; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}

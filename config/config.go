@@ -4,6 +4,7 @@
 package config
 
 import (
+	"github.com/envwatch/envwatch/areas"
 	"github.com/envwatch/envwatch/fixed"
 )
 
@@ -385,3 +386,12 @@ type Reported struct {
 
 // Number is an exact decimal read from YAML.
 type Number struct{ fixed.Dec }
+
+// AreaTree is the hierarchy of the configured areas.
+func (c *Config) AreaTree() *areas.Tree {
+	nodes := make([]areas.Node, 0, len(c.Areas))
+	for _, a := range c.Areas {
+		nodes = append(nodes, areas.Node{ID: a.ID, Parent: a.Parent})
+	}
+	return areas.New(nodes)
+}

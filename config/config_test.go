@@ -17,6 +17,7 @@ func TestBadConfigs(t *testing.T) {
 		"duplicate-station.yaml":          `examples/bad/duplicate-station.yaml:5: air_stations[1].code: invalid value "1812A": duplicate station code`,
 		"unknown-area.yaml":               `examples/bad/unknown-area.yaml:4: air_stations[0].area: invalid value "xigong": no area with this id`,
 		"bad-target-class.yaml":           `examples/bad/bad-target-class.yaml:4: water_sections[0].target_class: invalid value "VI": want one of I, II, III, IV, V`,
+		"area-cycle.yaml":                 `examples/bad/area-cycle.yaml:2: areas[0].parent: invalid value "xigong": the parents go round: luoyang → xigong → luoyang`,
 		"bad-water-body.yaml":             `examples/bad/bad-water-body.yaml:4: water_sections[0].water_body: invalid value "reservoirs": want one of river, lake`,
 		"bad-cron.yaml":                   `examples/bad/bad-cron.yaml:6: sources[0].schedule: invalid value "0 5 * * * *": expected exactly 5 fields, found 6: [0 5 * * * *]`,
 		"unknown-kind.yaml":               `examples/bad/unknown-kind.yaml:5: sources[0].kind: invalid value "telegraf": unknown source kind (known: cnemc_csv, hj212, http_json, simulate, water_csv)`,

@@ -217,6 +217,13 @@ func (c *Config) validate(v *validator) {
 			v.invalid(path{"areas", i, "parent"}, "an area cannot be its own parent")
 		}
 	}
+	if cycle := c.AreaTree().Cycle(); len(cycle) > 1 {
+		for i, ar := range c.Areas {
+			if ar.ID == cycle[0] {
+				v.invalid(path{"areas", i, "parent"}, "the parents go round: %s", strings.Join(append(cycle, cycle[0]), " → "))
+			}
+		}
+	}
 	areaRef := func(p path, id string) {
 		if v.required(p, "area", id) && !areas[id] {
 			v.invalid(p.with("area"), "no area with this id")

@@ -28,12 +28,7 @@ func isAssessFactor(f string) bool {
 }
 
 func (c *Config) validateAssessments(v *validator, areas map[string]bool) {
-	children := map[string][]string{}
-	for _, a := range c.Areas {
-		if a.Parent != "" {
-			children[a.Parent] = append(children[a.Parent], a.ID)
-		}
-	}
+	tree := c.AreaTree()
 	hasTarget := func(unit, key string) bool {
 		for _, t := range c.Targets {
 			if t.Area != unit {
@@ -61,7 +56,7 @@ func (c *Config) validateAssessments(v *validator, areas map[string]bool) {
 			switch {
 			case !areas[a.Area]:
 				v.invalid(p.with("area"), "no area with this id")
-			case len(children[a.Area]) == 0:
+			case len(tree.Children(a.Area)) == 0:
 				v.invalid(p.with("area"), "the area has no units to assess (no area names it as parent)")
 			case seen[a.Area]:
 				v.invalid(p.with("area"), "a second assessment of this area")

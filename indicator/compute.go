@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/areas"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/waterquality"
 )
@@ -78,8 +79,8 @@ type Calculator struct {
 	// Assessments are the monthly assessments of areas' units.
 	Assessments []AssessSpec
 
-	parentOnce sync.Once
-	parent     map[string]string
+	treeOnce sync.Once
+	tree     *areas.Tree
 
 	mu         sync.Mutex
 	airCache   map[string]airEntry // per area: the air indicators and what they were computed from
@@ -112,18 +113,19 @@ func (c *Calculator) spec(area string, year int) *Spec {
 
 // within reports whether area a is area or lies below it.
 func (c *Calculator) within(a, area string) bool {
-	c.parentOnce.Do(func() {
-		c.parent = make(map[string]string, len(c.Areas))
+	return c.areaTree().Within(a, area)
+}
+
+// areaTree is the hierarchy of c.Areas (built once: the areas do not change).
+func (c *Calculator) areaTree() *areas.Tree {
+	c.treeOnce.Do(func() {
+		nodes := make([]areas.Node, 0, len(c.Areas))
 		for _, x := range c.Areas {
-			c.parent[x.ID] = x.Parent
+			nodes = append(nodes, areas.Node{ID: x.ID, Parent: x.Parent})
 		}
+		c.tree = areas.New(nodes)
 	})
-	for i := 0; a != "" && i <= len(c.Areas); i, a = i+1, c.parent[a] {
-		if a == area {
-			return true
-		}
-	}
-	return false
+	return c.tree
 }
 
 // Compute evaluates every area on asOf, the last day to count (inclusive), as asked for:

@@ -14,9 +14,12 @@ import (
 // Children lists the direct children of an area (its assessed units), in configuration order.
 func (c *Calculator) Children(area string) []Area {
 	var out []Area
-	for _, a := range c.Areas {
-		if a.Parent == area {
-			out = append(out, a)
+	for _, id := range c.areaTree().Children(area) {
+		for _, a := range c.Areas {
+			if a.ID == id {
+				out = append(out, a)
+				break
+			}
 		}
 	}
 	return out

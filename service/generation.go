@@ -244,16 +244,13 @@ func readToken(in *config.InfluxDB) (string, error) {
 // defineAreas registers every area with the assessment stations of it and of its
 // descendants (a city is the union of its districts' city stations).
 func defineAreas(cfg *config.Config, air *airquality.Network) error {
-	parent := map[string]string{}
-	for _, a := range cfg.Areas {
-		parent[a.ID] = a.Parent
-	}
+	tree := cfg.AreaTree()
 	members := map[string][]string{}
 	for _, s := range cfg.Stations {
 		if !s.Counts() {
 			continue
 		}
-		for a, seen := s.Area, 0; a != "" && seen < len(cfg.Areas); a, seen = parent[a], seen+1 {
+		for _, a := range tree.Ancestors(s.Area) {
 			members[a] = append(members[a], s.Code)
 		}
 	}

@@ -114,7 +114,7 @@ func (s *Generation) Now(_ context.Context, w io.Writer, areaKey, lang string, n
 			}{Date: day.String(), Provisional: true, aqiJSON: aqiOf(&d, lang)}
 		}
 	}
-	under := descendants(s, area.ID)
+	under := s.cfg.AreaTree().Descendants(area.ID)
 	snap := s.pl.Snapshot()
 	for _, st := range s.cfg.Stations {
 		if !under[st.Area] {
@@ -156,18 +156,4 @@ func hourJSON(an pipeline.AreaNow, opt airquality.AQIOptions, loc *time.Location
 		Stations int    `json:"stations"`
 		aqiJSON
 	}{End: an.End.In(loc).Format(time.RFC3339), Stations: an.Stations, aqiJSON: aqiOf(&res, lang)}
-}
-
-// descendants is the set of an area and every area below it.
-func descendants(s *Generation, root string) map[string]bool {
-	in := map[string]bool{root: true}
-	for grew := true; grew; {
-		grew = false
-		for _, a := range s.cfg.Areas {
-			if !in[a.ID] && a.Parent != "" && in[a.Parent] {
-				in[a.ID], grew = true, true
-			}
-		}
-	}
-	return in
 }

@@ -111,7 +111,7 @@ func (c *Config) validateAssessments(v *validator, areas map[string]bool) {
 				}
 			case "target":
 				if key, ok := targetKey[s.Factor]; ok && (s.Scope == "" || s.Scope == "units") {
-					for _, u := range children[a.Area] {
+					for _, u := range tree.Children(a.Area) {
 						if !hasTarget(u, key) {
 							v.invalid(sp.with("base"), "unit %s has no %s in targets: the base needs it", u, key)
 						}
@@ -145,7 +145,7 @@ func (c *Config) validateAssessments(v *validator, areas map[string]bool) {
 			}
 			for k, u := range s.Exclude {
 				found := false
-				for _, ch := range children[a.Area] {
+				for _, ch := range tree.Children(a.Area) {
 					found = found || ch == u
 				}
 				if !found && s.Scope != "sections" {

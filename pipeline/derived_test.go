@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/reading"
+	"github.com/envwatch/envwatch/waterquality"
 )
 
 // hourLines returns the air_hourly lines a sink received, and forgets them.
@@ -92,6 +94,74 @@ func TestHourPointAQIAndFlags(t *testing.T) {
 		}
 		if got := hourLines(sink); len(got) != 1 || got[0] != s.want {
 			t.Errorf("%s: got %q\nwant %q", s.name, got, s.want)
+		}
+	}
+}
+
+// docs/storage.md names every measurement and field the pipeline writes: a day of an air
+// station (every pollutant, one flagged, one not monitored), an instantaneous HJ 212 value,
+// a water sample, with the derived series on.
+func TestStorageDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/storage.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &memSink{}
+	p := New([]Site{{Kind: reading.Air, Code: "A", Area: "x"}, {Kind: reading.Water, Code: "W", Area: "x", Body: waterquality.River, Target: waterquality.ClassIII}},
+		airquality.NewNetwork(airquality.CityOptions{}), sink, nil, quietLogger())
+	if err := p.air.SetArea("x", []string{"A"}); err != nil {
+		t.Fatal(err)
+	}
+	p.now = func() time.Time { return time.Date(2022, 7, 3, 0, 0, 0, 0, time.UTC) }
+	p.SetDerived(Derived{})
+	var rs []reading.Reading
+	for h := 1; h <= 24; h++ {
+		vals := []reading.Value{{Code: "pm2_5", V: d("30"), Flag: "N"}, {Code: "pm10", V: d("50"), Flag: "N"}, {Code: "so2", V: d("5"), Flag: "M"},
+			{Code: "no2", V: d("20"), Flag: "N"}, {Code: "co", Flag: reading.FlagNotMonitored}, {Code: "o3", V: d("100"), Flag: "N"}}
+		rs = append(rs, reading.Reading{Kind: reading.Air, Site: "A", End: airquality.DayFromDate(2022, 6, 30).HourEnd(h - 1), Values: vals})
+	}
+	rs = append(rs, reading.Reading{Kind: reading.Air, Period: reading.Instant, Site: "A", End: time.Date(2022, 7, 1, 1, 30, 0, 0, time.UTC),
+		Values: []reading.Value{{Code: "pm2_5", V: d("31"), Flag: "N"}}},
+		reading.Reading{Kind: reading.Water, Site: "W", End: time.Date(2022, 6, 15, 2, 0, 0, 0, time.UTC),
+			Values: []reading.Value{{Code: "nh3n", V: d("2.3"), Flag: "N"}, {Code: "tp", V: d("0.02"), Flag: "L"}}})
+	if _, err := p.Handle(context.Background(), &reading.Batch{Source: "s", Readings: rs}); err != nil {
+		t.Fatal(err)
+	}
+	written := map[string]map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(sink.lines.String()), "\n") {
+		head, rest, _ := strings.Cut(line, " ")
+		meas, tags, _ := strings.Cut(head, ",")
+		fields, _, _ := strings.Cut(rest, " ")
+		if written[meas] == nil {
+			written[meas] = map[string]bool{}
+		}
+		for _, kv := range strings.Split(tags, ",") {
+			k, _, _ := strings.Cut(kv, "=")
+			written[meas][k] = true
+		}
+		for _, kv := range strings.Split(fields, ",") {
+			k, _, _ := strings.Cut(kv, "=")
+			written[meas][k] = true
+		}
+	}
+	for _, m := range []string{"air_hourly", "air_realtime", "water_sample", "air_daily", "air_monthly", "water_period"} {
+		if written[m] == nil {
+			t.Errorf("nothing written to %s", m)
+		}
+	}
+	for m, keys := range written {
+		_, section, ok := strings.Cut(string(doc), "`"+m+"`")
+		if !ok {
+			t.Errorf("docs/storage.md does not name the measurement %s", m)
+			continue
+		}
+		if next := strings.Index(section, "\n## "); next >= 0 {
+			section = section[:next]
+		}
+		for k := range keys {
+			if !strings.Contains(section, "`"+k+"`") {
+				t.Errorf("docs/storage.md, %s: the field or tag %s is not described", m, k)
+			}
 		}
 	}
 }

@@ -1,15 +1,11 @@
 package indicator
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
-	"github.com/envwatch/envwatch/pipeline"
 	"github.com/envwatch/envwatch/reading"
 	"github.com/envwatch/envwatch/waterquality"
 )
@@ -84,31 +80,28 @@ func TestAirIndicatorsCachedUntilDataChanges(t *testing.T) {
 	}
 }
 
-// countingWater is the real pipeline, counting sample reads.
+// countingWater is the real water store, counting sample reads.
 type countingWater struct {
-	*pipeline.Pipeline
+	*waterquality.Store
 	reads int
 }
 
 func (c *countingWater) WaterSamples(site string, from, to time.Time) []waterquality.Sample {
 	c.reads++
-	return c.Pipeline.WaterSamples(site, from, to)
+	return c.Store.Samples(site, from, to)
 }
+
+func (c *countingWater) WaterVersion(site string) uint64 { return c.Store.Version(site) }
 
 // A section is evaluated again only when one of its samples arrives or the day changes.
 func TestWaterSitesCachedUntilSamplesChange(t *testing.T) {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p := pipeline.New([]pipeline.Site{{Kind: reading.Water, Code: "W1", Area: "c"}}, airquality.NewNetwork(airquality.CityOptions{}), nil, nil, quiet)
+	store := waterquality.NewStore()
 	sample := func(day int, nh3n string) {
 		v, _ := fixed.Parse(nh3n)
-		end := time.Date(2025, 3, day, 2, 0, 0, 0, time.UTC)
-		if _, err := p.Handle(context.Background(), &reading.Batch{Source: "t", Readings: []reading.Reading{{Kind: reading.Water, Site: "W1", End: end,
-			Values: []reading.Value{{Code: "nh3n", V: v, Flag: "N"}}}}}); err != nil {
-			t.Fatal(err)
-		}
+		store.Apply("W1", time.Date(2025, 3, day, 2, 0, 0, 0, time.UTC), []reading.Value{{Code: "nh3n", V: v, Flag: "N"}})
 	}
 	sample(1, "0.4") // class II by NH3-N (≤ 0.5)
-	water := &countingWater{Pipeline: p}
+	water := &countingWater{Store: store}
 	calc := &Calculator{Air: fakeAir(func(airquality.Day) (airquality.DayValues, bool) { return airquality.DayValues{}, false }),
 		Water: water, Areas: []Area{{ID: "c"}},
 		Sites: []WaterSite{{Code: "W1", Area: "c", Body: waterquality.River, Target: waterquality.ClassIII}}}

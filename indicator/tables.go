@@ -69,21 +69,27 @@ func (c *Calculator) dayRows(site string, r airquality.Range, days []airquality.
 	for i := range days {
 		byDay[days[i].Day] = &days[i]
 	}
-	opt26 := c.Opt.Period.AQI
-	opt26.Version, opt26.ShiftYears = airquality.V2026, 0
 	out := make([]DayRow, 0, r.Days())
 	for d := r.From; d <= r.To; d++ {
-		row := DayRow{Site: site, Day: d}
-		if v := byDay[d]; v != nil {
-			row.HasData, row.Values = true, *v
-			row.InForce = airquality.DailyAQI(v, c.Opt.Period.AQI)
-			row.Under2026 = airquality.DailyAQI(v, opt26)
-		} else {
-			row.InForce.NA, row.Under2026.NA = true, true
-		}
-		out = append(out, row)
+		out = append(out, NewDayRow(site, d, byDay[d], c.Opt.Period.AQI))
 	}
 	return out
+}
+
+// NewDayRow is a day as published — by the API's daily tables and by the air_daily series
+// alike: its values (nil: no data) and its daily AQI under opt and under HJ 633-2026.
+func NewDayRow(site string, d airquality.Day, v *airquality.DayValues, opt airquality.AQIOptions) DayRow {
+	row := DayRow{Site: site, Day: d}
+	if v == nil {
+		row.InForce.NA, row.Under2026.NA = true, true
+		return row
+	}
+	opt26 := opt
+	opt26.Version, opt26.ShiftYears = airquality.V2026, 0
+	row.HasData, row.Values = true, *v
+	row.InForce = airquality.DailyAQI(v, opt)
+	row.Under2026 = airquality.DailyAQI(v, opt26)
+	return row
 }
 
 // MonthRow is one calendar month (or the running part of one) of an area.
@@ -117,14 +123,7 @@ func (c *Calculator) Monthly(area string, asOf airquality.Day) (this, last []Mon
 	month := func(yr int, m time.Month, to airquality.Day) MonthRow {
 		mr := airquality.Month(yr, m)
 		r := airquality.Range{From: mr.From, To: min(mr.To, to)}
-		ps := airquality.Assess(c.Air.AreaDays(area, r), r, opt)
-		row := MonthRow{Year: yr, Month: m, Range: r, CalendarDays: r.Days(), ValidDays: ps.ValidDays, GoodDays: ps.GoodDays,
-			Over100Days: ps.ExceedanceDays, O3ExceedanceDays: ps.O3ExceedanceDays, DaysValid: ps.DaysReason == airquality.Valid && ps.ValidDays > 0,
-			GoodRatio: ratioNum(ps.GoodRatio)}
-		row.PM25, row.PM25Valid = statNum(ps.Mean[airquality.PM25], airquality.PM25), ps.Mean[airquality.PM25].OK()
-		row.PM10, row.PM10Valid = statNum(ps.Mean[airquality.PM10], airquality.PM10), ps.Mean[airquality.PM10].OK()
-		row.O3P90, row.O3P90Valid = statNum(ps.Percentile[airquality.O3], airquality.O3), ps.Percentile[airquality.O3].OK()
-		return row
+		return MonthOf(c.Air.AreaDays(area, r), yr, m, r, opt)
 	}
 	for m := time.January; m <= time.Month(monthOf(asOf)); m++ {
 		this = append(this, month(y, m, asOf))
@@ -133,6 +132,20 @@ func (c *Calculator) Monthly(area string, asOf airquality.Day) (this, last []Mon
 		last = append(last, month(y-1, m, airquality.Year(y-1).To))
 	}
 	return this, last
+}
+
+// MonthOf is an area's month over r (the month, or its days through the as-of day) as
+// published — by the monthly tables and by the air_monthly series alike — from the area's
+// daily values.
+func MonthOf(days []airquality.DayValues, yr int, m time.Month, r airquality.Range, opt airquality.PeriodOptions) MonthRow {
+	ps := airquality.Assess(days, r, opt)
+	row := MonthRow{Year: yr, Month: m, Range: r, CalendarDays: r.Days(), ValidDays: ps.ValidDays, GoodDays: ps.GoodDays,
+		Over100Days: ps.ExceedanceDays, O3ExceedanceDays: ps.O3ExceedanceDays, DaysValid: ps.DaysReason == airquality.Valid && ps.ValidDays > 0,
+		GoodRatio: ratioNum(ps.GoodRatio)}
+	row.PM25, row.PM25Valid = statNum(ps.Mean[airquality.PM25], airquality.PM25), ps.Mean[airquality.PM25].OK()
+	row.PM10, row.PM10Valid = statNum(ps.Mean[airquality.PM10], airquality.PM10), ps.Mean[airquality.PM10].OK()
+	row.O3P90, row.O3P90Valid = statNum(ps.Percentile[airquality.O3], airquality.O3), ps.Percentile[airquality.O3].OK()
+	return row
 }
 
 func monthOf(d airquality.Day) int {

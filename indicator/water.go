@@ -68,20 +68,27 @@ type waterEntry struct {
 }
 
 func (c *Calculator) evaluateSite(s WaterSite, from, to time.Time) SectionResult {
-	samples := c.Water.WaterSamples(s.Code, from, to)
+	return EvaluateSite(s, c.Water.WaterSamples(s.Code, from, to), c.Opt.Water)
+}
+
+// EvaluateSite classifies a site's samples of a period — by the indicators and by the
+// water_period series alike: the class of the period values, the main pollutants, and
+// whether the target is met (a source: Class III and Table 2). The samples are the store's:
+// below-detection values are substituted here, per rules.
+func EvaluateSite(s WaterSite, samples []waterquality.Sample, rules waterquality.Rules) SectionResult {
 	r := SectionResult{Code: s.Code, Name: s.Name, Area: s.Area, River: s.River, Level: s.Level, Target: s.Target,
 		Samples: len(samples), Source: s.Source}
 	if len(samples) > 0 {
 		for i := range samples {
-			waterquality.Substitute(&samples[i], c.Opt.Water.BelowDetection)
+			waterquality.Substitute(&samples[i], rules.BelowDetection)
 		}
 		pv := waterquality.PeriodValue(samples)
 		if s.Source {
-			sr := waterquality.AssessSource(waterquality.Source{Code: s.Code, Body: s.Body, Value: pv, Volume: s.Volume}, c.Opt.Water)
-			e := waterquality.Evaluate(&pv, s.Body, c.Opt.Water)
+			sr := waterquality.AssessSource(waterquality.Source{Code: s.Code, Body: s.Body, Value: pv, Volume: s.Volume}, rules)
+			e := waterquality.Evaluate(&pv, s.Body, rules)
 			r.Class, r.Compliant, r.Main = e.Class, sr.Compliant, e.Main
 		} else {
-			sr := waterquality.AssessSection(waterquality.Section{Code: s.Code, Body: s.Body, Target: s.Target, Value: pv}, c.Opt.Water)
+			sr := waterquality.AssessSection(waterquality.Section{Code: s.Code, Body: s.Body, Target: s.Target, Value: pv}, rules)
 			r.Class, r.Compliant, r.Main = sr.Class, sr.Compliant, sr.Main
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
+	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/sink/influx"
 	"github.com/envwatch/envwatch/waterquality"
 )
@@ -186,87 +187,79 @@ func (p *Pipeline) appendStationDay(buf []byte, k airKey) []byte {
 	return p.appendDay(buf, [][2]string{{"scope", "station"}, {"station", k.site.Code}, {"area", k.site.Area}}, k.day, &v)
 }
 
-// appendDay writes a day's published values: daily concentrations, MDA8, the 1-h O3
-// maximum, and the daily AQI under the tables in force and under the 2026 tables.
+// appendDay writes a day's published values: indicator's day row (the API's), serialised —
+// daily concentrations, MDA8, the 1-h O3 maximum, and the daily AQI under the tables in
+// force and under the 2026 tables.
 func (p *Pipeline) appendDay(buf []byte, tags [][2]string, day airquality.Day, v *airquality.DayValues) []byte {
+	row := indicator.NewDayRow("", day, v, p.derived.AQI)
 	var fields []influx.Field
 	for pol := airquality.Pollutant(0); pol < airquality.NumPollutants; pol++ {
 		key := pol.Code()
 		if pol == airquality.O3 {
 			key = "o3_8h"
 		}
-		f := influx.Field{Key: key, Float: missing}
-		if v.Conc[pol].OK() {
-			f.Float = decText(v.Conc[pol].Rounded(pol))
-		}
-		fields = append(fields, f)
+		fields = append(fields, statField(key, row.Values.Conc[pol], pol))
 	}
-	o3 := influx.Field{Key: "o3_1h_max", Float: missing}
-	if v.O3Max1h.OK() {
-		o3.Float = decText(v.O3Max1h.Rounded(airquality.O3))
-	}
-	cur := airquality.DailyAQI(v, p.derived.AQI)
-	opt26 := p.derived.AQI
-	opt26.Version, opt26.ShiftYears = airquality.V2026, 0
-	r26 := airquality.DailyAQI(v, opt26)
-	reason := ""
-	if cur.NA {
-		reason = "missing " + cur.Missing.Join("+")
-	}
-	fields = append(fields, o3, aqiField("aqi", &cur), influx.WholeFloat("level", int(cur.Level())), p.primaryField("primary", &cur),
-		aqiField("aqi_2026", &r26), influx.WholeFloat("level_2026", int(r26.Level())), p.primaryField("primary_2026", &r26),
-		boolField("valid", !cur.NA), influx.Field{Key: "na_reason", Str: reason, IsText: true})
+	fields = append(fields, statField("o3_1h_max", row.Values.O3Max1h, airquality.O3),
+		aqiField("aqi", &row.InForce), influx.WholeFloat("level", int(row.InForce.Level())), p.primaryField("primary", &row.InForce),
+		aqiField("aqi_2026", &row.Under2026), influx.WholeFloat("level_2026", int(row.Under2026.Level())), p.primaryField("primary_2026", &row.Under2026),
+		boolField("valid", !row.InForce.NA), influx.Field{Key: "na_reason", Str: row.NAReason(), IsText: true})
 	return influx.AppendPoint(buf, influx.MeasurementAirDaily, tags, fields, day.Start().Unix())
 }
 
-// appendWaterMonth writes a section's month: class of the month's period values, main
-// pollutants with their multiples, and whether the target is met.
+// statField is a published statistic, or missing unless it is valid.
+func statField(key string, s airquality.Stat, pol airquality.Pollutant) influx.Field {
+	f := influx.Field{Key: key, Float: missing}
+	if s.OK() {
+		f.Float = decText(s.Rounded(pol))
+	}
+	return f
+}
+
+// numField is an indicator's number, or missing unless valid.
+func numField(key string, n *indicator.Num, valid bool) influx.Field {
+	f := influx.Field{Key: key, Float: missing}
+	if valid && n.OK() {
+		f.Float = n.Text
+	}
+	return f
+}
+
+// appendWaterMonth writes a section's month: indicator's evaluation of the month's samples
+// (the API's), serialised — class, main pollutants with their multiples, target met.
 func (p *Pipeline) appendWaterMonth(buf []byte, k monthKey) []byte {
 	from := time.Date(k.year, k.month, 1, 0, 0, 0, 0, airquality.Shanghai)
-	samples := p.waterSamples(k.site.Code, from, from.AddDate(0, 1, 0))
+	samples := p.water.Samples(k.site.Code, from, from.AddDate(0, 1, 0))
 	if len(samples) == 0 {
 		return buf
 	}
-	for i := range samples {
-		waterquality.Substitute(&samples[i], p.derived.Water.BelowDetection)
-	}
-	pv := waterquality.PeriodValue(samples)
-	e := waterquality.Evaluate(&pv, k.site.Body, p.derived.Water)
-	met := e.Class != waterquality.Unclassified && e.Class <= k.site.Target
-	if k.site.Source {
-		met = waterquality.AssessSource(waterquality.Source{Code: k.site.Code, Body: k.site.Body, Value: pv}, p.derived.Water).Compliant
-	}
+	site := indicator.WaterSite{Code: k.site.Code, Area: k.site.Area, Body: k.site.Body, Target: k.site.Target, Source: k.site.Source}
+	res := indicator.EvaluateSite(site, samples, p.derived.Water)
 	main := ""
-	for i, m := range e.Main {
+	for i, m := range res.Main {
 		if i > 0 {
 			main += ";"
 		}
 		main += m.Item.Code() + ":" + m.MultipleString()
 	}
-	fields := []influx.Field{influx.WholeFloat("class", int(e.Class)), {Key: "class_name", Str: e.Class.String(), IsText: true},
-		{Key: "main_pollutants", Str: main, IsText: true}, boolField("target_met", met), influx.WholeFloat("samples", len(samples))}
+	fields := []influx.Field{influx.WholeFloat("class", int(res.Class)), {Key: "class_name", Str: res.Class.String(), IsText: true},
+		{Key: "main_pollutants", Str: main, IsText: true}, boolField("target_met", res.Compliant), influx.WholeFloat("samples", res.Samples)}
 	return influx.AppendPoint(buf, influx.MeasurementWaterPeriod, [][2]string{{"section", k.site.Code}, {"area", k.site.Area}, {"period", "month"}}, fields, from.Unix())
 }
 
-// appendAreaMonth writes an area's calendar month: PM2.5 and PM10 means, the O3 MDA8 90th
-// percentile (each -1 unless valid under the coverage rule), and the day counts.
+// appendAreaMonth writes an area's calendar month: indicator's month row (the API's
+// monthly table), serialised — PM2.5 and PM10 means, the O3 MDA8 90th percentile (each -1
+// unless valid under the coverage rule), and the day counts.
 func (p *Pipeline) appendAreaMonth(buf []byte, area string, year int, month time.Month) []byte {
 	r := airquality.Month(year, month)
 	opt := p.derived.Period
 	opt.AQI = p.derived.AQI
 	opt.SandDust = p.derived.SandDust[area]
-	ps := airquality.Assess(p.air.AreaDays(area, r), r, opt)
-	stat := func(key string, s airquality.Stat, pol airquality.Pollutant) influx.Field {
-		f := influx.Field{Key: key, Float: missing}
-		if s.OK() {
-			f.Float = decText(s.Rounded(pol))
-		}
-		return f
-	}
-	fields := []influx.Field{stat("pm2_5", ps.Mean[airquality.PM25], airquality.PM25), stat("pm10", ps.Mean[airquality.PM10], airquality.PM10),
-		stat("o3_p90", ps.Percentile[airquality.O3], airquality.O3),
-		influx.WholeFloat("good_days", ps.GoodDays), influx.WholeFloat("valid_days", ps.ValidDays),
-		influx.WholeFloat("exceedance_days", ps.ExceedanceDays), influx.WholeFloat("calendar_days", r.Days()),
-		boolField("valid", ps.DaysReason == airquality.Valid && ps.ValidDays > 0)}
+	row := indicator.MonthOf(p.air.AreaDays(area, r), year, month, r, opt)
+	fields := []influx.Field{numField("pm2_5", row.PM25, row.PM25Valid), numField("pm10", row.PM10, row.PM10Valid),
+		numField("o3_p90", row.O3P90, row.O3P90Valid),
+		influx.WholeFloat("good_days", row.GoodDays), influx.WholeFloat("valid_days", row.ValidDays),
+		influx.WholeFloat("exceedance_days", row.Over100Days), influx.WholeFloat("calendar_days", row.CalendarDays),
+		boolField("valid", row.DaysValid)}
 	return influx.AppendPoint(buf, influx.MeasurementAirMonthly, [][2]string{{"area", area}}, fields, r.From.Start().Unix())
 }

@@ -91,9 +91,7 @@ type Pipeline struct {
 	unknown      map[string]bool        // unknown codes already logged (bounded)
 	air          *airquality.Network
 	latest       map[string]*Latest
-	water        map[string]time.Time // newest sample per section
-	samples      map[string]map[int64][]reading.Value
-	waterGen     map[string]uint64 // per section, bumped by every sample applied
+	water        *waterquality.Store
 	state        StateStore
 	spoolMax     int64
 	wake         chan struct{}
@@ -123,8 +121,8 @@ const hotDays = 7
 
 // New builds a pipeline over the configured sites. sink may be nil (no InfluxDB).
 func New(sites []Site, air *airquality.Network, sink Sink, reg prometheus.Registerer, logger *slog.Logger) *Pipeline {
-	p := &Pipeline{sites: map[siteKey]*siteEntry{}, folded: map[siteKey]*siteEntry{}, unknown: map[string]bool{}, air: air, latest: map[string]*Latest{}, water: map[string]time.Time{},
-		samples: map[string]map[int64][]reading.Value{}, waterGen: map[string]uint64{}, sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
+	p := &Pipeline{sites: map[siteKey]*siteEntry{}, folded: map[siteKey]*siteEntry{}, unknown: map[string]bool{}, air: air, latest: map[string]*Latest{}, water: waterquality.NewStore(),
+		sink: sink, logger: logger, now: time.Now, wake: make(chan struct{}, 1),
 		spooled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_spool_points_total",
 			Help: "Points through the InfluxDB spool by event: spooled (a write failed or a backlog existed), replayed, dead_lettered (refused permanently), refused (spool full)."}, []string{"event"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_readings_rejected_total",
@@ -346,7 +344,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 			if r.Kind == reading.Water {
 				// A field file and a lab file for one sampling: the later one's items
 				// win, the earlier one's other items stay (see mergeValues).
-				r.Values = mergeValues(b.Readings[prev.i].Values, r.Values, nil)
+				r.Values = waterquality.MergeValues(b.Readings[prev.i].Values, r.Values, nil)
 			}
 			entries[prev.i] = nil
 			superseded++
@@ -390,7 +388,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 				p.revised.WithLabelValues(b.Source).Add(float64(revised))
 			}
 			// The store keeps the merged sample, as InfluxDB does (it merges fields of a point).
-			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: encodeValues(merged)})
+			newSamples = append(newSamples, store.WaterSample{Section: clean.Site, Unix: clean.End.Unix(), Data: waterquality.EncodeValues(merged)})
 			if ds != nil {
 				local := clean.End.In(airquality.Shanghai)
 				ds.months[monthKey{site, local.Year(), local.Month()}] = true

@@ -21,12 +21,9 @@ type Snapshot struct {
 func (p *Pipeline) Snapshot() Snapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Snapshot{Latest: make(map[string]Latest, len(p.latest)), WaterLatest: make(map[string]time.Time, len(p.water))}
+	s := Snapshot{Latest: make(map[string]Latest, len(p.latest)), WaterLatest: p.water.Newest()}
 	for k, v := range p.latest {
 		s.Latest[k] = *v
-	}
-	for k, v := range p.water {
-		s.WaterLatest[k] = v
 	}
 	return s
 }
@@ -81,7 +78,7 @@ func (p *Pipeline) AreaVersion(area string, r airquality.Range) uint64 {
 func (p *Pipeline) WaterVersion(section string) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.waterGen[section]
+	return p.water.Version(section)
 }
 
 // StationDays returns a station's daily values for the days of r that have data.

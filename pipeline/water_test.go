@@ -2,12 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -89,29 +87,5 @@ func TestWaterSamplesMergeItemByItem(t *testing.T) {
 	check("revision", p3, "5.5")
 	if got := testutil.ToFloat64(p3.revised.WithLabelValues("files")); got != 1 {
 		t.Errorf("revised items %v, want 1", got)
-	}
-}
-
-// A stored sample decodes to the values encoded, with the below-detection and counting
-// marks; codes and flags are shared between samples rather than kept per sample.
-func TestDecodeValuesRoundTrip(t *testing.T) {
-	vs := []reading.Value{{Code: "nh3n", V: d("0.8"), Flag: "N"}, {Code: "tp", V: d("0.01"), Flag: "L"}, {Code: "cod", V: d("15"), Flag: "M", Counts: true}}
-	in := interner{}
-	a, err := decodeValues(encodeValues(vs), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := decodeValues(encodeValues(vs), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(a) != fmt.Sprint(vs) || cap(a) != len(vs) {
-		t.Errorf("decoded %v (cap %d), want %v", a, cap(a), vs)
-	}
-	if unsafe.StringData(a[0].Code) != unsafe.StringData(b[0].Code) || unsafe.StringData(a[1].Flag) != unsafe.StringData(b[1].Flag) {
-		t.Error("codes and flags of two samples are separate strings")
-	}
-	if _, err := decodeValues([]byte("nh3n=0.8"), in); err == nil {
-		t.Error("a value without its flag decoded")
 	}
 }

@@ -136,7 +136,7 @@ func New(cfg *config.Config, logger *slog.Logger, mode Mode) (*Generation, error
 		return nil, err
 	}
 	s.aqi = opt.Period.AQI
-	if s.writer != nil {
+	if sink != nil { // InfluxDB, or a dry run's printer: the derived series with the raw points
 		s.pl.SetDerived(pipeline.Derived{AQI: opt.Period.AQI, Water: opt.Water, Period: opt.Period, SandDust: opt.SandDust})
 	}
 	if err := defineAreas(cfg, s.air); err != nil {

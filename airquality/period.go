@@ -214,28 +214,28 @@ func Assess(days []DayValues, r Range, opt PeriodOptions) PeriodStats {
 			vals[p] = append(vals[p], d.Conc[p].Value)
 			perMonth[p][y*100+int(m)]++
 		}
-		res := dayClass(d, mask, opt)
-		if res.NA {
+		dc := ClassifyDay(d, mask, opt)
+		if !dc.Valid {
 			continue
 		}
 		ps.ValidDays++
 		aqiMonth[y*100+int(m)]++
 		validDay[d.Day-r.From] = true
 		switch {
-		case res.AQI <= 100:
+		case dc.AQI <= 100:
 			good++
-		case res.AQI > 200:
+		case dc.AQI > 200:
 			ps.HeavyDays++
 		}
-		if res.AQI > 100 {
+		if dc.AQI > 100 {
 			ps.ExceedanceDays++
 		}
-		for _, it := range res.Primary.Items() {
+		for _, it := range dc.Primary.Items() {
 			ps.PrimaryDays[it.Pollutant()]++
 		}
 		if opt.O3Season == nil || opt.O3Season.Contains(d.Day) {
 			ps.O3SeasonDays++
-			if o3Exceeds(d, &res, opt.O3Exceed) {
+			if dc.O3Exceeds {
 				ps.O3ExceedanceDays++
 			}
 		}
@@ -262,6 +262,28 @@ func Assess(days []DayValues, r Range, opt PeriodOptions) PeriodStats {
 	}
 	ps.Composite = composite(&ps, opt.Composite)
 	return ps
+}
+
+// DayClass is how a day counts in a period's day counts.
+type DayClass struct {
+	// Valid: the daily AQI is determinable (R10); AQI is it then.
+	Valid bool
+	AQI   int
+	// Primary is the day's primary pollutant(s) when AQI > 50.
+	Primary ItemSet
+	// O3Exceeds: an ozone exceedance day under the rule (wherever the day lies: the
+	// season is the caller's).
+	O3Exceeds bool
+}
+
+// ClassifyDay classifies a day as Assess counts it: its daily AQI under opt.AQI (a
+// sand-dust mask applied per opt.SandDay) and the ozone exceedance rule.
+func ClassifyDay(d *DayValues, mask SandMask, opt PeriodOptions) DayClass {
+	res := dayClass(d, mask, opt)
+	if res.NA {
+		return DayClass{}
+	}
+	return DayClass{Valid: true, AQI: res.AQI, Primary: res.Primary, O3Exceeds: o3Exceeds(d, &res, opt.O3Exceed)}
 }
 
 func dayClass(d *DayValues, mask SandMask, opt PeriodOptions) Result {
@@ -370,6 +392,15 @@ func Percentile(values []*big.Rat, p int, method PercentileMethod) *big.Rat {
 	}
 	xs := slices.Clone(values)
 	slices.SortFunc(xs, func(a, b *big.Rat) int { return a.Cmp(b) })
+	return PercentileSorted(xs, p, method)
+}
+
+// PercentileSorted is Percentile of values already in ascending order.
+func PercentileSorted(xs []*big.Rat, p int, method PercentileMethod) *big.Rat {
+	n := len(xs)
+	if n == 0 {
+		return nil
+	}
 	if method == PercentileNearestRank {
 		k := (p*n + 99) / 100 // ⌈p·n/100⌉
 		if k < 1 {

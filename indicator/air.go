@@ -119,7 +119,7 @@ func (c *airCtx) mean(p airquality.Pollutant, name string, target *fixed.Dec) Re
 	res.RequiredRemaining = num(x, 1)
 	switch {
 	case x.Sign() < 0:
-		res.Status = Breached // even air with none of it could not bring the mean down
+		res.Status = Missed // even air with none of it could not bring the mean down
 	case rounded.Cmp(t) > 0:
 		res.Status = AtRisk
 	case c.restLast != nil && c.restLast.Mean[p].Value != nil && c.restLast.Mean[p].Value.Cmp(x) > 0:
@@ -191,7 +191,7 @@ func (c *airCtx) goodDays() Result {
 	case good >= *g:
 		res.Status = Met
 	case good+c.remaining < *g:
-		res.Status = Breached
+		res.Status = Missed
 	case float64(good)+float64(c.remaining)*float64(good)/float64(c.elapsed) < float64(*g):
 		res.Status = AtRisk // at this year's rate the target is not reached
 	default:
@@ -230,7 +230,7 @@ func (c *airCtx) goodRatio() Result {
 	case c.final:
 		res.Status = simpleStatus(cur, t.Rat(), AtLeast, true)
 	case best.Cmp(t.Rat()) < 0:
-		res.Status = Breached
+		res.Status = Missed
 	default:
 		res.Status = simpleStatus(cur, t.Rat(), AtLeast, false)
 	}
@@ -249,7 +249,7 @@ func (c *airCtx) budget(res *Result, limit *int, used, elapsedDays, totalDays in
 	res.BudgetLeft = intPtr(*limit - used)
 	switch {
 	case used > *limit:
-		res.Status = Breached
+		res.Status = Missed
 	case !res.Valid:
 		res.Status = InsufficientData
 	case windowOver:

@@ -102,6 +102,9 @@ type airEntry struct {
 	na            []airquality.Day
 }
 
+// SpecFor returns an area's targets for a year (nil: none).
+func (c *Calculator) SpecFor(area string, year int) *Spec { return c.spec(area, year) }
+
 func (c *Calculator) spec(area string, year int) *Spec {
 	for i := range c.Specs {
 		if c.Specs[i].Area == area && c.Specs[i].Year == year {
@@ -388,7 +391,7 @@ func decimalsOf(d fixed.Dec) int {
 	return fixed.Places
 }
 
-// simpleStatus compares a value with a target: final → met/breached, else on
+// simpleStatus compares a value with a target: final → met/missed, else on
 // track/at risk.
 func simpleStatus(v, t *big.Rat, dir Direction, final bool) Status {
 	ok := v.Cmp(t) <= 0
@@ -399,7 +402,7 @@ func simpleStatus(v, t *big.Rat, dir Direction, final bool) Status {
 	case final && ok:
 		return Met
 	case final:
-		return Breached
+		return Missed
 	case ok:
 		return OnTrack
 	default:

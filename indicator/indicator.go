@@ -1,6 +1,6 @@
 // Package indicator computes what a bureau is judged on: each indicator's year-to-date value,
 // the same period last year, the year-over-year change as bureaus publish it, the targets,
-// what the rest of the year may still use, and a status (met, on track, at risk, breached).
+// what the rest of the year may still use, and a status (met, on track, at risk, missed).
 // The Prometheus exposition and `envwatch report` render the same Snapshot.
 package indicator
 
@@ -16,24 +16,39 @@ import (
 // Status of a target.
 type Status int
 
-// Statuses, documented with their rules in docs/targets.md.
+// Statuses, documented with their rules in docs/targets.md: met and missed are certain
+// (decided by arithmetic); on_track, at_risk and unlikely are forecasts (decided by the
+// probability of meeting the target where the area's history gives one, docs/targets.md
+// "Outlook").
 const (
 	NoTarget Status = iota
 	OnTrack
 	AtRisk
-	Breached // can no longer be met (or the year ended unmet)
-	Met      // final: the year ended met, or a "days at least" target was already reached
+	Missed // can no longer be met, whatever the rest of the year brings (or the year ended unmet)
+	Met    // certain: the year ended met, or the target is reached whatever comes
 	// InsufficientData: the statistic does not meet the validity rules, so no status can
 	// be claimed (docs/targets.md).
 	InsufficientData
+	Unlikely // not yet certain, but the probability of meeting it is low
 )
 
-var statusNames = [...]string{"none", "on_track", "at_risk", "breached", "met", "insufficient_data"}
+var statusNames = [...]string{"none", "on_track", "at_risk", "missed", "met", "insufficient_data", "unlikely"}
 
 func (s Status) String() string { return statusNames[s] }
 
-// Statuses lists the statuses that are exposed (one series each).
-var Statuses = []Status{OnTrack, AtRisk, Breached, Met, InsufficientData}
+// Statuses lists the statuses that are exposed (one series each), from best to worst.
+var Statuses = []Status{Met, OnTrack, AtRisk, Unlikely, Missed, InsufficientData}
+
+// Outlook is the probability of meeting a target by the year's end, from simulated rests
+// of the year (package outlook).
+type Outlook struct {
+	// P is the probability of meeting the target, in [0, 1].
+	P float64
+	// Low, Mid and High are the 10th, 50th and 90th percentiles of the year-end value.
+	Low, Mid, High *Num
+	// Years are the past years resampled, Sims the simulated years.
+	Years, Sims int
+}
 
 // Indicator names (label values of the exposition, keys of the report).
 const (
@@ -157,6 +172,10 @@ type Result struct {
 	Season *airquality.Season
 	// Trend is the 2011 method's verdict for SectionsTrend.
 	Trend *waterquality.Trend
+	// Outlook is the probability of meeting the target (nil: no target, no simulation, or
+	// the outcome is certain); OutlookReason says why there is none when there is a target.
+	Outlook       *Outlook
+	OutlookReason string
 	// ChangeReason says why Change is nil (NoLastYear, CurrentInvalid, LastYearInvalid);
 	// ComparableReason likewise for ComparableChange where the bases differ.
 	ChangeReason, ComparableReason string

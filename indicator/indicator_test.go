@@ -104,12 +104,12 @@ func TestTwoYearFixture(t *testing.T) {
 	if o3.Current.Text != "3" || o3.LastYear.Text != "5" || *o3.BudgetLeft != 1 || o3.Status != AtRisk {
 		t.Errorf("O3 days: %s %s left %d %s", o3.Current.Text, o3.LastYear.Text, *o3.BudgetLeft, o3.Status)
 	}
-	// Three dates: 31 May on track (no exceedance yet), 30 June at risk, 31 July breached
+	// Three dates: 31 May on track (no exceedance yet), 30 June at risk, 31 July missed
 	// (5 days > 4).
 	for _, c2 := range []struct {
 		day  airquality.Day
 		want Status
-	}{{airquality.DayFromDate(2025, 5, 31), OnTrack}, {airquality.DayFromDate(2025, 6, 30), AtRisk}, {airquality.DayFromDate(2025, 7, 31), Breached}} {
+	}{{airquality.DayFromDate(2025, 5, 31), OnTrack}, {airquality.DayFromDate(2025, 6, 30), AtRisk}, {airquality.DayFromDate(2025, 7, 31), Missed}} {
 		s := c.Compute(c2.day, time.Time{})
 		if got := s.Find("city", O3ExceedanceDays).Status; got != c2.want {
 			t.Errorf("O3 status on %s = %s, want %s", c2.day, got, c2.want)

@@ -16,6 +16,9 @@ type Cell struct {
 	Num     bool // a figure (right-aligned; a number cell in Excel)
 	Missing bool // the API had no value (null): shown as —
 	Note    string
+	// Tone colours a status: green (met, on track), amber (at risk), red (unlikely,
+	// missed), grey (no claim).
+	Tone string
 }
 
 // label is a cell of plain text.

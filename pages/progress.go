@@ -22,7 +22,7 @@ func progressChart(rep doc, w *words) Chart {
 			continue
 		}
 		rows = append(rows, row{r.text("name"), r.cell("value"), r.cell("target"), v, t,
-			w.T("dir."+r.text("direction")) + " " + r.text("target") + " · " + w.T("st."+r.text("status"))})
+			w.T("dir."+r.text("direction")) + " " + r.text("target") + " · " + w.status(r.text("status"))})
 	}
 	if len(rows) == 0 {
 		return ""

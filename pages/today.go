@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -135,8 +136,8 @@ func (b *builder) today() (*Page, error) {
 // targetTable lists the indicators that have a target, with status and what is left.
 func targetTable(rep doc, w *words) Table {
 	t := Table{Name: "targets", Title: w.T("targets.title"), Empty: w.T("targets.none"),
-		Head: []string{w.T("col.indicator"), w.T("col.value"), w.T("col.unit"), w.T("col.target"), w.T("col.status"),
-			w.T("col.required"), w.T("col.budgetused"), w.T("col.budgetleft"), w.T("col.coverage"), w.T("col.valid")}}
+		Head: []string{w.T("col.indicator"), w.T("col.value"), w.T("col.unit"), w.T("col.target"), w.T("col.status"), w.T("col.probability"),
+			w.T("col.outlook"), w.T("col.required"), w.T("col.budgetused"), w.T("col.budgetleft"), w.T("col.coverage"), w.T("col.valid")}}
 	for _, r := range rep.each("indicators") {
 		if !r.has("target") {
 			continue
@@ -144,7 +145,7 @@ func targetTable(rep doc, w *words) Table {
 		tc := r.cell("target")
 		tc.Note = w.T("dir." + r.text("direction"))
 		t.Rows = append(t.Rows, []Cell{label(r.text("name")), r.cell("value"), label(w.unit(r.text("unit"))), tc,
-			label(w.T("st." + r.text("status"))), r.cell("required_remaining_mean"), r.cell("budget_used_days"), r.cell("budget_left_days"),
+			w.statusCell(r.text("status")), probabilityCell(r, w), label(outlookText(r, w)), r.cell("required_remaining_mean"), r.cell("budget_used_days"), r.cell("budget_left_days"),
 			label(coverage(r, "coverage")), label(validity(r, w))})
 	}
 	return t
@@ -194,4 +195,25 @@ func iaqiName(code string) string {
 		return "O3 1h max"
 	}
 	return strings.ToUpper(code)
+}
+
+// probabilityCell is the probability of meeting the target, in percent, or why there is
+// none.
+func probabilityCell(r doc, w *words) Cell {
+	if !r.has("outlook") {
+		return Cell{Text: r.text("outlook_reason"), Missing: !r.has("outlook_reason")}
+	}
+	c := r.cell("outlook/probability")
+	if p, err := strconv.ParseFloat(c.Text, 64); err == nil {
+		c.Text = strconv.Itoa(int(math.Round(p*100))) + "%"
+	}
+	return c
+}
+
+// outlookText is the simulated year-end range and its basis (由 N 个往年同期模拟 4000 次).
+func outlookText(r doc, w *words) string {
+	if !r.has("outlook") {
+		return ""
+	}
+	return r.text("outlook/p10") + "–" + r.text("outlook/p90") + w.unit(r.text("unit")) + "（" + r.text("outlook/basis") + "）"
 }

@@ -1,6 +1,10 @@
 package pages
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/envwatch/envwatch/indicator"
+)
 
 // words are a page's labels in one language; T returns the key itself when a label is
 // missing, so that a gap shows rather than vanishes.
@@ -15,6 +19,25 @@ func (w *words) T(key string) string {
 		return s
 	}
 	return key
+}
+
+// status is a status code of the API in the page's language (indicator's catalogue, the
+// report's words too).
+func (w *words) status(code string) string {
+	st, ok := indicator.ParseStatus(code)
+	if !ok {
+		return code
+	}
+	return st.Text(w.lang)
+}
+
+// statusCell is a status in the page's language, coloured by what it means.
+func (w *words) statusCell(code string) Cell {
+	st, ok := indicator.ParseStatus(code)
+	if !ok {
+		return label(code)
+	}
+	return Cell{Text: st.Text(w.lang), Tone: st.Colour()}
 }
 
 func wordsFor(lang string) *words {
@@ -33,7 +56,7 @@ var zh = map[string]string{
 	"problems.title": "数据问题", "problems.stale": "数据滞后站点（超过 3 小时无新数据）", "problems.rejected": "被拒绝的数据（自启动以来）",
 	"problems.none": "无", "problems.notreported": "数据截至日之后尚未上报天数", "problems.na": "本年无效天（NA）",
 	"col.station": "站点", "col.code": "编码", "col.area": "区域", "col.end": "最新时段", "col.age": "数据时长（小时）", "col.aqi": "AQI",
-	"col.level": "级别", "col.primary": "首要污染物", "col.status": "状态", "col.assessment": "考核站点",
+	"col.level": "级别", "col.primary": "首要污染物", "col.status": "状态", "col.assessment": "考核站点", "col.probability": "按期完成概率", "col.outlook": "年末值区间（10%–90%）",
 	"col.indicator": "指标", "col.value": "本年累计", "col.unit": "单位", "col.target": "目标", "col.required": "剩余时段均值须不高于",
 	"col.budgetused": "已用天数", "col.budgetleft": "剩余天数", "col.valid": "有效性", "col.coverage": "有效天数/日历天数",
 	"col.lastyear": "去年同期", "col.yoy": "同比", "col.yoyreason": "同比说明", "col.lastyearfull": "去年全年",
@@ -61,7 +84,6 @@ var zh = map[string]string{
 	"export.csv": "CSV", "export.xlsx": "Excel", "export": "导出表格", "generated": "生成时间", "print": "打印",
 	"bulletin.period": "统计时段", "bulletin.to": "至",
 	"sheet.note":  "数值取自 envwatch API",
-	"st.on_track": "进度正常", "st.at_risk": "存在风险", "st.breached": "未完成", "st.met": "已完成", "st.insufficient_data": "数据不足，不作判断",
 	"dir.at_most": "≤", "dir.at_least": "≥",
 }
 
@@ -74,7 +96,7 @@ var en = map[string]string{
 	"problems.title": "Data problems", "problems.stale": "Stale stations (no new hour for more than 3 h)", "problems.rejected": "Rejected readings (since start)",
 	"problems.none": "none", "problems.notreported": "Days after the data end not yet reported", "problems.na": "NA days this year",
 	"col.station": "Station", "col.code": "Code", "col.area": "Area", "col.end": "Newest hour", "col.age": "Age (h)", "col.aqi": "AQI",
-	"col.level": "Level", "col.primary": "Primary pollutant", "col.status": "Status", "col.assessment": "Assessment station",
+	"col.level": "Level", "col.primary": "Primary pollutant", "col.status": "Status", "col.assessment": "Assessment station", "col.probability": "Probability of meeting it", "col.outlook": "Year-end value, 10–90 %",
 	"col.indicator": "Indicator", "col.value": "Year to date", "col.unit": "Unit", "col.target": "Target", "col.required": "Rest of year must average at most",
 	"col.budgetused": "Days used", "col.budgetleft": "Days left", "col.valid": "Validity", "col.coverage": "Valid / calendar days",
 	"col.lastyear": "Same period last year", "col.yoy": "YoY", "col.yoyreason": "YoY note", "col.lastyearfull": "Last year",
@@ -102,7 +124,6 @@ var en = map[string]string{
 	"export.csv": "CSV", "export.xlsx": "Excel", "export": "Export tables", "generated": "Generated", "print": "Print",
 	"bulletin.period": "Period", "bulletin.to": "to",
 	"sheet.note":  "Values from the envwatch API",
-	"st.on_track": "on track", "st.at_risk": "at risk", "st.breached": "breached", "st.met": "met", "st.insufficient_data": "insufficient data, no status",
 	"dir.at_most": "≤", "dir.at_least": "≥",
 }
 

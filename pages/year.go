@@ -49,7 +49,7 @@ func (b *builder) year() (*Page, error) {
 		}
 		if r.has("target") {
 			para = append(para, label("；"+w.T("col.target")+" "+w.T("dir."+r.text("direction"))+" "), r.cell("target"),
-				label(" — "+w.T("st."+r.text("status"))))
+				label(" — "+w.status(r.text("status"))))
 		}
 		if !r.bool("valid") {
 			para = append(para, label("（"+validity(r, w)+"）"))
@@ -103,13 +103,13 @@ func indicatorTable(rep doc, w *words) Table {
 		Head: []string{w.T("col.indicator"), w.T("col.value"), w.T("col.unit"), w.T("col.coverage"), w.T("col.lastyear"),
 			w.T("col.yoy"), w.T("col.yoyreason"), w.T("col.lastyearfull"), w.T("col.target"), w.T("col.status"), w.T("col.valid")}}
 	for _, r := range rep.each("indicators") {
-		status := ""
+		status := label("")
 		if s := r.text("status"); s != "" {
-			status = w.T("st." + s)
+			status = w.statusCell(s)
 		}
 		t.Rows = append(t.Rows, []Cell{label(r.text("name")), r.cell("value"), label(w.unit(r.text("unit"))), label(coverage(r, "coverage")),
 			r.cell("same_period_last_year"), r.cell("yoy_change"), label(r.text("yoy_reason")), r.cell("last_year"), r.cell("target"),
-			label(status), label(validity(r, w))})
+			status, label(validity(r, w))})
 	}
 	return t
 }

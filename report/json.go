@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/indicator"
@@ -61,6 +62,9 @@ type jsonResult struct {
 	BudgetUsed           *int            `json:"budget_used_days,omitempty"`
 	BudgetLeft           *int            `json:"budget_left_days,omitempty"`
 	Status               string          `json:"status,omitempty"`
+	StatusText           string          `json:"status_text,omitempty"`
+	Outlook              *jsonOutlook    `json:"outlook,omitempty"`
+	OutlookReason        string          `json:"outlook_reason,omitempty"`
 	Compliant            *int            `json:"compliant,omitempty"`
 	Total                *int            `json:"total,omitempty"`
 }
@@ -192,7 +196,13 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 			j.Direction = map[indicator.Direction]string{indicator.AtMost: "at_most", indicator.AtLeast: "at_least"}[r.Direction]
 		}
 		if r.Status != indicator.NoTarget {
-			j.Status = r.Status.String()
+			j.Status, j.StatusText = r.Status.String(), r.Status.Text(opt.Lang)
+		}
+		if o := r.Outlook; o != nil {
+			j.Outlook = &jsonOutlook{Probability: o.P, Low: number(o.Low), Mid: number(o.Mid), High: number(o.High),
+				PastYears: o.Years, Simulations: o.Sims, Basis: fmt.Sprintf(wd.outlookBasis, o.Years, o.Sims)}
+		} else if r.OutlookReason != "" {
+			j.OutlookReason = strings.TrimSpace(strings.Trim(wd.noOutlook, "（）() "))
 		}
 		if r.Total > 0 {
 			j.Compliant, j.Total = &r.Compliant, &r.Total
@@ -207,6 +217,17 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// jsonOutlook is a target's probability and the simulated year-end value's quantiles.
+type jsonOutlook struct {
+	Probability float64         `json:"probability"`
+	Low         json.RawMessage `json:"p10"`
+	Mid         json.RawMessage `json:"p50"`
+	High        json.RawMessage `json:"p90"`
+	PastYears   int             `json:"past_years"`
+	Simulations int             `json:"simulations"`
+	Basis       string          `json:"basis"`
 }
 
 func text(n *indicator.Num) string {

@@ -3,10 +3,12 @@ package report
 import (
 	"fmt"
 	"io"
+	"math/big"
 	"strings"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/waterquality"
 )
@@ -183,10 +185,28 @@ func changeText(n *indicator.Num, unit string, wd *words) string {
 }
 
 func (wd *words) name(r *indicator.Result) string {
-	if n, ok := wd.names[r.Indicator]; ok {
+	if n := indicator.NameText(r.Indicator, wd.lang); n != "" {
 		return n
 	}
 	return r.Indicator // a reported indicator is named by its configuration
+}
+
+// status is " — " and the status, with the probability of meeting the target and its basis
+// where the area's history gives one; "" without a target.
+func (wd *words) status(r *indicator.Result) string {
+	if r.Status == indicator.NoTarget {
+		return ""
+	}
+	s := " — " + r.Status.Text(wd.lang)
+	switch o := r.Outlook; {
+	case o != nil && o.Low != nil:
+		s += fmt.Sprintf(wd.outlook, fixed.FormatRat(new(big.Rat).SetFloat64(o.P*100), 0), o.Low.Text, o.Mid.Text, o.High.Text, o.Years, o.Sims)
+	case o != nil:
+		s += fmt.Sprintf(wd.outlookNoRange, fixed.FormatRat(new(big.Rat).SetFloat64(o.P*100), 0), o.Years, o.Sims)
+	case r.OutlookReason != "":
+		s += wd.noOutlook
+	}
+	return s
 }
 
 // validDaysLine is the data basis: valid days of each period out of its calendar days.
@@ -253,14 +273,12 @@ func line(r *indicator.Result, wd *words) string {
 	}
 	parts = append(parts, targetParts(r, wd)...)
 	s := strings.Join(parts, wd.sep())
-	if st, ok := wd.statuses[r.Status]; ok {
-		s += " — " + st
-	}
+	s += wd.status(r)
 	return s
 }
 
 // targetParts are the target, what the rest of the year may use, and the margin or
-// shortfall — "超出" only for a breached upper limit.
+// shortfall — "超出" only for a missed upper limit.
 func targetParts(r *indicator.Result, wd *words) []string {
 	if r.Target == nil {
 		return nil
@@ -330,9 +348,7 @@ func yoyTargetLine(r *indicator.Result, wd *words) string {
 		parts = append(parts, fmt.Sprintf(wd.yoyTargetRise, abs))
 	}
 	s := strings.Join(parts, wd.sep())
-	if st, ok := wd.statuses[r.Status]; ok {
-		s += " — " + st
-	}
+	s += wd.status(r)
 	return s
 }
 
@@ -352,9 +368,7 @@ func complianceLine(r *indicator.Result, wd *words) string {
 		parts = append(parts, fmt.Sprintf(wd.targetAtLeast, r.Target.Text+"%"))
 	}
 	s := strings.Join(parts, wd.sep())
-	if st, ok := wd.statuses[r.Status]; ok {
-		s += " — " + st
-	}
+	s += wd.status(r)
 	return s
 }
 

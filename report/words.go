@@ -13,7 +13,7 @@ type words struct {
 	title, titleAsked      string
 	dataEnd, pastDataEnd   string
 	noData                 string
-	statuses               map[indicator.Status]string
+	lang                   string
 	fell, rose, flat       string
 	ppFell, ppRose         string
 	more, fewer            string
@@ -31,7 +31,6 @@ type words struct {
 	chgFlat                string
 	sections, sources      string
 	compliant, ratePct     string
-	names                  map[string]string
 	unitConc, unitCO       string
 	invalid                string
 	cover                  string
@@ -45,16 +44,19 @@ type words struct {
 	sectionHead            []string
 	sectionsTitle          string
 	met, notMet            string
+	outlook                string // P %, 10/50/90 % year-end values, past years, simulations
+	outlookNoRange         string
+	noOutlook              string
+	outlookBasis           string
 }
 
 var zh = words{
+	lang:        "zh",
 	title:       "%s %d年环境质量目标完成情况（数据截至 %s）",
 	titleAsked:  "%s %d年环境质量目标完成情况（评价截至 %s）",
 	dataEnd:     "数据截至 %s；",
 	pastDataEnd: "注意：所选评价日 %s 晚于数据截至日 %s，其后 %d 天尚未上报，按缺测计，不计为无效天。",
 	noData:      "%s %d年无空气质量数据。",
-	statuses: map[indicator.Status]string{indicator.OnTrack: "进度正常", indicator.AtRisk: "存在风险", indicator.Breached: "未完成",
-		indicator.Met: "已完成", indicator.InsufficientData: "数据不足，不作判定"},
 	fell: "同比下降 %s%%", rose: "同比上升 %s%%", flat: "同比持平",
 	ppFell: "同比下降 %s 个百分点", ppRose: "同比上升 %s 个百分点",
 	more: "同比增加 %s", fewer: "同比减少 %s",
@@ -67,14 +69,6 @@ var zh = words{
 	yoyTargetFall: "目标 同比下降不少于 %s%%", yoyTargetRise: "目标 同比上升不超过 %s%%",
 	chgFall: "下降 %s%%", chgRise: "上升 %s%%", chgFlat: "持平",
 	sections: "国省考断面", sources: "集中式饮用水水源地", compliant: "%d/%d 达标", ratePct: "达标率 %s%%",
-	names: map[string]string{indicator.PM25Mean: "PM2.5 平均浓度", indicator.PM10Mean: "PM10 平均浓度", indicator.GoodDays: "优良天数",
-		indicator.GoodDayRatio: "优良天数比例", indicator.O3ExceedanceDays: "夏季臭氧超标天数", indicator.HeavyPollutionDays: "重污染天数",
-		indicator.CompositeIndex: "环境空气质量综合指数", indicator.PM25YoY: "PM2.5 同比变化", indicator.PM10YoY: "PM10 同比变化",
-		indicator.SO2Mean: "SO2 平均浓度", indicator.NO2Mean: "NO2 平均浓度", indicator.COP95: "CO 日均值第95百分位数",
-		indicator.O3P90: "O3 日最大8小时平均第90百分位数", indicator.ValidDays: "有效监测天数", indicator.ExceedanceDays: "超标天数（AQI>100）",
-		indicator.SectionsCompliance: "国省考断面达标率", indicator.DrinkingWater: "集中式饮用水水源地达标率",
-		indicator.SectionsGoodShare: "Ⅰ～Ⅲ类水质断面比例", indicator.SectionsWorseThanVShare: "劣Ⅴ类水质断面比例",
-		indicator.DrinkingWaterVolume: "集中式饮用水水源地取水量达标率"},
 	unitConc: " 微克/立方米", unitCO: " 毫克/立方米",
 	invalid: "（数据不足，暂不满足年评价有效性要求）",
 	cover:   "（有效 %d/%d 天%s）",
@@ -92,16 +86,19 @@ var zh = words{
 	sectionHead:   []string{"断面/水源地", "河流", "级别", "目标", "水质类别", "达标", "主要污染指标（超标倍数）", "去年同期类别", "去年同期达标", "样品数"},
 	sectionsTitle: "断面与水源地",
 	met:           "达标", notMet: "不达标",
+	outlook:        "（按期完成概率 %s%%；年末值 10%%/50%%/90%% 分位 %s/%s/%s；由 %d 个往年同期模拟 %d 次）",
+	outlookNoRange: "（按期完成概率 %s%%；由 %d 个往年同期模拟 %d 次，模拟年末均无有效值）",
+	noOutlook:      "（往年数据不足两年，不作概率估计）",
+	outlookBasis:   "由 %d 个往年同期模拟 %d 次",
 }
 
 var en = words{
+	lang:        "en",
 	title:       "%s %d: environmental targets, data to %s",
 	titleAsked:  "%s %d: environmental targets, evaluated to %s",
 	dataEnd:     "data to %s; ",
 	pastDataEnd: "Note: the evaluation day %s is after the data end %s; the %d days after it are not yet reported and count as missing, not as NA days.",
 	noData:      "%s: no air-quality data for %d.",
-	statuses: map[indicator.Status]string{indicator.OnTrack: "on track", indicator.AtRisk: "at risk", indicator.Breached: "breached",
-		indicator.Met: "met", indicator.InsufficientData: "insufficient data, no status"},
 	fell: "down %s%% YoY", rose: "up %s%% YoY", flat: "unchanged YoY",
 	ppFell: "down %s percentage points YoY", ppRose: "up %s percentage points YoY",
 	more: "%s more than a year ago", fewer: "%s fewer than a year ago",
@@ -114,14 +111,6 @@ var en = words{
 	yoyTargetFall: "target: a fall of at least %s%%", yoyTargetRise: "target: a rise of at most %s%%",
 	chgFall: "a fall of %s%%", chgRise: "a rise of %s%%", chgFlat: "no change",
 	sections: "Assessment sections", sources: "Drinking-water sources", compliant: "%d of %d compliant", ratePct: "compliance %s%%",
-	names: map[string]string{indicator.PM25Mean: "PM2.5 mean", indicator.PM10Mean: "PM10 mean", indicator.GoodDays: "Good days",
-		indicator.GoodDayRatio: "Good-day ratio", indicator.O3ExceedanceDays: "Summer ozone exceedance days", indicator.HeavyPollutionDays: "Heavy-pollution days",
-		indicator.CompositeIndex: "Composite index", indicator.PM25YoY: "PM2.5 YoY change", indicator.PM10YoY: "PM10 YoY change",
-		indicator.SO2Mean: "SO2 mean", indicator.NO2Mean: "NO2 mean", indicator.COP95: "CO daily 95th percentile",
-		indicator.O3P90: "O3 MDA8 90th percentile", indicator.ValidDays: "Valid days", indicator.ExceedanceDays: "Days with AQI > 100",
-		indicator.SectionsCompliance: "Section compliance", indicator.DrinkingWater: "Drinking-water compliance",
-		indicator.SectionsGoodShare: "Class I–III sections", indicator.SectionsWorseThanVShare: "Worse-than-V sections",
-		indicator.DrinkingWaterVolume: "Drinking water by volume compliant"},
 	unitConc: " µg/m³", unitCO: " mg/m³",
 	invalid: " (not yet enough valid days for an annual statistic)",
 	cover:   " (%d of %d days valid%s)",
@@ -139,6 +128,10 @@ var en = words{
 	sectionHead:   []string{"Section / source", "River", "Level", "Target", "Class", "Compliant", "Main pollutants (multiple)", "Class last year", "Compliant last year", "Samples"},
 	sectionsTitle: "Sections and sources",
 	met:           "yes", notMet: "no",
+	outlook:        " (probability of meeting it %s%%; year-end value at the 10/50/90 %% quantiles %s/%s/%s; from %d past years, %d simulated years)",
+	outlookNoRange: " (probability of meeting it %s%%; from %d past years, %d simulated years, none with a valid year-end value)",
+	noOutlook:      " (fewer than two past years: no probability)",
+	outlookBasis:   "%d past years, %d simulated years",
 }
 
 // days writes a number of days: "3 天", "1 day", "3 days".

@@ -12,6 +12,7 @@ import (
 	"github.com/envwatch/envwatch/assessment"
 	"github.com/envwatch/envwatch/indicator"
 	"github.com/envwatch/envwatch/metrics"
+	"github.com/envwatch/envwatch/outlook"
 )
 
 // calculator builds the indicator calculator of the configuration over the pipeline.
@@ -106,6 +107,7 @@ func (c *snapshotCache) update() indicator.Snapshot {
 	c.mu.Unlock()
 	// Through the data end, at most yesterday: today's daily values are not complete.
 	snap := c.calc.ComputeLatest(k.day-1, now)
+	outlook.Apply(&snap, c.calc, outlook.Options{})
 	view := assessmentView(c.calc, k.day-1)
 	c.mu.Lock()
 	c.last, c.assess, c.key = snap, view, k

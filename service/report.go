@@ -14,6 +14,7 @@ import (
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/indicator"
+	"github.com/envwatch/envwatch/outlook"
 	"github.com/envwatch/envwatch/report"
 )
 
@@ -73,6 +74,7 @@ func (s *Generation) Report(_ context.Context, w io.Writer, q api.ReportQuery, n
 	} else {
 		snap = calc.ComputeFor(area.ID, upTo, false, now)
 	}
+	outlook.Apply(&snap, calc, outlook.Options{})
 	info := snap.Area(area.ID)
 	if !hasData(&snap, area.ID, q.Year) {
 		return "", api.Errorf(http.StatusNotFound, "no data for %s (%s) in %d", area.Name, area.ID, q.Year)

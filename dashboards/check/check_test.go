@@ -294,7 +294,7 @@ func TestAlertmanagerConfig(t *testing.T) {
 		t.Fatalf("amtool check-config: %v\n%s", err, out)
 	}
 	b, _ := os.ReadFile(repo("dashboards", "alertmanager", "alertmanager.yml"))
-	for _, want := range []string{"wechat_configs", "webhook_configs", "inhibit_rules", `alertname="AirMeanTargetBreached"`} {
+	for _, want := range []string{"wechat_configs", "webhook_configs", "inhibit_rules", `alertname="AirMeanTargetMissed"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("alertmanager.yml lacks %s", want)
 		}

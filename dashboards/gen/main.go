@@ -48,7 +48,7 @@ func aqiThresholds() obj {
 func statusMappings() []obj {
 	return []obj{{"type": "value", "options": obj{
 		"0": obj{"text": "进度正常 on track", "color": "green"}, "1": obj{"text": "存在风险 at risk", "color": "orange"},
-		"2": obj{"text": "未完成 breached", "color": "red"}, "3": obj{"text": "已完成 met", "color": "blue"},
+		"2": obj{"text": "未完成 missed", "color": "red"}, "3": obj{"text": "已完成 met", "color": "blue"},
 		"4": obj{"text": "数据不足 insufficient data", "color": "text"}}}}
 }
 
@@ -100,7 +100,7 @@ func cityOverview() obj {
 	day := panel(5, "stat", "今日 AQI（暂定）· Today so far", "Provisional daily AQI of the current day.", grid{12, 10, 6, 6}, "none",
 		prom(`envwatch_air_area_day_aqi{area="$area"}`, "AQI"))
 	day["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
-	lights := panel(6, "stat", "目标状态 · Target status", "Each target's status as a traffic light (0 on track, 1 at risk, 2 breached, 3 met, 4 insufficient data: the statistic does not meet the validity rules).", grid{0, 16, 24, 6}, "none",
+	lights := panel(6, "stat", "目标状态 · Target status", "Each target's status as a traffic light (0 on track, 1 at risk, 2 missed, 3 met, 4 insufficient data: the statistic does not meet the validity rules).", grid{0, 16, 24, 6}, "none",
 		prom(`max by (indicator) (`+statusExprArea+`)`, "{{indicator}}"))
 	lights["fieldConfig"].(obj)["defaults"].(obj)["mappings"] = statusMappings()
 	lights["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": []obj{
@@ -110,7 +110,7 @@ func cityOverview() obj {
 }
 
 // statusExprArea turns the one-series-per-status metric into 0…4 for a traffic light.
-const statusExprArea = `envwatch_target_status{area="$area",status="on_track"} * 0 + envwatch_target_status{area="$area",status="at_risk"} * 1 + envwatch_target_status{area="$area",status="breached"} * 2 + envwatch_target_status{area="$area",status="met"} * 3 + envwatch_target_status{area="$area",status="insufficient_data"} * 4`
+const statusExprArea = `envwatch_target_status{area="$area",status="on_track"} * 0 + envwatch_target_status{area="$area",status="at_risk"} * 1 + envwatch_target_status{area="$area",status="missed"} * 2 + envwatch_target_status{area="$area",status="met"} * 3 + envwatch_target_status{area="$area",status="insufficient_data"} * 4`
 
 func airTargets() obj {
 	ug := "µg/m³"

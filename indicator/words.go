@@ -1,0 +1,68 @@
+package indicator
+
+// The one catalogue of the words a report, a page and the API use for statuses and
+// indicators, as the bureaus' bulletins write them (zh) and in English (en).
+
+var statusWords = map[string]map[Status]string{
+	"zh": {Met: "已完成", OnTrack: "进度正常", AtRisk: "存在风险", Unlikely: "难以完成", Missed: "已无法完成", InsufficientData: "数据不足，不作判定"},
+	"en": {Met: "met", OnTrack: "on track", AtRisk: "at risk", Unlikely: "unlikely", Missed: "missed", InsufficientData: "insufficient data, no status"},
+}
+
+// Text is a status in a language (zh unless "en").
+func (s Status) Text(lang string) string {
+	if lang != "en" {
+		lang = "zh"
+	}
+	return statusWords[lang][s]
+}
+
+// ParseStatus reads a status by its name (the API's and the exposition's label).
+func ParseStatus(name string) (Status, bool) {
+	for i, n := range statusNames {
+		if n == name {
+			return Status(i), true
+		}
+	}
+	return NoTarget, false
+}
+
+// StatusColour is how a page and a dashboard colour a status: green when it will be or is
+// met, amber at risk, red when unlikely or missed, grey without a claim.
+func (s Status) Colour() string {
+	switch s {
+	case Met, OnTrack:
+		return "green"
+	case AtRisk:
+		return "amber"
+	case Unlikely, Missed:
+		return "red"
+	}
+	return "grey"
+}
+
+var nameWords = map[string]map[string]string{
+	"zh": {PM25Mean: "PM2.5 平均浓度", PM10Mean: "PM10 平均浓度", GoodDays: "优良天数",
+		GoodDayRatio: "优良天数比例", O3ExceedanceDays: "夏季臭氧超标天数", HeavyPollutionDays: "重污染天数",
+		CompositeIndex: "环境空气质量综合指数", PM25YoY: "PM2.5 同比变化", PM10YoY: "PM10 同比变化",
+		SO2Mean: "SO₂ 平均浓度", NO2Mean: "NO₂ 平均浓度", COP95: "CO 日均值第95百分位数",
+		O3P90: "O₃ 日最大8小时平均第90百分位数", ValidDays: "有效监测天数", ExceedanceDays: "超标天数（AQI>100）",
+		SectionsCompliance: "国省考断面达标率", DrinkingWater: "集中式饮用水水源地达标率",
+		SectionsGoodShare: "Ⅰ～Ⅲ类水质断面比例", SectionsWorseThanVShare: "劣Ⅴ类水质断面比例",
+		DrinkingWaterVolume: "集中式饮用水水源地取水量达标率", SectionsTrend: "水质变化趋势"},
+	"en": {PM25Mean: "PM2.5 mean", PM10Mean: "PM10 mean", GoodDays: "Good days",
+		GoodDayRatio: "Good-day ratio", O3ExceedanceDays: "Summer ozone exceedance days", HeavyPollutionDays: "Heavy-pollution days",
+		CompositeIndex: "Composite index", PM25YoY: "PM2.5 YoY change", PM10YoY: "PM10 YoY change",
+		SO2Mean: "SO₂ mean", NO2Mean: "NO₂ mean", COP95: "CO daily 95th percentile",
+		O3P90: "O₃ MDA8 90th percentile", ValidDays: "Valid days", ExceedanceDays: "Days with AQI > 100",
+		SectionsCompliance: "Section compliance", DrinkingWater: "Drinking-water compliance",
+		SectionsGoodShare: "Class I–III sections", SectionsWorseThanVShare: "Worse-than-V sections",
+		DrinkingWaterVolume: "Drinking water by volume compliant", SectionsTrend: "Water-quality trend"},
+}
+
+// NameText is an indicator's name in a language ("" for an unknown indicator).
+func NameText(indicator, lang string) string {
+	if lang != "en" {
+		lang = "zh"
+	}
+	return nameWords[lang][indicator]
+}

@@ -347,6 +347,11 @@ func periodMean(vals []*big.Rat, r Range, perMonth, excused map[int]int) Stat {
 // ⌈324·n/N⌉ of the n days of an N-day year. A year to date therefore never passes with a
 // month of data that a whole year would fail (docs/targets.md, "Coverage and validity").
 func Coverage(perMonth map[int]int, r Range) Validity {
+	return CoverageFunc(func(yyyymm int) int { return perMonth[yyyymm] }, r)
+}
+
+// CoverageFunc is Coverage with the valid days of a month (yyyymm) given by a function.
+func CoverageFunc(perMonth func(yyyymm int) int, r Range) Validity {
 	if r.To < r.From {
 		return NoDays
 	}
@@ -363,7 +368,7 @@ func Coverage(perMonth map[int]int, r Range) Validity {
 			if part.To < part.From {
 				continue
 			}
-			n := perMonth[y*100+int(m)]
+			n := perMonth(y*100 + int(m))
 			total += n
 			need := MinDaysPerMonth
 			if m == time.February {

@@ -82,9 +82,11 @@ func forecastArea(calc *indicator.Calculator, area string, asOf airquality.Day, 
 	o.Period = calc.Opt.Period
 	o.Period.SandDust = calc.Opt.SandDust[area]
 	season := airquality.HenanSummer
-	if spec := calc.SpecFor(area, year); spec != nil && spec.O3Season != nil {
+	spec := calc.SpecFor(area, year)
+	if spec != nil && spec.O3Season != nil {
 		season = *spec.O3Season
 	}
+	o.Percentiles = spec != nil && spec.Composite != nil
 	o.Period.O3Season = &season
 	f := Simulate(in, o)
 	return &f

@@ -29,6 +29,9 @@ type Options struct {
 	// Period are the engine's switches (daily AQI, ozone rule and season, percentiles,
 	// composite scheme) the simulated years are scored with.
 	Period airquality.PeriodOptions
+	// Percentiles computes the CO and O3 percentiles and the composite index (only a
+	// composite-index target needs them).
+	Percentiles bool
 }
 
 func (o *Options) defaults() {
@@ -126,10 +129,20 @@ func Simulate(in Input, opt Options) Forecast {
 		return Forecast{Reason: TooFewYears}
 	}
 	base := newBase(in.ThisYear, yr, in.AsOf, opt.Period)
-	scale := scaleFactors(in, years, yr)
-	pools := make([][]day, len(years)) // per past year, by day of year
+	past := make([]*pastYear, len(years))
 	for k, y := range years {
-		pools[k] = candidates(in.Past[y], y, year, scale, opt.Period)
+		past[k] = newPastYear(in.Past[y], y, in.AsOf-yr.From)
+	}
+	scale := scaleFactors(in, past, yr)
+	// pools[a][k]: past year k's days scaled as analog year a says (see scaleFactors).
+	pools := make([][][]day, len(years))
+	var all [][]day
+	for a := range years {
+		pools[a] = make([][]day, len(years))
+		for k := range years {
+			pools[a][k] = candidates(past[k], year, scale[a][k], opt)
+			all = append(all, pools[a][k])
+		}
 	}
 	h := fnv.New64a()
 	h.Write([]byte(in.Area))
@@ -137,16 +150,17 @@ func Simulate(in Input, opt Options) Forecast {
 	rest := int(yr.To - in.AsOf)
 	picks := make([]*day, rest)
 	f := Forecast{Years: years, Ends: make([]YearEnd, opt.Sims)}
-	sc := newScorer(base, pools, opt.Period)
+	sc := newScorer(base, all, opt.Period, opt.Percentiles)
 	pStart := 1 / opt.MeanBlock
 	for s := range f.Ends {
+		a := rng.IntN(len(years)) // the analog year: how the rest of a year relates to its start
 		var k, shift int
 		for i := 0; i < rest; i++ {
 			if i == 0 || rng.Float64() < pStart {
 				k, shift = rng.IntN(len(years)), rng.IntN(2*opt.Window+1)-opt.Window
 			}
 			doy := int(in.AsOf+airquality.Day(i+1)-yr.From) + shift
-			pool := pools[k]
+			pool := pools[a][k]
 			picks[i] = &pool[min(max(doy, 0), len(pool)-1)]
 		}
 		f.Ends[s] = sc.score(picks)
@@ -154,71 +168,120 @@ func Simulate(in Input, opt Options) Forecast {
 	return f
 }
 
-// scaleFactors bring each pollutant of the past years to this year's level: this year's
-// mean to date over the past years' mean of the same calendar days (1 where either has
-// fewer than 30 days).
-func scaleFactors(in Input, years []int, yr airquality.Range) [airquality.NumPollutants]float64 {
-	var f [airquality.NumPollutants]float64
-	doyTo := int(in.AsOf - yr.From)
-	for p := range f {
-		f[p] = 1
-		var cur, past float64
-		var nc, np int
-		for i := range in.ThisYear {
-			if v := in.ThisYear[i].Conc[p]; v.OK() {
-				x, _ := v.Value.Float64()
-				cur, nc = cur+x, nc+1
-			}
-		}
-		for _, y := range years {
-			from := airquality.Year(y).From
-			for i := range in.Past[y] {
-				d := &in.Past[y][i]
-				if int(d.Day-from) > doyTo || !d.Conc[p].OK() {
-					continue
-				}
-				x, _ := d.Conc[p].Value.Float64()
-				past, np = past+x, np+1
-			}
-		}
-		if nc >= 30 && np >= 30 && past > 0 {
-			f[p] = (cur / float64(nc)) / (past / float64(np))
-		}
-	}
-	return f
+// pastYear is a past year's days as floats by day of year, and its means before and after
+// the as-of day's date, per pollutant.
+type pastYear struct {
+	days   int
+	val    [][airquality.NumPollutants + 1]float64 // the last: the O3 1-h maximum
+	ok     []uint8                                 // bit p: val[p] present
+	early  [airquality.NumPollutants]float64
+	rest   [airquality.NumPollutants]float64
+	nEarly [airquality.NumPollutants]int
+	nRest  [airquality.NumPollutants]int
 }
 
-// candidates are a past year's days, scaled and classified as days of the simulated year.
-func candidates(days []airquality.DayValues, y, year int, scale [airquality.NumPollutants]float64, opt airquality.PeriodOptions) []day {
+func newPastYear(days []airquality.DayValues, y int, doyTo airquality.Day) *pastYear {
 	from := airquality.Year(y).From
-	n := airquality.Year(y).Days()
-	out := make([]day, n)
+	py := &pastYear{days: airquality.Year(y).Days()}
+	py.val = make([][airquality.NumPollutants + 1]float64, py.days)
+	py.ok = make([]uint8, py.days)
 	for i := range days {
 		d := &days[i]
 		idx := int(d.Day - from)
-		if idx < 0 || idx >= n {
+		if idx < 0 || idx >= py.days {
+			continue
+		}
+		for p := airquality.Pollutant(0); p < airquality.NumPollutants; p++ {
+			if !d.Conc[p].OK() {
+				continue
+			}
+			x, _ := d.Conc[p].Value.Float64()
+			py.val[idx][p], py.ok[idx] = x, py.ok[idx]|1<<p
+			if airquality.Day(idx) <= doyTo {
+				py.early[p], py.nEarly[p] = py.early[p]+x, py.nEarly[p]+1
+			} else {
+				py.rest[p], py.nRest[p] = py.rest[p]+x, py.nRest[p]+1
+			}
+		}
+		if d.O3Max1h.OK() {
+			x, _ := d.O3Max1h.Value.Float64()
+			py.val[idx][airquality.NumPollutants], py.ok[idx] = x, py.ok[idx]|1<<airquality.NumPollutants
+		}
+	}
+	for p := range py.early {
+		if py.nEarly[p] > 0 {
+			py.early[p] /= float64(py.nEarly[p])
+		}
+		if py.nRest[p] > 0 {
+			py.rest[p] /= float64(py.nRest[p])
+		}
+	}
+	return py
+}
+
+// scaleFactors bring the past years' days to this year's level, per analog year a and
+// source year k and pollutant: the rest of this year is expected at this year's mean to
+// date times how the rest of year a related to its start (restₐ / to-dateₐ), so a day of
+// year k is scaled by to-date_this · restₐ / (to-dateₐ · restₖ). Drawing the analog per
+// simulated year carries the uncertainty of that relation into the outlook. A pollutant
+// with fewer than 30 days to date this year or in the analog year is not scaled.
+func scaleFactors(in Input, past []*pastYear, yr airquality.Range) [][][airquality.NumPollutants]float64 {
+	var cur [airquality.NumPollutants]float64
+	var nc [airquality.NumPollutants]int
+	for i := range in.ThisYear {
+		d := &in.ThisYear[i]
+		if d.Day < yr.From || d.Day > in.AsOf {
+			continue
+		}
+		for p := range cur {
+			if d.Conc[p].OK() {
+				x, _ := d.Conc[p].Value.Float64()
+				cur[p], nc[p] = cur[p]+x, nc[p]+1
+			}
+		}
+	}
+	out := make([][][airquality.NumPollutants]float64, len(past))
+	for a, pa := range past {
+		out[a] = make([][airquality.NumPollutants]float64, len(past))
+		for k, pk := range past {
+			for p := range cur {
+				out[a][k][p] = 1
+				if nc[p] >= 30 && pa.nEarly[p] >= 30 && pa.nRest[p] > 0 && pk.nRest[p] > 0 && pa.early[p] > 0 && pk.rest[p] > 0 {
+					out[a][k][p] = cur[p] / float64(nc[p]) * pa.rest[p] / (pa.early[p] * pk.rest[p])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// candidates are a past year's days, scaled and classified as days of the simulated year.
+func candidates(py *pastYear, year int, scale [airquality.NumPollutants]float64, opt Options) []day {
+	out := make([]day, py.days)
+	first := airquality.DayFromDate(year, 1, 1)
+	last := airquality.Year(year).Days() - 1
+	for idx := range out {
+		if py.ok[idx] == 0 {
 			continue
 		}
 		var dv airquality.DayValues
 		// Dated in the simulated year: the edition and the season are the target year's.
-		dv.Day = airquality.DayFromDate(year, 1, 1) + airquality.Day(min(idx, airquality.Year(year).Days()-1))
+		dv.Day = first + airquality.Day(min(idx, last))
 		c := &out[idx]
 		for p := airquality.Pollutant(0); p < airquality.NumPollutants; p++ {
-			if !d.Conc[p].OK() {
-				dv.Conc[p] = airquality.Stat{Reason: d.Conc[p].Reason}
+			if py.ok[idx]&(1<<p) == 0 {
+				dv.Conc[p] = airquality.Stat{Reason: airquality.TooFewHours}
 				continue
 			}
-			x, _ := d.Conc[p].Value.Float64()
-			c.milli[p] = int64(math.Round(x * scale[p] * 1000))
+			c.milli[p] = int64(math.Round(py.val[idx][p] * scale[p] * 1000))
 			c.rat[p] = big.NewRat(c.milli[p], 1000)
 			c.ok |= 1 << p
-			dv.Conc[p] = airquality.Stat{Value: c.rat[p], N: d.Conc[p].N}
+			dv.Conc[p] = airquality.Stat{Value: c.rat[p], N: 24}
 		}
-		if d.O3Max1h.OK() {
-			x, _ := d.O3Max1h.Value.Float64()
-			dv.O3Max1h = airquality.Stat{Value: big.NewRat(int64(math.Round(x*scale[airquality.O3]*1000)), 1000), N: d.O3Max1h.N}
+		if py.ok[idx]&(1<<airquality.NumPollutants) != 0 {
+			dv.O3Max1h = airquality.Stat{Value: big.NewRat(int64(math.Round(py.val[idx][airquality.NumPollutants]*scale[airquality.O3]*1000)), 1000), N: 24}
 		}
-		c.class = airquality.ClassifyDay(&dv, 0, opt)
+		c.class = airquality.ClassifyDay(&dv, 0, opt.Period)
 	}
 	return out
 }
@@ -228,6 +291,7 @@ type base struct {
 	yr       airquality.Range
 	asOf     airquality.Day
 	sum      [airquality.NumPollutants]*big.Rat
+	sumF     [airquality.NumPollutants]float64
 	n        [airquality.NumPollutants]int
 	perMonth [airquality.NumPollutants][13]int
 	vals     [airquality.NumPollutants][]*big.Rat
@@ -275,6 +339,9 @@ func newBase(days []airquality.DayValues, yr airquality.Range, asOf airquality.D
 			b.o3++
 		}
 	}
+	for p := range b.sum {
+		b.sumF[p], _ = b.sum[p].Float64()
+	}
 	return b
 }
 
@@ -294,76 +361,71 @@ func sandBit(p airquality.Pollutant) airquality.SandMask {
 type scorer struct {
 	b        *base
 	opt      airquality.PeriodOptions
-	perMonth [airquality.NumPollutants]map[int]int
-	aqiMonth map[int]int
+	year     int
+	month    []int8 // the month of each rest day
+	perMonth [airquality.NumPollutants][13]int
+	aqiMonth [13]int
 	order    [airquality.NumPollutants]ranking
 	sorted   []*big.Rat
+	pct      bool
 }
 
-func newScorer(b *base, pools [][]day, opt airquality.PeriodOptions) *scorer {
-	s := &scorer{b: b, opt: opt, aqiMonth: map[int]int{}}
-	for p := range s.perMonth {
-		s.perMonth[p] = map[int]int{}
+func newScorer(b *base, pools [][]day, opt airquality.PeriodOptions, percentiles bool) *scorer {
+	s := &scorer{b: b, opt: opt, year: b.yr.From.Year(), pct: percentiles}
+	for d := b.asOf + 1; d <= b.yr.To; d++ {
+		_, m, _ := d.Date()
+		s.month = append(s.month, int8(m))
 	}
-	for _, p := range ranked {
-		s.order[p] = newRanking(b.vals[p], pools, p)
+	if percentiles {
+		for _, p := range ranked {
+			s.order[p] = newRanking(b.vals[p], pools, p)
+		}
 	}
 	return s
 }
 
 func (s *scorer) score(picks []*day) YearEnd {
 	b := s.b
-	y := b.yr.From.Year()
 	var e YearEnd
 	var milli [airquality.NumPollutants]int64
 	var n [airquality.NumPollutants]int
-	for p := range s.perMonth {
-		clear(s.perMonth[p])
-		for m := 1; m <= 12; m++ {
-			if b.perMonth[p][m] > 0 {
-				s.perMonth[p][y*100+m] = b.perMonth[p][m]
-			}
-		}
-	}
-	for _, p := range ranked {
-		s.order[p].reset()
-	}
-	clear(s.aqiMonth)
-	for m := 1; m <= 12; m++ {
-		if b.aqiMonth[m] > 0 {
-			s.aqiMonth[y*100+m] = b.aqiMonth[m]
+	s.perMonth = b.perMonth
+	s.aqiMonth = b.aqiMonth
+	if s.pct {
+		for _, p := range ranked {
+			s.order[p].reset()
 		}
 	}
 	e.ValidDays, e.GoodDays, e.HeavyDays, e.O3Days = b.valid, b.good, b.heavy, b.o3
 	for i, c := range picks {
-		d := b.asOf + airquality.Day(i+1)
-		_, m, _ := d.Date()
-		key := y*100 + int(m)
+		m := s.month[i]
 		for p := range milli {
 			if c.ok&(1<<p) == 0 {
 				continue
 			}
 			milli[p] += c.milli[p]
 			n[p]++
-			s.perMonth[p][key]++
+			s.perMonth[p][m]++
 		}
-		for _, p := range ranked {
-			if c.ok&(1<<p) != 0 {
-				s.order[p].count[c.rank[p]]++
+		if s.pct {
+			for _, p := range ranked {
+				if c.ok&(1<<p) != 0 {
+					s.order[p].count[c.rank[p]]++
+				}
 			}
 		}
 		if !c.class.Valid {
 			continue
 		}
 		e.ValidDays++
-		s.aqiMonth[key]++
+		s.aqiMonth[m]++
 		switch {
 		case c.class.AQI <= 100:
 			e.GoodDays++
 		case c.class.AQI > 200:
 			e.HeavyDays++
 		}
-		if c.class.O3Exceeds && (s.opt.O3Season == nil || s.opt.O3Season.Contains(d)) {
+		if c.class.O3Exceeds && (s.opt.O3Season == nil || s.opt.O3Season.Contains(b.asOf+airquality.Day(i+1))) {
 			e.O3Days++
 		}
 	}
@@ -373,20 +435,50 @@ func (s *scorer) score(picks []*day) YearEnd {
 			e.Mean[p] = airquality.Stat{Reason: airquality.NoDays}
 			continue
 		}
-		sum := new(big.Rat).Add(b.sum[p], big.NewRat(milli[p], 1000))
-		reason := airquality.Coverage(s.perMonth[p], b.yr)
-		e.Mean[p] = airquality.Stat{Value: sum.Quo(sum, big.NewRat(int64(total), 1)), N: total, Reason: reason}
-		if p == airquality.CO || p == airquality.O3 {
-			s.sorted = s.order[p].sorted(s.sorted[:0])
-			e.Pct[p] = airquality.Stat{Value: airquality.PercentileSorted(s.sorted, airquality.PercentileOf(p), s.opt.Percentile), N: total, Reason: reason}
+		reason := airquality.CoverageFunc(s.months(&s.perMonth[p]), b.yr)
+		e.Mean[p] = airquality.Stat{Value: s.mean(p, milli[p], total), N: total, Reason: reason}
+		if s.pct && (p == airquality.CO || p == airquality.O3) {
+			e.Pct[p] = airquality.Stat{Value: s.order[p].percentile(total, airquality.PercentileOf(p), s.opt.Percentile), N: total, Reason: reason}
 		}
 	}
-	e.DaysReason = airquality.Coverage(s.aqiMonth, b.yr)
+	e.DaysReason = airquality.CoverageFunc(s.months(&s.aqiMonth), b.yr)
 	if e.ValidDays > 0 {
 		e.GoodRatio = big.NewRat(int64(100*e.GoodDays), int64(e.ValidDays))
 	}
-	e.Composite = composite(&e, s.opt.Composite)
+	if s.pct {
+		e.Composite = composite(&e, s.opt.Composite)
+	}
 	return e
+}
+
+// months reads a year's valid days per month for CoverageFunc.
+func (s *scorer) months(per *[13]int) func(int) int {
+	return func(yyyymm int) int {
+		if yyyymm/100 != s.year {
+			return 0
+		}
+		return per[yyyymm%100]
+	}
+}
+
+// mean is the exact mean of the year to date and the picked thousandths. It is found in
+// floating point, which rounds to the same published value but within a hair of a
+// rounding boundary (x.5 for whole µg/m³, x.x5 for CO): there it is computed exactly.
+func (s *scorer) mean(p airquality.Pollutant, milli int64, n int) *big.Rat {
+	m := (s.b.sumF[p] + float64(milli)/1000) / float64(n)
+	scale := 1.0
+	if p == airquality.CO {
+		scale = 10
+	}
+	frac := m*scale - math.Floor(m*scale)
+	if math.Abs(frac-0.5) > 1e-6 {
+		// Far from a boundary: a rational with the float's value rounds the same way.
+		r := new(big.Rat)
+		r.SetFloat64(m)
+		return r
+	}
+	sum := new(big.Rat).Add(s.b.sum[p], big.NewRat(milli, 1000))
+	return sum.Quo(sum, big.NewRat(int64(n), 1))
 }
 
 // composite is the engine's composite index of a year's statistics (invalid if any is).
@@ -451,12 +543,35 @@ func newRanking(baseVals []*big.Rat, pools [][]day, p airquality.Pollutant) rank
 
 func (r *ranking) reset() { copy(r.count, r.base) }
 
-// sorted appends the simulation's values in ascending order.
-func (r *ranking) sorted(dst []*big.Rat) []*big.Rat {
-	for i, n := range r.count {
-		for ; n > 0; n-- {
-			dst = append(dst, r.vals[i])
+// at returns the value at 0-based position i of the simulation's values in ascending
+// order (n values in all), counting from the top: the percentiles asked for lie there.
+func (r *ranking) at(i, n int) *big.Rat {
+	fromTop := n - 1 - i
+	for k := len(r.count) - 1; k >= 0; k-- {
+		fromTop -= int(r.count[k])
+		if fromTop < 0 {
+			return r.vals[k]
 		}
 	}
-	return dst
+	return r.vals[0]
+}
+
+// percentile is the engine's percentile (HJ 663 or nearest rank) of the simulation's n
+// values: airquality.PercentileSorted on the two values it reads.
+func (r *ranking) percentile(n, p int, method airquality.PercentileMethod) *big.Rat {
+	if n == 0 {
+		return nil
+	}
+	// The formula reads positions ⌊(n−1)·p/100⌋ and the next (nearest rank: one position);
+	// hand it a slice whose other places it never reads.
+	k := (n - 1) * p / 100
+	if method == airquality.PercentileNearestRank {
+		k = max((p*n+99)/100-1, 0)
+	}
+	xs := make([]*big.Rat, n)
+	xs[k] = r.at(k, n)
+	if k+1 < n {
+		xs[k+1] = r.at(k+1, n)
+	}
+	return airquality.PercentileSorted(xs, p, method)
 }

@@ -36,7 +36,7 @@ CHROMIUM  ?= /usr/bin/chromium
 export ENVWATCH_CHROMIUM := $(CHROMIUM)
 ARCHES    ?= amd64 arm64
 
-.PHONY: all build run test test-short vet fmt-check tools bench-tools bench national clean dashboards fuzz dist docker
+.PHONY: all build run test test-short vet fmt-check tools bench-tools bench backtest national clean dashboards fuzz dist docker
 
 all: build
 
@@ -114,6 +114,10 @@ fuzz:
 # Regenerate the dashboards' JSON after changing dashboards/gen.
 dashboards:
 	cd dashboards && $(GO) run ./gen
+
+# Is the outlook calibrated? Replays past years from each month-end (docs/targets.md).
+backtest:
+	$(GO) run ./bench/backtest
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./airquality/ ./waterquality/ ./fixed/

@@ -359,28 +359,67 @@ func CoverageFunc(perMonth func(yyyymm int) int, r Range) Validity {
 	ty, _, _ := r.To.Date()
 	reason := Valid
 	for y := fy; y <= ty; y++ {
-		yr := Year(y)
-		in := Range{From: max(yr.From, r.From), To: min(yr.To, r.To)}
-		total := 0
-		for m := time.January; m <= time.December; m++ {
-			mr := Month(y, m)
-			part := Range{From: max(mr.From, r.From), To: min(mr.To, r.To)}
-			if part.To < part.From {
-				continue
-			}
-			n := perMonth(y*100 + int(m))
-			total += n
-			need := MinDaysPerMonth
-			if m == time.February {
-				need = MinDaysPerFebruary
-			}
-			if n < ceilShare(need, part.Days(), mr.Days()) {
-				reason = TooFewMonthDays
-			}
+		rule := NewYearCoverage(y, r)
+		var per [13]int
+		for m := 1; m <= 12; m++ {
+			per[m] = perMonth(y*100 + m)
 		}
-		if total < ceilShare(MinDaysPerYear, in.Days(), yr.Days()) && reason == Valid {
+		switch v := rule.Check(&per); {
+		case v == TooFewMonthDays:
+			reason = TooFewMonthDays
+		case v == TooFewDays && reason == Valid:
 			reason = TooFewDays
 		}
+	}
+	return reason
+}
+
+// YearCoverage is the GB 3095 Table 4 minimum for the part of one calendar year a range
+// covers, worked out once: the valid days each month must have, pro rata for a month the
+// range covers in part, and the year's. Checking a year's counts against it is then
+// arithmetic (the outlook checks every simulated year).
+type YearCoverage struct {
+	need    [13]int // by month; −1: the range does not reach the month
+	needAll int
+}
+
+// NewYearCoverage is the minimum for year y's part of r.
+func NewYearCoverage(y int, r Range) YearCoverage {
+	var c YearCoverage
+	yr := Year(y)
+	in := Range{From: max(yr.From, r.From), To: min(yr.To, r.To)}
+	for m := time.January; m <= time.December; m++ {
+		mr := Month(y, m)
+		part := Range{From: max(mr.From, r.From), To: min(mr.To, r.To)}
+		if part.To < part.From {
+			c.need[m] = -1
+			continue
+		}
+		need := MinDaysPerMonth
+		if m == time.February {
+			need = MinDaysPerFebruary
+		}
+		c.need[m] = ceilShare(need, part.Days(), mr.Days())
+	}
+	c.needAll = ceilShare(MinDaysPerYear, in.Days(), yr.Days())
+	return c
+}
+
+// Check is the validity of a year's valid days per month (index 1–12).
+func (c *YearCoverage) Check(perMonth *[13]int) Validity {
+	reason := Valid
+	total := 0
+	for m := 1; m <= 12; m++ {
+		if c.need[m] < 0 {
+			continue
+		}
+		total += perMonth[m]
+		if perMonth[m] < c.need[m] {
+			reason = TooFewMonthDays
+		}
+	}
+	if total < c.needAll && reason == Valid {
+		reason = TooFewDays
 	}
 	return reason
 }

@@ -176,6 +176,10 @@ type Result struct {
 	// the outcome is certain); OutlookReason says why there is none when there is a target.
 	Outlook       *Outlook
 	OutlookReason string
+	// BestOnRecord is, without an outlook, the best any stretch as long as the rest of the
+	// year has done in the area's record (the lowest mean, the most good days); a remainder
+	// asking for better makes the target unlikely (docs/targets.md, "Outlook").
+	BestOnRecord *Num
 	// ChangeReason says why Change is nil (NoLastYear, CurrentInvalid, LastYearInvalid);
 	// ComparableReason likewise for ComparableChange where the bases differ.
 	ChangeReason, ComparableReason string

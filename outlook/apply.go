@@ -2,7 +2,9 @@ package outlook
 
 import (
 	"math/big"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/fixed"
@@ -22,27 +24,23 @@ const PastYears = 5
 // Apply adds to every result of snap that has a target the probability of meeting it by
 // the year's end, from the area's history in calc, and decides its status by that
 // probability where the outcome is not yet certain. An area with fewer than two past years
-// gets the reason instead.
+// gets the reason instead, and its status is judged by its record.
 func Apply(snap *indicator.Snapshot, calc *indicator.Calculator, opt Options) {
-	forecasts := map[string]*Forecast{}
+	applyAreas(snap, calc, opt, forecastAreas(snap, nil))
+}
+
+// applyAreas forecasts the given areas and scores their results.
+func applyAreas(snap *indicator.Snapshot, calc *indicator.Calculator, opt Options, areas []string) {
+	forecasts := forecastAll(snap, calc, opt, areas)
 	for i := range snap.Results {
 		res := &snap.Results[i]
-		if res.Target == nil || !simulated(res.Indicator) {
+		f := forecasts[res.Area]
+		if f == nil || !forecast(res) {
 			continue
-		}
-		info := snap.Area(res.Area)
-		if info == nil {
-			continue
-		}
-		f, ok := forecasts[res.Area]
-		if !ok {
-			f = forecastArea(calc, res.Area, info.AsOf, opt)
-			forecasts[res.Area] = f
 		}
 		if f.Reason != "" {
-			if res.Status != indicator.Met && res.Status != indicator.Missed {
-				res.OutlookReason = f.Reason
-			}
+			res.OutlookReason = f.Reason
+			onRecord(res, f.record, f.remaining, f.period)
 			continue
 		}
 		var last *big.Rat // a YoY target's basis: last year's published annual mean
@@ -51,8 +49,73 @@ func Apply(snap *indicator.Snapshot, calc *indicator.Calculator, opt Options) {
 				last, _ = new(big.Rat).SetString(m.LastYearFull.Text)
 			}
 		}
-		apply(res, f, calc.Opt.YoYDecimals, last)
+		apply(res, &f.Forecast, calc.Opt.YoYDecimals, last)
 	}
+}
+
+// forecast: the result has a simulated target whose outcome is not yet certain.
+func forecast(res *indicator.Result) bool {
+	return res.Target != nil && simulated(res.Indicator) && res.Status != indicator.Met && res.Status != indicator.Missed
+}
+
+// forecastAreas are the areas of snap with a result to forecast, in order (all of them
+// with skip nil; else those skip does not exclude).
+func forecastAreas(snap *indicator.Snapshot, skip func(area string) bool) []string {
+	var areas []string
+	seen := map[string]bool{}
+	for i := range snap.Results {
+		res := &snap.Results[i]
+		if !forecast(res) || seen[res.Area] || snap.Area(res.Area) == nil {
+			continue
+		}
+		seen[res.Area] = true
+		if skip == nil || !skip(res.Area) {
+			areas = append(areas, res.Area)
+		}
+	}
+	return areas
+}
+
+// forecastAll simulates every area with a simulated target. The areas' days are read on
+// one goroutine (the engine is not read concurrently) and simulated on as many as there
+// are processors, with at most that many areas' days in memory at once; each forecast is
+// seeded by its area, so the order does not matter.
+func forecastAll(snap *indicator.Snapshot, calc *indicator.Calculator, opt Options, areas []string) map[string]*areaForecast {
+	workers := min(runtime.GOMAXPROCS(0), len(areas))
+	type job struct {
+		i   int
+		in  Input
+		opt Options
+	}
+	out := make([]*areaForecast, len(areas))
+	jobs := make(chan job, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				out[j.i].Forecast = Simulate(j.in, j.opt)
+				if out[j.i].Reason != "" {
+					out[j.i].record = append(out[j.i].record, j.in.ThisYear...)
+				} else {
+					out[j.i].record = nil
+				}
+			}
+		}()
+	}
+	for i, a := range areas {
+		in, o, f := prepare(calc, a, snap.Area(a).AsOf, opt)
+		out[i] = f
+		jobs <- job{i, in, o}
+	}
+	close(jobs)
+	wg.Wait()
+	m := make(map[string]*areaForecast, len(areas))
+	for i, a := range areas {
+		m[a] = out[i]
+	}
+	return m
 }
 
 // yoyMean is the mean a YoY target is the change of.
@@ -68,14 +131,27 @@ func simulated(name string) bool {
 	return false
 }
 
-// forecastArea simulates an area's year from its history.
-func forecastArea(calc *indicator.Calculator, area string, asOf airquality.Day, opt Options) *Forecast {
+// areaForecast is an area's forecast and, for an area without one, its record: the days
+// the record heuristic reads.
+type areaForecast struct {
+	Forecast
+	record    []airquality.DayValues
+	remaining int
+	period    airquality.PeriodOptions
+}
+
+// prepare reads an area's history for a forecast and the options it is scored with;
+// the forecast's record holds the past years until the simulation says whether it is
+// needed.
+func prepare(calc *indicator.Calculator, area string, asOf airquality.Day, opt Options) (Input, Options, *areaForecast) {
 	year := asOf.Year()
 	yr := airquality.Year(year)
 	in := Input{Area: area, AsOf: asOf, ThisYear: calc.Air.AreaDays(area, airquality.Range{From: yr.From, To: asOf}), Past: map[int][]airquality.DayValues{}}
+	var record []airquality.DayValues
 	for y := year - PastYears; y < year; y++ {
 		if days := calc.Air.AreaDays(area, airquality.Year(y)); len(days) > 0 {
 			in.Past[y] = days
+			record = append(record, days...)
 		}
 	}
 	o := opt
@@ -88,46 +164,46 @@ func forecastArea(calc *indicator.Calculator, area string, asOf airquality.Day, 
 	}
 	o.Percentiles = spec != nil && spec.Composite != nil
 	o.Period.O3Season = &season
-	f := Simulate(in, o)
-	return &f
+	return in, o, &areaForecast{record: record, remaining: int(yr.To - asOf), period: o.Period}
 }
 
-// apply scores one result against the forecast.
+// apply scores one result against the forecast. The year-end values are published
+// (rounded) decimals, compared and sorted as fixed-point numbers.
 func apply(res *indicator.Result, f *Forecast, yoyPlaces int, last *big.Rat) {
 	if yoyPlaces == 0 {
 		yoyPlaces = 1
 	}
-	t := res.Target.Exact
-	var vals []*big.Rat
+	t, ok := fixed.FromRat(res.Target.Exact)
+	if !ok {
+		return
+	}
+	vals := make([]fixed.Dec, 0, len(f.Ends))
 	met := 0
-	places := 0
 	for i := range f.Ends {
-		e := &f.Ends[i]
-		v, ok := value(res, e, yoyPlaces, last)
+		v, ok := value(res, &f.Ends[i], yoyPlaces, last)
 		if !ok {
 			continue // not valid in this year: not met
 		}
 		vals = append(vals, v)
-		c := v.Cmp(t)
-		if (res.Direction == indicator.AtMost && c <= 0) || (res.Direction == indicator.AtLeast && c >= 0) {
+		if (res.Direction == indicator.AtMost && v <= t) || (res.Direction == indicator.AtLeast && v >= t) {
 			met++
 		}
 	}
+	places := 0
 	switch res.Indicator {
-	case indicator.GoodDayRatio, indicator.PM25YoY, indicator.PM10YoY:
+	case indicator.GoodDayRatio:
 		places = 1
 	case indicator.CompositeIndex:
 		places = 2
-	}
-	if res.Indicator == indicator.PM25YoY || res.Indicator == indicator.PM10YoY {
+	case indicator.PM25YoY, indicator.PM10YoY:
 		places = yoyPlaces
 	}
 	o := &indicator.Outlook{P: float64(met) / float64(len(f.Ends)), Years: len(f.Years), Sims: len(f.Ends)}
 	if len(vals) > 0 {
-		slices.SortFunc(vals, func(a, b *big.Rat) int { return a.Cmp(b) })
+		slices.Sort(vals)
 		q := func(p float64) *indicator.Num {
 			v := vals[min(int(p*float64(len(vals))), len(vals)-1)]
-			return &indicator.Num{Exact: v, Text: fixed.FormatRat(v, places)}
+			return &indicator.Num{Exact: v.Rat(), Text: fixed.FormatRat(v.Rat(), places)}
 		}
 		o.Low, o.Mid, o.High = q(0.1), q(0.5), q(0.9)
 	}
@@ -147,15 +223,15 @@ func apply(res *indicator.Result, f *Forecast, yoyPlaces int, last *big.Rat) {
 
 // value is a simulated year's published value of the result's indicator, and whether it is
 // valid under the rules.
-func value(res *indicator.Result, e *YearEnd, yoyPlaces int, last *big.Rat) (*big.Rat, bool) {
-	mean := func(p airquality.Pollutant) (*big.Rat, bool) {
+func value(res *indicator.Result, e *YearEnd, yoyPlaces int, last *big.Rat) (fixed.Dec, bool) {
+	mean := func(p airquality.Pollutant) (fixed.Dec, bool) {
 		st := e.Mean[p]
 		if !st.OK() {
-			return nil, false
+			return 0, false
 		}
-		return st.Rounded(p).Rat(), true
+		return st.Rounded(p), true
 	}
-	days := func(n int) (*big.Rat, bool) { return big.NewRat(int64(n), 1), e.DaysReason == airquality.Valid }
+	days := func(n int) (fixed.Dec, bool) { return fixed.Int(int64(n)), e.DaysReason == airquality.Valid }
 	switch res.Indicator {
 	case indicator.PM25Mean:
 		return mean(airquality.PM25)
@@ -169,14 +245,14 @@ func value(res *indicator.Result, e *YearEnd, yoyPlaces int, last *big.Rat) (*bi
 		return days(e.HeavyDays)
 	case indicator.GoodDayRatio:
 		if e.GoodRatio == nil || e.DaysReason != airquality.Valid {
-			return nil, false
+			return 0, false
 		}
-		return fixed.RoundRat(e.GoodRatio, 1), true
+		return fixed.RoundRatDec(e.GoodRatio, 1)
 	case indicator.CompositeIndex:
 		if !e.Composite.OK() {
-			return nil, false
+			return 0, false
 		}
-		return fixed.RoundRat(e.Composite.Value, 2), true
+		return fixed.RoundRatDec(e.Composite.Value, 2)
 	case indicator.PM25YoY, indicator.PM10YoY:
 		p := airquality.PM25
 		if res.Indicator == indicator.PM10YoY {
@@ -184,12 +260,12 @@ func value(res *indicator.Result, e *YearEnd, yoyPlaces int, last *big.Rat) (*bi
 		}
 		cur, ok := mean(p)
 		if !ok || last == nil || last.Sign() == 0 {
-			return nil, false
+			return 0, false
 		}
 		// R13: from the published (rounded) values, to the published decimals.
-		ch := new(big.Rat).Sub(cur, last)
+		ch := new(big.Rat).Sub(cur.Rat(), last)
 		ch.Quo(ch, last).Mul(ch, big.NewRat(100, 1))
-		return fixed.RoundRat(ch, yoyPlaces), true
+		return fixed.RoundRatDec(ch, yoyPlaces)
 	}
-	return nil, false
+	return 0, false
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
 )
 
 // Synthetic is a known generating process of an area's daily values, for checking that the
@@ -200,31 +201,99 @@ func BacktestSynthetic(s Synthetic, years []int, monthEnds []int, quantiles []fl
 			}
 			trueMeans := s.TrueOutcomes(y, full[:idx+1], truth)
 			f := Simulate(in, opt)
+			sims, lo, hi := pm25Ends(f)
 			actual := annualPM25(full, yr, opt.Period)
-			var sims []*big.Rat
-			for _, e := range f.Ends {
-				if e.Mean[airquality.PM25].OK() {
-					sims = append(sims, e.Mean[airquality.PM25].Rounded(airquality.PM25).Rat())
-				}
-			}
-			sort.Slice(sims, func(i, j int) bool { return sims[i].Cmp(sims[j]) < 0 })
-			lo, hi := sims[len(sims)/10], sims[len(sims)*9/10]
 			for _, q := range quantiles {
 				t := big.NewRat(int64(trueMeans[min(int(q*float64(len(trueMeans))), len(trueMeans)-1)]), 1)
 				tf, _ := t.Float64()
 				pTrue := float64(sort.SearchFloat64s(trueMeans, tf+0.5)) / float64(len(trueMeans))
-				met := 0
-				for _, v := range sims {
-					if v.Cmp(t) <= 0 {
-						met++
-					}
-				}
-				out = append(out, Prediction{Year: y, AsOf: asOf, Target: t, P: float64(met) / float64(len(f.Ends)), PTrue: pTrue,
+				out = append(out, Prediction{Year: y, AsOf: asOf, Target: t, P: share(sims, t, len(f.Ends)), PTrue: pTrue,
 					Met: actual.Cmp(t) <= 0, InRange: actual.Cmp(lo) >= 0 && actual.Cmp(hi) <= 0})
 			}
 		}
 	}
 	return out
+}
+
+// pm25Ends are a forecast's simulated published PM2.5 annual means, ascending (a year
+// without a valid mean is left out: it does not meet a target), and their 10–90 % range.
+func pm25Ends(f Forecast) (sims []*big.Rat, lo, hi *big.Rat) {
+	for _, e := range f.Ends {
+		if e.Mean[airquality.PM25].OK() {
+			sims = append(sims, e.Mean[airquality.PM25].Rounded(airquality.PM25).Rat())
+		}
+	}
+	if len(sims) == 0 {
+		return nil, nil, nil
+	}
+	sort.Slice(sims, func(i, j int) bool { return sims[i].Cmp(sims[j]) < 0 })
+	return sims, sims[len(sims)/10], sims[len(sims)*9/10]
+}
+
+// share is the probability of an at-most target t from the sorted simulated values, out of
+// all simulated years.
+func share(sims []*big.Rat, t *big.Rat, total int) float64 {
+	met := sort.Search(len(sims), func(i int) bool { return sims[i].Cmp(t) > 0 })
+	return float64(met) / float64(total)
+}
+
+// BacktestHistory replays an area's real history: every year with at least two complete
+// years before it is predicted from the end of each of monthEnds, against PM2.5 targets
+// set as bureaus set them — last year's published annual mean changed by each of changes
+// (−0.05: 5 % lower) — and scored against what the year's days gave. There is no true
+// probability (PTrue NaN): only Brier score, reliability and coverage.
+func BacktestHistory(hist map[int][]airquality.DayValues, monthEnds []int, changes []float64, opt Options) []Prediction {
+	opt.defaults()
+	var years []int
+	for y := range hist {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	var out []Prediction
+	for _, y := range years {
+		last, ok := hist[y-1]
+		if !ok || len(hist[y-2]) == 0 || !complete(hist[y], y) {
+			continue
+		}
+		yr := airquality.Year(y)
+		base := annualPM25(last, yr, opt.Period)
+		actual := annualPM25(hist[y], yr, opt.Period)
+		if base == nil || actual == nil {
+			continue
+		}
+		for _, m := range monthEnds {
+			asOf := airquality.Month(y, time.Month(m)).To
+			in := Input{Area: "history", AsOf: asOf, Past: map[int][]airquality.DayValues{}}
+			for _, d := range hist[y] {
+				if d.Day <= asOf {
+					in.ThisYear = append(in.ThisYear, d)
+				}
+			}
+			for py := y - PastYears; py < y; py++ {
+				if len(hist[py]) > 0 {
+					in.Past[py] = hist[py]
+				}
+			}
+			f := Simulate(in, opt)
+			if f.Reason != "" {
+				continue
+			}
+			sims, lo, hi := pm25Ends(f)
+			for _, c := range changes {
+				t := new(big.Rat).Mul(base, new(big.Rat).SetFloat64(1+c))
+				t = fixed.RoundRat(t, 0)
+				p := Prediction{Year: y, AsOf: asOf, Target: t, P: share(sims, t, len(f.Ends)), PTrue: math.NaN(), Met: actual.Cmp(t) <= 0}
+				p.InRange = lo != nil && actual.Cmp(lo) >= 0 && actual.Cmp(hi) <= 0
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// complete: the year's days reach 31 December (a year still running is not a test year).
+func complete(days []airquality.DayValues, y int) bool {
+	return len(days) > 0 && days[len(days)-1].Day == airquality.Year(y).To
 }
 
 // TrueOutcomes are draws of year y's published annual PM2.5 mean (rounded, ascending) given
@@ -283,16 +352,19 @@ func (s Synthetic) TrueOutcomes(y int, sofar []airquality.DayValues, n int) []fl
 }
 
 // annualPM25 is the published annual PM2.5 mean of a year's days: the exact mean of the
-// daily values, rounded per GB/T 8170 (the synthetic days hold whole thousandths).
+// daily values, rounded per GB/T 8170; nil without a value.
 func annualPM25(days []airquality.DayValues, _ airquality.Range, _ airquality.PeriodOptions) *big.Rat {
-	var sum, n int64
+	sum := new(big.Rat)
+	n := 0
 	for i := range days {
 		if st := days[i].Conc[airquality.PM25]; st.OK() {
-			m := new(big.Rat).Mul(st.Value, big.NewRat(1000, 1))
-			sum += m.Num().Int64()
+			sum.Add(sum, st.Value)
 			n++
 		}
 	}
-	st := airquality.Stat{Value: big.NewRat(sum, 1000*n), N: int(n)}
+	if n == 0 {
+		return nil
+	}
+	st := airquality.Stat{Value: sum.Quo(sum, big.NewRat(int64(n), 1)), N: n}
 	return st.Rounded(airquality.PM25).Rat()
 }

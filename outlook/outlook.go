@@ -62,7 +62,8 @@ type Input struct {
 // MinPastDays is how many valid days make a past year usable.
 const MinPastDays = 300
 
-// YearEnd is one simulated year's published statistics.
+// YearEnd is one simulated year's published statistics. Mean holds PM2.5 and PM10 (all
+// six pollutants, and Pct CO and O3, with Options.Percentiles); the others are zero.
 type YearEnd struct {
 	Mean, Pct  [airquality.NumPollutants]airquality.Stat
 	GoodDays   int
@@ -134,14 +135,16 @@ func Simulate(in Input, opt Options) Forecast {
 		past[k] = newPastYear(in.Past[y], y, in.AsOf-yr.From)
 	}
 	scale := scaleFactors(in, past, yr)
-	// pools[a][k]: past year k's days scaled as analog year a says (see scaleFactors).
-	pools := make([][][]day, len(years))
+	// Only days a block can reach are prepared: from the day after as-of, less the window.
+	firstPick := max(int(in.AsOf-yr.From)+1-opt.Window, 0)
+	// pools[q][k]: past year k's days scaled to level stratum q (see scaleFactors).
+	pools := make([][][]day, levelStrata)
 	var all [][]day
-	for a := range years {
-		pools[a] = make([][]day, len(years))
+	for q := range pools {
+		pools[q] = make([][]day, len(years))
 		for k := range years {
-			pools[a][k] = candidates(past[k], year, scale[a][k], opt)
-			all = append(all, pools[a][k])
+			pools[q][k] = candidates(past[k], year, firstPick, scale[q][k], opt)
+			all = append(all, pools[q][k])
 		}
 	}
 	h := fnv.New64a()
@@ -153,7 +156,7 @@ func Simulate(in Input, opt Options) Forecast {
 	sc := newScorer(base, all, opt.Period, opt.Percentiles)
 	pStart := 1 / opt.MeanBlock
 	for s := range f.Ends {
-		a := rng.IntN(len(years)) // the analog year: how the rest of a year relates to its start
+		a := rng.IntN(levelStrata) // the level of the rest of this simulated year
 		var k, shift int
 		for i := 0; i < rest; i++ {
 			if i == 0 || rng.Float64() < pStart {
@@ -219,48 +222,14 @@ func newPastYear(days []airquality.DayValues, y int, doyTo airquality.Day) *past
 	return py
 }
 
-// scaleFactors bring the past years' days to this year's level, per analog year a and
-// source year k and pollutant: the rest of this year is expected at this year's mean to
-// date times how the rest of year a related to its start (restₐ / to-dateₐ), so a day of
-// year k is scaled by to-date_this · restₐ / (to-dateₐ · restₖ). Drawing the analog per
-// simulated year carries the uncertainty of that relation into the outlook. A pollutant
-// with fewer than 30 days to date this year or in the analog year is not scaled.
-func scaleFactors(in Input, past []*pastYear, yr airquality.Range) [][][airquality.NumPollutants]float64 {
-	var cur [airquality.NumPollutants]float64
-	var nc [airquality.NumPollutants]int
-	for i := range in.ThisYear {
-		d := &in.ThisYear[i]
-		if d.Day < yr.From || d.Day > in.AsOf {
-			continue
-		}
-		for p := range cur {
-			if d.Conc[p].OK() {
-				x, _ := d.Conc[p].Value.Float64()
-				cur[p], nc[p] = cur[p]+x, nc[p]+1
-			}
-		}
-	}
-	out := make([][][airquality.NumPollutants]float64, len(past))
-	for a, pa := range past {
-		out[a] = make([][airquality.NumPollutants]float64, len(past))
-		for k, pk := range past {
-			for p := range cur {
-				out[a][k][p] = 1
-				if nc[p] >= 30 && pa.nEarly[p] >= 30 && pa.nRest[p] > 0 && pk.nRest[p] > 0 && pa.early[p] > 0 && pk.rest[p] > 0 {
-					out[a][k][p] = cur[p] / float64(nc[p]) * pa.rest[p] / (pa.early[p] * pk.rest[p])
-				}
-			}
-		}
-	}
-	return out
-}
-
 // candidates are a past year's days, scaled and classified as days of the simulated year.
-func candidates(py *pastYear, year int, scale [airquality.NumPollutants]float64, opt Options) []day {
+func candidates(py *pastYear, year, from int, scale [airquality.NumPollutants]float64, opt Options) []day {
 	out := make([]day, py.days)
 	first := airquality.DayFromDate(year, 1, 1)
 	last := airquality.Year(year).Days() - 1
-	for idx := range out {
+	// The day's values for classifying it; kept per day only for the percentiles' ranking.
+	var scratch [airquality.NumPollutants + 1]big.Rat
+	for idx := from; idx < len(out); idx++ {
 		if py.ok[idx] == 0 {
 			continue
 		}
@@ -274,12 +243,17 @@ func candidates(py *pastYear, year int, scale [airquality.NumPollutants]float64,
 				continue
 			}
 			c.milli[p] = int64(math.Round(py.val[idx][p] * scale[p] * 1000))
-			c.rat[p] = big.NewRat(c.milli[p], 1000)
+			v := scratch[p].SetFrac64(c.milli[p], 1000)
+			if opt.Percentiles {
+				v = big.NewRat(c.milli[p], 1000)
+				c.rat[p] = v
+			}
 			c.ok |= 1 << p
-			dv.Conc[p] = airquality.Stat{Value: c.rat[p], N: 24}
+			dv.Conc[p] = airquality.Stat{Value: v, N: 24}
 		}
 		if py.ok[idx]&(1<<airquality.NumPollutants) != 0 {
-			dv.O3Max1h = airquality.Stat{Value: big.NewRat(int64(math.Round(py.val[idx][airquality.NumPollutants]*scale[airquality.O3]*1000)), 1000), N: 24}
+			v := scratch[airquality.NumPollutants].SetFrac64(int64(math.Round(py.val[idx][airquality.NumPollutants]*scale[airquality.O3]*1000)), 1000)
+			dv.O3Max1h = airquality.Stat{Value: v, N: 24}
 		}
 		c.class = airquality.ClassifyDay(&dv, 0, opt.Period)
 	}
@@ -368,10 +342,18 @@ type scorer struct {
 	order    [airquality.NumPollutants]ranking
 	sorted   []*big.Rat
 	pct      bool
+	cover    airquality.YearCoverage
+	// need are the pollutants whose annual statistics a year-end carries: PM2.5 and PM10,
+	// all six for the composite index.
+	need uint8
 }
 
 func newScorer(b *base, pools [][]day, opt airquality.PeriodOptions, percentiles bool) *scorer {
-	s := &scorer{b: b, opt: opt, year: b.yr.From.Year(), pct: percentiles}
+	s := &scorer{b: b, opt: opt, year: b.yr.From.Year(), pct: percentiles, cover: airquality.NewYearCoverage(b.yr.From.Year(), b.yr),
+		need: 1<<airquality.PM25 | 1<<airquality.PM10}
+	if percentiles {
+		s.need = 1<<airquality.NumPollutants - 1
+	}
 	for d := b.asOf + 1; d <= b.yr.To; d++ {
 		_, m, _ := d.Date()
 		s.month = append(s.month, int8(m))
@@ -400,7 +382,7 @@ func (s *scorer) score(picks []*day) YearEnd {
 	for i, c := range picks {
 		m := s.month[i]
 		for p := range milli {
-			if c.ok&(1<<p) == 0 {
+			if c.ok&s.need&(1<<p) == 0 {
 				continue
 			}
 			milli[p] += c.milli[p]
@@ -431,17 +413,20 @@ func (s *scorer) score(picks []*day) YearEnd {
 	}
 	for p := airquality.Pollutant(0); p < airquality.NumPollutants; p++ {
 		total := b.n[p] + n[p]
+		if s.need&(1<<p) == 0 {
+			continue // not asked for: left zero (invalid)
+		}
 		if total == 0 {
 			e.Mean[p] = airquality.Stat{Reason: airquality.NoDays}
 			continue
 		}
-		reason := airquality.CoverageFunc(s.months(&s.perMonth[p]), b.yr)
+		reason := s.cover.Check(&s.perMonth[p])
 		e.Mean[p] = airquality.Stat{Value: s.mean(p, milli[p], total), N: total, Reason: reason}
 		if s.pct && (p == airquality.CO || p == airquality.O3) {
 			e.Pct[p] = airquality.Stat{Value: s.order[p].percentile(total, airquality.PercentileOf(p), s.opt.Percentile), N: total, Reason: reason}
 		}
 	}
-	e.DaysReason = airquality.CoverageFunc(s.months(&s.aqiMonth), b.yr)
+	e.DaysReason = s.cover.Check(&s.aqiMonth)
 	if e.ValidDays > 0 {
 		e.GoodRatio = big.NewRat(int64(100*e.GoodDays), int64(e.ValidDays))
 	}
@@ -449,16 +434,6 @@ func (s *scorer) score(picks []*day) YearEnd {
 		e.Composite = composite(&e, s.opt.Composite)
 	}
 	return e
-}
-
-// months reads a year's valid days per month for CoverageFunc.
-func (s *scorer) months(per *[13]int) func(int) int {
-	return func(yyyymm int) int {
-		if yyyymm/100 != s.year {
-			return 0
-		}
-		return per[yyyymm%100]
-	}
 }
 
 // mean is the exact mean of the year to date and the picked thousandths. It is found in

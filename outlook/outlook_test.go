@@ -1,6 +1,7 @@
 package outlook
 
 import (
+	"math"
 	"math/big"
 	"testing"
 
@@ -122,5 +123,21 @@ func BenchmarkSimulateNationalArea(b *testing.B) {
 	in.ThisYear = this[:181]
 	for b.Loop() {
 		Simulate(in, Options{})
+	}
+}
+
+// Student's t quantiles against the printed tables (two-sided 10 % and 5 %).
+func TestStudentQuantile(t *testing.T) {
+	for _, c := range []struct {
+		p    float64
+		nu   int
+		want float64
+	}{
+		{0.95, 1, 6.314}, {0.975, 1, 12.706}, {0.95, 2, 2.920}, {0.975, 2, 4.303}, {0.95, 3, 2.353}, {0.975, 3, 3.182},
+		{0.95, 4, 2.132}, {0.975, 4, 2.776}, {0.95, 10, 1.812}, {0.975, 10, 2.228}, {0.05, 4, -2.132},
+	} {
+		if got := studentQuantile(c.p, c.nu); math.Abs(got-c.want) > 0.03 || (c.nu <= 4 && math.Abs(got-c.want) > 0.001) {
+			t.Errorf("t(%v, %d) = %.4f, want %.3f", c.p, c.nu, got, c.want)
+		}
 	}
 }

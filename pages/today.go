@@ -213,6 +213,9 @@ func probabilityCell(r doc, w *words) Cell {
 // outlookText is the simulated year-end range and its basis (由 N 个往年同期模拟 4000 次).
 func outlookText(r doc, w *words) string {
 	if !r.has("outlook") {
+		if r.has("best_on_record") {
+			return w.T("outlook.record") + " " + r.text("best_on_record") + w.unit(r.text("unit"))
+		}
 		return ""
 	}
 	return r.text("outlook/p10") + "–" + r.text("outlook/p90") + w.unit(r.text("unit")) + "（" + r.text("outlook/basis") + "）"

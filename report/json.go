@@ -59,6 +59,7 @@ type jsonResult struct {
 	Target               json.RawMessage `json:"target,omitempty"`
 	Direction            string          `json:"direction,omitempty"`
 	RequiredRemaining    json.RawMessage `json:"required_remaining_mean,omitempty"`
+	BestOnRecord         json.RawMessage `json:"best_on_record,omitempty"`
 	BudgetUsed           *int            `json:"budget_used_days,omitempty"`
 	BudgetLeft           *int            `json:"budget_left_days,omitempty"`
 	Status               string          `json:"status,omitempty"`
@@ -185,7 +186,7 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 			Coverage: coverageJSON(r.Coverage), SamePeriodLastYear: number(r.LastYear), SamePeriodCoverage: coverageJSON(r.LastYearCoverage),
 			LastYear: number(r.LastYearFull), LastYearCoverage: coverageJSON(r.LastYearFullCoverage), YoY: number(r.Change),
 			Comparable: number(r.Comparable), ComparableYoY: number(r.ComparableChange), WithoutSandDeduction: number(r.WithoutSandDeduction),
-			Target: number(r.Target), RequiredRemaining: number(r.RequiredRemaining), BudgetUsed: r.BudgetUsed, BudgetLeft: r.BudgetLeft}
+			Target: number(r.Target), RequiredRemaining: number(r.RequiredRemaining), BestOnRecord: number(r.BestOnRecord), BudgetUsed: r.BudgetUsed, BudgetLeft: r.BudgetLeft}
 		if r.Change == nil && r.ChangeReason != "" {
 			j.YoYReason = wd.notComparable(r.ChangeReason, r)
 		}

@@ -291,6 +291,13 @@ func targetParts(r *indicator.Result, wd *words) []string {
 	if r.RequiredRemaining != nil {
 		out = append(out, fmt.Sprintf(wd.required, r.RequiredRemaining.Text))
 	}
+	if b := r.BestOnRecord; b != nil {
+		f := wd.lowestOnRecord
+		if r.Indicator == indicator.GoodDays {
+			f = wd.mostGoodOnRecord
+		}
+		out = append(out, fmt.Sprintf(f, b.Text))
+	}
 	if r.BudgetLeft == nil {
 		return out
 	}

@@ -47,6 +47,8 @@ type words struct {
 	outlook                string // P %, 10/50/90 % year-end values, past years, simulations
 	outlookNoRange         string
 	noOutlook              string
+	lowestOnRecord         string
+	mostGoodOnRecord       string
 	outlookBasis           string
 }
 
@@ -86,10 +88,12 @@ var zh = words{
 	sectionHead:   []string{"断面/水源地", "河流", "级别", "目标", "水质类别", "达标", "主要污染指标（超标倍数）", "去年同期类别", "去年同期达标", "样品数"},
 	sectionsTitle: "断面与水源地",
 	met:           "达标", notMet: "不达标",
-	outlook:        "（按期完成概率 %s%%；年末值 10%%/50%%/90%% 分位 %s/%s/%s；由 %d 个往年同期模拟 %d 次）",
-	outlookNoRange: "（按期完成概率 %s%%；由 %d 个往年同期模拟 %d 次，模拟年末均无有效值）",
-	noOutlook:      "（往年数据不足两年，不作概率估计）",
-	outlookBasis:   "由 %d 个往年同期模拟 %d 次",
+	outlook:          "（按期完成概率 %s%%；年末值 10%%/50%%/90%% 分位 %s/%s/%s；由 %d 个往年同期模拟 %d 次）",
+	outlookNoRange:   "（按期完成概率 %s%%；由 %d 个往年同期模拟 %d 次，模拟年末均无有效值）",
+	noOutlook:        "（往年数据不足两年，不作概率估计）",
+	lowestOnRecord:   "有记录以来同样长度时段均值最低 %s",
+	mostGoodOnRecord: "有记录以来同样长度时段最多优良 %s 天",
+	outlookBasis:     "由 %d 个往年同期模拟 %d 次",
 }
 
 var en = words{
@@ -128,10 +132,12 @@ var en = words{
 	sectionHead:   []string{"Section / source", "River", "Level", "Target", "Class", "Compliant", "Main pollutants (multiple)", "Class last year", "Compliant last year", "Samples"},
 	sectionsTitle: "Sections and sources",
 	met:           "yes", notMet: "no",
-	outlook:        " (probability of meeting it %s%%; year-end value at the 10/50/90 %% quantiles %s/%s/%s; from %d past years, %d simulated years)",
-	outlookNoRange: " (probability of meeting it %s%%; from %d past years, %d simulated years, none with a valid year-end value)",
-	noOutlook:      " (fewer than two past years: no probability)",
-	outlookBasis:   "%d past years, %d simulated years",
+	outlook:          " (probability of meeting it %s%%; year-end value at the 10/50/90 %% quantiles %s/%s/%s; from %d past years, %d simulated years)",
+	outlookNoRange:   " (probability of meeting it %s%%; from %d past years, %d simulated years, none with a valid year-end value)",
+	noOutlook:        " (fewer than two past years: no probability)",
+	lowestOnRecord:   "the lowest mean on record over as many days: %s",
+	mostGoodOnRecord: "the most good days on record over as many days: %s",
+	outlookBasis:     "%d past years, %d simulated years",
 }
 
 // days writes a number of days: "3 天", "1 day", "3 days".

@@ -36,6 +36,7 @@ type snapshotCache struct {
 	assess    metrics.AssessmentView
 	key       dataKey // of last and assess
 	gen       uint64  // snapshots stored so far (0: none yet)
+	outlook   outlook.Cache
 }
 
 // dataKey is what the domain exposition is a function of: the pipeline's data and the day.
@@ -107,7 +108,7 @@ func (c *snapshotCache) update() indicator.Snapshot {
 	c.mu.Unlock()
 	// Through the data end, at most yesterday: today's daily values are not complete.
 	snap := c.calc.ComputeLatest(k.day-1, now)
-	outlook.Apply(&snap, c.calc, outlook.Options{})
+	c.outlook.Apply(&snap, c.calc, outlook.Options{})
 	view := assessmentView(c.calc, k.day-1)
 	c.mu.Lock()
 	c.last, c.assess, c.key = snap, view, k

@@ -39,7 +39,7 @@ import (
 func main() {
 	sims := flag.Int("sims", 1000, "simulated years per forecast")
 	seed := flag.Uint64("seed", 3, "seed of the synthetic process")
-	synthYears := flag.Int("synthetic-years", 20, "years of the synthetic process (the first three are history only)")
+	synthYears := flag.Int("synthetic-years", 43, "years of the synthetic process (the first three are history only)")
 	demoYears := flag.Int("demo-years", 8, "years of the demo simulate source (0: skip)")
 	demoLast := flag.Int("demo-last", 2025, "last year of the demo data set")
 	demoConfig := flag.String("demo-config", "examples/luoyang.yaml", "configuration whose simulate source and stations make the demo data set")

@@ -300,3 +300,83 @@ func TestAlertmanagerConfig(t *testing.T) {
 		}
 	}
 }
+
+// The city overview's status light, evaluated by Prometheus's engine (promtool test rules)
+// on the exposition's shape — one envwatch_target_status series per status, 1 for the
+// current one: each indicator shows its status's number, which the panel's value mappings
+// name and colour.
+func TestStatusLightEvaluates(t *testing.T) {
+	var expr string
+	var mappings map[string]struct{ Text, Color string }
+	b, err := os.ReadFile(repo("dashboards", "city-overview.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title       string
+			FieldConfig struct {
+				Defaults struct {
+					Mappings []struct {
+						Options map[string]struct{ Text, Color string }
+					}
+				}
+			}
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range d.Panels {
+		if strings.Contains(p.Title, "Target status") && len(p.Targets) == 1 && len(p.FieldConfig.Defaults.Mappings) == 1 {
+			expr, mappings = strings.ReplaceAll(p.Targets[0].Expr, "$area", "luoyang"), p.FieldConfig.Defaults.Mappings[0].Options
+		}
+	}
+	if expr == "" {
+		t.Fatal("no target-status panel with one query and value mappings in city-overview.json")
+	}
+	statuses := []string{"met", "on_track", "at_risk", "unlikely", "missed", "insufficient_data"}
+	current := map[string]string{"pm2_5_mean": "unlikely", "good_days": "on_track", "o3_exceedance_days": "missed", "composite_index": "at_risk"}
+	var series strings.Builder
+	for ind, cur := range current {
+		for _, st := range statuses {
+			v := "0x5"
+			if st == cur {
+				v = "1x5"
+			}
+			fmt.Fprintf(&series, "      - series: 'envwatch_target_status{area=\"luoyang\",indicator=%q,year=\"2026\",status=%q}'\n        values: '%s'\n", ind, st, v)
+		}
+	}
+	// Another area's statuses stay out.
+	fmt.Fprintf(&series, "      - series: 'envwatch_target_status{area=\"xigong\",indicator=\"pm2_5_mean\",year=\"2026\",status=\"met\"}'\n        values: '1x5'\n")
+	want := map[string]struct{ text, colour string }{
+		"unlikely": {"难以完成", "red"}, "on_track": {"进度正常", "green"}, "missed": {"已无法完成", "red"}, "at_risk": {"存在风险", "orange"},
+	}
+	var exp strings.Builder
+	for ind, cur := range current {
+		var code string
+		for k, m := range mappings {
+			if strings.HasPrefix(m.Text, want[cur].text) {
+				code = k
+				if !strings.Contains(m.Color, want[cur].colour) {
+					t.Errorf("status %s is coloured %q, want %s", cur, m.Color, want[cur].colour)
+				}
+			}
+		}
+		if code == "" {
+			t.Fatalf("no value mapping says %s (%s): %v", want[cur].text, cur, mappings)
+		}
+		fmt.Fprintf(&exp, "          - labels: '{indicator=%q}'\n            value: %s\n", ind, code)
+	}
+	q, _ := json.Marshal(expr)
+	test := "rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + series.String() +
+		"    promql_expr_test:\n      - expr: " + string(q) + "\n        eval_time: 2m\n        exp_samples:\n" + exp.String()
+	f := filepath.Join(t.TempDir(), "light.test.yml")
+	if err := os.WriteFile(f, []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(tool(t, "promtool"), "test", "rules", f).CombinedOutput(); err != nil {
+		t.Errorf("the status light evaluates wrongly: %v\n%s", err, out)
+	}
+}

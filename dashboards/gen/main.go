@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 const (
@@ -45,11 +46,31 @@ func aqiThresholds() obj {
 		{"color": "#FF0000", "value": 151}, {"color": "#99004C", "value": 201}, {"color": "#7E0023", "value": 301}}}
 }
 
+// targetStatuses are envwatch_target_status's statuses in the traffic light's order (its
+// values 0…5), with the words and colours of the pages (indicator.Status.Text and Colour):
+// green when met or on track, amber at risk, red when unlikely or missed, grey without a
+// claim.
+var targetStatuses = []struct{ status, text, colour string }{
+	{"on_track", "进度正常 on track", "green"}, {"at_risk", "存在风险 at risk", "orange"}, {"unlikely", "难以完成 unlikely", "red"},
+	{"missed", "已无法完成 missed", "dark-red"}, {"met", "已完成 met", "dark-green"}, {"insufficient_data", "数据不足 insufficient data", "text"},
+}
+
 func statusMappings() []obj {
-	return []obj{{"type": "value", "options": obj{
-		"0": obj{"text": "进度正常 on track", "color": "green"}, "1": obj{"text": "存在风险 at risk", "color": "orange"},
-		"2": obj{"text": "未完成 missed", "color": "red"}, "3": obj{"text": "已完成 met", "color": "blue"},
-		"4": obj{"text": "数据不足 insufficient data", "color": "text"}}}}
+	opts := obj{}
+	for i, st := range targetStatuses {
+		opts[fmt.Sprint(i)] = obj{"text": st.text, "color": st.colour}
+	}
+	return []obj{{"type": "value", "options": opts}}
+}
+
+// statusExpr turns the one-series-per-status metric into the light's value 0…5 per
+// indicator: each status's series where it is 1, its label dropped, set to its number.
+func statusExpr(selector string) string {
+	var parts []string
+	for i, st := range targetStatuses {
+		parts = append(parts, fmt.Sprintf(`(max by (indicator) (envwatch_target_status{%s,status="%s"} == 1) * 0 + %d)`, selector, st.status, i))
+	}
+	return strings.Join(parts, " or ")
 }
 
 func dashboard(uid, title, desc string, panels []obj, vars ...obj) obj {
@@ -100,17 +121,14 @@ func cityOverview() obj {
 	day := panel(5, "stat", "今日 AQI（暂定）· Today so far", "Provisional daily AQI of the current day.", grid{12, 10, 6, 6}, "none",
 		prom(`envwatch_air_area_day_aqi{area="$area"}`, "AQI"))
 	day["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = aqiThresholds()
-	lights := panel(6, "stat", "目标状态 · Target status", "Each target's status as a traffic light (0 on track, 1 at risk, 2 missed, 3 met, 4 insufficient data: the statistic does not meet the validity rules).", grid{0, 16, 24, 6}, "none",
-		prom(`max by (indicator) (`+statusExprArea+`)`, "{{indicator}}"))
+	lights := panel(6, "stat", "目标状态 · Target status", "Each target's status as a traffic light: on track and met green, at risk amber, unlikely (probability under 20 %) and missed red, insufficient data grey (the statistic does not meet the validity rules).", grid{0, 16, 24, 6}, "none",
+		prom(statusExpr(`area="$area"`), "{{indicator}}"))
 	lights["fieldConfig"].(obj)["defaults"].(obj)["mappings"] = statusMappings()
 	lights["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": []obj{
 		{"color": "green", "value": nil}, {"color": "orange", "value": 1}, {"color": "red", "value": 2}, {"color": "blue", "value": 3}, {"color": "text", "value": 4}}}
 	return dashboard("envwatch-city", "城市总览 · City overview", "AQI now, today's level and target status.",
 		[]obj{aqiTable, geo, city, primary, day, lights}, areaVar("envwatch_air_area_aqi"))
 }
-
-// statusExprArea turns the one-series-per-status metric into 0…4 for a traffic light.
-const statusExprArea = `envwatch_target_status{area="$area",status="on_track"} * 0 + envwatch_target_status{area="$area",status="at_risk"} * 1 + envwatch_target_status{area="$area",status="missed"} * 2 + envwatch_target_status{area="$area",status="met"} * 3 + envwatch_target_status{area="$area",status="insufficient_data"} * 4`
 
 func airTargets() obj {
 	ug := "µg/m³"
@@ -146,8 +164,20 @@ func airTargets() obj {
 	monthly["timeFrom"] = "now/y"
 	daily := panel(9, "timeseries", "日均值 · Daily values", "Published daily PM2.5, PM10 and O3 MDA8 of the area (air_daily), µg/m³.", grid{0, 38, 24, 8}, ug,
 		influxQL(`SELECT last("pm2_5") AS "PM2.5", last("pm10") AS "PM10", last("o3_8h") AS "O3-8h" FROM "air_daily" WHERE "scope" = 'area' AND "area" =~ /^$area$/ AND "valid" = 1 AND $timeFilter GROUP BY time(1d) fill(none) tz('Asia/Shanghai')`, "$col"))
-	return dashboard("envwatch-air-targets", "大气目标 · Air targets", "PM2.5/PM10 against targets, good days, summer ozone budget, daily and monthly history.",
-		[]obj{pm(1, "pm2_5", grid{0, 0, 12, 8}), pm(2, "pm10", grid{12, 0, 12, 8}), good, o3, comp, rank, calendar, monthly, daily}, areaVar("envwatch_air_area_aqi"))
+	// The outlook (docs/targets.md, "Outlook"): the probability coloured at the status
+	// thresholds (unlikely under 0.2, on track from 0.8), and the statuses themselves.
+	prob := panel(10, "bargauge", "按期完成概率 · Probability of meeting each target", "Probability of meeting each annual target by 31 December, simulated from the area's past years (absent without two past years, or when the outcome is already certain).", grid{0, 46, 12, 8}, "percentunit",
+		prom(`envwatch_target_probability{area="$area"}`, "{{indicator}}"))
+	prob["fieldConfig"].(obj)["defaults"].(obj)["min"] = 0
+	prob["fieldConfig"].(obj)["defaults"].(obj)["max"] = 1
+	prob["fieldConfig"].(obj)["defaults"].(obj)["color"] = obj{"mode": "thresholds"}
+	prob["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": []obj{
+		{"color": "red", "value": nil}, {"color": "orange", "value": 0.2}, {"color": "green", "value": 0.8}}}
+	lights := panel(11, "stat", "目标状态 · Target status", "Each target's status: on track and met green, at risk amber, unlikely and missed red, insufficient data grey.", grid{12, 46, 12, 8}, "none",
+		prom(statusExpr(`area="$area"`), "{{indicator}}"))
+	lights["fieldConfig"].(obj)["defaults"].(obj)["mappings"] = statusMappings()
+	return dashboard("envwatch-air-targets", "大气目标 · Air targets", "PM2.5/PM10 against targets, good days, summer ozone budget, daily and monthly history, the probability of meeting each target.",
+		[]obj{pm(1, "pm2_5", grid{0, 0, 12, 8}), pm(2, "pm10", grid{12, 0, 12, 8}), good, o3, comp, rank, calendar, monthly, daily, prob, lights}, areaVar("envwatch_air_area_aqi"))
 }
 
 func water() obj {

@@ -201,6 +201,9 @@ func BacktestSynthetic(s Synthetic, years []int, monthEnds []int, quantiles []fl
 			}
 			trueMeans := s.TrueOutcomes(y, full[:idx+1], truth)
 			f := Simulate(in, opt)
+			if f.Reason != "" {
+				continue
+			}
 			sims, lo, hi := pm25Ends(f)
 			actual := annualPM25(full, yr, opt.Period)
 			for _, q := range quantiles {

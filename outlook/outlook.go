@@ -25,6 +25,7 @@ type Options struct {
 	MeanBlock float64 // mean length of a resampled block, days (default 7)
 	Window    int     // a block starts within ± Window days of the same calendar date (default 15)
 	MinYears  int     // past years needed (default 2)
+	MinDays   int     // days of this year needed (default MinDaysThisYear)
 	Seed      uint64
 	// Period are the engine's switches (daily AQI, ozone rule and season, percentiles,
 	// composite scheme) the simulated years are scored with.
@@ -46,6 +47,9 @@ func (o *Options) defaults() {
 	}
 	if o.MinYears < 1 {
 		o.MinYears = 2
+	}
+	if o.MinDays < 1 {
+		o.MinDays = MinDaysThisYear
 	}
 }
 
@@ -87,7 +91,14 @@ type Forecast struct {
 const (
 	TooFewYears = "fewer than two past years of data"
 	YearOver    = "the year is over"
+	// TooEarly: the backtest (docs/targets.md, "Is it calibrated?") scores forecasts from
+	// the end of January worse than no forecast at all; from the end of February on they
+	// are better.
+	TooEarly = "fewer than 59 days of this year so far"
 )
+
+// MinDaysThisYear is how many days of this year a forecast needs (January and February).
+const MinDaysThisYear = 59
 
 // day is a resampled day: its values (thousandths of µg/m³, CO of mg/m³; MDA8 in O3) and how
 // it counts, precomputed once per candidate.
@@ -109,6 +120,9 @@ func Simulate(in Input, opt Options) Forecast {
 	yr := airquality.Year(year)
 	if in.AsOf >= yr.To {
 		return Forecast{Reason: YearOver}
+	}
+	if int(in.AsOf-yr.From)+1 < opt.MinDays {
+		return Forecast{Reason: TooEarly}
 	}
 	var years []int
 	for y, days := range in.Past {

@@ -141,3 +141,19 @@ func TestStudentQuantile(t *testing.T) {
 		}
 	}
 }
+
+// Before the end of February there is no forecast (the backtest finds January's worse
+// than none); from 28 February (59 days) there is.
+func TestTooEarly(t *testing.T) {
+	past := map[int][]airquality.DayValues{2023: flat(2023, 40), 2024: flat(2024, 40)}
+	this := flat(2025, 40)
+	for _, c := range []struct {
+		asOf   airquality.Day
+		reason string
+	}{{airquality.DayFromDate(2025, 2, 27), TooEarly}, {airquality.DayFromDate(2025, 2, 28), ""}} {
+		in := Input{Area: "a", AsOf: c.asOf, ThisYear: this[:int(c.asOf-airquality.Year(2025).From)+1], Past: past}
+		if f := Simulate(in, Options{Sims: 10}); f.Reason != c.reason {
+			t.Errorf("as of %s: reason %q, want %q", c.asOf, f.Reason, c.reason)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/envwatch/envwatch/airquality"
 	"github.com/envwatch/envwatch/indicator"
@@ -203,7 +202,7 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 			j.Outlook = &jsonOutlook{Probability: o.P, Low: number(o.Low), Mid: number(o.Mid), High: number(o.High),
 				PastYears: o.Years, Simulations: o.Sims, Basis: fmt.Sprintf(wd.outlookBasis, o.Years, o.Sims)}
 		} else if r.OutlookReason != "" {
-			j.OutlookReason = strings.TrimSpace(strings.Trim(wd.noOutlook, "（）() "))
+			j.OutlookReason = wd.noOutlookText(r.OutlookReason)
 		}
 		if r.Total > 0 {
 			j.Compliant, j.Total = &r.Compliant, &r.Total

@@ -204,9 +204,21 @@ func (wd *words) status(r *indicator.Result) string {
 	case o != nil:
 		s += fmt.Sprintf(wd.outlookNoRange, fixed.FormatRat(new(big.Rat).SetFloat64(o.P*100), 0), o.Years, o.Sims)
 	case r.OutlookReason != "":
-		s += wd.noOutlook
+		if wd.lang == "zh" {
+			s += "（" + wd.noOutlookText(r.OutlookReason) + "）"
+		} else {
+			s += " (" + wd.noOutlookText(r.OutlookReason) + ")"
+		}
 	}
 	return s
+}
+
+// noOutlookText says why a target has no probability.
+func (wd *words) noOutlookText(reason string) string {
+	if t, ok := wd.noOutlook[reason]; ok {
+		return t
+	}
+	return reason
 }
 
 // validDaysLine is the data basis: valid days of each period out of its calendar days.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/envwatch/envwatch/indicator"
+	"github.com/envwatch/envwatch/outlook"
 )
 
 // words are a language's phrases. Change words follow how bureaus publish: a fall is
@@ -46,7 +47,7 @@ type words struct {
 	met, notMet            string
 	outlook                string // P %, 10/50/90 % year-end values, past years, simulations
 	outlookNoRange         string
-	noOutlook              string
+	noOutlook              map[string]string // by outlook reason
 	lowestOnRecord         string
 	mostGoodOnRecord       string
 	outlookBasis           string
@@ -88,9 +89,10 @@ var zh = words{
 	sectionHead:   []string{"断面/水源地", "河流", "级别", "目标", "水质类别", "达标", "主要污染指标（超标倍数）", "去年同期类别", "去年同期达标", "样品数"},
 	sectionsTitle: "断面与水源地",
 	met:           "达标", notMet: "不达标",
-	outlook:          "（按期完成概率 %s%%；年末值 10%%/50%%/90%% 分位 %s/%s/%s；由 %d 个往年同期模拟 %d 次）",
-	outlookNoRange:   "（按期完成概率 %s%%；由 %d 个往年同期模拟 %d 次，模拟年末均无有效值）",
-	noOutlook:        "（往年数据不足两年，不作概率估计）",
+	outlook:        "（按期完成概率 %s%%；年末值 10%%/50%%/90%% 分位 %s/%s/%s；由 %d 个往年同期模拟 %d 次）",
+	outlookNoRange: "（按期完成概率 %s%%；由 %d 个往年同期模拟 %d 次，模拟年末均无有效值）",
+	noOutlook: map[string]string{outlook.TooFewYears: "往年数据不足两年，不作概率估计",
+		outlook.TooEarly: "今年数据不足 59 天，不作概率估计"},
 	lowestOnRecord:   "有记录以来同样长度时段均值最低 %s",
 	mostGoodOnRecord: "有记录以来同样长度时段最多优良 %s 天",
 	outlookBasis:     "由 %d 个往年同期模拟 %d 次",
@@ -132,9 +134,10 @@ var en = words{
 	sectionHead:   []string{"Section / source", "River", "Level", "Target", "Class", "Compliant", "Main pollutants (multiple)", "Class last year", "Compliant last year", "Samples"},
 	sectionsTitle: "Sections and sources",
 	met:           "yes", notMet: "no",
-	outlook:          " (probability of meeting it %s%%; year-end value at the 10/50/90 %% quantiles %s/%s/%s; from %d past years, %d simulated years)",
-	outlookNoRange:   " (probability of meeting it %s%%; from %d past years, %d simulated years, none with a valid year-end value)",
-	noOutlook:        " (fewer than two past years: no probability)",
+	outlook:        " (probability of meeting it %s%%; year-end value at the 10/50/90 %% quantiles %s/%s/%s; from %d past years, %d simulated years)",
+	outlookNoRange: " (probability of meeting it %s%%; from %d past years, %d simulated years, none with a valid year-end value)",
+	noOutlook: map[string]string{outlook.TooFewYears: "fewer than two past years: no probability",
+		outlook.TooEarly: "fewer than 59 days of this year: no probability"},
 	lowestOnRecord:   "the lowest mean on record over as many days: %s",
 	mostGoodOnRecord: "the most good days on record over as many days: %s",
 	outlookBasis:     "%d past years, %d simulated years",

@@ -111,6 +111,10 @@ type Standards struct {
 	SandDustFile string `yaml:"sand_dust_file"`
 	// YoYDecimals is the decimals of published YoY percentages (R13, default 1).
 	YoYDecimals int `yaml:"yoy_decimals"`
+	// WaterMinMonthShare is the water comparison rule [U]: a site counts in a YoY change,
+	// share or compliance change when it has samples in at least this share of the period's
+	// whole months, rounded up (default 0.75: 9 of 12 monthly results), in both periods.
+	WaterMinMonthShare float64 `yaml:"water_min_month_share"`
 }
 
 // Area is a city, district or county; districts name their city as parent.

@@ -32,6 +32,7 @@ var DefaultStandards = Standards{
 	O3Exceedance:       "mda8",
 	EqualLimits:        "best",
 	BelowDetection:     "half",
+	WaterMinMonthShare: 0.75,
 }
 
 // DefaultHJ212 holds the receiver's defaults; a configured zero takes the default.
@@ -105,6 +106,9 @@ func (c *Config) applyDefaults() {
 	def(&a.BelowDetection, d.BelowDetection)
 	if a.MinStations == 0 {
 		a.MinStations = d.MinStations
+	}
+	if a.WaterMinMonthShare == 0 {
+		a.WaterMinMonthShare = d.WaterMinMonthShare
 	}
 	for i := range c.Sources {
 		s := &c.Sources[i]

@@ -195,6 +195,9 @@ func (c *Config) validate(v *validator) {
 	if a.YoYDecimals < 0 || a.YoYDecimals > 4 {
 		v.invalid(ap.with("yoy_decimals"), "must be between 0 and 4")
 	}
+	if a.WaterMinMonthShare < 0 || a.WaterMinMonthShare > 1 {
+		v.invalid(ap.with("water_min_month_share"), "must be a share between 0 and 1 (0.75: 9 of 12 months)")
+	}
 
 	areas := map[string]bool{}
 	for i, ar := range c.Areas {

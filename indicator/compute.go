@@ -66,6 +66,9 @@ type Options struct {
 	SandDust    map[string]map[airquality.Day]airquality.SandMask
 	YoYDecimals int // default 1 (R13)
 	Water       waterquality.Rules
+	// WaterMinMonthShare is the water comparison rule (default 0.75; docs/targets.md,
+	// "Water comparisons").
+	WaterMinMonthShare float64
 }
 
 // Calculator computes snapshots.

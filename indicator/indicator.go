@@ -88,6 +88,8 @@ const (
 	CurrentInvalid   = "current_period_invalid"
 	LastYearInvalid  = "same_period_last_year_invalid"
 	ComparableAbsent = "comparable_basis_invalid"
+	// WaterSamplesShort: a site has samples in too few months of a period (WaterBasis).
+	WaterSamplesShort = "water_samples_short"
 )
 
 // Coverage is the data behind a statistic over one period: the days with a valid value of
@@ -176,6 +178,8 @@ type Result struct {
 	// the outcome is certain); OutlookReason says why there is none when there is a target.
 	Outlook       *Outlook
 	OutlookReason string
+	// WaterBasis is the sample basis of a water comparison (shares, compliance, trend).
+	WaterBasis *WaterBasis
 	// BestOnRecord is, without an outlook, the best any stretch as long as the rest of the
 	// year has done in the area's record (the lowest mean, the most good days); a remainder
 	// asking for better makes the target unlikely (docs/targets.md, "Outlook").
@@ -205,11 +209,28 @@ type SectionResult struct {
 	Class, Target                  waterquality.Class
 	Compliant                      bool
 	Samples                        int
-	Main                           []waterquality.Exceedance
+	// Months are the calendar months (Asia/Shanghai) with a sample in the period.
+	Months int
+	Main   []waterquality.Exceedance
 	Source                         bool // a drinking-water source rather than a section
 	// LastYear is the same site over the same period last year (nil in that result).
 	LastYear *SectionResult
 }
+
+// WaterBasis is the sample basis of an area's water comparison (docs/targets.md, "Water
+// comparisons"): a site counts when it has samples in at least NeedMonths months of each
+// period; a change is published only when every site with samples in either period does.
+type WaterBasis struct {
+	NeedMonths int
+	// Sites have samples in either period; ShortNow and ShortLast of them fall short this
+	// year and in the same period last year, the shortest with FewestNow and FewestLast
+	// months.
+	Sites, ShortNow, ShortLast int
+	FewestNow, FewestLast      int
+}
+
+// Comparable: no site falls short in either period.
+func (b *WaterBasis) Comparable() bool { return b == nil || (b.ShortNow == 0 && b.ShortLast == 0) }
 
 // Snapshot is every area's indicators at one moment.
 type Snapshot struct {

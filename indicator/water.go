@@ -1,6 +1,7 @@
 package indicator
 
 import (
+	"math"
 	"math/big"
 	"time"
 
@@ -77,7 +78,7 @@ func (c *Calculator) evaluateSite(s WaterSite, from, to time.Time) SectionResult
 // below-detection values are substituted here, per rules.
 func EvaluateSite(s WaterSite, samples []waterquality.Sample, rules waterquality.Rules) SectionResult {
 	r := SectionResult{Code: s.Code, Name: s.Name, Area: s.Area, River: s.River, Level: s.Level, Target: s.Target,
-		Samples: len(samples), Source: s.Source}
+		Samples: len(samples), Source: s.Source, Months: sampleMonths(samples)}
 	if len(samples) > 0 {
 		for i := range samples {
 			waterquality.Substitute(&samples[i], rules.BelowDetection)
@@ -93,6 +94,88 @@ func EvaluateSite(s WaterSite, samples []waterquality.Sample, rules waterquality
 		}
 	}
 	return r
+}
+
+// sampleMonths counts the calendar months (Asia/Shanghai) with a sample of known time.
+func sampleMonths(samples []waterquality.Sample) int {
+	seen := map[int]bool{}
+	for i := range samples {
+		if t := samples[i].Taken; !t.IsZero() {
+			l := t.In(airquality.Shanghai)
+			seen[l.Year()*12+int(l.Month())] = true
+		}
+	}
+	return len(seen)
+}
+
+// needMonths is the water comparison rule for a period from 1 January to asOf: months with
+// a sample in at least share of the period's whole months, rounded up, and at least one.
+func needMonths(asOf airquality.Day, share float64) int {
+	if share <= 0 {
+		share = 0.75
+	}
+	y, m, _ := asOf.Date()
+	whole := int(m) - 1
+	if airquality.Month(y, m).To == asOf {
+		whole++ // asOf ends its month
+	}
+	return max(int(math.Ceil(share*float64(whole)-1e-9)), 1)
+}
+
+// waterBasis is the basis of a comparison of the sites (sources or sections) between the
+// two periods.
+func waterBasis(cur, prev []SectionResult, sources bool, need int) *WaterBasis {
+	months := func(rs []SectionResult) map[string]int {
+		m := map[string]int{}
+		for _, r := range rs {
+			if r.Source == sources && r.Samples > 0 {
+				m[r.Code] = r.Months
+			}
+		}
+		return m
+	}
+	now, last := months(cur), months(prev)
+	b := &WaterBasis{NeedMonths: need, FewestNow: -1, FewestLast: -1}
+	seen := map[string]bool{}
+	for _, m := range []map[string]int{now, last} {
+		for code := range m {
+			if seen[code] {
+				continue
+			}
+			seen[code] = true
+			b.Sites++
+			n, l := now[code], last[code]
+			if n < need {
+				b.ShortNow++
+			}
+			if l < need {
+				b.ShortLast++
+			}
+			if b.FewestNow < 0 || n < b.FewestNow {
+				b.FewestNow = n
+			}
+			if b.FewestLast < 0 || l < b.FewestLast {
+				b.FewestLast = l
+			}
+		}
+	}
+	if b.Sites == 0 {
+		return nil
+	}
+	return b
+}
+
+// compareWater sets a water result's change, or withholds it with the reason.
+func compareWater(res *Result, b *WaterBasis) {
+	res.WaterBasis = b
+	switch {
+	case !b.Comparable():
+		res.ChangeReason = WaterSamplesShort
+	default:
+		if res.Change = ppChange(res.Current, res.LastYear); res.Change == nil {
+			res.ChangeReason = NoLastYear
+		}
+	}
 }
 
 func complianceRate(rs []SectionResult, sources bool) (*big.Rat, int, int) {
@@ -120,8 +203,11 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 	lastAsOf := airquality.YearToDate(asOf).SamePeriodLastYear().To
 	prev := c.waterSites(asOf.Year()-1, lastAsOf, area)
 	var out []Result
+	need := needMonths(asOf, c.Opt.WaterMinMonthShare)
+	sectionBasis, sourceBasis := waterBasis(cur, prev, false, need), waterBasis(cur, prev, true, need)
 	// Shares of Class I–III and 劣V sections (2011 method) with last year's same period and
-	// the change in percentage points, and the method's trend.
+	// the change in percentage points, and the method's trend — each only on a comparable
+	// basis.
 	curSum, prevSum := sectionSummary(cur, c.Opt.Water), sectionSummary(prev, c.Opt.Water)
 	if curSum.Classified > 0 {
 		good := func(s waterquality.SetSummary) int { return s.ClassCounts[1] + s.ClassCounts[2] + s.ClassCounts[3] }
@@ -133,20 +219,25 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 			{SectionsWorseThanVShare, curSum.WorseThanVShare, prevSum.WorseThanVShare, curSum.ClassCounts[6]}} {
 			res := Result{Area: area, Indicator: k.name, Unit: "%", Current: num(k.cur, 1), LastYear: num(k.prev, 1), Valid: true,
 				Compliant: k.n, Total: curSum.Classified}
-			if res.Change = ppChange(res.Current, res.LastYear); res.Change == nil {
-				res.ChangeReason = NoLastYear
-			}
+			compareWater(&res, sectionBasis)
 			out = append(out, res)
 		}
 		if t, ok := waterquality.CompareYears(prevSum, curSum); ok {
-			out = append(out, Result{Area: area, Indicator: SectionsTrend, Unit: "pp", Current: num(t.Delta, 1), Valid: true, Trend: &t})
+			res := Result{Area: area, Indicator: SectionsTrend, Unit: "pp", Valid: true, WaterBasis: sectionBasis}
+			if sectionBasis.Comparable() {
+				res.Current, res.Trend = num(t.Delta, 1), &t
+			} else {
+				res.Valid, res.ChangeReason = false, WaterSamplesShort // the trend is a comparison too
+			}
+			out = append(out, res)
 		}
 	}
 	for _, k := range []struct {
 		name    string
 		sources bool
 		target  *big.Rat
-	}{{SectionsCompliance, false, ratOf(spec.SectionsCompliance)}, {DrinkingWater, true, ratOf(spec.DrinkingWater)}} {
+		basis   *WaterBasis
+	}{{SectionsCompliance, false, ratOf(spec.SectionsCompliance), sectionBasis}, {DrinkingWater, true, ratOf(spec.DrinkingWater), sourceBasis}} {
 		rate, ok, n := complianceRate(cur, k.sources)
 		prate, _, _ := complianceRate(prev, k.sources)
 		if n == 0 && k.target == nil {
@@ -154,9 +245,7 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 		}
 		res := Result{Area: area, Indicator: k.name, Unit: "%", Current: num(rate, 1), LastYear: num(prate, 1), Valid: rate != nil,
 			Compliant: ok, Total: n}
-		if res.Change = ppChange(res.Current, res.LastYear); res.Change == nil {
-			res.ChangeReason = NoLastYear
-		}
+		compareWater(&res, k.basis)
 		if k.target != nil {
 			res.Target, res.Direction = num(k.target, 1), AtLeast
 			if rate != nil {
@@ -168,6 +257,7 @@ func (c *Calculator) waterIndicators(area string, spec *Spec, asOf airquality.Da
 		out = append(out, res)
 	}
 	if r, ok := c.volumeRate(cur, prev, area); ok {
+		compareWater(&r, sourceBasis)
 		out = append(out, r)
 	}
 	return out
@@ -213,9 +303,5 @@ func (c *Calculator) volumeRate(cur, prev []SectionResult, area string) (Result,
 	if cr == nil {
 		return Result{}, false
 	}
-	res := Result{Area: area, Indicator: DrinkingWaterVolume, Unit: "%", Current: num(cr, 1), LastYear: num(rate(prev), 1), Valid: true}
-	if res.Change = ppChange(res.Current, res.LastYear); res.Change == nil {
-		res.ChangeReason = NoLastYear
-	}
-	return res, true
+	return Result{Area: area, Indicator: DrinkingWaterVolume, Unit: "%", Current: num(cr, 1), LastYear: num(rate(prev), 1), Valid: true}, true
 }

@@ -2,6 +2,7 @@ package indicator
 
 import (
 	"math/big"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,19 +11,35 @@ import (
 	"github.com/envwatch/envwatch/waterquality"
 )
 
-// yearSamples serves one sample per site and year: NH3-N by site and year.
+// yearSamples serves a site's monthly samples (the 10th, 10:00) in [from, to), the same
+// NH3-N all year, by site and year.
 type yearSamples map[string]map[int]string
 
-func (y yearSamples) WaterSamples(site string, from, _ time.Time) []waterquality.Sample {
+func (y yearSamples) WaterSamples(site string, from, to time.Time) []waterquality.Sample {
 	v, ok := y[site][from.In(airquality.Shanghai).Year()]
 	if !ok {
 		return nil
 	}
-	var s waterquality.Sample
-	s.Set(waterquality.DO, fixed.Int(8))
-	d, _ := fixed.Parse(v)
-	s.Set(waterquality.NH3N, d)
-	return []waterquality.Sample{s}
+	return monthlySamples(from, to, func(s *waterquality.Sample) {
+		s.Set(waterquality.DO, fixed.Int(8))
+		d, _ := fixed.Parse(v)
+		s.Set(waterquality.NH3N, d)
+	})
+}
+
+// monthlySamples are samples taken on the 10th of each month at 10:00 in [from, to).
+func monthlySamples(from, to time.Time, fill func(*waterquality.Sample)) []waterquality.Sample {
+	var out []waterquality.Sample
+	l := from.In(airquality.Shanghai)
+	for t := time.Date(l.Year(), l.Month(), 10, 10, 0, 0, 0, airquality.Shanghai); t.Before(to); t = t.AddDate(0, 1, 0) {
+		if t.Before(from) {
+			continue
+		}
+		s := waterquality.Sample{Taken: t.UTC()}
+		fill(&s)
+		out = append(out, s)
+	}
+	return out
 }
 
 // The worked examples of docs/standards.md ("Water trend and volume-weighted drinking water"):
@@ -83,4 +100,72 @@ func (n *Num) textOf() string {
 		return ""
 	}
 	return n.Text
+}
+
+// monthsOnly serves monthly samples of a Class II site, but only in the listed months of
+// each year (nil: every month).
+type monthsOnly map[int][]time.Month
+
+func (m monthsOnly) WaterSamples(_ string, from, to time.Time) []waterquality.Sample {
+	months, ok := m[from.In(airquality.Shanghai).Year()]
+	var out []waterquality.Sample
+	for _, s := range monthlySamples(from, to, func(s *waterquality.Sample) {
+		s.Set(waterquality.DO, fixed.Int(8))
+		s.Set(waterquality.NH3N, fixed.Dec(fixed.Scale/2))
+	}) {
+		if !ok || slices.Contains(months, s.Taken.In(airquality.Shanghai).Month()) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// A comparison only between periods with enough samples (the rule of docs/targets.md,
+// "Water comparisons"): on 5 December, 11 whole months → each site needs samples in
+// ⌈0.75 × 11⌉ = 9 of them in both periods. A source sampled once last year (November)
+// against eleven times this year: its rate is shown, its change withheld with the counts.
+// Sampled in nine months last year it is compared (100.0 → 100.0: 0.0 pp).
+func TestWaterComparisonNeedsSamples(t *testing.T) {
+	sites := []WaterSite{{Code: "S", Area: "city", Body: waterquality.River, Target: waterquality.ClassIII, Source: true}}
+	asOf := airquality.DayFromDate(2026, 12, 5)
+	for _, c := range []struct {
+		name      string
+		last      []time.Month
+		change    string
+		shortLast int
+	}{
+		{"one sample last year", []time.Month{11}, "", 1},
+		{"nine months last year", []time.Month{1, 2, 3, 4, 5, 6, 7, 8, 9}, "0.0", 0},
+		{"eight months last year", []time.Month{1, 2, 3, 4, 5, 6, 7, 8}, "", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c2 := &Calculator{Air: fakeAir(func(airquality.Day) (airquality.DayValues, bool) { return airquality.DayValues{}, false }),
+				Water: monthsOnly{2025: c.last}, Areas: []Area{{ID: "city"}}, Sites: sites}
+			snap := c2.Compute(asOf, time.Time{})
+			r := snap.Find("city", DrinkingWater)
+			if r == nil || r.Current.textOf() != "100.0" || r.WaterBasis == nil {
+				t.Fatalf("drinking water %+v", r)
+			}
+			b := *r.WaterBasis
+			if r.Change.textOf() != c.change || b.NeedMonths != 9 || b.Sites != 1 || b.ShortNow != 0 || b.ShortLast != c.shortLast {
+				t.Errorf("change %q (reason %q), basis %+v; want change %q, 9 months needed, %d short last year", r.Change.textOf(), r.ChangeReason, b, c.change, c.shortLast)
+			}
+			if c.change == "" && r.ChangeReason != WaterSamplesShort {
+				t.Errorf("reason %q, want %q", r.ChangeReason, WaterSamplesShort)
+			}
+		})
+	}
+}
+
+// needMonths: the share of the whole months of 1 January … as-of, rounded up, at least 1.
+func TestNeedMonths(t *testing.T) {
+	for _, c := range []struct {
+		y, m, d int
+		share   float64
+		want    int
+	}{{2026, 12, 31, 0.75, 9}, {2026, 12, 5, 0.75, 9}, {2026, 6, 30, 0.75, 5}, {2026, 6, 29, 0.75, 4}, {2026, 1, 15, 0.75, 1}, {2026, 12, 31, 1, 12}} {
+		if got := needMonths(airquality.DayFromDate(c.y, time.Month(c.m), c.d), c.share); got != c.want {
+			t.Errorf("%d-%02d-%02d × %v: %d, want %d", c.y, c.m, c.d, c.share, got, c.want)
+		}
+	}
 }

@@ -51,6 +51,7 @@ type jsonResult struct {
 	LastYearCoverage     *jsonCoverage   `json:"last_year_coverage,omitempty"`
 	YoY                  json.RawMessage `json:"yoy_change"`
 	YoYReason            string          `json:"yoy_reason,omitempty"`
+	WaterBasis           *jsonWaterBasis `json:"water_basis,omitempty"`
 	Comparable           json.RawMessage `json:"comparable_last_year,omitempty"`
 	ComparableYoY        json.RawMessage `json:"comparable_yoy_change,omitempty"`
 	ComparableYoYReason  string          `json:"comparable_yoy_reason,omitempty"`
@@ -82,6 +83,7 @@ type jsonSite struct {
 	Level     string           `json:"level,omitempty"`
 	Target    string           `json:"target_class"`
 	Samples   int              `json:"samples"`
+	Months    int              `json:"months_with_samples"`
 	Class     *string          `json:"class"`
 	Compliant *bool            `json:"compliant"`
 	Main      []jsonExceedance `json:"main_pollutants"`
@@ -93,7 +95,7 @@ func siteJSON(s *indicator.SectionResult) *jsonSite {
 		return nil
 	}
 	j := &jsonSite{Code: s.Code, Name: s.Name, Kind: "section", River: s.River, Level: s.Level, Target: s.Target.String(),
-		Samples: s.Samples, Main: []jsonExceedance{}}
+		Samples: s.Samples, Months: s.Months, Main: []jsonExceedance{}}
 	if s.Source {
 		j.Kind, j.Target = "drinking_water_source", "III"
 	}
@@ -189,6 +191,9 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 		if r.Change == nil && r.ChangeReason != "" {
 			j.YoYReason = wd.notComparable(r.ChangeReason, r)
 		}
+		if b := r.WaterBasis; b != nil {
+			j.WaterBasis = &jsonWaterBasis{NeedMonths: b.NeedMonths, Sites: b.Sites, ShortThisYear: b.ShortNow, ShortLastYear: b.ShortLast}
+		}
 		if r.Comparable != nil && r.ComparableChange == nil && r.ComparableReason != "" {
 			j.ComparableYoYReason = wd.notComparable(r.ComparableReason, r)
 		}
@@ -217,6 +222,15 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// jsonWaterBasis is the sample basis of a water comparison: sites with samples in either
+// period, those with samples in fewer than need_months months this year and last year.
+type jsonWaterBasis struct {
+	NeedMonths    int `json:"need_months"`
+	Sites         int `json:"sites"`
+	ShortThisYear int `json:"short_this_year"`
+	ShortLastYear int `json:"short_last_year"`
 }
 
 // jsonOutlook is a target's probability and the simulated year-end value's quantiles.

@@ -66,14 +66,23 @@ func (w water) WaterSamples(site string, from, to time.Time) []waterquality.Samp
 	if !ok {
 		return nil
 	}
-	var s waterquality.Sample
-	for _, kv := range bytes.Fields([]byte(spec)) {
-		k, v, _ := bytes.Cut(kv, []byte("="))
-		it, _ := waterquality.ParseItem(string(k))
-		d, _ := fixed.Parse(string(v))
-		s.Set(it, d)
+	// Monthly samples (the 10th, 10:00) in [from, to), all alike.
+	var out []waterquality.Sample
+	l := from.In(airquality.Shanghai)
+	for t := time.Date(l.Year(), l.Month(), 10, 10, 0, 0, 0, airquality.Shanghai); t.Before(to); t = t.AddDate(0, 1, 0) {
+		if t.Before(from) {
+			continue
+		}
+		s := waterquality.Sample{Taken: t.UTC()}
+		for _, kv := range bytes.Fields([]byte(spec)) {
+			k, v, _ := bytes.Cut(kv, []byte("="))
+			it, _ := waterquality.ParseItem(string(k))
+			d, _ := fixed.Parse(string(v))
+			s.Set(it, d)
+		}
+		out = append(out, s)
 	}
-	return []waterquality.Sample{s}
+	return out
 }
 
 func decp(s string) *fixed.Dec { d, _ := fixed.Parse(s); return &d }

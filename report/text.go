@@ -77,8 +77,11 @@ func renderText(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 				water = append(water, line(r, wd))
 			}
 		case indicator.SectionsTrend:
-			if r.Trend != nil {
+			switch {
+			case r.Trend != nil:
 				water = append(water, trendLine(r, wd))
+			case r.ChangeReason != "":
+				water = append(water, wd.trendName()+" "+wd.notComparable(r.ChangeReason, r))
 			}
 		default:
 			reported = append(reported, line(r, wd))
@@ -380,8 +383,11 @@ func complianceLine(r *indicator.Result, wd *words) string {
 		label = wd.sources
 	}
 	parts := []string{label + " " + fmt.Sprintf(wd.compliant, r.Compliant, r.Total), fmt.Sprintf(wd.ratePct, r.Current.Text)}
-	if r.Change != nil && r.LastYear != nil {
+	switch {
+	case r.Change != nil && r.LastYear != nil:
 		parts = append(parts, changeText(r.Change, r.Unit, wd))
+	case r.ChangeReason != "":
+		parts = append(parts, wd.notComparable(r.ChangeReason, r))
 	}
 	if r.Target != nil {
 		parts = append(parts, fmt.Sprintf(wd.targetAtLeast, r.Target.Text+"%"))

@@ -193,6 +193,62 @@ func (wd *words) notComparable(reason string, r *indicator.Result) string {
 			return "not comparable on this year's standards"
 		}
 		return "按今年标准不可比"
+	case indicator.WaterSamplesShort:
+		return wd.waterShort(r)
 	}
 	return f
+}
+
+// waterShort says which period's sites have samples in too few months, with the counts:
+// "不可比：去年同期 12/13 个断面有监测的月份不足 9 个（最少 1 个月）".
+func (wd *words) waterShort(r *indicator.Result) string {
+	b := r.WaterBasis
+	if b == nil {
+		return ""
+	}
+	source := r.Indicator == indicator.DrinkingWater || r.Indicator == indicator.DrinkingWaterVolume
+	var parts []string
+	if wd == &en {
+		noun := "sections"
+		if source {
+			noun = "sources"
+		}
+		if b.ShortNow > 0 {
+			parts = append(parts, fmt.Sprintf("this year %d of %d %s", b.ShortNow, b.Sites, noun))
+		}
+		if b.ShortLast > 0 {
+			parts = append(parts, fmt.Sprintf("same period last year %d of %d %s", b.ShortLast, b.Sites, noun))
+		}
+		return fmt.Sprintf("not comparable: %s with samples in fewer than %d months (fewest %d)", strings.Join(parts, ", "), b.NeedMonths, fewest(b))
+	}
+	noun := "断面"
+	if source {
+		noun = "水源地"
+	}
+	if b.ShortNow > 0 {
+		parts = append(parts, fmt.Sprintf("今年 %d/%d", b.ShortNow, b.Sites))
+	}
+	if b.ShortLast > 0 {
+		parts = append(parts, fmt.Sprintf("去年同期 %d/%d", b.ShortLast, b.Sites))
+	}
+	return fmt.Sprintf("不可比：%s 个%s有监测的月份不足 %d 个（最少 %d 个月）", strings.Join(parts, "、"), noun, b.NeedMonths, fewest(b))
+}
+
+// trendName is the trend line's name without its figures.
+func (wd *words) trendName() string {
+	if wd == &en {
+		return "Water-quality trend (2011 method, ΔG − ΔD):"
+	}
+	return "水质变化趋势（2011年方法，ΔG−ΔD）："
+}
+
+// fewest is the fewest months with samples among the periods that fall short.
+func fewest(b *indicator.WaterBasis) int {
+	switch {
+	case b.ShortNow > 0 && b.ShortLast > 0:
+		return min(b.FewestNow, b.FewestLast)
+	case b.ShortNow > 0:
+		return b.FewestNow
+	}
+	return b.FewestLast
 }

@@ -131,6 +131,7 @@ func indicatorOptions(cfg *config.Config) (indicator.Options, error) {
 		o.Water.EqualLimits = waterquality.EqualLimitsNotI
 	}
 	o.YoYDecimals = a.YoYDecimals
+	o.WaterMinMonthShare = a.WaterMinMonthShare
 	if a.SandDustFile != "" {
 		sd, err := readSandDust(a.SandDustFile)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"time"
 
 	"github.com/envwatch/envwatch/fixed"
 )
@@ -76,6 +77,9 @@ type Sample struct {
 	// Below has bit i set when item i was below its detection limit: Values holds the
 	// limit (0 when not reported) until Substitute, and the item is never an exceedance.
 	Below uint64
+	// Taken is when the sample was taken (the store's samples; zero when unknown): the
+	// comparison rule counts the months with a sample.
+	Taken time.Time
 }
 
 // Set records a value.

@@ -68,7 +68,7 @@ func (s *Store) Samples(site string, from, to time.Time) []Sample {
 	slices.Sort(times)
 	out := make([]Sample, 0, len(times))
 	for _, t := range times {
-		var smp Sample
+		smp := Sample{Taken: time.Unix(t, 0).UTC()}
 		for _, v := range s.samples[site][t] {
 			it, ok := ParseItem(v.Code)
 			switch {

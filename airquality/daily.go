@@ -45,6 +45,44 @@ type CityOptions struct {
 // city's maximum 1-h O3 is the maximum of the city hourly series (the mean of the
 // stations' valid values each hour). Conc[p].N is the number of stations used.
 func CityDay(day Day, stations []*StationDay, opt CityOptions) DayValues {
+	return cityDay(day, stations, opt, false)
+}
+
+// ProvisionalDay is the running day of an area from the hours so far ("today so far"):
+// CityDay with the validity minimums waived — each station's mean of whatever hours it
+// has, its largest 8-h mean of the windows it has (none before 08:00) — and hours, the
+// number of the day's hours with a value from any station. Never used for assessment.
+func ProvisionalDay(day Day, stations []*StationDay, opt CityOptions) (DayValues, int) {
+	v := cityDay(day, stations, opt, true)
+	for p := range v.Conc {
+		if v.Conc[p].Value != nil {
+			v.Conc[p].Reason = Valid
+		}
+	}
+	if v.O3Max1h.Value != nil {
+		v.O3Max1h.Reason = Valid
+	}
+	var any uint32
+	for _, s := range stations {
+		for p := range s.mask {
+			any |= s.mask[p]
+		}
+	}
+	return v, popcount(any)
+}
+
+// ProvisionalAQI is the daily AQI of a provisional day: from the pollutants it has so far,
+// a pollutant without a value yet (O3-8h before 08:00) being not yet due rather than
+// missing.
+func ProvisionalAQI(v *DayValues, opt AQIOptions) Result {
+	r := DailyAQI(v, opt)
+	r.Excuse(r.Missing)
+	return r
+}
+
+// cityDay averages the stations' day values; waived takes a station's value whatever its
+// validity (the provisional day).
+func cityDay(day Day, stations []*StationDay, opt CityOptions, waived bool) DayValues {
 	if opt.MinStations < 1 {
 		opt.MinStations = 1
 	}
@@ -58,7 +96,7 @@ func CityDay(day Day, stations []*StationDay, opt CityOptions) DayValues {
 		n := 0
 		for i := range per {
 			st := per[i].Conc[p]
-			if !st.OK() {
+			if !st.OK() && (!waived || st.Value == nil) {
 				continue
 			}
 			if opt.RoundStationValues {

@@ -216,16 +216,22 @@ func (n *Network) AreaHour(name string, end time.Time) (vals [NumPollutants]Valu
 	return vals, len(seen)
 }
 
-// Provisional returns the day's values with the validity minimums waived: the running
-// values of a day still in progress ("today so far"), never used for assessment.
-func Provisional(v DayValues) DayValues {
-	for p := range v.Conc {
-		if v.Conc[p].Value != nil {
-			v.Conc[p].Reason = Valid
+// AreaProvisional returns the area's running day (ProvisionalDay) and its hours so far;
+// false when no station has an hour of that day.
+func (n *Network) AreaProvisional(name string, d Day) (DayValues, int, bool) {
+	a := n.areas[name]
+	if a == nil {
+		return DayValues{}, 0, false
+	}
+	days := make([]*StationDay, 0, len(a.members))
+	for _, i := range a.members {
+		if sd, _ := n.series[i].Day(d); sd != nil {
+			days = append(days, sd)
 		}
 	}
-	if v.O3Max1h.Value != nil {
-		v.O3Max1h.Reason = Valid
+	if len(days) == 0 {
+		return DayValues{}, 0, false
 	}
-	return v
+	v, hours := ProvisionalDay(d, days, n.cityOpts)
+	return v, hours, hours > 0
 }

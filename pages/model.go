@@ -40,6 +40,8 @@ type Card struct {
 	Level   int
 	Caption string // the level's category in words
 	Lines   []Para
+	// Notice, when set, greys the card's value and says why ("数据已 5 小时未更新").
+	Notice string
 }
 
 // Para is a sentence of figures and words.

@@ -150,9 +150,9 @@ func TestPagesShowTheAPIsFigures(t *testing.T) {
 		min  int      // figures at least: every table row is tagged
 		want []string // words the page must say
 	}{
-		{"/pages/today", 50, []string{"今日研判", "实时 AQI", "河南林校（1815A）", "数据滞后", "out_of_range", "目标进度（2026）",
+		{"/pages/today", 50, []string{"今日研判", "实时 AQI", "河南林校（1815A）", "数据滞后", "out_of_range", "目标进度（2026）", "今日累计 AQI（暂定，已有 23 小时）",
 			`<td>O3 8h</td><td class="num">—</td><td class="num"><span class="fig" data-api="now" data-path="today/iaqi/o3_8h">20</span></td>`}},
-		{"/pages/today?lang=en", 50, []string{"Today", "Real-time AQI", "stale", "Good"}},
+		{"/pages/today?lang=en", 50, []string{"Today", "Real-time AQI", "stale", "Good", "Today so far (provisional, 23 hours)"}},
 		{"/pages/month?month=2026-11", 100, []string{"月度考核", "区县排名", "生态补偿 · PM2.5 月度生态补偿", "本月逐日 AQI", "轻度污染", "时段内无有效天"}},
 		{"/pages/year?year=2026", 200, []string{"年度报告", "逐日空气质量日历", "地表水断面与饮用水水源地", "数据依据", "HJ 633"}},
 	} {
@@ -321,5 +321,41 @@ func TestMonthDefaultsToLastCompleteMonth(t *testing.T) {
 	}
 	if strings.Contains(body, "下月") {
 		t.Error("a link to the next month, which is the running one")
+	}
+}
+
+// A stale newest hour — five months old after a start on an old archive, or an outage — is
+// greyed and says how old it is; a fresh one is in its level's colour without a notice.
+func TestStaleHeadlineGreyed(t *testing.T) {
+	b, err := os.ReadFile("testdata/api/now.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := strings.Replace(strings.Replace(string(b), `"age_seconds": 2179,
+    "stale": false,
+    "stations": 10,`, `"age_seconds": 13219200,
+    "stale": true,
+    "stations": 10,`, 1), `"today": {`, `"today_was": {`, 1)
+	if stale == string(b) {
+		t.Fatal("fixture shape changed: the hour's age was not replaced")
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/now") {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(stale))
+			return
+		}
+		fakeAPI(t).ServeHTTP(w, r)
+	})
+	h := &Handler{API: api, DefaultArea: "luoyang", Now: func() time.Time { return time.Date(2026, 12, 1, 16, 40, 0, 0, time.UTC) }}
+	_, body, _ := get(t, h, "/pages/today")
+	fill, _ := levelFill(0)
+	if !strings.Contains(body, `<div class="card stale">`) || !strings.Contains(body, "数据已 3672 小时未更新") ||
+		!strings.Contains(body, `style="background:`+fill) || strings.Contains(body, "今日累计 AQI") {
+		t.Errorf("stale headline not greyed with its age, or a today card without today:\n%s", body)
+	}
+	_, body, _ = get(t, newHandler(t), "/pages/today")
+	if strings.Contains(body, "card stale") || strings.Contains(body, "未更新") {
+		t.Errorf("a fresh hour is greyed")
 	}
 }

@@ -31,7 +31,7 @@ func aqiCell(d doc, prefix string) Cell {
 func primaryText(d doc, path string) string {
 	var out []string
 	for _, p := range d.each(path) {
-		out = append(out, p.text(""))
+		out = append(out, iaqiName(p.text("")))
 	}
 	return strings.Join(out, "+")
 }
@@ -52,7 +52,14 @@ func aqiCard(now doc, key, title string, w *words) (Card, bool) {
 	if key == "hour" {
 		c.Lines = append(c.Lines, Para{label(w.T("now.hourend") + "："), now.tcell("hour/end")},
 			Para{label(w.T("now.stations") + "："), now.cell("hour/stations")})
+		// However old the newest hour is (an outage, a start on old data), it is not "now".
+		if now.bool("hour/stale") {
+			age, _ := now.int("hour/age_seconds")
+			c.Notice = fmt.Sprintf(w.T("now.stale"), age/3600)
+		}
 	} else {
+		hours, _ := now.int("today/hours")
+		c.Title = fmt.Sprintf(title, hours)
 		c.Lines = append(c.Lines, Para{label(w.T("col.date") + "："), now.tcell("today/date")})
 	}
 	return c, true
@@ -174,7 +181,7 @@ var iaqiOrder = []string{"pm2_5", "pm10", "so2", "no2", "co", "o3", "o3_8h", "o3
 // iaqiTable lists each item's individual index now and for the day so far: the pollutants
 // that drive the AQI, with the figures behind "primary pollutant".
 func iaqiTable(now doc, w *words) Table {
-	t := Table{Name: "iaqi", Title: w.T("now.iaqi"), Head: []string{w.T("col.item"), w.T("now.hour"), w.T("now.day")}}
+	t := Table{Name: "iaqi", Title: w.T("now.iaqi"), Head: []string{w.T("col.item"), w.T("now.hour"), w.T("now.daycol")}}
 	for _, code := range iaqiOrder {
 		h, d := now.has("hour/iaqi/"+code), now.has("today/iaqi/"+code)
 		if !h && !d {

@@ -33,14 +33,17 @@ type AreaNow struct {
 	End      time.Time
 	Hour     [airquality.NumPollutants]airquality.Value
 	Stations int
-	// Day holds the provisional values of the natural day of End (validity waived).
-	Day airquality.DayValues
-	// HasDay is false when no station has data for that day.
+	// Day holds the provisional values of today (Asia/Shanghai) from its hours so far
+	// (airquality.ProvisionalDay), DayHours how many hours of it have a value.
+	Day      airquality.DayValues
+	DayHours int
+	// HasDay is false when no station has an hour of today yet.
 	HasDay bool
 }
 
-// AreaNow returns an area's newest hour (the newest observed by any of its stations).
-func (p *Pipeline) AreaNow(area string) (AreaNow, bool) {
+// AreaNow returns an area's newest hour (the newest observed by any of its stations) and
+// the provisional day of now's natural day.
+func (p *Pipeline) AreaNow(area string, now time.Time) (AreaNow, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out AreaNow
@@ -53,10 +56,7 @@ func (p *Pipeline) AreaNow(area string) (AreaNow, bool) {
 		return out, false
 	}
 	out.Hour, out.Stations = p.air.AreaHour(area, out.End)
-	day, _, _ := airquality.HourSlot(out.End)
-	if v, ok := p.air.AreaDay(area, day); ok {
-		out.Day, out.HasDay = airquality.Provisional(v), true
-	}
+	out.Day, out.DayHours, out.HasDay = p.air.AreaProvisional(area, airquality.DayOf(now))
 	return out, true
 }
 

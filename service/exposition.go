@@ -165,8 +165,10 @@ func (s *Generation) domainCollectors(now func() time.Time) (cs []prometheus.Col
 	for _, a := range s.cfg.Areas {
 		areas = append(areas, a.ID)
 	}
+	areaCollector := metrics.NewAreaCollector(s.pl, areas, calc.Opt.Period.AQI)
+	areaCollector.Now = now
 	return []prometheus.Collector{metrics.NewAirCollector(s.pl, s.stations, calc.Opt.Period.AQI), metrics.NewWaterCollector(s.pl, s.sections),
-		metrics.NewAreaCollector(s.pl, areas, calc.Opt.Period.AQI), metrics.NewTargetCollector(cache.current), s.infoCollector(),
+		areaCollector, metrics.NewTargetCollector(cache.current), s.infoCollector(),
 		metrics.NewAssessmentCollector(cache.currentAssessments)}, cache, nil
 }
 

@@ -61,6 +61,24 @@ type nowStation struct {
 	aqiJSON
 }
 
+// nowHour is the area's newest hour: stale once older than stale_after_seconds, when a
+// page greys it and says how old it is.
+type nowHour struct {
+	End        string `json:"end"`
+	AgeSeconds int64  `json:"age_seconds"`
+	Stale      bool   `json:"stale"`
+	Stations   int    `json:"stations"`
+	aqiJSON
+}
+
+// nowToday is the provisional AQI of today from the hours so far.
+type nowToday struct {
+	Date        string `json:"date"`
+	Provisional bool   `json:"provisional"`
+	Hours       int    `json:"hours"`
+	aqiJSON
+}
+
 type nowRejected struct {
 	Source string `json:"source"`
 	Reason string `json:"reason"`
@@ -73,17 +91,10 @@ type nowJSON struct {
 	Area     string `json:"area"`
 	Name     string `json:"name"`
 	Computed string `json:"computed"`
-	// Hour is the area's newest hour (null without any); Today the provisional day so far.
-	Hour *struct {
-		End      string `json:"end"`
-		Stations int    `json:"stations"`
-		aqiJSON
-	} `json:"hour"`
-	Today *struct {
-		Date        string `json:"date"`
-		Provisional bool   `json:"provisional"`
-		aqiJSON
-	} `json:"today"`
+	// Hour is the area's newest hour (null without any), with its age; Today the
+	// provisional day so far (null before today's first hour).
+	Hour  *nowHour  `json:"hour"`
+	Today *nowToday `json:"today"`
 	StaleAfterSeconds int64         `json:"stale_after_seconds"`
 	Stations          []nowStation  `json:"stations"`
 	StaleStations     []string      `json:"stale_stations"`
@@ -102,16 +113,11 @@ func (s *Generation) Now(_ context.Context, w io.Writer, areaKey, lang string, n
 	}
 	out := nowJSON{Area: area.ID, Name: name, Computed: now.In(s.loc).Format(time.RFC3339), StaleAfterSeconds: int64(staleAfter / time.Second),
 		Stations: []nowStation{}, StaleStations: []string{}, Rejected: []nowRejected{}}
-	if an, ok := s.pl.AreaNow(area.ID); ok {
-		out.Hour = hourJSON(an, s.aqi, s.loc, lang)
+	if an, ok := s.pl.AreaNow(area.ID, now); ok {
+		out.Hour = hourJSON(an, s.aqi, s.loc, lang, now)
 		if an.HasDay {
-			d := airquality.DailyAQI(&an.Day, s.aqi)
-			day, _, _ := airquality.HourSlot(an.End)
-			out.Today = &struct {
-				Date        string `json:"date"`
-				Provisional bool   `json:"provisional"`
-				aqiJSON
-			}{Date: day.String(), Provisional: true, aqiJSON: aqiOf(&d, lang)}
+			d := airquality.ProvisionalAQI(&an.Day, s.aqi)
+			out.Today = &nowToday{Date: airquality.DayOf(now).String(), Provisional: true, Hours: an.DayHours, aqiJSON: aqiOf(&d, lang)}
 		}
 	}
 	under := s.cfg.AreaTree().Descendants(area.ID)
@@ -144,16 +150,9 @@ func (s *Generation) Now(_ context.Context, w io.Writer, areaKey, lang string, n
 	return enc.Encode(out)
 }
 
-func hourJSON(an pipeline.AreaNow, opt airquality.AQIOptions, loc *time.Location, lang string) *struct {
-	End      string `json:"end"`
-	Stations int    `json:"stations"`
-	aqiJSON
-} {
+func hourJSON(an pipeline.AreaNow, opt airquality.AQIOptions, loc *time.Location, lang string, now time.Time) *nowHour {
 	in := airquality.HourlyFrom(&an.Hour)
 	res := opt.Hourly(an.End, &in)
-	return &struct {
-		End      string `json:"end"`
-		Stations int    `json:"stations"`
-		aqiJSON
-	}{End: an.End.In(loc).Format(time.RFC3339), Stations: an.Stations, aqiJSON: aqiOf(&res, lang)}
+	return &nowHour{End: an.End.In(loc).Format(time.RFC3339), AgeSeconds: int64(now.Sub(an.End) / time.Second),
+		Stale: now.Sub(an.End) > staleAfter, Stations: an.Stations, aqiJSON: aqiOf(&res, lang)}
 }

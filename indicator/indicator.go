@@ -212,7 +212,7 @@ type SectionResult struct {
 	// Months are the calendar months (Asia/Shanghai) with a sample in the period.
 	Months int
 	Main   []waterquality.Exceedance
-	Source                         bool // a drinking-water source rather than a section
+	Source bool // a drinking-water source rather than a section
 	// LastYear is the same site over the same period last year (nil in that result).
 	LastYear *SectionResult
 }

@@ -93,8 +93,8 @@ type nowJSON struct {
 	Computed string `json:"computed"`
 	// Hour is the area's newest hour (null without any), with its age; Today the
 	// provisional day so far (null before today's first hour).
-	Hour  *nowHour  `json:"hour"`
-	Today *nowToday `json:"today"`
+	Hour              *nowHour      `json:"hour"`
+	Today             *nowToday     `json:"today"`
 	StaleAfterSeconds int64         `json:"stale_after_seconds"`
 	Stations          []nowStation  `json:"stations"`
 	StaleStations     []string      `json:"stale_stations"`

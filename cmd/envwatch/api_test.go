@@ -34,7 +34,7 @@ func TestCommandsBesideRunningService(t *testing.T) {
 	dir := t.TempDir()
 	influxd := influxdFor(t, dir, "envwatch")
 	ctx := context.Background()
-	p := exampleConfig(t, dir, "c.yaml", influxd.URL, "backfill_days: 400", "backfill_days: 3", `schedule: "5 * * * *"`, `schedule: "@every 1s"`)
+	p := exampleConfig(t, dir, "c.yaml", influxd.URL, "backfill_days: 1100", "backfill_days: 3", `schedule: "5 * * * *"`, `schedule: "@every 1s"`)
 	addr := freeAddr(t)
 	base := "http://" + addr
 	rctx, cancel := context.WithCancel(ctx)

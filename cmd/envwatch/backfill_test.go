@@ -155,7 +155,7 @@ func TestBackfillYearOfCNEMCFiles(t *testing.T) {
 func TestRunOnceDryRun(t *testing.T) {
 	dir := t.TempDir()
 	b, _ := os.ReadFile("../../examples/luoyang.yaml")
-	cfg := strings.NewReplacer("state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"), "backfill_days: 400", "backfill_days: 1").Replace(string(b))
+	cfg := strings.NewReplacer("state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"), "backfill_days: 1100", "backfill_days: 1").Replace(string(b))
 	p := filepath.Join(dir, "c.yaml")
 	os.WriteFile(p, []byte(cfg), 0o600)
 	var out, errb bytes.Buffer
@@ -190,7 +190,7 @@ func TestRunOnceDryRun(t *testing.T) {
 func TestBackfillFutureAndForce(t *testing.T) {
 	dir := t.TempDir()
 	b, _ := os.ReadFile("../../examples/luoyang.yaml")
-	cfg := strings.NewReplacer("state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"), "backfill_days: 400", "backfill_days: 1").Replace(string(b))
+	cfg := strings.NewReplacer("state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"), "backfill_days: 1100", "backfill_days: 1").Replace(string(b))
 	cfg = cfg[:strings.Index(cfg, "influxdb:")] // compute only
 	p := filepath.Join(dir, "c.yaml")
 	os.WriteFile(p, []byte(cfg), 0o600)

@@ -103,7 +103,7 @@ func TestRunEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	influxd := influxdFor(t, dir, "envwatch")
 	ctx := context.Background()
-	cfgPath := exampleConfig(t, dir, "luoyang.yaml", influxd.URL, "backfill_days: 400", "backfill_days: 3", `schedule: "5 * * * *"`, `schedule: "@every 1s"`)
+	cfgPath := exampleConfig(t, dir, "luoyang.yaml", influxd.URL, "backfill_days: 1100", "backfill_days: 3", `schedule: "5 * * * *"`, `schedule: "@every 1s"`)
 	addr := freeAddr(t)
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()

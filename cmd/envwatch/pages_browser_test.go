@@ -80,7 +80,7 @@ func TestPagesInBrowser(t *testing.T) {
 	os.MkdirAll(archive, 0o755)
 	real, _ := os.ReadFile("testdata/cnemc_luoyang_hourly_20220601.csv")
 	os.WriteFile(filepath.Join(archive, "cnemc_luoyang_hourly_20220601.csv"), real, 0o600)
-	p := exampleConfig(t, dir, "c.yaml", influxd.URL, "backfill_days: 400", "backfill_days: 75",
+	p := exampleConfig(t, dir, "c.yaml", influxd.URL, "backfill_days: 1100", "backfill_days: 75",
 		"\nsources:\n", "\nsources:\n  - name: archive\n    kind: cnemc_csv\n    cnemc_csv: {dir: "+archive+", preset: heqinwill_archive}\n")
 	hash, _ := bcrypt.GenerateFromPassword([]byte("page-reader"), bcrypt.MinCost)
 	webCfg := filepath.Join(dir, "web.yml")

@@ -80,27 +80,36 @@ func readTable(r io.Reader, errw io.Writer, fn func(t *table, line int, rec []st
 	return 0, nil
 }
 
-func (t *table) get(rec []string, name string) (string, bool) {
-	i, ok := t.col[name]
-	if !ok {
-		return "", false
-	}
-	return strings.TrimSpace(rec[i]), true
-}
-
 var timeLayouts = []string{
 	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02",
+	// Excel's defaults on Chinese Windows and what clerks type.
+	"2006/1/2 15:04", "2006/1/2 15:04:05", "2006/1/2", "2006-1-2 15:04", "2006-1-2 15:04:05", "2006-1-2",
+	"2006年1月2日 15时", "2006年1月2日15时", "2006年1月2日 15:04", "2006年1月2日",
 }
 
-// parseTime reads RFC 3339 or a local time without offset, which is Asia/Shanghai.
+// parseTime reads RFC 3339 or a local time without offset, which is Asia/Shanghai; an
+// hour written "24:00" (or 24时) is the end of the day, 00:00 of the next.
 func parseTime(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
+	next := false
+	for _, h := range []string{" 24:00:00", "T24:00:00", " 24:00", "T24:00", " 24时", "24时"} {
+		if strings.HasSuffix(s, h) {
+			s, next = strings.TrimSuffix(s, h), true
+			break
+		}
+	}
 	for _, l := range timeLayouts {
 		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			if next {
+				if t.Hour() != 0 || t.Minute() != 0 {
+					break
+				}
+				t = t.AddDate(0, 0, 1)
+			}
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("column \"time\": invalid value %q: want RFC 3339 or YYYY-MM-DD HH:MM", s)
+	return time.Time{}, fmt.Errorf("invalid time %q: want RFC 3339, YYYY-MM-DD HH:MM or YYYY/M/D HH:MM (Asia/Shanghai; 24:00 ends the day)", s)
 }

@@ -51,7 +51,7 @@ func TestCalcAQIOptions(t *testing.T) {
 	if err := AQI(strings.NewReader(in), &out, &bytes.Buffer{}, AQIOptions{Daily: true, O3OneHour: airquality.O3OneHourExclude}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(out.String(), ",137,3,轻度污染,o3_8h\n") {
+	if !strings.HasSuffix(out.String(), ",137,3,轻度污染,o3_8h,\n") {
 		t.Errorf("AQI₆ D4: %s", out.String())
 	}
 	out.Reset()
@@ -67,7 +67,7 @@ func TestCalcAQIOptions(t *testing.T) {
 func TestCalcAQIHeaderErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"":                  "input is empty",
-		"pm2_5,pm10\n1,2\n": `no "time" column`,
+		"pm2_5,pm10\n1,2\n": `no time column`,
 		"time,foo\nx,1\n":   "names no pollutant column",
 		"time,pm10,pm10\n":  `column "pm10" appears twice`,
 	} {
@@ -111,7 +111,7 @@ func TestCalcWaterHeaderErrors(t *testing.T) {
 		"time,w99999\n":       `column "w99999": unknown HJ 212 water code "w99999"`,
 		"time,hg,w20111\n":    `columns "hg" and "w20111" are both hg`,
 		"time,note\nx,1\n":    "names no water-quality item",
-		"section,nh3n\nA,1\n": `no "time" column`,
+		"section,nh3n\nA,1\n": `no time column`,
 	} {
 		err := Water(strings.NewReader(in), &bytes.Buffer{}, &bytes.Buffer{}, WaterOptions{})
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -133,10 +133,10 @@ func TestCalcWaterFlags(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	want := []string{
-		"time,section,body,do,nh3n,nh3n_flag,tp,class_do,class_nh3n,class_tp,class,status,main_pollutants",
-		"2025-01-05,W1,river,7.0,6.50,D,0.05,II,,II,II,优,", // DO 7.0: Class II (I needs ≥ 7.5)
-		"2025-01-05,W2,river,7.0,0.02L,,0.05,II,I,II,II,优,",
-		"2025-01-05,W3,river,7.0,3.0,L,0.05,II,I,II,II,优,",
+		"time,section,body,do,nh3n,nh3n_flag,tp,class_do,class_nh3n,class_tp,class,status,main_pollutants,warnings",
+		"2025-01-05,W1,river,7.0,6.50,D,0.05,II,,II,II,优,,", // DO 7.0: Class II (I needs ≥ 7.5)
+		"2025-01-05,W2,river,7.0,0.02L,,0.05,II,I,II,II,优,,",
+		"2025-01-05,W3,river,7.0,3.0,L,0.05,II,I,II,II,优,,",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/waterquality"
 )
 
@@ -46,19 +47,36 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 		section, period string
 		body            waterquality.Body
 		samples         []waterquality.Sample
+		warnings        []string
 	}
 	groups := map[string]*group{}
 	var order []string
 
+	items := waterMatcher()
+	other := newMatcher(waterOther)
+	idx := map[string]int{} // time, section, body → column
 	start := func(t *table) error {
-		if _, ok := t.col["time"]; !ok {
-			return errors.New(`line 1: the header has no "time" column`)
-		}
 		seen := map[waterquality.Item]string{}
+		var errs []string
 		for i, h := range t.header {
+			if strings.HasSuffix(strings.ToLower(h), "_flag") {
+				continue // a flag column, read with its item
+			}
 			var c waterCol
-			if it, ok := waterquality.ParseItem(h); ok {
-				c = waterCol{idx: i, item: it, unit: it.Unit()}
+			if name, _, ok := other.lookup(h); ok {
+				if j, dup := idx[name]; dup {
+					errs = append(errs, fmt.Sprintf("columns %q and %q are both %s", t.header[j], h, name))
+				}
+				idx[name] = i
+				continue
+			} else if code, unit, ok := items.lookup(h); ok {
+				it, _ := waterquality.ParseItem(code)
+				u, err := waterUnit(it, unit)
+				if err != nil {
+					errs = append(errs, fmt.Sprintf("column %q: %v", h, err))
+					continue
+				}
+				c = waterCol{idx: i, item: it, unit: u}
 			} else if hj212Code.MatchString(h) {
 				code, err := waterquality.LookupCode(h)
 				if err != nil {
@@ -66,10 +84,16 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 				}
 				c = waterCol{idx: i, item: code.Item, unit: code.Unit}
 			} else {
+				if sug, looks := items.suggest(h); looks {
+					errs = append(errs, fmt.Sprintf("column %q not understood; did you mean %q? (docs/calc.md lists the accepted names)", h, sug))
+				} else if sug, looks := other.suggest(h); looks {
+					errs = append(errs, fmt.Sprintf("column %q not understood; did you mean %q?", h, sug))
+				}
 				continue
 			}
 			if prev, dup := seen[c.item]; dup {
-				return fmt.Errorf("line 1: columns %q and %q are both %s", prev, h, c.item.Code())
+				errs = append(errs, fmt.Sprintf("columns %q and %q are both %s", prev, h, c.item.Code()))
+				continue
 			}
 			seen[c.item] = h
 			c.flag = -1
@@ -77,6 +101,12 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 				c.flag = fi
 			}
 			cols = append(cols, c)
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("line 1: %s", strings.Join(errs, "; "))
+		}
+		if _, ok := idx["time"]; !ok {
+			return errors.New(`line 1: the header has no time column ("time", "时间", "监测时间" …)`)
 		}
 		if len(cols) == 0 {
 			return errors.New("line 1: the header names no water-quality item")
@@ -98,21 +128,27 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 		for _, it := range classCols {
 			h = append(h, "class_"+it.Code())
 		}
-		return out.Write(append(h, "class", "status", "main_pollutants"))
+		return out.Write(append(h, "class", "status", "main_pollutants", "warnings"))
 	}
 
-	row := func(t *table, line int, rec []string) error {
-		ts, _ := t.get(rec, "time")
-		when, err := parseTime(ts, airquality.Shanghai)
-		if err != nil {
-			return err
+	cell := func(rec []string, name string) string {
+		if i, ok := idx[name]; ok {
+			return strings.TrimSpace(rec[i])
 		}
-		bs, _ := t.get(rec, "body")
-		body, ok := waterquality.ParseBody(bs)
+		return ""
+	}
+	row := func(t *table, line int, rec []string) error {
+		when, err := parseTime(cell(rec, "time"), airquality.Shanghai)
+		if err != nil {
+			return fmt.Errorf("column %q: %w", t.header[idx["time"]], err)
+		}
+		bs := cell(rec, "body")
+		body, ok := parseBody(bs)
 		if !ok {
 			return fmt.Errorf("column \"body\": invalid value %q: want river or lake", bs)
 		}
 		var s waterquality.Sample
+		var warnings []string
 		for _, c := range cols {
 			raw := strings.TrimSpace(rec[c.idx])
 			if raw == "" {
@@ -140,6 +176,13 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 			if err != nil {
 				return fmt.Errorf("column %q: %w", t.header[c.idx], err)
 			}
+			if c.item == waterquality.PH && v > fixed.Int(14) {
+				return fmt.Errorf("column %q: invalid value %q: pH is 0–14", t.header[c.idx], raw)
+			}
+			if msg := implausibleWater(c.item, v); msg != "" {
+				warnings = append(warnings, msg)
+				fmt.Fprintf(errw, "line %d: column %q: warning: %s\n", line, t.header[c.idx], msg)
+			}
 			if below {
 				s.SetBelow(c.item, v)
 			} else {
@@ -148,10 +191,10 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 		}
 		if opt.Period == "" {
 			e := waterquality.Evaluate(&s, body, opt.Rules)
-			return out.Write(append(slices.Clone(rec), waterResult(&e, classCols, body)...))
+			return out.Write(append(append(slices.Clone(rec), waterResult(&e, classCols, body)...), strings.Join(warnings, "; ")))
 		}
 		waterquality.Substitute(&s, opt.Rules.BelowDetection)
-		sec, _ := t.get(rec, "section")
+		sec := cell(rec, "section")
 		p := periodLabel(when, opt.Period)
 		key := sec + "\x00" + p
 		g := groups[key]
@@ -163,6 +206,7 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 			return fmt.Errorf("column \"body\": section %q is %s on an earlier line", sec, g.body)
 		}
 		g.samples = append(g.samples, s)
+		g.warnings = append(g.warnings, warnings...)
 		return nil
 	}
 	_, err := readTable(r, errw, row, start)
@@ -178,7 +222,7 @@ func Water(r io.Reader, w, errw io.Writer, opt WaterOptions) error {
 				rec = append(rec, "")
 			}
 		}
-		if werr := out.Write(append(rec, waterResult(&e, classCols, g.body)...)); werr != nil && err == nil {
+		if werr := out.Write(append(append(rec, waterResult(&e, classCols, g.body)...), strings.Join(g.warnings, "; "))); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -216,4 +260,86 @@ func periodLabel(t time.Time, period string) string {
 	default:
 		return strconv.Itoa(t.Year())
 	}
+}
+
+// waterMatcher knows every item by its code, its Chinese name and the names of
+// waterAliases.
+func waterMatcher() *matcher {
+	m := &matcher{byKey: map[string]string{}}
+	for it := waterquality.Item(0); it < waterquality.NumItems; it++ {
+		m.add(it.Code(), append([]string{it.Name()}, waterAliases[it]...)...)
+	}
+	return m
+}
+
+// waterUnit reads a unit written in a header for an item: its own unit, or µg/L for a
+// mg/L item (converted exactly).
+func waterUnit(it waterquality.Item, unit string) (string, error) {
+	u := squashUnit(unit)
+	switch {
+	case u == "":
+		return it.Unit(), nil
+	case u == "mg/l" || u == "毫克/升":
+		if it.Unit() == "mg/L" {
+			return "mg/L", nil
+		}
+	case u == "µg/l" || u == "ug/l" || u == "微克/升":
+		if it.Unit() == "mg/L" {
+			return "µg/L", nil
+		}
+	case u == "个/l":
+		if it == waterquality.FC {
+			return it.Unit(), nil
+		}
+	case u == "℃" || u == "°c":
+		if it == waterquality.Temp {
+			return it.Unit(), nil
+		}
+	case u == "无量纲":
+		if it == waterquality.PH {
+			return it.Unit(), nil
+		}
+	}
+	want := it.Unit()
+	if want == "" {
+		want = "no unit"
+	}
+	return "", fmt.Errorf("unit %q not understood for %s (%s)", unit, it.Code(), want)
+}
+
+// parseBody reads the water body, in English or Chinese (empty: river).
+func parseBody(s string) (waterquality.Body, bool) {
+	switch strings.TrimSpace(s) {
+	case "河流", "河":
+		return waterquality.River, true
+	case "湖泊", "水库", "湖库", "湖":
+		return waterquality.Lake, true
+	}
+	return waterquality.ParseBody(s)
+}
+
+// waterLimits are values beyond which a sample is computed but flagged: no surface water
+// the standard applies to holds this much (mg/L; a unit slip — µg/L typed as mg/L — is the
+// usual cause).
+var waterLimits = map[waterquality.Item]string{
+	waterquality.DO: "20", waterquality.CODMn: "200", waterquality.COD: "1000", waterquality.BOD5: "500",
+	waterquality.NH3N: "100", waterquality.TP: "50", waterquality.TN: "200", waterquality.Hg: "0.1",
+	waterquality.Cd: "1", waterquality.Pb: "5", waterquality.As: "5", waterquality.Cr6: "5", waterquality.Se: "5",
+	waterquality.Temp: "45",
+}
+
+// implausibleWater says why a value is implausible ("" when it is not).
+func implausibleWater(it waterquality.Item, v fixed.Dec) string {
+	if it == waterquality.PH && (v < fixed.Int(4) || v > fixed.Int(11)) {
+		return fmt.Sprintf("pH %s is outside anything surface water holds (4–11)", v)
+	}
+	lim, ok := waterLimits[it]
+	if !ok {
+		return ""
+	}
+	l, _ := fixed.Parse(lim)
+	if v > l {
+		return fmt.Sprintf("%s %s %s is above anything surface water holds (%s): was it in µg/L?", it.Code(), v, it.Unit(), lim)
+	}
+	return ""
 }

@@ -64,7 +64,7 @@ func TestVersionAndCalc(t *testing.T) {
 	var out, errb bytes.Buffer
 	in := "time,pm2_5,pm10,so2,no2,co,o3\n2022-06-01 16:00,16,88,3,11,0.2,75\n2022-06-01 17:00,x,88,3,11,0.2,75\n"
 	code := run(context.Background(), []string{"calc", "aqi"}, strings.NewReader(in), &out, &errb)
-	if code != 1 || !strings.Contains(out.String(), ",69,2,良,pm10\n") || !strings.Contains(errb.String(), "line 3:") {
+	if code != 1 || !strings.Contains(out.String(), ",69,2,良,pm10,\n") || !strings.Contains(errb.String(), "line 3:") {
 		t.Errorf("calc aqi: exit %d out %q err %q", code, out.String(), errb.String())
 	}
 }

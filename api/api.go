@@ -105,6 +105,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.get(w, r, func(w http.ResponseWriter, _ *http.Request) error { return writeJSON(w, h.Svc.Sites()) })
 	case path == "/backfills":
 		if r.Method == http.MethodGet {
+			if len(r.URL.Query()) > 0 {
+				fail(w, Errorf(http.StatusBadRequest, "GET /backfills takes no parameters (POST starts one)"))
+				return
+			}
 			writeJSON(w, h.Svc.Jobs().List())
 			return
 		}
@@ -136,9 +140,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.admin(w, r, func(w http.ResponseWriter, r *http.Request) error { return h.spool(w, r, action) })
 	case path == "/rebuild":
 		h.admin(w, r, func(w http.ResponseWriter, r *http.Request) error {
-			year, err := strconv.Atoi(r.URL.Query().Get("year"))
+			year, err := checkYear(r.URL.Query().Get("year"))
 			if err != nil {
-				return Errorf(http.StatusBadRequest, "year %q: want a year", r.URL.Query().Get("year"))
+				return err
 			}
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			return h.Svc.Rebuild(r.Context(), w, year)
@@ -152,6 +156,10 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, fn func(http.Respo
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET")
 		fail(w, Errorf(http.StatusMethodNotAllowed, "use GET"))
+		return
+	}
+	if err := checkParams(strings.TrimPrefix(r.URL.Path, "/api/v1"), r.URL.Query()); err != nil {
+		fail(w, err)
 		return
 	}
 	if err := fn(w, r); err != nil {
@@ -168,6 +176,10 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request, fn func(http.Res
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		fail(w, Errorf(http.StatusMethodNotAllowed, "use POST"))
+		return
+	}
+	if err := checkParams(strings.TrimPrefix(r.URL.Path, "/api/v1"), r.URL.Query()); err != nil {
+		fail(w, err)
 		return
 	}
 	if err := fn(w, r); err != nil {
@@ -217,9 +229,9 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 	if q.Lang == "" {
 		q.Lang = "zh"
 	}
-	year, err := strconv.Atoi(v.Get("year"))
+	year, err := checkYear(v.Get("year"))
 	if err != nil {
-		return Errorf(http.StatusBadRequest, "year %q: want a year", v.Get("year"))
+		return err
 	}
 	q.Year = year
 	// Rendered into memory first: a refusal must not follow a half-written 200.
@@ -262,8 +274,8 @@ func (h *Handler) daily(w http.ResponseWriter, r *http.Request) error {
 	if q.Format == "" {
 		q.Format = "json"
 	}
-	if q.Format != "json" && q.Format != "csv" {
-		return Errorf(http.StatusBadRequest, "format %q: want json or csv", q.Format)
+	if q.Area != "" && q.Station != "" {
+		return Errorf(http.StatusBadRequest, "give area or station, not both")
 	}
 	var b strings.Builder
 	if err := h.Svc.Daily(r.Context(), &b, q); err != nil {

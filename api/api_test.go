@@ -54,6 +54,19 @@ func TestHandlerRefusalsAndRoutes(t *testing.T) {
 		{"POST", "/api/v1/spool/drop", 403, "--web.enable-admin-api"},
 		{"GET", "/api/v1/rebuild?year=2026", 403, "--web.enable-admin-api"},
 		{"GET", "/api/v1/nosuch", 404, "docs/api.md"},
+		// Parameters the endpoint does not take, or values outside their set: 400 before any
+		// work, never silently ignored.
+		{"GET", "/api/v1/report?area=luoyang&year=2026&lang=fr", 400, `lang "fr": want zh or en`},
+		{"GET", "/api/v1/report?area=luoyang&year=2026&format=csv&table=month", 400, `table "month": want indicators or monthly`},
+		{"GET", "/api/v1/report?area=luoyang&year=2026&yaer=1", 400, `unknown parameter "yaer" (did you mean "year"?)`},
+		{"GET", "/api/v1/report?area=luoyang&year=1900", 400, "year 1900: want a year between 2000 and 2100"},
+		{"GET", "/api/v1/report?area=luoyang&year=2026&year=2025", 400, `parameter "year" given 2 times`},
+		{"GET", "/api/v1/report?area=luoyang&year=2026&daily=yes", 400, `daily "yes": want true or false`},
+		{"GET", "/api/v1/daily?area=luoyang&station=1812A&from=2026-01-01&to=2026-01-02", 400, "give area or station, not both"},
+		{"GET", "/api/v1/daily?area=luoyang&format=xml", 400, `format "xml": want json or csv`},
+		{"GET", "/api/v1/now?area=luoyang&station=1812A", 400, `unknown parameter "station": /now takes only area, lang`},
+		{"GET", "/api/v1/sites?area=luoyang", 400, "/sites takes no parameters"},
+		{"GET", "/api/v1/assessment?area=luoyang&month=2026-11&table=totals", 400, `table "totals": want compensation or ranking`},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.url, nil))
@@ -61,9 +74,15 @@ func TestHandlerRefusalsAndRoutes(t *testing.T) {
 			t.Errorf("%s %s: %d %q, want %d with %q", tc.method, tc.url, rec.Code, rec.Body.String(), tc.status, tc.body)
 		}
 	}
-	// With the admin API on, mutating endpoints still take POST only.
+	// With the admin API on, mutating endpoints still take POST only, and their parameters
+	// are checked too.
 	h.Admin = true
 	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/backfills?source=a&from=2026-01-01&to=2026-01-02&froce=true", nil))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"froce" (did you mean "force"?)`) {
+		t.Errorf("backfill with a misspelt parameter: %d %q", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/spool/drop", nil))
 	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "POST" {
 		t.Errorf("GET on a mutating endpoint with the admin API on: %d %v", rec.Code, rec.Header())

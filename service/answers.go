@@ -37,9 +37,13 @@ func (v *answers) Now(ctx context.Context, w io.Writer, area, lang string) error
 }
 
 func (v *answers) StartBackfill(q api.BackfillQuery) (*api.Job, error) {
-	// Refusals (bad dates, unknown or push source) are answered now, not as a failed job.
-	if _, err := v.s.collectorNamed(q.Source); err != nil {
-		return nil, &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
+	// Refusals (missing, bad, reversed or future dates, unknown or push source) are
+	// answered now, not as a failed job.
+	if _, _, err := v.s.backfillRange(q, time.Now()); err != nil {
+		return nil, err
+	}
+	if sc, _, err := v.s.pullSource(q.Source); err != nil {
+		return nil, backfillSourceError(sc, err)
 	}
 	return v.jobs.Start("backfill", q, func(ctx context.Context, progress func(api.Progress)) (string, error) {
 		var out, notes bytes.Buffer

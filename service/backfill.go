@@ -13,6 +13,7 @@ import (
 
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/pipeline"
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,21 +22,42 @@ import (
 // Backfill loads a source's history for a date range into the stack: the one code path
 // of the CLI and the API. inService is set inside envwatch run, whose replayer owns the
 // spool (the offline command drains it itself). The summary goes to out, notes to notes.
-func (s *Generation) Backfill(ctx context.Context, out, notes io.Writer, q api.BackfillQuery, inService bool, progress func(collector.Progress)) error {
+// backfillRange checks a backfill's days: both given as YYYY-MM-DD, from ≤ to, to not
+// after today (Asia/Shanghai) — answered before anything starts.
+func (s *Generation) backfillRange(q api.BackfillQuery, now time.Time) (from, to time.Time, err error) {
+	if q.From == "" || q.To == "" {
+		return from, to, api.Errorf(http.StatusBadRequest, "from and to are required (YYYY-MM-DD)")
+	}
 	from, err1 := time.ParseInLocation(time.DateOnly, q.From, s.loc)
 	to, err2 := time.ParseInLocation(time.DateOnly, q.To, s.loc)
-	if err1 != nil || err2 != nil || to.Before(from) {
-		return api.Errorf(http.StatusBadRequest, "--from %q --to %q: want YYYY-MM-DD with from ≤ to", q.From, q.To)
+	switch {
+	case err1 != nil || err2 != nil:
+		return from, to, api.Errorf(http.StatusBadRequest, "from %q to %q: want YYYY-MM-DD", q.From, q.To)
+	case to.Before(from):
+		return from, to, api.Errorf(http.StatusBadRequest, "from %s is after to %s", q.From, q.To)
 	}
-	if today := time.Now().In(s.loc); to.After(today) {
-		return api.Errorf(http.StatusBadRequest, "--to %s is in the future (today is %s): nothing can be loaded for days that have not happened", q.To, today.Format(time.DateOnly))
+	if today := now.In(s.loc); to.After(today) {
+		return from, to, api.Errorf(http.StatusBadRequest, "to %s is in the future (today is %s): nothing can be loaded for days that have not happened", q.To, today.Format(time.DateOnly))
+	}
+	return from, to, nil
+}
+
+// backfillSourceError is the answer to a source that cannot be backfilled.
+func backfillSourceError(sc config.Source, err error) error {
+	if errors.Is(err, ErrPushSource) {
+		return api.Errorf(http.StatusBadRequest, "source %s (%s) receives pushed data and cannot be backfilled; ask the stations to resend (HJ 212 CN 2061 history requests)", sc.Name, sc.Kind)
+	}
+	return &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
+}
+
+func (s *Generation) Backfill(ctx context.Context, out, notes io.Writer, q api.BackfillQuery, inService bool, progress func(collector.Progress)) error {
+	from, to, err := s.backfillRange(q, time.Now())
+	if err != nil {
+		return err
 	}
 	sc, pull, err := s.pullSource(q.Source)
-	switch {
-	case errors.Is(err, ErrPushSource):
-		return api.Errorf(http.StatusBadRequest, "source %s (%s) receives pushed data and cannot be backfilled; ask the stations to resend (HJ 212 CN 2061 history requests)", sc.Name, sc.Kind)
-	case err != nil:
-		return &api.Error{Status: http.StatusNotFound, Msg: err.Error()}
+	if err != nil {
+		return backfillSourceError(sc, err)
 	}
 	if !inService {
 		// Whatever an interrupted run left in the spool goes first.

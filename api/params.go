@@ -1,0 +1,130 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// param is a query parameter an endpoint takes and the values it accepts (nil: any; the
+// endpoint checks the value itself).
+type param struct {
+	name   string
+	values []string
+}
+
+var (
+	langParam    = param{"lang", []string{"zh", "en"}}
+	boolParam    = func(name string) param { return param{name, []string{"true", "false"}} }
+	formatParams = func(formats ...string) param { return param{"format", formats} }
+)
+
+// endpointParams are the parameters of each endpoint. Anything else is refused with 400
+// before any work starts: a parameter the server ignores would answer a question the user
+// did not ask (station=… beside area=…, lang=fr).
+var endpointParams = map[string][]param{
+	"/report": {{"area", nil}, {"year", nil}, {"as_of", nil}, formatParams("json", "text", "markdown", "csv"), langParam,
+		{"table", []string{"indicators", "monthly"}}, boolParam("daily"), boolParam("stations")},
+	"/daily": {{"area", nil}, {"station", nil}, {"from", nil}, {"to", nil}, formatParams("json", "csv")},
+	"/assessment": {{"area", nil}, {"month", nil}, {"from", nil}, {"to", nil}, formatParams("json", "text", "markdown", "csv"),
+		langParam, {"table", []string{"compensation", "ranking"}}},
+	"/now":         {{"area", nil}, langParam},
+	"/sites":       {},
+	"/backfills":   {{"source", nil}, {"from", nil}, {"to", nil}, boolParam("force")},
+	"/spool":       {{"id", nil}},
+	"/spool/retry": {{"id", nil}},
+	"/spool/drop":  {{"id", nil}},
+	"/rebuild":     {{"year", nil}},
+}
+
+// checkParams refuses unknown, repeated and out-of-set parameters of an endpoint.
+func checkParams(endpoint string, q url.Values) error {
+	ps, ok := endpointParams[endpoint]
+	if !ok {
+		return nil
+	}
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.name)
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		i := slices.IndexFunc(ps, func(p param) bool { return p.name == k })
+		if i < 0 {
+			takes := "no parameters"
+			if len(names) > 0 {
+				takes = "only " + strings.Join(names, ", ")
+			}
+			msg := fmt.Sprintf("unknown parameter %q: %s takes %s", k, endpoint, takes)
+			if s := nearest(k, names); s != "" {
+				msg = fmt.Sprintf("unknown parameter %q (did you mean %q?): %s takes %s", k, s, endpoint, takes)
+			}
+			return Errorf(http.StatusBadRequest, "%s", msg)
+		}
+		if len(q[k]) > 1 {
+			return Errorf(http.StatusBadRequest, "parameter %q given %d times", k, len(q[k]))
+		}
+		if v := q.Get(k); ps[i].values != nil && v != "" && !slices.Contains(ps[i].values, v) {
+			return Errorf(http.StatusBadRequest, "%s %q: want %s", k, v, strings.Join(ps[i].values, " or "))
+		}
+	}
+	return nil
+}
+
+// checkYear reads a year parameter: required, a number, and one envwatch can hold data of.
+func checkYear(s string) (int, error) {
+	y, err := strconv.Atoi(s)
+	switch {
+	case s == "":
+		return 0, Errorf(http.StatusBadRequest, "year is required")
+	case err != nil:
+		return 0, Errorf(http.StatusBadRequest, "year %q: want a year such as 2026", s)
+	case y < 2000 || y > 2100:
+		return 0, Errorf(http.StatusBadRequest, "year %d: want a year between 2000 and 2100", y)
+	}
+	return y, nil
+}
+
+// nearest is the parameter name within two edits of k, if any.
+func nearest(k string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := distance(k, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// distance is the optimal-string-alignment distance: a swapped pair of letters ("froce")
+// is one edit, as people make it.
+func distance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+c)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}

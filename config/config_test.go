@@ -76,7 +76,7 @@ func TestLuoyangExample(t *testing.T) {
 	if len(c.Stations) != 10 || len(c.Sections) != 13 || len(c.Targets) != 4 {
 		t.Errorf("stations %d sections %d targets %d, want 10 13 4", len(c.Stations), len(c.Sections), len(c.Targets))
 	}
-	if c.InfluxDB.WriteBucket() != "envwatch/autogen" || c.Sources[0].Simulate.BackfillDays != 400 {
+	if c.InfluxDB.WriteBucket() != "envwatch/autogen" || c.Sources[0].Simulate.BackfillDays != 1100 {
 		t.Errorf("bucket %q backfill %d", c.InfluxDB.WriteBucket(), c.Sources[0].Simulate.BackfillDays)
 	}
 	if g := c.Targets[1]; *g.GoodDays != 232 || *g.O3ExceedanceDays != 52 || g.PM25YoY.String() != "-5" {

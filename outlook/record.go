@@ -16,8 +16,8 @@ const minWindowShare = 0.5
 // onRecord decides a target the area has too little history to simulate by the record it
 // has (this year so far and any past days): when the rest of the year must do better than
 // any stretch of the same length ever did — a lower mean than the lowest, more good days
-// than the most — the target is unlikely, not at risk. A record shorter than the rest of
-// the year decides nothing.
+// than the most — the target is unlikely, not at risk, and BestOnRecord says what the
+// record gave. A record shorter than the rest of the year decides nothing.
 func onRecord(res *indicator.Result, days []airquality.DayValues, remaining int, opt airquality.PeriodOptions) {
 	if remaining <= 0 || len(days) == 0 || (res.Status != indicator.OnTrack && res.Status != indicator.AtRisk) {
 		return
@@ -35,9 +35,9 @@ func onRecord(res *indicator.Result, days []airquality.DayValues, remaining int,
 		if !ok {
 			return
 		}
-		res.BestOnRecord = &indicator.Num{Exact: best, Text: fixed.FormatRat(best, 1)}
 		if res.RequiredRemaining.Exact.Cmp(best) < 0 {
 			res.Status = indicator.Unlikely
+			res.BestOnRecord = &indicator.Num{Exact: best, Text: fixed.FormatRat(best, 1)}
 		}
 	case indicator.GoodDays:
 		if res.Target == nil || res.Current == nil {
@@ -47,10 +47,10 @@ func onRecord(res *indicator.Result, days []airquality.DayValues, remaining int,
 		if !ok {
 			return
 		}
-		res.BestOnRecord = &indicator.Num{Exact: big.NewRat(int64(most), 1), Text: fixed.FormatRat(big.NewRat(int64(most), 1), 0)}
 		need := new(big.Rat).Sub(res.Target.Exact, res.Current.Exact)
 		if need.Cmp(big.NewRat(int64(most), 1)) > 0 {
 			res.Status = indicator.Unlikely
+			res.BestOnRecord = &indicator.Num{Exact: big.NewRat(int64(most), 1), Text: fixed.FormatRat(big.NewRat(int64(most), 1), 0)}
 		}
 	}
 }

@@ -51,8 +51,10 @@ type DailyQuery struct {
 
 // BackfillQuery starts a backfill.
 type BackfillQuery struct {
-	Source, From, To string
-	Force            bool
+	Source string `json:"source"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Force  bool   `json:"force"`
 }
 
 // Service is what the API serves from (the running generation of envwatch).

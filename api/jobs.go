@@ -6,23 +6,42 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/envwatch/envwatch/airquality"
 )
 
 // Progress is how far a job is: Done of Total units (files or hours) and the last one.
 type Progress struct {
-	Done, Total int64
-	Label       string
+	Done  int64  `json:"done"`
+	Total int64  `json:"total"`
+	Label string `json:"label"`
+}
+
+// Stamp is a moment as every answer of the API writes it: Beijing time, to the second
+// (2026-12-06T11:12:13+08:00).
+type Stamp time.Time
+
+// MarshalJSON implements json.Marshaler.
+func (s Stamp) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(s).In(airquality.Shanghai).Format(time.RFC3339) + `"`), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *Stamp) UnmarshalJSON(b []byte) error {
+	t, err := time.Parse(`"`+time.RFC3339+`"`, string(b))
+	*s = Stamp(t)
+	return err
 }
 
 // JobStatus is a job as the API shows it.
 type JobStatus struct {
-	ID       string     `json:"id"`
-	Kind     string     `json:"kind"`
-	Args     any        `json:"args"`
-	State    string     `json:"state"` // running, done, failed, cancelled
-	Started  time.Time  `json:"started"`
-	Finished *time.Time `json:"finished,omitempty"`
-	Progress Progress   `json:"progress"`
+	ID       string   `json:"id"`
+	Kind     string   `json:"kind"`
+	Args     any      `json:"args"`
+	State    string   `json:"state"` // running, done, failed, cancelled
+	Started  Stamp    `json:"started"`
+	Finished *Stamp   `json:"finished,omitempty"`
+	Progress Progress `json:"progress"`
 	// Summary is the job's report, the same text the offline command prints.
 	Summary string `json:"summary,omitempty"`
 	Error   string `json:"error,omitempty"`
@@ -80,7 +99,7 @@ func (js *Jobs) Start(kind string, args any, fn func(ctx context.Context, progre
 	js.next++
 	ctx, cancel := context.WithCancel(js.base)
 	j := &Job{ID: strconv.Itoa(js.next), cancel: cancel, done: make(chan struct{}),
-		status: JobStatus{ID: strconv.Itoa(js.next), Kind: kind, Args: args, State: "running", Started: time.Now().UTC()}}
+		status: JobStatus{ID: strconv.Itoa(js.next), Kind: kind, Args: args, State: "running", Started: Stamp(time.Now())}}
 	js.all = append(js.all, j)
 	if len(js.all) > maxKept {
 		for i, old := range js.all {
@@ -98,7 +117,7 @@ func (js *Jobs) Start(kind string, args any, fn func(ctx context.Context, progre
 			j.status.Progress = p
 			j.mu.Unlock()
 		})
-		now := time.Now().UTC()
+		now := Stamp(time.Now())
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		j.status.Finished, j.status.Summary = &now, summary

@@ -166,7 +166,10 @@ type fetcher struct {
 }
 
 func (f fetcher) get(src, path string, q url.Values) (doc, error) {
-	q.Set("format", "json")
+	switch path {
+	case "/api/v1/report", "/api/v1/daily", "/api/v1/assessment":
+		q.Set("format", "json") // the others answer JSON only and take no format
+	}
 	if f.used != nil && src != "sites" {
 		*f.used = append(*f.used, Source{Name: src, URL: path + "?" + q.Encode()})
 	}

@@ -19,6 +19,8 @@ type Cell struct {
 	// Tone colours a status: green (met, on track), amber (at risk), red (unlikely,
 	// missed), grey (no claim).
 	Tone string
+	// Value is the API's value when Text writes it for people (a time, a code in words).
+	Value string
 }
 
 // label is a cell of plain text.

@@ -54,24 +54,24 @@ func (b *builder) month() (*Page, error) {
 		}
 		rank.Tables = append(rank.Tables, b.rankingTable(as))
 		for i, s := range as.each("schemes") {
-			sec := Sheet{ID: "scheme-" + strconv.Itoa(i+1), Title: w.T("month.comp") + " · " + s.text("Name")}
-			t := Table{Name: "compensation_" + strconv.Itoa(i+1), Title: s.text("Name"),
-				Head: []string{w.T("col.unitname"), w.T("col.code"), w.T("col.value"), w.T("col.base"), w.T("col.diff"),
-					w.T("col.direction"), w.T("col.amount") + "（" + s.text("MoneyUnit") + "）", w.T("col.excluded")}}
-			for _, l := range s.each("Lines") {
+			sec := Sheet{ID: "scheme-" + strconv.Itoa(i+1), Title: w.T("month.comp") + " · " + s.text("name")}
+			t := Table{Name: "compensation_" + strconv.Itoa(i+1), Title: s.text("name"),
+				Head: []string{w.T("col.unitname"), w.T("col.value"), w.T("col.base"), w.T("col.diff"),
+					w.T("col.direction"), w.T("col.amount") + w.paren(s.text("money_unit")), w.T("col.excluded")}}
+			for _, l := range s.each("lines") {
 				dir := ""
 				if d := l.text("direction"); d != "" {
 					dir = w.T(d)
 				}
 				name := l.text("name")
 				if in := l.text("in_unit"); in != "" {
-					name += "（" + b.areaName(in) + "）"
+					name += w.paren(b.areaName(in))
 				}
-				t.Rows = append(t.Rows, []Cell{label(name), l.tcell("unit"), l.cell("value"), l.cell("base"), l.cell("difference"),
+				t.Rows = append(t.Rows, []Cell{label(name), l.cell("value"), l.cell("base"), l.cell("difference"),
 					label(dir), l.cell("amount"), label(w.reason(l.text("excluded")))})
 			}
-			sec.Paras = append(sec.Paras, Para{label(w.T("month.base") + "："), s.cell("BaseValue"), label("；" + w.T("pay") + " "), s.cell("Pay"),
-				label("；" + w.T("receive") + " "), s.cell("Receive"), label(" " + s.text("MoneyUnit"))})
+			sec.Paras = append(sec.Paras, Para{label(w.colon(w.T("month.base"))), s.cell("base_value"), label(w.semi() + w.T("pay") + " "), s.cell("pay"),
+				label(w.semi() + w.T("receive") + " "), s.cell("receive"), label(" " + s.text("money_unit"))})
 			sec.Tables = append(sec.Tables, t)
 			schemes = append(schemes, sec)
 		}
@@ -105,7 +105,7 @@ func (b *builder) month() (*Page, error) {
 		t := Table{Name: "daily", Title: w.T("month.strip"), Head: []string{w.T("col.date"), w.T("col.aqi"), w.T("col.level"), w.T("col.primary"), w.T("col.pm25"), w.T("col.pm10")}}
 		for _, d := range daily.each("") {
 			a := aqiCell(d, "")
-			t.Rows = append(t.Rows, []Cell{d.tcell("date"), a, {Text: category(a.Level, w), Level: a.Level}, label(d.text("primary")),
+			t.Rows = append(t.Rows, []Cell{shown(d.tcell("date"), w.day(d.text("date"), false)), a, {Text: category(a.Level, w), Level: a.Level}, label(primaryText(d, "primary", w)),
 				d.cell("values/pm2_5"), d.cell("values/pm10")})
 		}
 		days.Tables = append(days.Tables, t)
@@ -160,21 +160,22 @@ func (b *builder) rankingTable(as doc) Table {
 			}
 		}
 	}
-	// totals: unit → money unit → net amount.
+	// totals: one entry per unit and money unit.
 	var moneys []string
-	for _, u := range as.each("totals") {
-		for _, m := range u.each("") {
-			if name := m.path[len(u.path)+1:]; !slices.Contains(moneys, name) {
-				moneys = append(moneys, name)
-			}
+	net := map[[2]string]Cell{}
+	for _, e := range as.each("totals") {
+		money := e.text("money_unit")
+		if !slices.Contains(moneys, money) {
+			moneys = append(moneys, money)
 		}
+		net[[2]string{e.text("unit"), money}] = e.cell("net")
 	}
 	for _, money := range moneys {
-		t.Head = append(t.Head, w.T("col.net")+"（"+money+"）")
+		t.Head = append(t.Head, w.T("col.net")+w.paren(money))
 	}
 	t.Head = append(t.Head, w.T("col.reason"))
 	for _, u := range units {
-		row := []Cell{label(b.areaName(u) + "（" + u + "）")}
+		row := []Cell{label(b.areaName(u))}
 		reason := ""
 		for _, f := range factors {
 			r, ok := f.at(u)
@@ -188,7 +189,11 @@ func (b *builder) rankingTable(as doc) Table {
 			}
 		}
 		for _, money := range moneys {
-			row = append(row, as.cell("totals/"+u+"/"+money))
+			c, ok := net[[2]string{u, money}]
+			if !ok {
+				c = Cell{Text: "—", Missing: true}
+			}
+			row = append(row, c)
 		}
 		t.Rows = append(t.Rows, append(row, label(reason)))
 	}

@@ -134,7 +134,7 @@ func (h *Handler) Build(ctx context.Context, kind string, q url.Values, standalo
 	}
 	p.Standalone = standalone
 	p.Sources = used
-	p.Generated = now().Format(time.RFC3339)
+	p.Generated = b.w.stamp(now())
 	return p, nil
 }
 
@@ -202,13 +202,13 @@ func (b *builder) stationSet() string {
 	var names []string
 	for _, s := range b.sites.each("stations") {
 		if under[s.text("area")] && s.bool("assessment") {
-			names = append(names, s.text("name")+"（"+s.text("code")+"）")
+			names = append(names, s.text("name"))
 		}
 	}
 	if len(names) == 0 {
 		return b.w.T("stations.none")
 	}
-	return strconv.Itoa(len(names)) + "：" + strings.Join(names, "、")
+	return b.w.colon(strconv.Itoa(len(names))) + strings.Join(names, b.w.listSep())
 }
 
 func (b *builder) intParam(key string, def int) int {

@@ -28,10 +28,10 @@ func aqiCell(d doc, prefix string) Cell {
 	return c
 }
 
-func primaryText(d doc, path string) string {
+func primaryText(d doc, path string, w *words) string {
 	var out []string
 	for _, p := range d.each(path) {
-		out = append(out, iaqiName(p.text("")))
+		out = append(out, w.pollutant(p.text("")))
 	}
 	return strings.Join(out, "+")
 }
@@ -46,12 +46,12 @@ func aqiCard(now doc, key, title string, w *words) (Card, bool) {
 	if v.Missing {
 		c.Caption = "NA"
 	}
-	if p := primaryText(now, key+"/primary"); p != "" {
-		c.Lines = append(c.Lines, Para{label(w.T("now.primary") + "："), {Text: p}})
+	if p := primaryText(now, key+"/primary", w); p != "" {
+		c.Lines = append(c.Lines, Para{label(w.colon(w.T("now.primary"))), {Text: p}})
 	}
 	if key == "hour" {
-		c.Lines = append(c.Lines, Para{label(w.T("now.hourend") + "："), now.tcell("hour/end")},
-			Para{label(w.T("now.stations") + "："), now.cell("hour/stations")})
+		c.Lines = append(c.Lines, Para{label(w.colon(w.T("now.hourend"))), shown(now.tcell("hour/end"), w.when(now.text("hour/end")))},
+			Para{label(w.colon(w.T("now.stations"))), now.cell("hour/stations")})
 		// However old the newest hour is (an outage, a start on old data), it is not "now".
 		if now.bool("hour/stale") {
 			age, _ := now.int("hour/age_seconds")
@@ -60,7 +60,7 @@ func aqiCard(now doc, key, title string, w *words) (Card, bool) {
 	} else {
 		hours, _ := now.int("today/hours")
 		c.Title = fmt.Sprintf(title, hours)
-		c.Lines = append(c.Lines, Para{label(w.T("col.date") + "："), now.tcell("today/date")})
+		c.Lines = append(c.Lines, Para{label(w.colon(w.T("col.date"))), shown(now.tcell("today/date"), w.day(now.text("today/date"), false))})
 	}
 	return c, true
 }
@@ -72,7 +72,7 @@ func (b *builder) today() (*Page, error) {
 		return nil, err
 	}
 	p := b.page("today", now.text("name"))
-	p.Subtitle = w.T("generated") + " " + now.text("computed")
+	p.Subtitle = w.T("generated") + " " + w.when(now.text("computed"))
 
 	sec := Sheet{ID: "now", Title: w.T("now.title")}
 	for _, k := range []struct{ key, title string }{{"hour", w.T("now.hour")}, {"today", w.T("now.day")}} {
@@ -99,8 +99,8 @@ func (b *builder) today() (*Page, error) {
 		if s.bool("stale") {
 			status = w.T("status.stale")
 		}
-		st.Rows = append(st.Rows, []Cell{label(s.text("name")), s.tcell("code"), label(b.areaName(s.text("area"))), s.tcell("end"),
-			{Text: age, Num: true}, a, {Text: category(a.Level, w), Level: a.Level}, label(primaryText(s, "primary")), label(status)})
+		st.Rows = append(st.Rows, []Cell{label(s.text("name")), s.tcell("code"), label(b.areaName(s.text("area"))), shown(s.tcell("end"), w.when(s.text("end"))),
+			{Text: age, Num: true}, a, {Text: category(a.Level, w), Level: a.Level}, label(primaryText(s, "primary", w)), label(status)})
 	}
 	p.Sheets = append(p.Sheets, Sheet{ID: "stations", Title: w.T("stations.title"), Tables: []Table{st}})
 
@@ -115,20 +115,20 @@ func (b *builder) today() (*Page, error) {
 	p.Sheets = append(p.Sheets, tg)
 
 	pr := Sheet{ID: "problems", Title: w.T("problems.title")}
-	stale := Para{label(w.T("problems.stale") + "：")}
+	stale := Para{label(w.colon(w.T("problems.stale")))}
 	for i, s := range now.each("stale_stations") {
 		if i > 0 {
-			stale = append(stale, label("、"))
+			stale = append(stale, label(w.listSep()))
 		}
-		stale = append(stale, Cell{Text: b.stationName(s.text("")) + "（" + s.text("") + "）"})
+		stale = append(stale, Cell{Text: b.stationName(s.text(""))})
 	}
 	if len(stale) == 1 {
 		stale = append(stale, label(w.T("problems.none")))
 	}
 	pr.Paras = append(pr.Paras, stale)
 	if rerr == nil {
-		pr.Paras = append(pr.Paras, Para{label(w.T("problems.notreported") + "："), rep.cell("not_reported_days")},
-			Para{label(w.T("problems.na") + "："), {Text: strconv.Itoa(len(rep.each("na_days"))), Num: true}})
+		pr.Paras = append(pr.Paras, Para{label(w.colon(w.T("problems.notreported"))), rep.cell("not_reported_days")},
+			Para{label(w.colon(w.T("problems.na"))), {Text: strconv.Itoa(len(rep.each("na_days"))), Num: true}})
 	}
 	rj := Table{Name: "rejected", Title: w.T("problems.rejected"), Empty: w.T("problems.none"),
 		Head: []string{w.T("col.source"), w.T("col.reason"), w.T("col.count")}}
@@ -170,7 +170,7 @@ func validity(r doc, w *words) string {
 		return w.T("valid")
 	}
 	if s := r.text("reason"); s != "" {
-		return w.T("invalid") + "（" + w.reason(s) + "）"
+		return w.T("invalid") + w.paren(w.reason(s))
 	}
 	return w.T("invalid")
 }
@@ -187,21 +187,9 @@ func iaqiTable(now doc, w *words) Table {
 		if !h && !d {
 			continue
 		}
-		t.Rows = append(t.Rows, []Cell{label(iaqiName(code)), now.cell("hour/iaqi/" + code), now.cell("today/iaqi/" + code)})
+		t.Rows = append(t.Rows, []Cell{label(w.pollutant(code)), now.cell("hour/iaqi/" + code), now.cell("today/iaqi/" + code)})
 	}
 	return t
-}
-
-func iaqiName(code string) string {
-	switch code {
-	case "pm2_5":
-		return "PM2.5"
-	case "o3_8h":
-		return "O3 8h"
-	case "o3_1h_max":
-		return "O3 1h max"
-	}
-	return strings.ToUpper(code)
 }
 
 // probabilityCell is the probability of meeting the target, in percent, or why there is
@@ -225,5 +213,5 @@ func outlookText(r doc, w *words) string {
 		}
 		return ""
 	}
-	return r.text("outlook/p10") + "–" + r.text("outlook/p90") + w.unit(r.text("unit")) + "（" + r.text("outlook/basis") + "）"
+	return r.text("outlook/p10") + "–" + r.text("outlook/p90") + w.unit(r.text("unit")) + w.paren(r.text("outlook/basis"))
 }

@@ -43,16 +43,16 @@ func (b *builder) year() (*Page, error) {
 		}
 		para := Para{label(r.text("name") + " "), r.cell("value"), label(" " + w.unit(r.text("unit")))}
 		if r.has("yoy_change") {
-			para = append(para, label("，"+w.T("col.yoy")+" "), r.cell("yoy_change"), label(yoyUnit(r.text("unit"), w)))
+			para = append(para, label(w.comma()+w.T("col.yoy")+" "), r.cell("yoy_change"), label(yoyUnit(r.text("unit"), w)))
 		} else if s := r.text("yoy_reason"); s != "" {
-			para = append(para, label("；"+s))
+			para = append(para, label(w.semi()+s))
 		}
 		if r.has("target") {
-			para = append(para, label("；"+w.T("col.target")+" "+w.T("dir."+r.text("direction"))+" "), r.cell("target"),
+			para = append(para, label(w.semi()+w.T("col.target")+" "+w.T("dir."+r.text("direction"))+" "), r.cell("target"),
 				label(" — "+w.status(r.text("status"))))
 		}
 		if !r.bool("valid") {
-			para = append(para, label("（"+validity(r, w)+"）"))
+			para = append(para, label(w.paren(validity(r, w))))
 		}
 		sec.Paras = append(sec.Paras, para)
 	}
@@ -178,7 +178,7 @@ func monthlySheets(rep doc, w *words) []Sheet {
 // waterTable lists the sections and sources with class against target.
 func waterTable(rep doc, w *words) Table {
 	t := Table{Name: "water", Title: w.T("year.water"), Empty: w.T("year.nowater"),
-		Head: []string{w.T("col.section"), w.T("col.code"), w.T("col.kind"), w.T("col.river"), w.T("col.level2"), w.T("col.targetclass"),
+		Head: []string{w.T("col.section"), w.T("col.kind"), w.T("col.river"), w.T("col.level2"), w.T("col.targetclass"),
 			w.T("col.class"), w.T("col.compliant"), w.T("col.samples"), w.T("col.main")}}
 	for _, s := range rep.each("water_sites") {
 		comp := "—"
@@ -191,12 +191,12 @@ func waterTable(rep doc, w *words) Table {
 		main := ""
 		for i, m := range s.each("main_pollutants") {
 			if i > 0 {
-				main += "、"
+				main += w.listSep()
 			}
-			main += m.text("item") + "（" + m.text("multiple") + "）"
+			main += w.item(m.text("item")) + w.paren(m.text("multiple"))
 		}
-		t.Rows = append(t.Rows, []Cell{label(s.text("name")), s.tcell("code"), label(w.T(s.text("kind"))), label(s.text("river")), label(s.text("level")),
-			s.tcell("target_class"), s.tcell("class"), label(comp), s.cell("samples"), label(main)})
+		t.Rows = append(t.Rows, []Cell{label(s.text("name")), label(w.T(s.text("kind"))), label(s.text("river")), label(w.siteLevel(s.text("level"))),
+			shown(s.tcell("target_class"), w.class(s.text("target_class"))), shown(s.tcell("class"), w.class(s.text("class"))), label(comp), s.cell("samples"), label(main)})
 	}
 	return t
 }
@@ -213,7 +213,7 @@ func (b *builder) basis(rep, daily doc, haveDaily bool) Sheet {
 	na := ""
 	for i, d := range rep.each("na_days") {
 		if i > 0 {
-			na += "、"
+			na += w.listSep()
 		}
 		na += d.text("")
 	}
@@ -236,7 +236,7 @@ func (b *builder) basis(rep, daily doc, haveDaily bool) Sheet {
 		s := ""
 		for i, e := range eds {
 			if i > 0 {
-				s += "；"
+				s += w.semi()
 			}
 			s += fmt.Sprintf("%s（%d）", e, count[e])
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 
@@ -240,23 +242,38 @@ func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 		Excluded   string          `json:"excluded,omitempty"`
 	}
 	type schemeJSON struct {
-		Name, Factor, Period, From, To, Base, MoneyUnit string
-		BaseValue                                       json.RawMessage
-		Lines                                           []lineJSON
-		Pay, Receive, Balance                           json.RawMessage
+		Name      string          `json:"name"`
+		Factor    string          `json:"factor"`
+		Period    string          `json:"period"`
+		From      string          `json:"from"`
+		To        string          `json:"to"`
+		Base      string          `json:"base"`
+		MoneyUnit string          `json:"money_unit"`
+		BaseValue json.RawMessage `json:"base_value"`
+		Lines     []lineJSON      `json:"lines"`
+		Pay       json.RawMessage `json:"pay"`
+		Receive   json.RawMessage `json:"receive"`
+		Balance   json.RawMessage `json:"balance"`
+	}
+	// totalJSON is a unit's net amount in one money unit (positive: pays).
+	type totalJSON struct {
+		Unit      string          `json:"unit"`
+		Name      string          `json:"name"`
+		MoneyUnit string          `json:"money_unit"`
+		Net       json.RawMessage `json:"net"`
 	}
 	out := struct {
-		Area        string                                `json:"area"`
-		Name        string                                `json:"name"`
-		Month       string                                `json:"month,omitempty"`
-		From        string                                `json:"from"`
-		To          string                                `json:"data_to"`
-		Provisional bool                                  `json:"provisional"`
-		Rankings    map[string][]rankJSON                 `json:"rankings"`
-		Schemes     []schemeJSON                          `json:"schemes"`
-		Totals      map[string]map[string]json.RawMessage `json:"totals"`
+		Area        string                `json:"area"`
+		Name        string                `json:"name"`
+		Month       string                `json:"month,omitempty"`
+		From        string                `json:"from"`
+		To          string                `json:"data_to"`
+		Provisional bool                  `json:"provisional"`
+		Rankings    map[string][]rankJSON `json:"rankings"`
+		Schemes     []schemeJSON          `json:"schemes"`
+		Totals      []totalJSON           `json:"totals"`
 	}{Area: a.Area, Name: opt.AreaName, Month: periodLabel(a), From: a.Range.From.String(), To: a.Range.To.String(), Provisional: a.Provisional,
-		Rankings: map[string][]rankJSON{}, Schemes: []schemeJSON{}, Totals: map[string]map[string]json.RawMessage{}}
+		Rankings: map[string][]rankJSON{}, Schemes: []schemeJSON{}, Totals: []totalJSON{}}
 	for _, rk := range a.Rankings {
 		fi, _ := assessment.Info(rk.Factor)
 		rows := []rankJSON{}
@@ -299,11 +316,9 @@ func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 		out.Schemes = append(out.Schemes, sj)
 	}
 	for _, t := range a.Totals {
-		m := map[string]json.RawMessage{}
-		for u, n := range t.Net {
-			m[u] = numJSON(n, 2)
+		for _, money := range slices.Sorted(maps.Keys(t.Net)) {
+			out.Totals = append(out.Totals, totalJSON{Unit: t.Unit, Name: t.Name, MoneyUnit: money, Net: numJSON(t.Net[money], 2)})
 		}
-		out.Totals[t.Unit] = m
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -117,18 +117,18 @@ func (v *answers) Sites() any {
 
 // dayJSON is one day of GET /api/v1/daily?format=json.
 type dayJSON struct {
-	Site      string             `json:"site"`
-	Date      string             `json:"date"`
-	Values    map[string]*string `json:"values"`
-	AQI       *int               `json:"aqi"`
-	Level     *int               `json:"level"`
-	Primary   string             `json:"primary,omitempty"`
-	AQI2026   *int               `json:"aqi_2026"`
-	Valid     bool               `json:"valid"`
-	NAReason  string             `json:"na_reason,omitempty"`
-	HasData   bool               `json:"has_data"`
-	Edition   string             `json:"edition"`
-	Edition26 string             `json:"edition_2026"`
+	Site      string                     `json:"site"`
+	Date      string                     `json:"date"`
+	Values    map[string]json.RawMessage `json:"values"`
+	AQI       *int                       `json:"aqi"`
+	Level     *int                       `json:"level"`
+	Primary   []string                   `json:"primary"`
+	AQI2026   *int                       `json:"aqi_2026"`
+	Valid     bool                       `json:"valid"`
+	NAReason  string                     `json:"na_reason,omitempty"`
+	HasData   bool                       `json:"has_data"`
+	Edition   string                     `json:"edition"`
+	Edition26 string                     `json:"edition_2026"`
 }
 
 func (v *answers) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error {
@@ -170,21 +170,22 @@ func (v *answers) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error 
 	out := make([]dayJSON, 0, len(rows))
 	for i := range rows {
 		d := &rows[i]
-		j := dayJSON{Site: d.Site, Date: d.Day.String(), Values: map[string]*string{}, Valid: !d.InForce.NA, NAReason: d.NAReason(), HasData: d.HasData,
+		j := dayJSON{Site: d.Site, Date: d.Day.String(), Values: map[string]json.RawMessage{}, Primary: []string{}, Valid: !d.InForce.NA, NAReason: d.NAReason(), HasData: d.HasData,
 			Edition: d.InForce.Version.String(), Edition26: d.Under2026.Version.String()}
 		for p := airquality.Pollutant(0); p < airquality.NumPollutants; p++ {
+			// Numbers with their published decimals, null without a valid value.
+			j.Values[p.Code()] = json.RawMessage("null")
 			if d.Values.Conc[p].OK() {
-				s := d.Values.Conc[p].Rounded(p).String()
-				j.Values[p.Code()] = &s
-			} else {
-				j.Values[p.Code()] = nil
+				j.Values[p.Code()] = json.RawMessage(d.Values.Conc[p].Rounded(p).String())
 			}
 		}
 		if !d.InForce.NA {
 			a, l := d.InForce.AQI, int(d.InForce.Level())
 			j.AQI, j.Level = &a, &l
 			if a > 50 {
-				j.Primary = d.InForce.Primary.Join("+")
+				for _, it := range d.InForce.Primary.Items() {
+					j.Primary = append(j.Primary, it.Code())
+				}
 			}
 		}
 		if !d.Under2026.NA {

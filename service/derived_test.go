@@ -124,11 +124,11 @@ water_sections:
 
 	// Air days.
 	var days []struct {
-		Date    string             `json:"date"`
-		Values  map[string]*string `json:"values"`
-		AQI     *int               `json:"aqi"`
-		AQI2026 *int               `json:"aqi_2026"`
-		Valid   bool               `json:"valid"`
+		Date    string                  `json:"date"`
+		Values  map[string]*json.Number `json:"values"`
+		AQI     *int                    `json:"aqi"`
+		AQI2026 *int                    `json:"aqi_2026"`
+		Valid   bool                    `json:"valid"`
 	}
 	get("/api/v1/daily?area=city&from=2025-10-01&to=2025-10-31&format=json", &days)
 	daily := sink.points("air_daily")
@@ -148,7 +148,7 @@ water_sections:
 			}
 			want := "-1"
 			if v != nil {
-				want = *v
+				want = v.String()
 			}
 			if p[key] != want {
 				t.Errorf("%s %s: InfluxDB %s, API %s", d.Date, key, p[key], want)

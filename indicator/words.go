@@ -1,5 +1,7 @@
 package indicator
 
+import "strings"
+
 // The one catalogue of the words a report, a page and the API use for statuses and
 // indicators, as the bureaus' bulletins write them (zh) and in English (en).
 
@@ -65,4 +67,39 @@ func NameText(indicator, lang string) string {
 		lang = "zh"
 	}
 	return nameWords[lang][indicator]
+}
+
+// zhReasons translate the engines' reasons — English, stable, what the API's machine
+// fields and the logs carry — into Chinese for a Chinese output; longer phrases first so
+// that a prefix does not eat a longer one.
+var zhReasons = strings.NewReplacer(
+	"this period is not valid: ", "本期无效：",
+	"the same period last year is not valid: ", "去年同期无效：",
+	"no valid value: ", "无有效值：",
+	"a month has fewer valid days than GB 3095 Table 4 requires", "有月份有效天数少于 GB 3095 表4 要求",
+	"fewer valid days than GB 3095 Table 4 requires", "有效天数少于 GB 3095 表4 要求",
+	"fewer than 14 valid 8-h windows and not above the limit", "有效8小时滑动平均少于14个且未超标",
+	"no valid day in the period", "时段内无有效天",
+	"no station with a valid value", "无站点有有效值",
+	"no section with samples", "无有样品的断面",
+	"fewer than 20 valid hours", "有效小时数少于 20",
+	"deducted as a sand-dust day", "沙尘天气扣除",
+	"excluded by the scheme", "本方案不适用",
+	"a base of 0 has no exceedance multiple", "基数为 0，无超标倍数",
+	") for this unit", "）",
+	"no base (units_average", "无基数（各单位均值",
+	"no base (last_year", "无基数（去年同期",
+	"no base (target", "无基数（目标值",
+	"no base (fixed", "无基数（固定基数",
+	"no valid value", "无有效值",
+	"(none)", "（无）",
+	"no data", "无数据",
+)
+
+// ReasonText is an engine's reason in a language ("zh" or "en").
+func ReasonText(lang, reason string) string {
+	if lang != "zh" || reason == "" {
+		return reason
+	}
+	return zhReasons.Replace(reason)
 }

@@ -106,7 +106,7 @@ func (b *builder) today() (*Page, error) {
 
 	year := b.now().In(airquality.Shanghai).AddDate(0, 0, -1).Year()
 	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(year)}, "lang": {w.lang}})
-	tg := Sheet{ID: "targets", Title: fmt.Sprintf("%s（%d）", w.T("targets.title"), year)}
+	tg := Sheet{ID: "targets", Title: w.T("targets.title") + w.paren(strconv.Itoa(year))}
 	if rerr != nil {
 		tg.Notes = append(tg.Notes, w.T("targets.none")+rerr.Error())
 	} else {

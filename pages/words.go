@@ -1,8 +1,6 @@
 package pages
 
 import (
-	"strings"
-
 	"github.com/envwatch/envwatch/indicator"
 )
 
@@ -49,7 +47,7 @@ func wordsFor(lang string) *words {
 
 var zh = map[string]string{
 	"today": "今日研判", "month": "月度考核", "year": "年度报告", "lang.other": "English",
-	"now.title": "当前空气质量", "now.hour": "实时 AQI", "now.day": "今日累计 AQI（暂定，已有 %d 小时）", "now.stale": "数据已 %d 小时未更新", "now.daycol": "今日累计（暂定）", "level.national": "国考", "level.provincial": "省考", "now.none": "该区域暂无实时数据。",
+	"now.title": "当前空气质量", "now.hour": "实时 AQI", "now.day": "今日累计 AQI（暂定，已有 %d 小时）", "now.stale": "数据已 %d 小时未更新", "now.daycol": "今日累计（暂定）", "basis.days": "%d 天", "level.national": "国考", "level.provincial": "省考", "now.none": "该区域暂无实时数据。",
 	"now.primary": "首要污染物", "now.iaqi": "各项污染物分指数（IAQI）", "now.hourend": "时段截至", "now.stations": "参与计算站点数",
 	"stations.title": "各站点最新数据", "stations.none": "该区域未配置空气站点。",
 	"targets.title": "目标进度", "targets.none": "该区域本年度未配置目标或暂无数据：",
@@ -89,7 +87,7 @@ var zh = map[string]string{
 
 var en = map[string]string{
 	"today": "Today", "month": "Month", "year": "Year", "lang.other": "中文",
-	"now.title": "Air quality now", "now.hour": "Real-time AQI", "now.day": "Today so far (provisional, %d hours)", "now.stale": "No new data for %d hours", "now.daycol": "Today so far (provisional)", "level.national": "national", "level.provincial": "provincial", "now.none": "No real-time data for this area.",
+	"now.title": "Air quality now", "now.hour": "Real-time AQI", "now.day": "Today so far (provisional, %d hours)", "now.stale": "No new data for %d hours", "now.daycol": "Today so far (provisional)", "basis.days": "%d days", "level.national": "national", "level.provincial": "provincial", "now.none": "No real-time data for this area.",
 	"now.primary": "Primary pollutant", "now.iaqi": "Individual indices (IAQI)", "now.hourend": "Hour ending", "now.stations": "Stations in the mean",
 	"stations.title": "Stations' latest data", "stations.none": "No air stations are configured in this area.",
 	"targets.title": "Targets", "targets.none": "No targets configured for this year, or no data: ",
@@ -141,27 +139,5 @@ func (w *words) unit(u string) string {
 	return u
 }
 
-// zhReasons translate the engines' reasons (English, stable, machine-readable in the API)
-// for a Chinese page; longer phrases first so that a prefix does not eat a longer one.
-var zhReasons = strings.NewReplacer(
-	"this period is not valid: ", "本期无效：",
-	"the same period last year is not valid: ", "去年同期无效：",
-	"no valid value: ", "无有效值：",
-	"a month has fewer valid days than GB 3095 Table 4 requires", "有月份有效天数少于 GB 3095 表4 要求",
-	"fewer valid days than GB 3095 Table 4 requires", "有效天数少于 GB 3095 表4 要求",
-	"no valid day in the period", "时段内无有效天",
-	"no station with a valid value", "无站点有有效值",
-	"no section with samples", "无有样品的断面",
-	"fewer than 20 valid hours", "有效小时数少于 20",
-	"deducted as a sand-dust day", "沙尘天气扣除",
-	"no valid value", "无有效值",
-	"no data", "无数据",
-)
-
 // reason is an engine's reason in the page's language.
-func (w *words) reason(s string) string {
-	if w.lang == "en" || s == "" {
-		return s
-	}
-	return zhReasons.Replace(s)
-}
+func (w *words) reason(s string) string { return indicator.ReasonText(w.lang, s) }

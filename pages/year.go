@@ -238,7 +238,7 @@ func (b *builder) basis(rep, daily doc, haveDaily bool) Sheet {
 			if i > 0 {
 				s += w.semi()
 			}
-			s += fmt.Sprintf("%s（%d）", e, count[e])
+			s += "HJ 633-" + e + w.paren(fmt.Sprintf(w.T("basis.days"), count[e]))
 		}
 		t.Rows = append(t.Rows, []Cell{label(w.T("basis.edition")), label(s)})
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/envwatch/envwatch/assessment"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/indicator"
+	"github.com/envwatch/envwatch/waterquality"
 )
 
 // AssessOptions select the rendering of a monthly assessment.
@@ -22,6 +23,65 @@ type AssessOptions struct {
 	Format   string // text, markdown, json, csv
 	Lang     string
 	Table    string // csv: compensation (default) or ranking
+	// Names are the units' names in Lang by id (areas' name_en for English); a unit not
+	// in it keeps its configured name.
+	Names map[string]string
+}
+
+// localized is the assessment in the output's language: the units' names, the reasons
+// (the engines' English, translated for Chinese) and, in English, the default money units.
+// The figures are not touched.
+func localized(a *indicator.Assessment, opt AssessOptions) *indicator.Assessment {
+	name := func(id, n string) string {
+		if v, ok := opt.Names[id]; ok && v != "" {
+			return v
+		}
+		return n
+	}
+	reason := func(s string) string { return indicator.ReasonText(opt.Lang, s) }
+	c := *a
+	c.Rankings = make([]indicator.Ranking, len(a.Rankings))
+	for i, rk := range a.Rankings {
+		rk.Rows = slices.Clone(rk.Rows)
+		for j := range rk.Rows {
+			rk.Rows[j].Name, rk.Rows[j].Reason = name(rk.Rows[j].Unit, rk.Rows[j].Name), reason(rk.Rows[j].Reason)
+		}
+		c.Rankings[i] = rk
+	}
+	c.Schemes = make([]indicator.SchemeResult, len(a.Schemes))
+	for i, s := range a.Schemes {
+		s.Spec.MoneyUnit = moneyUnit(opt.Lang, s.Spec.MoneyUnit)
+		s.Outcome.Lines = slices.Clone(s.Outcome.Lines)
+		for j := range s.Outcome.Lines {
+			l := &s.Outcome.Lines[j]
+			l.Name, l.Excluded = name(l.Unit, l.Name), reason(l.Excluded)
+		}
+		c.Schemes[i] = s
+	}
+	c.Totals = make([]indicator.UnitTotal, len(a.Totals))
+	for i, t := range a.Totals {
+		t.Name = name(t.Unit, t.Name)
+		net := map[string]*big.Rat{}
+		for u, n := range t.Net {
+			net[moneyUnit(opt.Lang, u)] = n
+		}
+		t.Net = net
+		c.Totals[i] = t
+	}
+	return &c
+}
+
+// moneyUnit is a money unit in a language: the default 万元 is "10k yuan" in English.
+func moneyUnit(lang, u string) string {
+	if lang == "en" {
+		switch u {
+		case "万元":
+			return "10k yuan"
+		case "元":
+			return "yuan"
+		}
+	}
+	return u
 }
 
 type assessWords struct {
@@ -33,6 +93,7 @@ type assessWords struct {
 	pay, receive, none, totals, sum, allSchemes, net string
 	factor                                           map[assessment.Factor]string
 	excluded                                         string
+	schemeHead, inUnit                               string
 }
 
 var assessZH = assessWords{
@@ -44,6 +105,7 @@ var assessZH = assessWords{
 	head:  []string{"单位", "值", "基数", "差值", "金额", "方向"},
 	pay:   "支偿", receive: "得补", none: "—", totals: "合计：支偿 %s，得补 %s，结余 %s %s", sum: "合计",
 	allSchemes: "各单位合计（全部方案）", net: "%s %s %s %s", excluded: "不计：%s",
+	schemeHead: "%s · %s（%s … %s；%s）", inUnit: "（%s）",
 	factor: map[assessment.Factor]string{assessment.PM25: "PM2.5 月均浓度", assessment.PM10: "PM10 月均浓度", assessment.O3P90: "O3 日最大8小时第90百分位",
 		assessment.Composite: "综合指数", assessment.CompositeWeighted: "综合指数（加权）", assessment.CompositeYoY: "综合指数同比变化率",
 		assessment.PM25YoY: "PM2.5 同比变化率", assessment.PM10YoY: "PM10 同比变化率", assessment.GoodDayRatio: "优良天数比例",
@@ -59,6 +121,7 @@ var assessEN = assessWords{
 	head:  []string{"Unit", "Value", "Base", "Difference", "Amount", "Direction"},
 	pay:   "pays", receive: "receives", none: "—", totals: "Totals: paid %s, received %s, balance %s %s", sum: "Total",
 	allSchemes: "Per unit, all schemes", net: "%s %s %s %s", excluded: "no amount: %s",
+	schemeHead: "%s · %s (%s … %s; %s)", inUnit: " (%s)",
 	factor: map[assessment.Factor]string{assessment.PM25: "PM2.5 monthly mean", assessment.PM10: "PM10 monthly mean", assessment.O3P90: "O3 MDA8 90th percentile",
 		assessment.Composite: "Composite index", assessment.CompositeWeighted: "Composite index (weighted)", assessment.CompositeYoY: "Composite index YoY change",
 		assessment.PM25YoY: "PM2.5 YoY change", assessment.PM10YoY: "PM10 YoY change", assessment.GoodDayRatio: "Good-day ratio",
@@ -68,6 +131,13 @@ var assessEN = assessWords{
 func (w *assessWords) factorName(f assessment.Factor) string {
 	if n, ok := w.factor[f]; ok {
 		return n
+	}
+	// A water item's period mean against its target (COD, NH3-N …).
+	if it, ok := waterquality.ParseItem(string(f)); ok {
+		if w == &assessEN {
+			return strings.ToUpper(it.Code())
+		}
+		return it.Name()
 	}
 	return string(f)
 }
@@ -104,6 +174,7 @@ func RenderAssessment(w io.Writer, a *indicator.Assessment, opt AssessOptions) e
 	if opt.Lang == "en" {
 		wd = &assessEN
 	}
+	a = localized(a, opt)
 	switch opt.Format {
 	case "json":
 		return assessJSON(w, a, opt)
@@ -165,9 +236,9 @@ func RenderAssessment(w io.Writer, a *indicator.Assessment, opt AssessOptions) e
 			fi, _ := assessment.Info(s.Spec.Factor)
 			base += " " + fixed.FormatRat(o.Base, fi.Decimals)
 		}
-		head(fmt.Sprintf("%s · %s（%s … %s；%s）", s.Spec.Name, wd.factorName(s.Spec.Factor), s.Range.From, s.Range.To, base))
+		head(fmt.Sprintf(wd.schemeHead, s.Spec.Name, wd.factorName(s.Spec.Factor), s.Range.From, s.Range.To, base))
 		rows := [][]string{append([]string(nil), wd.head...)}
-		rows[0][4] += "（" + s.Spec.MoneyUnit + "）"
+		rows[0][4] += fmt.Sprintf(wd.inUnit, s.Spec.MoneyUnit)
 		fi, _ := assessment.Info(s.Spec.Factor)
 		for _, l := range o.Lines {
 			if l.Excluded != "" {

@@ -28,11 +28,12 @@ type jsonCoverage struct {
 	Reason       string `json:"reason,omitempty"`
 }
 
-func coverageJSON(c indicator.Coverage) *jsonCoverage {
+func coverageJSON(c indicator.Coverage, lang string) *jsonCoverage {
 	if c.CalendarDays == 0 {
 		return nil
 	}
-	return &jsonCoverage{ValidDays: c.ValidDays, CalendarDays: c.CalendarDays, NotReported: c.NotReported, Valid: c.Valid, Reason: c.Reason}
+	return &jsonCoverage{ValidDays: c.ValidDays, CalendarDays: c.CalendarDays, NotReported: c.NotReported, Valid: c.Valid,
+		Reason: indicator.ReasonText(lang, c.Reason)}
 }
 
 // jsonResult is one indicator. Comparisons are always present: null with a reason when
@@ -183,9 +184,9 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 		out.DataEnd = &s
 	}
 	for _, r := range results(snap, opt.Area) {
-		j := jsonResult{Indicator: r.Indicator, Name: wd.name(r), Unit: r.Unit, Value: number(r.Current), Valid: r.Valid, Reason: r.Reason,
-			Coverage: coverageJSON(r.Coverage), SamePeriodLastYear: number(r.LastYear), SamePeriodCoverage: coverageJSON(r.LastYearCoverage),
-			LastYear: number(r.LastYearFull), LastYearCoverage: coverageJSON(r.LastYearFullCoverage), YoY: number(r.Change),
+		j := jsonResult{Indicator: r.Indicator, Name: wd.name(r), Unit: r.Unit, Value: number(r.Current), Valid: r.Valid, Reason: indicator.ReasonText(opt.Lang, r.Reason),
+			Coverage: coverageJSON(r.Coverage, opt.Lang), SamePeriodLastYear: number(r.LastYear), SamePeriodCoverage: coverageJSON(r.LastYearCoverage, opt.Lang),
+			LastYear: number(r.LastYearFull), LastYearCoverage: coverageJSON(r.LastYearFullCoverage, opt.Lang), YoY: number(r.Change),
 			Comparable: number(r.Comparable), ComparableYoY: number(r.ComparableChange), WithoutSandDeduction: number(r.WithoutSandDeduction),
 			Target: number(r.Target), RequiredRemaining: number(r.RequiredRemaining), BestOnRecord: number(r.BestOnRecord), BudgetUsed: r.BudgetUsed, BudgetLeft: r.BudgetLeft}
 		if r.Change == nil && r.ChangeReason != "" {

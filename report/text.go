@@ -450,22 +450,59 @@ func areaSites(snap *indicator.Snapshot, info *indicator.AreaInfo) []*indicator.
 	return out
 }
 
-func mainText(ms []waterquality.Exceedance) string {
+// mainText names the main pollutants and their exceedance multiples: 总磷（0.6） / TP (0.6).
+func mainText(ms []waterquality.Exceedance, wd *words) string {
 	var parts []string
 	for _, m := range ms {
-		parts = append(parts, fmt.Sprintf("%s(%s)", m.Item.Code(), m.MultipleString()))
+		if wd == &en {
+			parts = append(parts, fmt.Sprintf("%s (%s)", strings.ToUpper(m.Item.Code()), m.MultipleString()))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s（%s）", m.Item.Name(), m.MultipleString()))
+		}
 	}
 	if len(parts) == 0 {
 		return "—"
 	}
-	return strings.Join(parts, ", ")
+	if wd == &en {
+		return strings.Join(parts, ", ")
+	}
+	return strings.Join(parts, "、")
 }
 
-func classText(r *indicator.SectionResult) string {
+func classText(r *indicator.SectionResult, wd *words) string {
 	if r == nil || r.Samples == 0 {
 		return "—"
 	}
-	return r.Class.String()
+	return classWord(r.Class.String(), wd)
+}
+
+// classWord writes a water class as the bulletins do: Ⅲ类, 劣Ⅴ类 / Class III, worse than V.
+func classWord(c string, wd *words) string {
+	if wd == &en {
+		if c == "劣V" {
+			return "worse than V"
+		}
+		return "Class " + c
+	}
+	roman := map[string]string{"I": "Ⅰ类", "II": "Ⅱ类", "III": "Ⅲ类", "IV": "Ⅳ类", "V": "Ⅴ类", "劣V": "劣Ⅴ类"}
+	if r, ok := roman[c]; ok {
+		return r
+	}
+	return c
+}
+
+// levelWord names a section's level: 国考 / 省考.
+func levelWord(l string, wd *words) string {
+	if wd == &en || l == "" {
+		return orDash(l)
+	}
+	switch l {
+	case "national":
+		return "国考"
+	case "provincial":
+		return "省考"
+	}
+	return l
 }
 
 func metText(r *indicator.SectionResult, wd *words) string {
@@ -487,15 +524,15 @@ func sectionTable(b *strings.Builder, sites []*indicator.SectionResult, wd *word
 		if name == "" {
 			name = s.Code
 		}
-		tgt := s.Target.String()
+		tgt := classWord(s.Target.String(), wd)
 		if s.Source {
-			tgt = "III+表2"
+			tgt = "Ⅲ类＋表2"
 			if wd == &en {
-				tgt = "III + Table 2"
+				tgt = "Class III + Table 2"
 			}
 		}
-		cells = append(cells, []string{name + " (" + s.Code + ")", orDash(s.River), orDash(s.Level), tgt, classText(s), metText(s, wd),
-			mainText(s.Main), classText(s.LastYear), metText(s.LastYear, wd), fmt.Sprint(s.Samples)})
+		cells = append(cells, []string{name, orDash(s.River), levelWord(s.Level, wd), tgt, classText(s, wd), metText(s, wd),
+			mainText(s.Main, wd), classText(s.LastYear, wd), metText(s.LastYear, wd), fmt.Sprint(s.Samples)})
 	}
 	writeTable(b, cells, md)
 }

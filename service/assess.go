@@ -59,7 +59,13 @@ func (s *Generation) Assess(_ context.Context, w io.Writer, q api.AssessQuery, n
 	if q.Format == "" {
 		q.Format = "text"
 	}
-	return report.RenderAssessment(w, &a, report.AssessOptions{AreaName: name, Format: q.Format, Lang: q.Lang, Table: q.Table})
+	names := map[string]string{}
+	if q.Lang == "en" {
+		for _, ar := range s.cfg.Areas {
+			names[ar.ID] = ar.NameEN
+		}
+	}
+	return report.RenderAssessment(w, &a, report.AssessOptions{AreaName: name, Format: q.Format, Lang: q.Lang, Table: q.Table, Names: names})
 }
 
 // dayRange parses a range of complete days (through yesterday), first to last.

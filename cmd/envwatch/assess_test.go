@@ -93,14 +93,16 @@ assessments:
 			Rank *int   `json:"rank"`
 		} `json:"rankings"`
 		Schemes []struct {
-			BaseValue json.RawMessage
+			BaseValue json.RawMessage `json:"base_value"`
 			Lines     []struct {
 				Unit      string          `json:"unit"`
 				Amount    json.RawMessage `json:"amount"`
 				Direction string          `json:"direction"`
 				Excluded  string          `json:"excluded"`
-			}
-			Pay, Receive, Balance json.RawMessage
+			} `json:"lines"`
+			Pay     json.RawMessage `json:"pay"`
+			Receive json.RawMessage `json:"receive"`
+			Balance json.RawMessage `json:"balance"`
 		} `json:"schemes"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {

@@ -62,9 +62,10 @@ $(TELEGRAF):
 	GOBIN=$(BIN) $(GO) install github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
 
 # Starts a throwaway influxd on loopback with data under ./var, then envwatch with the
-# Luoyang example and the simulate source; Ctrl-C stops both.
-run: build tools
-	@scripts/run.sh "$(INFLUXD)" "$(BIN)/envwatch" "$(CONFIG)" "$(VAR)" "$(INFLUX_PORT)" "$(WEB_PORT)"
+# Luoyang example and the simulate source; Ctrl-C stops both. Needs influxd only (promtool
+# and amtool are for make test). ADMIN=1 enables the admin API (backfills, spool, rebuild).
+run: build $(INFLUXD)
+	@scripts/run.sh "$(INFLUXD)" "$(BIN)/envwatch" "$(CONFIG)" "$(VAR)" "$(INFLUX_PORT)" "$(WEB_PORT)" $(if $(filter 1,$(ADMIN)),--web.enable-admin-api)
 
 # Release archives and packages for linux/amd64 and linux/arm64 into ./dist: a tar.gz
 # each (binary, example configurations, dashboards, rules, Alertmanager example, systemd

@@ -5,6 +5,8 @@
 # edited example; the generated files are removed on exit.
 set -euo pipefail
 influxd=$1 envwatch=$2 config=$3 var=$4 port=$5 webport=${6:-9065}
+shift 6 || true
+extra=("$@") # more flags for envwatch run (make run ADMIN=1: --web.enable-admin-api)
 mkdir -p "$var/influxdb" "$var/run"
 run="$var/run"
 "$(dirname "$0")/influxd.conf.sh" "$var/influxdb" "$port" > "$run/influxdb.conf"
@@ -30,6 +32,6 @@ for _ in $(seq 1 150); do
 done
 curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode 'q=CREATE DATABASE envwatch' >/dev/null
 echo "influxd on http://127.0.0.1:$port (database envwatch); envwatch on http://localhost:$webport/"
-"$envwatch" run --config "$run/envwatch.yaml" --web.listen-address ":$webport" &
+"$envwatch" run --config "$run/envwatch.yaml" --web.listen-address ":$webport" "${extra[@]}" &
 envwatch_pid=$!
 wait "$envwatch_pid"

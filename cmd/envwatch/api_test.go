@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,9 +73,13 @@ func TestCommandsBesideRunningService(t *testing.T) {
 		t.Errorf("current hours in InfluxDB: %v, want ≥ 10", n)
 	}
 
-	// The report: CLI (through the API) = GET /api/v1/report.
+	// The report: CLI (through the API) = GET /api/v1/report. No --url: the service wrote
+	// where it listens (a free port, not 9065) into its state directory.
+	if b, err := os.ReadFile(filepath.Join(dir, "state", "envwatch.url")); err != nil || strings.TrimSpace(string(b)) != base {
+		t.Errorf("address file: %q (%v), want %s", b, err, base)
+	}
 	year := fmt.Sprint(now.AddDate(0, 0, -1).Year())
-	code, viaCLI, errs := runCLI("report", "--config", p, "--area", "luoyang", "--year", year, "--format", "json", "--url", base)
+	code, viaCLI, errs := runCLI("report", "--config", p, "--area", "luoyang", "--year", year, "--format", "json")
 	if code != 0 {
 		t.Fatalf("report beside run: exit %d: %s", code, errs)
 	}

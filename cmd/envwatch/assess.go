@@ -36,7 +36,11 @@ func (c *assessCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdC
 
 func (c *assessCmd) run(env *environ) int {
 	logger := (&runCmd{level: "warn", format: "logfmt"}).logger(env.stderr)
-	s, err := service.Open(c.configFile, logger, service.Mode{Sink: service.Discard, Secrets: env.secrets})
+	s, err := (*service.Generation)(nil), error(store.ErrLocked)
+	// Beside a running envwatch (its address in the state directory): ask it at once.
+	if !c.remote.beside(c.configFile) {
+		s, err = service.Open(c.configFile, logger, service.Mode{Sink: service.Discard, Secrets: env.secrets})
+	}
 	if errors.Is(err, store.ErrLocked) {
 		v := url.Values{"area": {c.q.Area}, "month": {c.q.Month}, "format": {c.q.Format}, "lang": {c.q.Lang}, "table": {c.q.Table},
 			"from": {c.q.From}, "to": {c.q.To}}

@@ -51,7 +51,11 @@ func (c *backfillCmd) run(env *environ) int {
 	}
 	defer stop()
 	logger := (&runCmd{level: c.level, format: c.format}).logger(env.stderr)
-	s, err := service.Open(c.configFile, logger, service.Mode{Secrets: env.secrets})
+	s, err := (*service.Generation)(nil), error(store.ErrLocked)
+	// Beside a running envwatch (its address in the state directory): ask it at once.
+	if !c.remote.beside(c.configFile) {
+		s, err = service.Open(c.configFile, logger, service.Mode{Secrets: env.secrets})
+	}
 	if errors.Is(err, store.ErrLocked) {
 		return c.remoteBackfill(env)
 	}

@@ -34,7 +34,11 @@ func (c *rebuildCmd) run(env *environ) int {
 	// idempotent), and the derived
 	// series (the hourly AQI fields, air_daily, air_monthly, water_period) are written from the
 	// rebuilt engines.
-	s, err := service.Open(c.configFile, logger, service.Mode{Secrets: env.secrets})
+	s, err := (*service.Generation)(nil), error(store.ErrLocked)
+	// Beside a running envwatch (its address in the state directory): ask it at once.
+	if !c.remote.beside(c.configFile) {
+		s, err = service.Open(c.configFile, logger, service.Mode{Secrets: env.secrets})
+	}
 	if errors.Is(err, store.ErrLocked) {
 		return c.remote.call(env, http.MethodPost, "/api/v1/rebuild", url.Values{"year": {strconv.Itoa(c.year)}})
 	}

@@ -43,7 +43,11 @@ func (c *reportCmd) query() api.ReportQuery {
 
 func (c *reportCmd) run(env *environ) int {
 	logger := (&runCmd{level: "warn", format: "logfmt"}).logger(env.stderr)
-	s, err := service.Open(c.configFile, logger, service.Mode{Sink: service.Discard, Secrets: env.secrets})
+	s, err := (*service.Generation)(nil), error(store.ErrLocked)
+	// Beside a running envwatch (its address in the state directory): ask it at once.
+	if !c.remote.beside(c.configFile) {
+		s, err = service.Open(c.configFile, logger, service.Mode{Sink: service.Discard, Secrets: env.secrets})
+	}
 	if errors.Is(err, store.ErrLocked) {
 		// envwatch run holds the state: ask it (same rendering, same output).
 		if c.format == "html" {

@@ -42,7 +42,11 @@ func (c *spoolCmd) run(env *environ) int {
 			return fail(fmt.Errorf("id %q: want a positive number from `envwatch spool list`", c.id))
 		}
 	}
-	st, err := store.Open(cfg.StateDir, 2*time.Second)
+	st, err := (*store.Store)(nil), error(store.ErrLocked)
+	// Beside a running envwatch (its address in the state directory): ask it at once.
+	if !c.remote.beside(c.configFile) {
+		st, err = store.Open(cfg.StateDir, 2*time.Second)
+	}
 	if errors.Is(err, store.ErrLocked) {
 		v := url.Values{}
 		if id != 0 {

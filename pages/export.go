@@ -12,6 +12,10 @@ import (
 
 // writeCSV writes a table with its header row in the page's language.
 func writeCSV(w io.Writer, t Table) error {
+	// A byte-order mark: Excel on Chinese Windows reads a CSV without one as GBK.
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	_ = cw.Write(t.Head)
 	for _, row := range t.Rows {

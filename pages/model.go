@@ -74,6 +74,8 @@ type Page struct {
 	// Sources are the API answers the page was built from (name → URL), linked from the page.
 	Sources   []Source
 	Generated string
+	// Period is what the page covers, for file names: 2026-11, 2026, 2026-12-06.
+	Period string
 	// Links are the page's own neighbours (the previous and next month…), not printed.
 	Links []Link
 	W     *words

@@ -17,9 +17,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/envwatch/envwatch/airquality"
 )
 
 //go:embed templates/*.html
@@ -56,6 +59,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, ext, _ := strings.Cut(name, ".")
+	if err := checkPageQuery(kind, ext, r.URL.Query()); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	p, err := h.Build(r.Context(), kind, r.URL.Query(), r.URL.Query().Get("standalone") == "true")
 	if err != nil {
 		status := http.StatusInternalServerError
@@ -85,7 +92,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s.csv"`, p.Area, kind, t.Name))
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s-%s.csv"`, p.Area, kind, p.Period, t.Name))
 		writeCSV(w, t)
 	case "xlsx":
 		var buf bytes.Buffer
@@ -94,11 +101,50 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.xlsx"`, p.Area, kind))
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s.xlsx"`, p.Area, kind, p.Period))
 		buf.WriteTo(w)
 	default:
 		http.Error(w, "no such page (today, month, year; .csv or .xlsx for their tables)", http.StatusNotFound)
 	}
+}
+
+// checkPageQuery refuses parameters a page does not take and values it cannot honour —
+// a page answering another question than the one asked (lang=fr shown in Chinese, year=abc
+// shown as this year) is worse than an error.
+func checkPageQuery(kind, ext string, q url.Values) error {
+	allowed := map[string][]string{"today": {"area", "lang", "year"}, "month": {"area", "lang", "month"}, "year": {"area", "lang", "year", "standalone"}}[kind]
+	if allowed == nil {
+		return nil // answered as no such page
+	}
+	if ext == "csv" {
+		allowed = append(allowed, "table")
+	}
+	for k, vs := range q {
+		if !slices.Contains(allowed, k) {
+			return fmt.Errorf("unknown parameter %q: the %s page takes %s", k, kind, strings.Join(allowed, ", "))
+		}
+		if len(vs) > 1 {
+			return fmt.Errorf("parameter %q given %d times", k, len(vs))
+		}
+	}
+	if l := q.Get("lang"); l != "" && l != "zh" && l != "en" {
+		return fmt.Errorf("lang %q: want zh or en", l)
+	}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2100 {
+			return fmt.Errorf("year %q: want a year between 2000 and 2100", y)
+		}
+	}
+	if m := q.Get("month"); m != "" {
+		if t, err := time.Parse("2006-01", m); err != nil || t.Year() < 2000 || t.Year() > 2100 {
+			return fmt.Errorf("month %q: want YYYY-MM", m)
+		}
+	}
+	if s := q.Get("standalone"); s != "" && s != "true" && s != "false" {
+		return fmt.Errorf("standalone %q: want true or false", s)
+	}
+	return nil
 }
 
 // Build assembles a page from the API. standalone pages (files) carry no links.
@@ -135,6 +181,14 @@ func (h *Handler) Build(ctx context.Context, kind string, q url.Values, standalo
 	p.Standalone = standalone
 	p.Sources = used
 	p.Generated = b.w.stamp(now())
+	switch {
+	case q.Get("month") != "":
+		p.Period = q.Get("month")
+	case q.Get("year") != "" && kind == "year":
+		p.Period = q.Get("year")
+	default:
+		p.Period = now().In(airquality.Shanghai).Format(time.DateOnly)
+	}
 	return p, nil
 }
 

@@ -249,8 +249,15 @@ func TestExcelHoldsTheCSVValues(t *testing.T) {
 			if len(tb.Rows) == 0 {
 				continue
 			}
-			_, csvBody, _ := get(t, h, "/pages/"+kind+".csv?"+query+"&table="+tb.Name)
-			want, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+			_, csvBody, hdr := get(t, h, "/pages/"+kind+".csv?"+query+"&table="+tb.Name)
+			// Excel on Chinese Windows needs the BOM; the file is named with its period.
+			if !strings.HasPrefix(csvBody, "\uFEFF") {
+				t.Errorf("%s %s: CSV without a byte-order mark", kind, tb.Name)
+			}
+			if cd := hdr.Get("Content-Disposition"); !strings.Contains(cd, "-"+p.Period+"-"+tb.Name+".csv") || p.Period == "" {
+				t.Errorf("%s %s: file name %q lacks the period %q", kind, tb.Name, cd, p.Period)
+			}
+			want, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvBody, "\uFEFF"))).ReadAll()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +287,7 @@ func TestExcelHoldsTheCSVValues(t *testing.T) {
 	}
 	// Headers are Chinese by default; a published 35.0 stays 35.0 as a number.
 	_, body, _ := get(t, h, "/pages/year.csv?year=2026&table=monthly")
-	if !strings.HasPrefix(body, "月份,PM2.5（微克/立方米）") {
+	if !strings.HasPrefix(body, "\uFEFF月份,PM2.5（微克/立方米）") {
 		t.Errorf("monthly CSV header: %q", strings.SplitN(body, "\n", 2)[0])
 	}
 }
@@ -363,5 +370,23 @@ func TestStaleHeadlineGreyed(t *testing.T) {
 	_, body, _ = get(t, newHandler(t), "/pages/today")
 	if strings.Contains(body, "card stale") || strings.Contains(body, "未更新") {
 		t.Errorf("a fresh hour is greyed")
+	}
+}
+
+// A page refuses what it cannot honour instead of answering another question.
+func TestPageParametersChecked(t *testing.T) {
+	h := newHandler(t)
+	for url, want := range map[string]string{
+		"/pages/year?year=abc":                                 `year "abc": want a year between 2000 and 2100`,
+		"/pages/year?year=1900":                                `year "1900"`,
+		"/pages/today?lang=fr":                                 `lang "fr": want zh or en`,
+		"/pages/month?month=2026-13":                           `month "2026-13": want YYYY-MM`,
+		"/pages/today?station=1812A":                           `unknown parameter "station"`,
+		"/pages/month.csv?month=2026-11&table=ranking&table=x": `parameter "table" given 2 times`,
+	} {
+		code, body, _ := get(t, h, url)
+		if code != 400 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %q, want 400 %q", url, code, body, want)
+		}
 	}
 }

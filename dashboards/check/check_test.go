@@ -380,3 +380,123 @@ func TestStatusLightEvaluates(t *testing.T) {
 		t.Errorf("the status light evaluates wrongly: %v\n%s", err, out)
 	}
 }
+
+// panelExprs returns the PromQL of a dashboard's panel by title fragment, with $area set.
+func panelExprs(t *testing.T, file, title string) []string {
+	t.Helper()
+	b, err := os.ReadFile(repo("dashboards", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title       string
+			FieldConfig struct {
+				Defaults struct {
+					Thresholds struct {
+						Steps []struct{ Value *float64 }
+					}
+				}
+			}
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range d.Panels {
+		if strings.Contains(p.Title, title) {
+			for _, tg := range p.Targets {
+				out = append(out, strings.ReplaceAll(tg.Expr, "$area", "luoyang"))
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no panel titled %q", file, title)
+	}
+	return out
+}
+
+// promEval evaluates exprs on input series with promtool's engine and compares the samples.
+func promEval(t *testing.T, series string, tests map[string]string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + series + "    promql_expr_test:\n")
+	for expr, samples := range tests {
+		q, _ := json.Marshal(expr)
+		fmt.Fprintf(&b, "      - expr: %s\n        eval_time: 1m\n        exp_samples:%s\n", q, samples)
+	}
+	f := filepath.Join(t.TempDir(), "eval.test.yml")
+	os.WriteFile(f, []byte(b.String()), 0o644)
+	if out, err := exec.Command(tool(t, "promtool"), "test", "rules", f).CombinedOutput(); err != nil {
+		t.Errorf("%v\n%s\n%s", err, out, b.String())
+	}
+}
+
+// Air targets compares with last year only where last year's statistic is valid, and ranks
+// the area's units without the area itself; station detail draws the limits of both
+// GB 3095 editions where the 2026 one changed them.
+func TestDashboardsInStep(t *testing.T) {
+	last := panelExprs(t, "air-targets.json", "PM2.5 年均")[1]
+	good := panelExprs(t, "air-targets.json", "Good days")[1]
+	rank := panelExprs(t, "air-targets.json", "District ranking")[0]
+	series := `      - series: 'envwatch_air_mean_grams_per_cubic_meter{area="luoyang",pollutant="pm2_5",year="2026",period="same_period_last_year",basis="official"}'
+        values: '4e-05x3'
+      - series: 'envwatch_indicator_valid{area="luoyang",indicator="pm2_5_mean",year="2026",period="same_period_last_year"}'
+        values: '0x3'
+      - series: 'envwatch_air_day_indicator{area="luoyang",indicator="good_days",year="2026",period="same_period_last_year",basis="official"}'
+        values: '200x3'
+      - series: 'envwatch_indicator_valid{area="luoyang",indicator="good_days",year="2026",period="same_period_last_year"}'
+        values: '1x3'
+      - series: 'envwatch_air_mean_grams_per_cubic_meter{area="luoyang",pollutant="pm2_5",year="2026",period="year_to_date",basis="official"}'
+        values: '5e-05x3'
+      - series: 'envwatch_air_mean_grams_per_cubic_meter{area="xigong",pollutant="pm2_5",year="2026",period="year_to_date",basis="official"}'
+        values: '6e-05x3'
+      - series: 'envwatch_area_info{area="luoyang",name="洛阳市",name_en="Luoyang",kind="city",parent=""}'
+        values: '1x3'
+      - series: 'envwatch_area_info{area="xigong",name="西工区",name_en="Xigong",kind="district",parent="luoyang"}'
+        values: '1x3'
+`
+	promEval(t, series, map[string]string{
+		last: " []", // invalid last year: no comparison line
+		good: "\n          - labels: '{__name__=\"envwatch_air_day_indicator\",area=\"luoyang\",basis=\"official\",indicator=\"good_days\",period=\"same_period_last_year\",year=\"2026\"}'\n            value: 200",
+		rank: "\n          - labels: '{area=\"xigong\",basis=\"official\",name=\"西工区\",period=\"year_to_date\",pollutant=\"pm2_5\",year=\"2026\"}'\n            value: 60",
+	})
+	b, _ := os.ReadFile(repo("dashboards", "station-detail.json"))
+	for _, want := range []string{`"value": 60`, `"value": 75`, `"value": 120`, `"value": 150`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("station-detail.json: no limit line %s", want)
+		}
+	}
+}
+
+// The import copies (deploy/grafana-import) ask for their data sources on import: every
+// ${DS_…} they use is declared in __inputs, and no provisioned uid is left.
+func TestImportCopies(t *testing.T) {
+	files, _ := filepath.Glob(repo("deploy", "grafana-import", "*.json"))
+	if len(files) != len(loadDashboards(t)) {
+		t.Fatalf("%d import copies for %d dashboards", len(files), len(loadDashboards(t)))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		var d struct {
+			Inputs []struct{ Name, Type, PluginID string } `json:"__inputs"`
+		}
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		declared := map[string]bool{}
+		for _, in := range d.Inputs {
+			declared[in.Name] = in.Type == "datasource"
+		}
+		for _, m := range regexp.MustCompile(`\$\{(DS_[A-Z]+)\}`).FindAllStringSubmatch(string(b), -1) {
+			if !declared[m[1]] {
+				t.Errorf("%s: ${%s} used but not in __inputs", filepath.Base(f), m[1])
+			}
+		}
+		if strings.Contains(string(b), `"envwatch-prometheus"`) || strings.Contains(string(b), `"envwatch-influxdb"`) {
+			t.Errorf("%s: a provisioned data source uid is left", filepath.Base(f))
+		}
+	}
+}

@@ -63,6 +63,12 @@ func statusMappings() []obj {
 	return []obj{{"type": "value", "options": opts}}
 }
 
+// validOnly keeps a series only while the statistic it shows meets the coverage rule: a
+// comparison is drawn only between valid statistics (envwatch_indicator_valid).
+func validOnly(expr, indicator, period string) string {
+	return fmt.Sprintf(`%s and on (area, year, period) (envwatch_indicator_valid{area="$area",indicator=%q,period=%q} == 1)`, expr, indicator, period)
+}
+
 // statusExpr turns the one-series-per-status metric into the light's value 0…5 per
 // indicator: each status's series where it is 1, its label dropped, set to its number.
 func statusExpr(selector string) string {
@@ -133,16 +139,16 @@ func cityOverview() obj {
 func airTargets() obj {
 	ug := "µg/m³"
 	// Metrics are in g/m³ (base units); panels show µg/m³ as bureaus read them.
-	pm := func(id int, pollutant string, g grid) obj {
-		return panel(id, "timeseries", pollutant+" 年均 · annual mean (YTD vs target vs last year)", "Year to date, same period last year, target and the mean the rest of the year must not exceed, µg/m³.", g, ug,
+	pm := func(id int, pollutant, label string, g grid) obj {
+		return panel(id, "timeseries", label+" 年均 · annual mean (YTD vs target vs last year)", "Year to date, same period last year (only while its statistic is valid), target and the mean the rest of the year must not exceed, µg/m³.", g, ug,
 			prom(`envwatch_air_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`",period="year_to_date",basis="official"} * 1e6`, "今年 YTD"),
-			prom(`envwatch_air_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`",period="same_period_last_year",basis="official"} * 1e6`, "去年同期 last year"),
+			prom(validOnly(`envwatch_air_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`",period="same_period_last_year",basis="official"} * 1e6`, pollutant+"_mean", "same_period_last_year"), "去年同期 last year"),
 			prom(`envwatch_target_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`"} * 1e6`, "目标 target"),
 			prom(`envwatch_target_required_remaining_mean_grams_per_cubic_meter{area="$area",pollutant="`+pollutant+`"} * 1e6`, "剩余须 ≤ required"))
 	}
 	good := panel(3, "timeseries", "优良天数 · Good days", "Good days this year, last year (official and comparable) and the target.", grid{0, 8, 12, 8}, "d",
 		prom(`envwatch_air_day_indicator{area="$area",indicator="good_days",period="year_to_date"}`, "今年 YTD"),
-		prom(`envwatch_air_day_indicator{area="$area",indicator="good_days",period="same_period_last_year"}`, "去年同期 {{basis}}"),
+		prom(validOnly(`envwatch_air_day_indicator{area="$area",indicator="good_days",period="same_period_last_year"}`, "good_days", "same_period_last_year"), "去年同期 {{basis}}"),
 		prom(`envwatch_target_day_indicator{area="$area",indicator="good_days"}`, "目标 target"))
 	o3 := panel(4, "bargauge", "夏季臭氧超标天数 · Summer O3 exceedance days", "Used and left of the summer ozone budget.", grid{12, 8, 12, 8}, "d",
 		prom(`envwatch_target_day_budget_used{area="$area",indicator="o3_exceedance_days"}`, "已用 used"),
@@ -151,7 +157,7 @@ func airTargets() obj {
 		prom(`envwatch_air_composite_index{area="$area",period="year_to_date"}`, "今年 YTD"),
 		prom(`envwatch_target_composite_index{area="$area"}`, "目标 target"))
 	rank := panel(6, "bargauge", "区县排名 · District ranking (PM2.5 YTD)", "PM2.5 year to date per area, µg/m³.", grid{8, 16, 16, 6}, ug,
-		prom(`sort_desc(`+named(`envwatch_air_mean_grams_per_cubic_meter{pollutant="pm2_5",period="year_to_date",basis="official"} * 1e6`, "area", "envwatch_area_info")+`)`, "{{name}}"))
+		prom(`sort_desc(`+named(`envwatch_air_mean_grams_per_cubic_meter{pollutant="pm2_5",period="year_to_date",basis="official"} * 1e6 and on (area) envwatch_area_info{parent="$area"}`, "area", "envwatch_area_info")+`)`, "{{name}}"))
 	// History from InfluxDB's derived series (docs/storage.md).
 	calendar := panel(7, "status-history", "每日 AQI 日历 · Daily AQI this year", "Daily AQI of the area (air_daily) in the HJ 633 level colours; grey: NA.", grid{0, 22, 24, 8}, "none",
 		influxQL(`SELECT last("aqi") FROM "air_daily" WHERE "scope" = 'area' AND "area" =~ /^$area$/ AND "valid" = 1 AND $timeFilter GROUP BY time(1d) fill(none) tz('Asia/Shanghai')`, "AQI"))
@@ -177,7 +183,7 @@ func airTargets() obj {
 		prom(statusExpr(`area="$area"`), "{{indicator}}"))
 	lights["fieldConfig"].(obj)["defaults"].(obj)["mappings"] = statusMappings()
 	return dashboard("envwatch-air-targets", "大气目标 · Air targets", "PM2.5/PM10 against targets, good days, summer ozone budget, daily and monthly history, the probability of meeting each target.",
-		[]obj{pm(1, "pm2_5", grid{0, 0, 12, 8}), pm(2, "pm10", grid{12, 0, 12, 8}), good, o3, comp, rank, calendar, monthly, daily, prob, lights}, areaVar("envwatch_air_area_aqi"))
+		[]obj{pm(1, "pm2_5", "PM2.5", grid{0, 0, 12, 8}), pm(2, "pm10", "PM10", grid{12, 0, 12, 8}), good, o3, comp, rank, calendar, monthly, daily, prob, lights}, areaVar("envwatch_air_area_aqi"))
 }
 
 func water() obj {
@@ -204,20 +210,31 @@ func water() obj {
 func stationDetail() obj {
 	v := obj{"name": "station", "label": "站点 Station", "type": "query", "datasource": obj{"type": "influxdb", "uid": influxUID},
 		"query": `SHOW TAG VALUES FROM "air_hourly" WITH KEY = "station"`, "definition": `SHOW TAG VALUES FROM "air_hourly" WITH KEY = "station"`, "refresh": 1, "current": obj{}}
-	series := func(id int, field, title, unit string, limit float64, g grid) obj {
-		p := panel(id, "timeseries", title, "Hourly values from InfluxDB (InfluxQL); the threshold is the GB 3095 Grade II limit.", g, unit,
+	// limits are the GB 3095 Grade II limits: one line where the 2026 edition kept the 2012
+	// value, two where it changed (PM: the 2026 limit amber, the 2012 one red) — a chart
+	// spans dates under either edition (2026 in force from 1 March 2026).
+	series := func(id int, field, title, unit string, g grid, limits ...float64) obj {
+		p := panel(id, "timeseries", title, "Hourly values from InfluxDB (InfluxQL); the lines are the GB 3095 Grade II limits (both editions where the 2026 edition changed them).", g, unit,
 			influxQL(fmt.Sprintf(`SELECT mean("%s") FROM "air_hourly" WHERE "station" =~ /^$station$/ AND $timeFilter GROUP BY time(1h) fill(none)`, field), field))
-		p["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": []obj{{"color": "green", "value": nil}, {"color": "red", "value": limit}}}
+		steps := []obj{{"color": "green", "value": nil}}
+		colours := []string{"red"}
+		if len(limits) == 2 {
+			colours = []string{"orange", "red"}
+		}
+		for i, l := range limits {
+			steps = append(steps, obj{"color": colours[i], "value": l})
+		}
+		p["fieldConfig"].(obj)["defaults"].(obj)["thresholds"] = obj{"mode": "absolute", "steps": steps}
 		p["fieldConfig"].(obj)["defaults"].(obj)["custom"] = obj{"thresholdsStyle": obj{"mode": "line"}}
 		return p
 	}
 	return dashboard("envwatch-station", "站点详情 · Station detail", "Hourly history of every pollutant at one station.",
-		[]obj{series(1, "pm2_5", "细颗粒物 · PM2.5 µg/m³ (24 小时二级 Grade II 75; 2026: 60)", "µg/m³", 75, grid{0, 0, 12, 8}),
-			series(2, "pm10", "可吸入颗粒物 · PM10 µg/m³ (24 小时二级 Grade II 150; 2026: 120)", "µg/m³", 150, grid{12, 0, 12, 8}),
-			series(3, "o3", "臭氧 · O3 µg/m³ (1 小时二级 Grade II 200)", "µg/m³", 200, grid{0, 8, 12, 8}),
-			series(4, "no2", "二氧化氮 · NO2 µg/m³ (1 小时二级 Grade II 200)", "µg/m³", 200, grid{12, 8, 12, 8}),
-			series(5, "so2", "二氧化硫 · SO2 µg/m³ (1 小时二级 Grade II 500)", "µg/m³", 500, grid{0, 16, 12, 8}),
-			series(6, "co", "一氧化碳 · CO mg/m³ (1 小时二级 Grade II 10)", "mg/m³", 10, grid{12, 16, 12, 8})}, v)
+		[]obj{series(1, "pm2_5", "细颗粒物 · PM2.5 µg/m³ (24 小时二级 Grade II: 2026 版 60, 2012 版 75)", "µg/m³", grid{0, 0, 12, 8}, 60, 75),
+			series(2, "pm10", "可吸入颗粒物 · PM10 µg/m³ (24 小时二级 Grade II: 2026 版 120, 2012 版 150)", "µg/m³", grid{12, 0, 12, 8}, 120, 150),
+			series(3, "o3", "臭氧 · O3 µg/m³ (1 小时二级 Grade II 200)", "µg/m³", grid{0, 8, 12, 8}, 200),
+			series(4, "no2", "二氧化氮 · NO2 µg/m³ (1 小时二级 Grade II 200)", "µg/m³", grid{12, 8, 12, 8}, 200),
+			series(5, "so2", "二氧化硫 · SO2 µg/m³ (1 小时二级 Grade II 500)", "µg/m³", grid{0, 16, 12, 8}, 500),
+			series(6, "co", "一氧化碳 · CO mg/m³ (1 小时二级 Grade II 10)", "mg/m³", grid{12, 16, 12, 8}, 10)}, v)
 }
 
 func pipelineHealth() obj {
@@ -276,6 +293,39 @@ func Render(d obj) ([]byte, error) {
 	return append(b, '\n'), err
 }
 
+// importDir holds the import copies, outside the provisioned directory (Grafana's file
+// provider reads every JSON file below it, and a copy would collide with its original).
+const importDir = "../deploy/grafana-import"
+
+// ForImport is a dashboard as Grafana's "Import dashboard" takes it: the data sources
+// asked for on import (__inputs) instead of the provisioned uids.
+func ForImport(d obj) ([]byte, error) {
+	b, err := Render(d)
+	if err != nil {
+		return nil, err
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	b, _ = json.Marshal(v)
+	s := strings.NewReplacer(`"uid":"`+promUID+`"`, `"uid":"${DS_PROMETHEUS}"`, `"uid":"`+influxUID+`"`, `"uid":"${DS_INFLUXDB}"`).Replace(string(b))
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, err
+	}
+	var inputs []obj
+	if strings.Contains(s, "${DS_PROMETHEUS}") {
+		inputs = append(inputs, obj{"name": "DS_PROMETHEUS", "label": "Prometheus", "description": "The Prometheus that scrapes envwatch", "type": "datasource", "pluginId": "prometheus", "pluginName": "Prometheus"})
+	}
+	if strings.Contains(s, "${DS_INFLUXDB}") {
+		inputs = append(inputs, obj{"name": "DS_INFLUXDB", "label": "InfluxDB", "description": "The InfluxDB envwatch writes to (InfluxQL)", "type": "datasource", "pluginId": "influxdb", "pluginName": "InfluxDB"})
+	}
+	v["__inputs"] = inputs
+	delete(v, "id")
+	out, err := json.MarshalIndent(v, "", "  ")
+	return append(out, '\n'), err
+}
+
 func main() {
 	dir := "."
 	if len(os.Args) > 1 {
@@ -283,11 +333,16 @@ func main() {
 	}
 	for name, d := range Dashboards() {
 		b, err := Render(d)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name), b, 0o644)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		if err == nil {
+			b, err = ForImport(d)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, importDir, name), b, 0o644)
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

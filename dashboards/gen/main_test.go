@@ -24,5 +24,12 @@ func TestGeneratedDashboardsUpToDate(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("%s differs from the generator's output: run `cd dashboards && go run ./gen`", name)
 		}
+		imp, err := ForImport(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(filepath.Join("..", importDir, name)); err != nil || string(got) != string(imp) {
+			t.Errorf("%s/%s differs from the generator's output (%v): run `cd dashboards && go run ./gen`", importDir, name, err)
+		}
 	}
 }

@@ -56,7 +56,7 @@ func (b *builder) month() (*Page, error) {
 		for i, s := range as.each("schemes") {
 			sec := Sheet{ID: "scheme-" + strconv.Itoa(i+1), Title: w.T("month.comp") + " · " + s.text("name")}
 			t := Table{Name: "compensation_" + strconv.Itoa(i+1), Title: s.text("name"),
-				Head: []string{w.T("col.unitname"), w.T("col.value"), w.T("col.base"), w.T("col.diff"),
+				Head: []string{w.T("col.unitname"), w.T("col.monthvalue"), w.T("col.base"), w.T("col.diff"),
 					w.T("col.direction"), w.T("col.amount") + w.paren(s.text("money_unit")), w.T("col.excluded")}}
 			for _, l := range s.each("lines") {
 				dir := ""

@@ -210,13 +210,11 @@ func (b *builder) basis(rep, daily doc, haveDaily bool) Sheet {
 	if r, ok := rep.at("indicators/pm2_5_mean"); ok && r.has("coverage") {
 		t.Rows = append(t.Rows, []Cell{label(w.T("basis.coverage")), r.cell("coverage/valid_days")})
 	}
-	na := ""
-	for i, d := range rep.each("na_days") {
-		if i > 0 {
-			na += w.listSep()
-		}
-		na += d.text("")
+	var days []string
+	for _, d := range rep.each("na_days") {
+		days = append(days, d.text(""))
 	}
+	na := w.dayRanges(days)
 	if na == "" {
 		na = w.T("problems.none")
 	}

@@ -120,9 +120,22 @@ func naLine(info *indicator.AreaInfo, wd *words) string {
 	if len(info.NADays) == 0 {
 		return wd.noNADays
 	}
-	ds := make([]string, len(info.NADays))
-	for i, d := range info.NADays {
-		ds[i] = wd.dayText(d)
+	// Runs of consecutive days as ranges: a year without data is one line, not 305 days.
+	var ds []string
+	for i := 0; i < len(info.NADays); {
+		j := i
+		for j+1 < len(info.NADays) && info.NADays[j+1] == info.NADays[j]+1 {
+			j++
+		}
+		switch {
+		case j == i:
+			ds = append(ds, wd.dayText(info.NADays[i]))
+		case wd == &en:
+			ds = append(ds, wd.dayText(info.NADays[i])+"–"+wd.dayText(info.NADays[j]))
+		default:
+			ds = append(ds, wd.dayText(info.NADays[i])+"至"+wd.dayText(info.NADays[j]))
+		}
+		i = j + 1
 	}
 	list := strings.Join(ds, "、")
 	if wd == &en {

@@ -68,7 +68,10 @@ type Page struct {
 	Area, AreaName              string
 	// Query is the page's own query (area, month, year…), for links to the other language
 	// and the exports.
-	Query      string
+	Query template.URL
+	// AreaQuery is the area alone, for the links to the other pages (whose other
+	// parameters differ: a month page's month means nothing to the year page).
+	AreaQuery  template.URL
 	Standalone bool // a file, not served: no navigation, no export links
 	Sheets     []Sheet
 	// Sources are the API answers the page was built from (name → URL), linked from the page.

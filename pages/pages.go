@@ -281,7 +281,11 @@ func (b *builder) page(kind, areaName string) *Page {
 		}
 	}
 	q.Set("area", b.area)
-	return &Page{Kind: kind, Lang: b.w.lang, Title: areaName + " · " + b.w.T(kind), Area: b.area, AreaName: areaName, Query: q.Encode(), W: b.w}
+	// The encoded queries go into href attributes as they are: html/template would escape
+	// a plain string's = and & a second time (?area%3djianxi), and the link would lose
+	// its area.
+	return &Page{Kind: kind, Lang: b.w.lang, Title: areaName + " · " + b.w.T(kind), Area: b.area, AreaName: areaName,
+		Query: template.URL(q.Encode()), AreaQuery: template.URL(url.Values{"area": {b.area}}.Encode()), W: b.w}
 }
 
 func findTable(p *Page, name string) (Table, bool) {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -387,6 +388,27 @@ func TestPageParametersChecked(t *testing.T) {
 		code, body, _ := get(t, h, url)
 		if code != 400 || !strings.Contains(body, want) {
 			t.Errorf("%s: %d %q, want 400 %q", url, code, body, want)
+		}
+	}
+}
+
+// Every link of a page keeps its area and leads somewhere: the navigation to the other
+// pages and the exports, followed, answer 200 (an escaped ?area%3d… would lose the area).
+func TestPageLinksKeepTheirArea(t *testing.T) {
+	h := newHandler(t)
+	_, body, _ := get(t, h, "/pages/month?area=luoyang&month=2026-11")
+	links := regexp.MustCompile(`href="(/pages/[^"]+)"`).FindAllStringSubmatch(body, -1)
+	if len(links) < 6 {
+		t.Fatalf("%d links", len(links))
+	}
+	for _, l := range links {
+		href := html.UnescapeString(l[1])
+		if !strings.Contains(href, "area=luoyang") || strings.Contains(href, "%3d") || strings.Contains(href, "%3D") {
+			t.Errorf("link %q does not carry area=luoyang", href)
+			continue
+		}
+		if code, b, _ := get(t, h, href); code != 200 {
+			t.Errorf("link %q: %d %s", href, code, b)
 		}
 	}
 }

@@ -86,10 +86,17 @@ func checkYear(s string) (int, error) {
 		return 0, Errorf(http.StatusBadRequest, "year is required")
 	case err != nil:
 		return 0, Errorf(http.StatusBadRequest, "year %q: want a year such as 2026", s)
-	case y < 2000 || y > 2100:
-		return 0, Errorf(http.StatusBadRequest, "year %d: want a year between 2000 and 2100", y)
 	}
-	return y, nil
+	return y, CheckYear(y)
+}
+
+// CheckYear refuses a year envwatch cannot hold data of (the CLI's --year too: a
+// year of 99999999999 or −1 is a typing slip, not a question).
+func CheckYear(y int) error {
+	if y < 2000 || y > 2100 {
+		return Errorf(http.StatusBadRequest, "year %d: want a year between 2000 and 2100", y)
+	}
+	return nil
 }
 
 // nearest is the parameter name within two edits of k, if any.

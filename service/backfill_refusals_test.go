@@ -38,3 +38,20 @@ func TestBackfillRefusedBeforeStarting(t *testing.T) {
 		t.Errorf("%d jobs started", n)
 	}
 }
+
+// A year outside 2000–2100 is a typing slip: the report and the rebuild refuse it (400)
+// whether asked over the API or by the CLI.
+func TestYearsChecked(t *testing.T) {
+	s := fixtureStack(t, t.TempDir())
+	defer s.Close()
+	for _, y := range []int{-1, 0, 1, 1999, 2101, 99999999999} {
+		_, err := s.Report(context.Background(), &strings.Builder{}, api.ReportQuery{Area: "luoyang", Year: y}, time.Now())
+		var e *api.Error
+		if !errors.As(err, &e) || e.Status != 400 {
+			t.Errorf("report year %d: %v, want 400", y, err)
+		}
+		if err := s.Rebuild(context.Background(), &strings.Builder{}, y); !errors.As(err, &e) || e.Status != 400 {
+			t.Errorf("rebuild year %d: %v, want 400", y, err)
+		}
+	}
+}

@@ -17,6 +17,9 @@ import (
 // Rebuild reads a year of raw data back from InfluxDB into the stack's engines and state:
 // the one code path of the CLI and the API.
 func (s *Generation) Rebuild(ctx context.Context, w io.Writer, year int) error {
+	if err := api.CheckYear(year); err != nil {
+		return err
+	}
 	in := s.cfg.InfluxDB
 	if in == nil {
 		return api.Errorf(http.StatusBadRequest, "the configuration has no influxdb section to rebuild from")

@@ -35,6 +35,9 @@ func findArea(cfg *config.Config, key string) (config.Area, error) {
 // Report renders a report of the stack's state: the one code path of the CLI and the API.
 // Refusals are *api.Error (400: a bad query, 404: no such area or no data).
 func (s *Generation) Report(_ context.Context, w io.Writer, q api.ReportQuery, now time.Time) (warning string, err error) {
+	if err := api.CheckYear(q.Year); err != nil {
+		return "", err
+	}
 	area, err := findArea(s.cfg, q.Area)
 	if err != nil {
 		return "", &api.Error{Status: http.StatusNotFound, Msg: err.Error()}

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strconv"
@@ -30,21 +31,69 @@ func (e *Error) Error() string {
 // Errors is a list of configuration errors.
 type Errors []*Error
 
+// Bounds of a configuration: a national one (342 cities, 1,900 stations, 3,600 sections)
+// is under 2 MB and expands to a few hundred thousand YAML nodes; a file far beyond is a
+// mistake or an attack, and is refused before it costs gigabytes.
+const (
+	MaxFileBytes = 16 << 20
+	// MaxNodes bounds the document with its aliases expanded (a few kilobytes of nested
+	// aliases expand to billions of nodes).
+	MaxNodes = 2_000_000
+	// MaxErrors printed per file; the rest are counted.
+	MaxErrors = 100
+)
+
 func (es Errors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
+	n := min(len(es), MaxErrors)
+	msgs := make([]string, n, n+1)
+	for i, e := range es[:n] {
 		msgs[i] = e.Error()
+	}
+	if len(es) > n {
+		msgs = append(msgs, fmt.Sprintf("… and %d more errors", len(es)-n))
 	}
 	return strings.Join(msgs, "\n")
 }
 
 // LoadFile reads, decodes, defaults and validates a configuration file.
 func LoadFile(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
+	defer f.Close()
+	// Checked while reading, not by stat: a pipe or a growing file has no size to trust.
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	if len(b) > MaxFileBytes {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("the file is larger than %d MiB: not a configuration", MaxFileBytes>>20)}}
+	}
 	return Load(path, b)
+}
+
+// expandedNodes counts a document's nodes with every alias expanded, stopping past limit.
+func expandedNodes(n *yaml.Node, limit int, memo map[*yaml.Node]int) int {
+	if n == nil {
+		return 0
+	}
+	if c, ok := memo[n]; ok {
+		return c
+	}
+	memo[n] = limit + 1 // a cycle of aliases counts as too many
+	total := 1
+	if n.Kind == yaml.AliasNode {
+		total += expandedNodes(n.Alias, limit, memo)
+	}
+	for _, c := range n.Content {
+		if total > limit {
+			break
+		}
+		total += expandedNodes(c, limit, memo)
+	}
+	memo[n] = total
+	return total
 }
 
 // Load decodes a configuration; name is used in error messages.
@@ -55,6 +104,12 @@ func Load(name string, b []byte) (*Config, error) {
 	}
 	if len(root.Content) == 0 {
 		return nil, Errors{{File: name, Msg: "the file is empty"}}
+	}
+	if len(b) > MaxFileBytes {
+		return nil, Errors{{File: name, Msg: fmt.Sprintf("the file is larger than %d MiB: not a configuration", MaxFileBytes>>20)}}
+	}
+	if n := expandedNodes(&root, MaxNodes, map[*yaml.Node]int{}); n > MaxNodes {
+		return nil, Errors{{File: name, Msg: fmt.Sprintf("the document expands to more than %d nodes with its aliases: refused", MaxNodes)}}
 	}
 	if es := checkShape(name, &root, reflect.TypeFor[Config]()); len(es) > 0 {
 		return nil, es

@@ -32,6 +32,9 @@ for _ in $(seq 1 150); do
 done
 curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode 'q=CREATE DATABASE envwatch' >/dev/null
 echo "influxd on http://127.0.0.1:$port (database envwatch); envwatch on http://localhost:$webport/"
-"$envwatch" run --config "$run/envwatch.yaml" --web.listen-address ":$webport" "${extra[@]}" &
+listen=":$webport"
+# The admin API is refused on an open listener without a web configuration: keep it local.
+[[ " ${extra[*]} " == *" --web.enable-admin-api "* ]] && listen="127.0.0.1:$webport"
+"$envwatch" run --config "$run/envwatch.yaml" --web.listen-address "$listen" "${extra[@]}" &
 envwatch_pid=$!
 wait "$envwatch_pid"

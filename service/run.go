@@ -204,5 +204,9 @@ func routes(opt Options, g prometheus.Gatherer, influxOK *atomic.Bool, reload fu
 	if err == nil {
 		mux.Handle("/", landing)
 	}
-	return mux
+	// A page on another site must not be able to trigger a reload, a backfill or a spool
+	// drop through a visitor's browser (a form POST needs no credentials here, or brings
+	// the browser's cached ones): non-safe cross-origin browser requests are refused
+	// (Sec-Fetch-Site, Origin). curl, the CLI and Prometheus send neither and pass.
+	return http.NewCrossOriginProtection().Handler(mux)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -76,11 +77,38 @@ func (c *runCmd) run(env *environ) int {
 		return c.once(env)
 	}
 	logger := c.logger(env.stderr)
+	if err := c.checkExposure(); err != nil {
+		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
+		return 2
+	}
 	if err := c.serve(env.ctx, logger); err != nil {
 		logger.Error("envwatch stopped", "err", err)
 		return 1
 	}
 	return 0
+}
+
+// checkExposure refuses the mutating endpoints (admin API, lifecycle) on a listener
+// anyone on the network reaches without a web configuration: they would take a backfill or
+// a spool drop from anyone. Bound to loopback they are the machine's own; behind basic auth
+// (a web configuration) whoever holds the password's.
+func (c *runCmd) checkExposure() error {
+	if !c.adminAPI && !c.lifecycle {
+		return nil
+	}
+	if c.web != nil && c.web.WebConfigFile != nil && *c.web.WebConfigFile != "" {
+		return nil
+	}
+	if c.web == nil || c.web.WebListenAddresses == nil {
+		return nil
+	}
+	for _, a := range *c.web.WebListenAddresses {
+		host, _, err := net.SplitHostPort(a)
+		if ip := net.ParseIP(host); err != nil || host == "" || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return fmt.Errorf("--web.enable-admin-api and --web.enable-lifecycle need --web.config.file (basic auth, TLS) or a loopback --web.listen-address such as 127.0.0.1:9065; %q is open to the network (docs/deploy.md)", a)
+		}
+	}
+	return nil
 }
 
 // swapHandler serves the current generation's routes.

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -25,6 +26,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/envwatch/envwatch/internal/secret"
+	"github.com/envwatch/envwatch/service"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
@@ -233,4 +236,36 @@ func crc16(s string) uint16 {
 		}
 	}
 	return reg
+}
+
+// The mutating endpoints are refused on an open listener without a web configuration (run
+// exits 2 before listening), allowed on loopback; a browser's cross-origin POST is refused
+// whatever the setting.
+func TestAdminEndpointsSafeByConstruction(t *testing.T) {
+	dir := t.TempDir()
+	p := exampleConfig(t, dir, "c.yaml", "http://127.0.0.1:1", "backfill_days: 1100", "backfill_days: 0")
+	for _, flags := range [][]string{{"--web.enable-admin-api"}, {"--web.enable-lifecycle"}} {
+		var errb bytes.Buffer
+		args := append([]string{"run", "--config", p, "--web.listen-address", ":0"}, flags...)
+		if code := run(context.Background(), args, nil, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), "need --web.config.file") {
+			t.Errorf("%v on :0: exit %d, %s", flags, code, errb.String())
+		}
+	}
+	h := service.DownRoutes(service.Options{Lifecycle: true, AdminAPI: true}, prometheus.NewRegistry(), errors.New("down"), func() error { return nil })
+	for _, hdr := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"}} {
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:9065/-/reload", nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusForbidden {
+			t.Errorf("cross-origin POST /-/reload with %v: %d, want 403", hdr, rec.Code)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "http://127.0.0.1:9065/-/reload", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("POST /-/reload from curl: %d %s", rec.Code, rec.Body.String())
+	}
 }

@@ -308,7 +308,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 	}
 	type seenAt struct{ i, part int }
 	seen := make(map[dupKey]seenAt, n)
-	horizon := p.now().Add(2 * time.Hour)
+	now := p.now()
 	part, superseded, revises := 0, 0, false
 	for i := range b.Readings {
 		for part+1 < len(b.Parts) && i >= b.Parts[part+1] {
@@ -324,7 +324,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 				continue
 			}
 		}
-		if r.End.After(horizon) || r.End.Year() < 2000 || (r.Kind == reading.Air && r.Period == reading.Hour && r.End.Unix()%3600 != 0) {
+		if !reading.TimeOK(r.End, now) || (r.Kind == reading.Air && r.Period == reading.Hour && r.End.Unix()%3600 != 0) {
 			p.reject(b.Source, ReasonBadTime, r, nil)
 			continue
 		}

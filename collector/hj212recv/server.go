@@ -442,8 +442,10 @@ func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Han
 	}
 	dev, ok := s.opt.Devices[p.MN]
 	if !ok {
+		// Answered like a wrong password (3), not "MN unknown" (4): a guesser must not
+		// learn which MNs exist. Counted apart for the operator.
 		s.packets.WithLabelValues("unknown_mn").Inc()
-		return hj212.RequestAnswer(&p, 4), true
+		return hj212.RequestAnswer(&p, 3), true
 	}
 	if !dev.NoAuth {
 		if s.backedOff(cs.remote, p.MN) {
@@ -483,21 +485,29 @@ func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Han
 		}
 		return hj212.RequestAnswer(&p, 100), true
 	}
+	if !reading.TimeOK(r.End, s.now()) {
+		// A time that has not come (or a clock never set): answered as the DataTime error
+		// it is, not acknowledged and then thrown away downstream.
+		s.packets.WithLabelValues("datatime").Inc()
+		return hj212.RequestAnswer(&p, 100), true
+	}
 	b := &reading.Batch{Source: s.opt.Name, Readings: []reading.Reading{r}, Rejects: rejects}
 	if len(r.Values) == 0 {
 		b.Readings = nil // nothing usable: the rejects are still counted downstream
 	}
-	if _, err := h.Handle(ctx, b); err != nil {
+	accepted, err := h.Handle(ctx, b)
+	if err != nil {
 		// Not acknowledged: the logger keeps the data and sends it again.
 		s.packets.WithLabelValues("handler_error").Inc()
 		s.opt.Logger.Warn("hj212 packet not stored", "mn", p.MN, "err", err)
 		return nil, true
 	}
-	if len(r.Values) == 0 && len(rejects) > 0 {
+	if accepted == 0 {
+		// Every value refused (here or by the pipeline's checks): counted as what it is.
 		s.packets.WithLabelValues("rejected").Inc()
-	} else {
-		s.accepted.Inc()
+		return hj212.RequestAnswer(&p, 100), true
 	}
+	s.accepted.Inc()
 	if p.AckRequested() {
 		return hj212.DataAck(&p), true
 	}

@@ -69,6 +69,20 @@ func startServer(t *testing.T, mutate func(*config.HJ212)) (*Server, string, *re
 
 func startServerLog(t *testing.T, mutate func(*config.HJ212), logger *slog.Logger) (*Server, string, *recorder, *Metrics) {
 	t.Helper()
+	rec := &recorder{}
+	srv, addr, m := startServerHandler(t, mutate, logger, rec)
+	return srv, addr, rec, m
+}
+
+// startServerWith serves the test devices into h.
+func startServerWith(t *testing.T, h collector.Handler) (*Server, string, collector.Handler, *Metrics) {
+	t.Helper()
+	srv, addr, m := startServerHandler(t, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), h)
+	return srv, addr, h, m
+}
+
+func startServerHandler(t *testing.T, mutate func(*config.HJ212), logger *slog.Logger, h collector.Handler) (*Server, string, *Metrics) {
+	t.Helper()
 	k := &config.HJ212{Listen: "127.0.0.1:0", MaxConnections: 64, MaxConnectionsPerAddr: 40, MaxSegmentBytes: 1024,
 		ReadTimeout: config.Duration(2 * time.Second), IdleTimeout: config.Duration(5 * time.Second), ValidFlags: []string{"N"},
 		FirstPacketTimeout: config.Duration(5 * time.Second), MaxAuthFailures: 3,
@@ -88,10 +102,9 @@ func startServerLog(t *testing.T, mutate func(*config.HJ212), logger *slog.Logge
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, rec) }()
+	go func() { done <- srv.Serve(ctx, h) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -107,7 +120,7 @@ func startServerLog(t *testing.T, mutate func(*config.HJ212), logger *slog.Logge
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, addr.String(), rec, m
+	return srv, addr.String(), m
 }
 
 // send writes packets on one connection and returns each packet's answer ("" = none
@@ -145,7 +158,7 @@ func TestPacketsOverTCP(t *testing.T) {
 	want := []string{
 		"", "", "", "", "", // accepted, no answer asked (Flag 4/8), A1 is itself an answer
 		string(hj212.RequestAnswer(&hj212.Packet{QN: "20160801085857223", PW: "100000", MN: "010000A8900016F000169DC0"}, 3)), // P1: wrong password
-		string(hj212.RequestAnswer(&hj212.Packet{PW: "123456", MN: "NJGDKYYC202101q0001w0001"}, 4)),                          // P5: unknown MN
+		string(hj212.RequestAnswer(&hj212.Packet{PW: "123456", MN: "NJGDKYYC202101q0001w0001"}, 3)),                          // P5: unknown MN, answered like a wrong password
 		string(hj212.RequestAnswer(&hj212.Packet{QN: "20220513162608370", PW: "123456", MN: "JLYP01_AIR01_0001"}, 9)),        // bad CRC
 		string(hj212.DataAck(&hj212.Packet{QN: "20260301090000001", PW: "123456", MN: "010000A8900016F000169DC0"})),          // 9014
 	}
@@ -335,5 +348,49 @@ func TestDeviceUnits(t *testing.T) {
 	}
 	if got["co"] != "0.0006" || got["pm2_5"] != "35000" || got["pm10"] != "60" {
 		t.Errorf("converted %v", got)
+	}
+}
+
+
+// refusing is a pipeline that refuses every value (negative, above the maximum …).
+type refusing struct{ recorder }
+
+func (r *refusing) Handle(ctx context.Context, b *reading.Batch) (int, error) {
+	r.recorder.Handle(ctx, b)
+	return 0, nil
+}
+
+// A packet is acknowledged only for what is kept: a DataTime after the current hour (or
+// before 2000) is answered 100 and not handed on; a packet whose every value the pipeline
+// refuses is answered 100 and counted rejected, not accepted.
+func TestAnswersMatchWhatIsKept(t *testing.T) {
+	_, addr, rec, m := startServer(t, nil)
+	hour := time.Now().In(time.FixedZone("CST", 8*3600)).Truncate(time.Hour)
+	withAck := func(dataTime string) string {
+		body := strings.Replace(strings.Replace(A3[6:len(A3)-6], "Flag=4", "Flag=5", 1), "DataTime=20260301080000", "DataTime="+dataTime, 1)
+		return string(hj212.Frame(body))
+	}
+	qn := &hj212.Packet{QN: "20260301090000001", PW: "123456", MN: "010000A8900016F000169DC0"}
+	// The running hour (CN 2061 DataTime = its start), the next one, and a clock never set.
+	answers := send(t, addr, withAck(hour.Format("20060102150405")), withAck(hour.Add(time.Hour).Format("20060102150405")), withAck("19990101000000"))
+	want := []string{string(hj212.DataAck(qn)), string(hj212.RequestAnswer(qn, 100)), string(hj212.RequestAnswer(qn, 100))}
+	for i := range want {
+		if answers[i] != want[i] {
+			t.Errorf("answer %d = %q, want %q", i, answers[i], want[i])
+		}
+	}
+	if n := len(rec.readings()); n != 1 {
+		t.Errorf("%d readings handed on, want 1 (the running hour)", n)
+	}
+	if got := testutil.ToFloat64(m.Packets.WithLabelValues("hj212", "datatime")); got != 2 {
+		t.Errorf("datatime %v, want 2", got)
+	}
+
+	_, addr2, _, m2 := startServerWith(t, &refusing{})
+	if a := send(t, addr2, withAck("20260301080000")); a[0] != string(hj212.RequestAnswer(qn, 100)) {
+		t.Errorf("every value refused: answer %q, want QnRtn 100", a[0])
+	}
+	if r, a := testutil.ToFloat64(m2.Packets.WithLabelValues("hj212", "rejected")), testutil.ToFloat64(m2.Packets.WithLabelValues("hj212", "accepted")); r != 1 || a != 0 {
+		t.Errorf("every value refused: rejected %v accepted %v, want 1 and 0", r, a)
 	}
 }

@@ -146,7 +146,10 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 	self.ConfigLoadSuccess.SetToCurrentTime()
 	handler := &swapHandler{}
 	handler.h.Store(&cur.Handler)
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	// Bounded by design: a client holding idle keep-alive connections (even after a 401)
+	// or sending a request body slowly gives them back; responses may stream long (a
+	// rebuild's progress), so there is no write timeout.
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(srv, c.web, logger) }()
 	defer writeAddress(cfg.StateDir, serviceURL(c.web))()

@@ -192,6 +192,7 @@ func (s *Server) Serve(ctx context.Context, h collector.Handler) error {
 		l = tls.NewListener(l, s.opt.TLS)
 	}
 	s.addr <- l.Addr()
+	defer l.Close() // whatever ends Serve, the port is given back
 	var wg sync.WaitGroup
 	go func() {
 		<-ctx.Done()
@@ -202,20 +203,26 @@ func (s *Server) Serve(ctx context.Context, h collector.Handler) error {
 		}
 		s.mu.Unlock()
 	}()
+	var delay time.Duration // back-off after a failed accept
 	for {
 		c, err := l.Accept()
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				wg.Wait()
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			// Out of file descriptors (EMFILE), a connection reset before it was taken:
+			// the listener is still good. Wait and try again, as net/http does, instead of
+			// giving up the receiver until a restart.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			s.opt.Logger.Warn("hj212 accept failed; retrying", "source", s.opt.Name, "err", err, "retry_in", delay)
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
 			}
-			wg.Wait()
-			return fmt.Errorf("hj212 accept: %w", err)
+			continue
 		}
+		delay = 0
 		if !s.admit(c) {
 			c.Close()
 			continue

@@ -351,7 +351,6 @@ func TestDeviceUnits(t *testing.T) {
 	}
 }
 
-
 // refusing is a pipeline that refuses every value (negative, above the maximum …).
 type refusing struct{ recorder }
 

@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,8 +15,6 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/api"
-	"github.com/envwatch/envwatch/collector/simulate"
-	"github.com/envwatch/envwatch/reading"
 )
 
 // One language per output: every page, report and assessment of the Luoyang example, fed a
@@ -32,36 +27,8 @@ func TestOneLanguagePerOutput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a year and a half of simulated hours through the engine")
 	}
-	b, err := os.ReadFile("../examples/luoyang.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "c.yaml")
-	os.WriteFile(cfgPath, bytes.Replace(b, []byte("state_dir: ./var/state"), []byte("state_dir: "+filepath.Join(dir, "state")), 1), 0o600)
-	s, err := Open(cfgPath, slog.New(slog.NewTextHandler(io.Discard, nil)), Mode{Sink: Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var stations, sections []string
-	for _, st := range s.cfg.Stations {
-		stations = append(stations, st.Code)
-	}
-	for _, sec := range s.cfg.Sections {
-		sections = append(sections, sec.Code)
-	}
-	for _, src := range s.cfg.DrinkingWaterSources {
-		sections = append(sections, src.Code)
-	}
-	now := time.Date(2026, 12, 6, 11, 30, 0, 0, s.loc)
-	rs, err := simulate.New(2022, stations, sections, 0).Readings(context.Background(), time.Date(2025, 6, 1, 0, 0, 0, 0, s.loc), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "demo", Readings: rs}); err != nil {
-		t.Fatal(err)
-	}
+	now := time.Date(2026, 12, 6, 11, 30, 0, 0, time.FixedZone("CST", 8*3600))
+	s := exampleGeneration(t, time.Date(2025, 6, 1, 0, 0, 0, 0, now.Location()), now)
 
 	// What has no translation: the configuration's Chinese-only names, the money unit.
 	var names []string
@@ -85,7 +52,12 @@ func TestOneLanguagePerOutput(t *testing.T) {
 	for _, a := range s.cfg.Areas {
 		ids = append(ids, a.ID)
 	}
-	ids = append(ids, sections...)
+	for _, sec := range s.cfg.Sections {
+		ids = append(ids, sec.Code)
+	}
+	for _, src := range s.cfg.DrinkingWaterSources {
+		ids = append(ids, src.Code)
+	}
 
 	outputs := map[string]string{}
 	pg := s.Pages()

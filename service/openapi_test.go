@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +14,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/envwatch/envwatch/api"
-	"github.com/envwatch/envwatch/collector/simulate"
-	"github.com/envwatch/envwatch/reading"
 )
 
 // openAPI compiles the schemas of api/openapi.yaml.
@@ -80,27 +75,8 @@ func TestAPIMatchesOpenAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three months of simulated hours through the engine")
 	}
-	b, _ := os.ReadFile("../examples/luoyang.yaml")
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "c.yaml")
-	os.WriteFile(cfgPath, bytes.Replace(b, []byte("state_dir: ./var/state"), []byte("state_dir: "+filepath.Join(dir, "state")), 1), 0o600)
-	s, err := Open(cfgPath, slog.New(slog.NewTextHandler(io.Discard, nil)), Mode{Sink: Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var stations, sections []string
-	for _, x := range s.cfg.Stations {
-		stations = append(stations, x.Code)
-	}
-	for _, x := range s.cfg.Sections {
-		sections = append(sections, x.Code)
-	}
 	now := time.Now()
-	rs, _ := simulate.New(2022, stations, sections, 0).Readings(context.Background(), now.AddDate(0, -3, 0), now)
-	if _, err := s.pl.Handle(context.Background(), &reading.Batch{Source: "demo", Readings: rs}); err != nil {
-		t.Fatal(err)
-	}
+	s := exampleGeneration(t, now.AddDate(0, -3, 0), now)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	h := &api.Handler{Svc: &answers{s: s, jobs: api.NewJobs(ctx)}, Admin: true}

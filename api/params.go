@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/envwatch/envwatch/internal/spelling"
 )
 
 // param is a query parameter an endpoint takes and the values it accepts (nil: any; the
@@ -101,37 +103,8 @@ func CheckYear(y int) error {
 
 // nearest is the parameter name within two edits of k, if any.
 func nearest(k string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := distance(k, n); d < bestD {
-			best, bestD = n, d
-		}
+	if n, d := spelling.Nearest(k, names); d >= 0 && d <= 2 {
+		return n
 	}
-	return best
-}
-
-// distance is the optimal-string-alignment distance: a swapped pair of letters ("froce")
-// is one edit, as people make it.
-func distance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+c)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
+	return ""
 }

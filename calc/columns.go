@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
+	"github.com/envwatch/envwatch/internal/spelling"
 	"github.com/envwatch/envwatch/waterquality"
 )
 
@@ -207,17 +207,13 @@ func (m *matcher) lookup(h string) (name, unit string, ok bool) {
 // header looks like one of them at all (edit distance, or a pollutant's stem).
 func (m *matcher) suggest(h string) (string, bool) {
 	k, _ := squash(h)
-	best, bestD := "", 1<<30
 	keys := make([]string, 0, len(m.byKey))
 	for a := range m.byKey {
 		keys = append(keys, a)
 	}
 	sort.Strings(keys)
-	for _, a := range keys {
-		if d := editDistance(k, a); d < bestD {
-			best, bestD = m.byKey[a], d
-		}
-	}
+	nearest, bestD := spelling.Nearest(k, keys)
+	best := m.byKey[nearest]
 	limit := 1
 	if len([]rune(k)) >= 5 {
 		limit = 2
@@ -233,25 +229,4 @@ func pollutantStem(k string) bool {
 		}
 	}
 	return false
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if unicode.ToLower(ra[i-1]) == unicode.ToLower(rb[j-1]) {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -1,6 +1,10 @@
 package indicator
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/envwatch/envwatch/waterquality"
+)
 
 // The one catalogue of the words a report, a page and the API use for statuses and
 // indicators, as the bureaus' bulletins write them (zh) and in English (en).
@@ -102,4 +106,48 @@ func ReasonText(lang, reason string) string {
 		return reason
 	}
 	return zhReasons.Replace(reason)
+}
+
+// ClassText writes a water class as the bulletins do: Ⅲ类, 劣Ⅴ类 / Class III, worse than V.
+func ClassText(lang, class string) string {
+	if class == "" {
+		return ""
+	}
+	if lang == "en" {
+		if class == "劣V" {
+			return "worse than V"
+		}
+		return "Class " + class
+	}
+	roman := map[string]string{"I": "Ⅰ类", "II": "Ⅱ类", "III": "Ⅲ类", "IV": "Ⅳ类", "V": "Ⅴ类", "劣V": "劣Ⅴ类"}
+	if r, ok := roman[class]; ok {
+		return r
+	}
+	return class
+}
+
+// LevelText names a section's level: 国考 / 省考 (national / provincial in English).
+func LevelText(lang, level string) string {
+	if lang == "en" {
+		return level
+	}
+	switch level {
+	case "national":
+		return "国考"
+	case "provincial":
+		return "省考"
+	}
+	return level
+}
+
+// ItemText names a water item by its code: 总磷 / TP.
+func ItemText(lang, code string) string {
+	it, ok := waterquality.ParseItem(code)
+	if !ok {
+		return code
+	}
+	if lang == "en" {
+		return strings.ToUpper(it.Code())
+	}
+	return it.Name()
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
-	"github.com/envwatch/envwatch/waterquality"
+	"github.com/envwatch/envwatch/indicator"
 )
 
 // How a page writes what the API answers in codes and machine forms: a time as a bureau
@@ -75,37 +75,10 @@ func (w *words) pollutants(codes string) string {
 }
 
 // item names a water item code (tp → 总磷 / TP).
-func (w *words) item(code string) string {
-	it, ok := waterquality.ParseItem(code)
-	if !ok {
-		return code
-	}
-	if w.lang == "en" {
-		return strings.ToUpper(code)
-	}
-	return it.Name()
-}
+func (w *words) item(code string) string { return indicator.ItemText(w.lang, code) }
 
 // class writes a water class (III → Ⅲ类 / Class III; 劣V → 劣Ⅴ类 / worse than V).
-func (w *words) class(c string) string {
-	roman := map[string]string{"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
-	if c == "" {
-		return ""
-	}
-	if w.lang == "en" {
-		if c == "劣V" {
-			return "worse than V"
-		}
-		return "Class " + c
-	}
-	if c == "劣V" {
-		return "劣Ⅴ类"
-	}
-	if r, ok := roman[c]; ok {
-		return r + "类"
-	}
-	return c
-}
+func (w *words) class(c string) string { return indicator.ClassText(w.lang, c) }
 
 // shown is a figure written for people, its API value kept in data-value.
 func shown(c Cell, text string) Cell {
@@ -126,12 +99,7 @@ func (w *words) stamp(t time.Time) string {
 }
 
 // siteLevel names a section's level (national, provincial) in words.
-func (w *words) siteLevel(l string) string {
-	if t := w.T("level." + l); t != "level."+l {
-		return t
-	}
-	return l
-}
+func (w *words) siteLevel(l string) string { return indicator.LevelText(w.lang, l) }
 
 // Punctuation of the page's language: Chinese full-width, English with spaces.
 func (w *words) colon(label string) string {

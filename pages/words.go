@@ -47,7 +47,7 @@ func wordsFor(lang string) *words {
 
 var zh = map[string]string{
 	"today": "今日研判", "month": "月度考核", "year": "年度报告", "lang.other": "English",
-	"now.title": "当前空气质量", "now.hour": "实时 AQI", "now.day": "今日累计 AQI（暂定，已有 %d 小时）", "now.stale": "数据已 %d 小时未更新", "now.daycol": "今日累计（暂定）", "basis.days": "%d 天", "level.national": "国考", "level.provincial": "省考", "now.none": "该区域暂无实时数据。",
+	"now.title": "当前空气质量", "now.hour": "实时 AQI", "now.day": "今日累计 AQI（暂定，已有 %d 小时）", "now.stale": "数据已 %d 小时未更新", "now.daycol": "今日累计（暂定）", "basis.days": "%d 天", "now.none": "该区域暂无实时数据。",
 	"now.primary": "首要污染物", "now.iaqi": "各项污染物分指数（IAQI）", "now.hourend": "时段截至", "now.stations": "参与计算站点数",
 	"stations.title": "各站点最新数据", "stations.none": "该区域未配置空气站点。",
 	"targets.title": "目标进度", "targets.none": "该区域本年度未配置目标或暂无数据：",
@@ -87,7 +87,7 @@ var zh = map[string]string{
 
 var en = map[string]string{
 	"today": "Today", "month": "Month", "year": "Year", "lang.other": "中文",
-	"now.title": "Air quality now", "now.hour": "Real-time AQI", "now.day": "Today so far (provisional, %d hours)", "now.stale": "No new data for %d hours", "now.daycol": "Today so far (provisional)", "basis.days": "%d days", "level.national": "national", "level.provincial": "provincial", "now.none": "No real-time data for this area.",
+	"now.title": "Air quality now", "now.hour": "Real-time AQI", "now.day": "Today so far (provisional, %d hours)", "now.stale": "No new data for %d hours", "now.daycol": "Today so far (provisional)", "basis.days": "%d days", "now.none": "No real-time data for this area.",
 	"now.primary": "Primary pollutant", "now.iaqi": "Individual indices (IAQI)", "now.hourend": "Hour ending", "now.stations": "Stations in the mean",
 	"stations.title": "Stations' latest data", "stations.none": "No air stations are configured in this area.",
 	"targets.title": "Targets", "targets.none": "No targets configured for this year, or no data: ",

@@ -14,7 +14,6 @@ import (
 	"github.com/envwatch/envwatch/assessment"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/indicator"
-	"github.com/envwatch/envwatch/waterquality"
 )
 
 // AssessOptions select the rendering of a monthly assessment.
@@ -133,13 +132,11 @@ func (w *assessWords) factorName(f assessment.Factor) string {
 		return n
 	}
 	// A water item's period mean against its target (COD, NH3-N …).
-	if it, ok := waterquality.ParseItem(string(f)); ok {
-		if w == &assessEN {
-			return strings.ToUpper(it.Code())
-		}
-		return it.Name()
+	lang := "zh"
+	if w == &assessEN {
+		lang = "en"
 	}
-	return string(f)
+	return indicator.ItemText(lang, string(f))
 }
 
 func money(r *big.Rat) string {

@@ -467,10 +467,11 @@ func areaSites(snap *indicator.Snapshot, info *indicator.AreaInfo) []*indicator.
 func mainText(ms []waterquality.Exceedance, wd *words) string {
 	var parts []string
 	for _, m := range ms {
+		name := indicator.ItemText(wd.lang, m.Item.Code())
 		if wd == &en {
-			parts = append(parts, fmt.Sprintf("%s (%s)", strings.ToUpper(m.Item.Code()), m.MultipleString()))
+			parts = append(parts, fmt.Sprintf("%s (%s)", name, m.MultipleString()))
 		} else {
-			parts = append(parts, fmt.Sprintf("%s（%s）", m.Item.Name(), m.MultipleString()))
+			parts = append(parts, fmt.Sprintf("%s（%s）", name, m.MultipleString()))
 		}
 	}
 	if len(parts) == 0 {
@@ -486,36 +487,7 @@ func classText(r *indicator.SectionResult, wd *words) string {
 	if r == nil || r.Samples == 0 {
 		return "—"
 	}
-	return classWord(r.Class.String(), wd)
-}
-
-// classWord writes a water class as the bulletins do: Ⅲ类, 劣Ⅴ类 / Class III, worse than V.
-func classWord(c string, wd *words) string {
-	if wd == &en {
-		if c == "劣V" {
-			return "worse than V"
-		}
-		return "Class " + c
-	}
-	roman := map[string]string{"I": "Ⅰ类", "II": "Ⅱ类", "III": "Ⅲ类", "IV": "Ⅳ类", "V": "Ⅴ类", "劣V": "劣Ⅴ类"}
-	if r, ok := roman[c]; ok {
-		return r
-	}
-	return c
-}
-
-// levelWord names a section's level: 国考 / 省考.
-func levelWord(l string, wd *words) string {
-	if wd == &en || l == "" {
-		return orDash(l)
-	}
-	switch l {
-	case "national":
-		return "国考"
-	case "provincial":
-		return "省考"
-	}
-	return l
+	return indicator.ClassText(wd.lang, r.Class.String())
 }
 
 func metText(r *indicator.SectionResult, wd *words) string {
@@ -537,14 +509,14 @@ func sectionTable(b *strings.Builder, sites []*indicator.SectionResult, wd *word
 		if name == "" {
 			name = s.Code
 		}
-		tgt := classWord(s.Target.String(), wd)
+		tgt := indicator.ClassText(wd.lang, s.Target.String())
 		if s.Source {
 			tgt = "Ⅲ类＋表2"
 			if wd == &en {
 				tgt = "Class III + Table 2"
 			}
 		}
-		cells = append(cells, []string{name, orDash(s.River), levelWord(s.Level, wd), tgt, classText(s, wd), metText(s, wd),
+		cells = append(cells, []string{name, orDash(s.River), orDash(indicator.LevelText(wd.lang, s.Level)), tgt, classText(s, wd), metText(s, wd),
 			mainText(s.Main, wd), classText(s.LastYear, wd), metText(s.LastYear, wd), fmt.Sprint(s.Samples)})
 	}
 	writeTable(b, cells, md)

@@ -78,3 +78,18 @@ func ParseDay(s string) (Day, error) {
 	}
 	return Day(t.Unix() / 86400), nil
 }
+
+// DayRuns groups ascending days into runs of consecutive days, each as its first and last:
+// a year of NA days is one run to write, not 305 days.
+func DayRuns(days []Day) [][2]Day {
+	var out [][2]Day
+	for i := 0; i < len(days); {
+		j := i
+		for j+1 < len(days) && days[j+1] == days[j]+1 {
+			j++
+		}
+		out = append(out, [2]Day{days[i], days[j]})
+		i = j + 1
+	}
+	return out
+}

@@ -140,23 +140,23 @@ func (w *words) listSep() string {
 // dayRanges writes days (YYYY-MM-DD, ascending) with runs of consecutive days as ranges:
 // 1月1日至3月5日、7月15日 / 1 Jan–5 Mar, 15 Jul.
 func (w *words) dayRanges(days []string) string {
-	var parts []string
-	parse := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
-	for i := 0; i < len(days); {
-		j := i
-		for j+1 < len(days) && parse(days[j+1]).Sub(parse(days[j])) == 24*time.Hour {
-			j++
+	ds := make([]airquality.Day, 0, len(days))
+	for _, s := range days {
+		if d, err := airquality.ParseDay(s); err == nil {
+			ds = append(ds, d)
 		}
-		part := w.day(days[i], false)
-		if j > i {
-			sep := "至"
-			if w.lang == "en" {
-				sep = "–"
-			}
-			part += sep + w.day(days[j], false)
+	}
+	sep := "至"
+	if w.lang == "en" {
+		sep = "–"
+	}
+	var parts []string
+	for _, r := range airquality.DayRuns(ds) {
+		part := w.day(r[0].String(), false)
+		if r[1] != r[0] {
+			part += sep + w.day(r[1].String(), false)
 		}
 		parts = append(parts, part)
-		i = j + 1
 	}
 	return strings.Join(parts, w.listSep())
 }

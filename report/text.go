@@ -120,22 +120,16 @@ func naLine(info *indicator.AreaInfo, wd *words) string {
 	if len(info.NADays) == 0 {
 		return wd.noNADays
 	}
-	// Runs of consecutive days as ranges: a year without data is one line, not 305 days.
 	var ds []string
-	for i := 0; i < len(info.NADays); {
-		j := i
-		for j+1 < len(info.NADays) && info.NADays[j+1] == info.NADays[j]+1 {
-			j++
-		}
+	for _, r := range airquality.DayRuns(info.NADays) {
 		switch {
-		case j == i:
-			ds = append(ds, wd.dayText(info.NADays[i]))
+		case r[0] == r[1]:
+			ds = append(ds, wd.dayText(r[0]))
 		case wd == &en:
-			ds = append(ds, wd.dayText(info.NADays[i])+"–"+wd.dayText(info.NADays[j]))
+			ds = append(ds, wd.dayText(r[0])+"–"+wd.dayText(r[1]))
 		default:
-			ds = append(ds, wd.dayText(info.NADays[i])+"至"+wd.dayText(info.NADays[j]))
+			ds = append(ds, wd.dayText(r[0])+"至"+wd.dayText(r[1]))
 		}
-		i = j + 1
 	}
 	list := strings.Join(ds, "、")
 	if wd == &en {

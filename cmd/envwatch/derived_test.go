@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/envwatch/envwatch/internal/realhours"
 	"github.com/envwatch/envwatch/internal/testenv"
 )
 
@@ -69,7 +70,7 @@ func TestDerivedSeriesInInfluxDB(t *testing.T) {
 	d := influxdFor(t, dir, "envwatch")
 	data := filepath.Join(dir, "cnemc")
 	os.MkdirAll(data, 0o755)
-	b, _ := os.ReadFile("testdata/cnemc_luoyang_hourly_20220601.csv")
+	b := realhours.File()
 	os.WriteFile(filepath.Join(data, "2022-06-01.csv"), b, 0o644)
 	base, _ := os.ReadFile("testdata/exposition.yaml")
 	cfg := string(base) + fmt.Sprintf(`state_dir: %s

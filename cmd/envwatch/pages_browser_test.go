@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/envwatch/envwatch/internal/realhours"
 	"github.com/envwatch/envwatch/internal/testenv"
 )
 
@@ -78,7 +79,7 @@ func TestPagesInBrowser(t *testing.T) {
 	ctx := context.Background()
 	archive := filepath.Join(dir, "archive")
 	os.MkdirAll(archive, 0o755)
-	real, _ := os.ReadFile("testdata/cnemc_luoyang_hourly_20220601.csv")
+	real := realhours.File()
 	os.WriteFile(filepath.Join(archive, "cnemc_luoyang_hourly_20220601.csv"), real, 0o600)
 	p := exampleConfig(t, dir, "c.yaml", influxd.URL, "backfill_days: 1100", "backfill_days: 75",
 		"\nsources:\n", "\nsources:\n  - name: archive\n    kind: cnemc_csv\n    cnemc_csv: {dir: "+archive+", preset: heqinwill_archive}\n")

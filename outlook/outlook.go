@@ -349,12 +349,10 @@ func sandBit(p airquality.Pollutant) airquality.SandMask {
 type scorer struct {
 	b        *base
 	opt      airquality.PeriodOptions
-	year     int
 	month    []int8 // the month of each rest day
 	perMonth [airquality.NumPollutants][13]int
 	aqiMonth [13]int
 	order    [airquality.NumPollutants]ranking
-	sorted   []*big.Rat
 	pct      bool
 	cover    airquality.YearCoverage
 	// need are the pollutants whose annual statistics a year-end carries: PM2.5 and PM10,
@@ -363,7 +361,7 @@ type scorer struct {
 }
 
 func newScorer(b *base, pools [][]day, opt airquality.PeriodOptions, percentiles bool) *scorer {
-	s := &scorer{b: b, opt: opt, year: b.yr.From.Year(), pct: percentiles, cover: airquality.NewYearCoverage(b.yr.From.Year(), b.yr),
+	s := &scorer{b: b, opt: opt, pct: percentiles, cover: airquality.NewYearCoverage(b.yr.From.Year(), b.yr),
 		need: 1<<airquality.PM25 | 1<<airquality.PM10}
 	if percentiles {
 		s.need = 1<<airquality.NumPollutants - 1

@@ -62,18 +62,6 @@ func (w *words) pollutant(code string) string {
 	return code
 }
 
-// pollutants names a list joined by + ("pm2_5+pm10").
-func (w *words) pollutants(codes string) string {
-	if codes == "" {
-		return ""
-	}
-	parts := strings.Split(codes, "+")
-	for i, p := range parts {
-		parts[i] = w.pollutant(p)
-	}
-	return strings.Join(parts, "+")
-}
-
 // item names a water item code (tp → 总磷 / TP).
 func (w *words) item(code string) string { return indicator.ItemText(w.lang, code) }
 

@@ -7,9 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/envwatch/envwatch/internal/realhours"
 	"github.com/envwatch/envwatch/internal/testenv"
-	"github.com/envwatch/envwatch/reading"
 )
 
 // influxdFor starts a real influxd for one test (data under dir) with the database db,
@@ -43,7 +41,3 @@ func exampleConfig(t *testing.T, dir, name, influxURL string, replace ...string)
 	}
 	return p
 }
-
-// realHours are the published CNEMC hours of 1 June 2022 of stations 1812A and 1814A
-// (internal/realhours): the real-data fixture of the exposition and now tests.
-func realHours(t *testing.T) []reading.Reading { return realhours.Readings(t) }

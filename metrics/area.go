@@ -34,9 +34,9 @@ func NewAreaCollector(src AreaSource, areas []string, opt airquality.AQIOptions)
 		conc:     prometheus.NewDesc("envwatch_air_area_concentration_grams_per_cubic_meter", "Area hourly concentration: mean of its stations' valid values, g/m³.", []string{"area", "pollutant"}, nil),
 		primary:  prometheus.NewDesc("envwatch_air_area_primary_pollutant_info", "Primary pollutant(s) of the area's real-time AQI (value 1; absent when AQI ≤ 50 or NA).", []string{"area", "pollutant"}, nil),
 		obs:      prometheus.NewDesc("envwatch_air_area_observation_timestamp_seconds", "End of the area's newest observed hour (Unix time).", a, nil),
-		dayAQI:   prometheus.NewDesc("envwatch_air_area_day_aqi", "Provisional daily AQI of today (Asia/Shanghai) from the hours so far: validity minimums waived, pollutants not yet due (O3-8h before 08:00) left out; see envwatch_air_area_day_hours.", a, nil),
+		dayAQI:   prometheus.NewDesc("envwatch_air_area_day_aqi", "Provisional daily AQI of today (Asia/Shanghai) from the hours so far: validity minimums waived, pollutants not yet due (O3-8h before 08:00) left out; see envwatch_air_area_day_observations.", a, nil),
 		dayLevel: prometheus.NewDesc("envwatch_air_area_day_aqi_level", "Level (1–6) of the provisional daily AQI of today.", a, nil),
-		dayHours: prometheus.NewDesc("envwatch_air_area_day_hours", "Hours of today (0–24) with a value from any of the area's stations: the basis of the provisional daily AQI.", a, nil),
+		dayHours: prometheus.NewDesc("envwatch_air_area_day_observations", "Hours of today (0–24) with a value from any of the area's stations: the basis of the provisional daily AQI (a count, not a duration).", a, nil),
 	}
 }
 

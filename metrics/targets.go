@@ -40,7 +40,7 @@ var targetDescs = []struct {
 	{"envwatch_target_yoy_change_ratio", "Year-over-year change target (at most), e.g. −0.05.", []string{"area", "indicator", "year"}},
 	{"envwatch_target_status", "1 for the target's current status (met, on_track, at_risk, unlikely, missed, insufficient_data), 0 for the others.", []string{"area", "indicator", "year", "status"}},
 	{"envwatch_target_probability", "Probability (0–1) of meeting the target by the year's end, from simulated rests of the year resampled from the area's past years (docs/targets.md, Outlook); absent without two past years or when the outcome is certain.", []string{"area", "indicator", "year"}},
-	{"envwatch_target_outlook_value", "The simulated year-end value of the indicator at the 10th, 50th and 90th percentile (quantile 0.1, 0.5, 0.9), in the indicator's published unit (µg/m³, days, %, index).", []string{"area", "indicator", "year", "quantile"}},
+	{"envwatch_target_outlook_value", "The simulated year-end value of the indicator at the 10th, 50th and 90th percentile of the simulated years (percentile 10, 50, 90; not a summary's quantile), in the indicator's published unit (µg/m³, days, %, index).", []string{"area", "indicator", "year", "percentile"}},
 	{"envwatch_reported_value", "Value of a reported indicator (from its file), in the indicator's own unit.", []string{"area", "indicator", "year"}},
 	{"envwatch_target_reported_value", "Target of a reported indicator.", []string{"area", "indicator", "year"}},
 	{"envwatch_indicator_valid", "1 when the indicator's statistic over the period meets the validity rules (GB 3095 Table 4 coverage, docs/targets.md), else 0. Comparisons and statuses are published only on valid statistics.", []string{"area", "indicator", "year", "period"}},
@@ -270,7 +270,7 @@ func (c *TargetCollector) status(ch chan<- prometheus.Metric, r *indicator.Resul
 		for _, q := range []struct {
 			label string
 			n     *indicator.Num
-		}{{"0.1", o.Low}, {"0.5", o.Mid}, {"0.9", o.High}} {
+		}{{"10", o.Low}, {"50", o.Mid}, {"90", o.High}} {
 			if q.n != nil {
 				c.emit(ch, "envwatch_target_outlook_value", value(q.n, 0), r.Area, r.Indicator, year, q.label)
 			}

@@ -233,11 +233,13 @@ type HJ212 struct {
 	ReadTimeout           Duration `yaml:"read_timeout"`                // a started packet must arrive within it; default 10s
 	IdleTimeout           Duration `yaml:"idle_timeout"`                // silence before the connection is closed; default 10m
 	// FirstPacketTimeout closes a connection that has not sent an authenticated packet
-	// within it (default 30s): idle sockets cannot hold the per-address slots.
+	// within it (default 10s): idle sockets cannot hold the per-address slots.
 	FirstPacketTimeout Duration `yaml:"first_packet_timeout"`
-	// MaxAuthFailures wrong passwords close a connection and put its address into a
-	// back-off (AuthBackoff, doubling up to MaxAuthBackoff) during which it is refused.
+	// MaxAuthFailures wrong passwords close a connection; as many for one MN from one
+	// address within AuthWindow throttle that pair: one attempt examined per AuthBackoff,
+	// doubling with every further failure up to MaxAuthBackoff.
 	MaxAuthFailures int      `yaml:"max_auth_failures"`
+	AuthWindow      Duration `yaml:"auth_window"`
 	AuthBackoff     Duration `yaml:"auth_backoff"`
 	MaxAuthBackoff  Duration `yaml:"max_auth_backoff"`
 	// AllowedAddresses restricts clients to these CIDRs (empty: any).

@@ -43,10 +43,11 @@ var DefaultHJ212 = HJ212{
 	MaxSegmentBytes:       1024, // the standard's limit
 	ReadTimeout:           Duration(10 * time.Second),
 	IdleTimeout:           Duration(10 * time.Minute),
-	FirstPacketTimeout:    Duration(30 * time.Second),
+	FirstPacketTimeout:    Duration(10 * time.Second),
 	MaxAuthFailures:       3,
+	AuthWindow:            Duration(time.Hour),
 	AuthBackoff:           Duration(10 * time.Second),
-	MaxAuthBackoff:        Duration(10 * time.Minute),
+	MaxAuthBackoff:        Duration(time.Minute),
 	ValidFlags:            []string{"N"},
 }
 
@@ -76,6 +77,7 @@ func (k *HJ212) defaults() {
 	dur(&k.ReadTimeout, d.ReadTimeout)
 	dur(&k.IdleTimeout, d.IdleTimeout)
 	dur(&k.FirstPacketTimeout, d.FirstPacketTimeout)
+	dur(&k.AuthWindow, d.AuthWindow)
 	dur(&k.AuthBackoff, d.AuthBackoff)
 	dur(&k.MaxAuthBackoff, d.MaxAuthBackoff)
 	if len(k.ValidFlags) == 0 {

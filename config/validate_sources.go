@@ -166,7 +166,7 @@ func (c *Config) validateHJ212(v *validator, kp path, k *HJ212, p path) {
 		key string
 		d   Duration
 	}{{"read_timeout", k.ReadTimeout}, {"idle_timeout", k.IdleTimeout}, {"first_packet_timeout", k.FirstPacketTimeout},
-		{"auth_backoff", k.AuthBackoff}, {"max_auth_backoff", k.MaxAuthBackoff}} {
+		{"auth_window", k.AuthWindow}, {"auth_backoff", k.AuthBackoff}, {"max_auth_backoff", k.MaxAuthBackoff}} {
 		if d.d < Duration(time.Second) {
 			v.invalid(kp.with(d.key), "must be at least 1s")
 		}

@@ -18,7 +18,7 @@ func FromConfig(c config.Source, env collector.Env, m *Metrics) (*Server, error)
 	k := c.HJ212
 	opt := Options{Listen: k.Listen, MaxConns: k.MaxConnections, MaxConnsPerAddr: k.MaxConnectionsPerAddr,
 		MaxSegment: k.MaxSegmentBytes, ReadTimeout: time.Duration(k.ReadTimeout), IdleTimeout: time.Duration(k.IdleTimeout),
-		FirstPacket: time.Duration(k.FirstPacketTimeout), MaxAuthFailures: k.MaxAuthFailures,
+		FirstPacket: time.Duration(k.FirstPacketTimeout), MaxAuthFailures: k.MaxAuthFailures, AuthWindow: time.Duration(k.AuthWindow),
 		AuthBackoff: time.Duration(k.AuthBackoff), MaxAuthBackoff: time.Duration(k.MaxAuthBackoff),
 		ValidFlags: map[string]bool{}, Devices: map[string]*Device{}, Name: c.Name, Logger: env.Logger}
 	loc, err := env.Zone(c)
@@ -53,7 +53,7 @@ func FromConfig(c config.Source, env collector.Env, m *Metrics) (*Server, error)
 		dev := &Device{MN: d.MN, Password: pw, NoAuth: d.Auth == "none", Site: d.Site, Codes: map[string]Code{}}
 		switch {
 		case dev.NoAuth:
-			env.Logger.Warn("hj212 device accepts any password (auth: none)", "source", c.Name, "mn", d.MN, "site", d.Site)
+			env.Logger.Warn("hj212 device accepts any password (auth: none)", "mn", d.MN, "site", d.Site)
 		case pw == "":
 			// Validation refuses this; a variable unset between check and start is caught here.
 			return nil, fmt.Errorf("device %s: no password (set password_env or password_file, or auth: none)", d.MN)

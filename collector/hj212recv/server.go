@@ -8,7 +8,6 @@ package hj212recv
 import (
 	"bufio"
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -17,11 +16,13 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/hj212"
 	"github.com/envwatch/envwatch/reading"
 )
@@ -55,9 +56,11 @@ type Options struct {
 	IdleTimeout     time.Duration
 	// FirstPacket bounds the time from connecting to the first authenticated packet.
 	FirstPacket time.Duration
-	// MaxAuthFailures wrong passwords close a connection and start its address's
-	// back-off, AuthBackoff doubling up to MaxAuthBackoff.
+	// MaxAuthFailures wrong passwords close a connection; as many for one MN from one
+	// address within AuthWindow throttle that MN from that address (auth.go): one attempt
+	// examined per AuthBackoff, doubling with each further failure up to MaxAuthBackoff.
 	MaxAuthFailures int
+	AuthWindow      time.Duration
 	AuthBackoff     time.Duration
 	MaxAuthBackoff  time.Duration
 	Allowed         []*net.IPNet
@@ -75,9 +78,8 @@ type Server struct {
 	opt      Options
 	mu       sync.Mutex
 	perAddr  map[string]int
-	penalty  map[string]*penalty // by penaltyKey: address and MN that failed authentication
-	conns    map[net.Conn]struct{}
-	sem      chan struct{}
+	guards   map[string]*guard // by guardKey: address and MN with wrong passwords
+	conns    map[net.Conn]*connState
 	addr     chan net.Addr
 	packets  *prometheus.CounterVec
 	accepted prometheus.Counter // the common case, resolved once rather than per packet
@@ -87,23 +89,18 @@ type Server struct {
 	now      func() time.Time
 }
 
-// penalty is the back-off an address serves for one MN.
-type penalty struct {
-	until   time.Time
-	backoff time.Duration
-}
-
-// maxPenalties bounds the back-off table: a scan of many addresses cannot grow it
-// without limit (expired entries are dropped first; at the bound, new offenders are
-// refused at the per-connection limit only).
-const maxPenalties = 10000
-
 // connState is what the server knows of one connection.
 type connState struct {
-	remote    string // host, for logs and the back-off
-	authFails int
-	authed    bool // an authenticated packet arrived: the first-packet deadline is lifted
+	remote    string // host, for logs and the throttle
+	opened    time.Time
 	firstBy   time.Time
+	authFails int
+	authedMN  map[string]bool // MNs whose password this connection presented
+	// authed: an authenticated packet arrived, so the first-packet deadline is lifted
+	// and the connection is not evicted for a newcomer. Read by admit under s.mu.
+	authed  atomic.Bool
+	evicted atomic.Bool
+	gone    chan struct{} // closed on eviction: a wait in the throttle ends
 }
 
 // Metrics of all hj212 servers, registered once by the binary.
@@ -119,12 +116,12 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Packets: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_hj212_packets_total",
-			Help: "HJ 212 packets received, by source and result (accepted, rejected, crc, unknown_mn, password, st, cn, datatime, cp, answer, malformed, too_long, handler_error, address_refused, too_many_connections, auth_backoff)."},
+			Help: "HJ 212 packets received, by source and result (accepted, rejected, crc, unknown_mn, password, st, cn, datatime, cp, answer, malformed, too_long, handler_error, address_refused, too_many_connections; auth_throttled counts packets also held in the guessing throttle)."},
 			[]string{"source", "result"}),
 		Open: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "envwatch_hj212_connections",
 			Help: "Open HJ 212 connections."}, []string{"source"}),
 		Closed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_hj212_connections_closed_total",
-			Help: "HJ 212 connections closed by the server, by reason (first_packet_timeout, auth_failures, garbage, malformed, too_long, idle, read_timeout, peer, shutdown)."},
+			Help: "HJ 212 connections closed by the server, by reason (first_packet_timeout, auth_failures, evicted, garbage, malformed, too_long, idle, read_timeout, peer, shutdown)."},
 			[]string{"source", "reason"}),
 		AuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "envwatch_hj212_auth_failures_total",
 			Help: "Packets with a wrong password (PW) for a configured device, by MN."}, []string{"source", "mn"}),
@@ -142,18 +139,21 @@ func New(opt Options, m *Metrics) *Server {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
+	if opt.AuthWindow <= 0 {
+		opt.AuthWindow = time.Duration(config.DefaultHJ212.AuthWindow) // a zero window would divide by zero
+	}
 	packets := m.Packets.MustCurryWith(prometheus.Labels{"source": opt.Name})
-	s := &Server{opt: opt, perAddr: map[string]int{}, penalty: map[string]*penalty{}, conns: map[net.Conn]struct{}{},
-		sem: make(chan struct{}, opt.MaxConns), addr: make(chan net.Addr, 1),
+	s := &Server{opt: opt, perAddr: map[string]int{}, guards: map[string]*guard{}, conns: map[net.Conn]*connState{},
+		addr:    make(chan net.Addr, 1),
 		packets: packets, accepted: packets.WithLabelValues("accepted"), open: m.Open.WithLabelValues(opt.Name),
 		closed:   m.Closed.MustCurryWith(prometheus.Labels{"source": opt.Name}),
 		authFail: m.AuthFailures.MustCurryWith(prometheus.Labels{"source": opt.Name}), now: time.Now}
 	// Known label sets exist from the start, so that the first event is an increase.
 	for _, r := range []string{"accepted", "rejected", "crc", "unknown_mn", "password", "st", "cn", "datatime", "cp", "malformed", "too_long",
-		"handler_error", "address_refused", "too_many_connections", "auth_backoff"} {
+		"handler_error", "address_refused", "too_many_connections", "auth_throttled"} {
 		packets.WithLabelValues(r)
 	}
-	for _, r := range []string{"first_packet_timeout", "auth_failures", "garbage", "malformed", "too_long", "idle", "read_timeout", "peer", "shutdown"} {
+	for _, r := range []string{"first_packet_timeout", "auth_failures", "evicted", "garbage", "malformed", "too_long", "idle", "read_timeout", "peer", "shutdown"} {
 		s.closed.WithLabelValues(r)
 	}
 	for mn, d := range opt.Devices {
@@ -217,15 +217,16 @@ func (s *Server) Serve(ctx context.Context, h collector.Handler) error {
 			continue
 		}
 		delay = 0
-		if !s.admit(c) {
+		cs, ok := s.admit(c)
+		if !ok {
 			c.Close()
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer s.release(c)
-			s.handleConn(ctx, c, h)
+			defer s.release(c, cs)
+			s.handleConn(ctx, c, h, cs)
 		}()
 	}
 }
@@ -238,37 +239,64 @@ func hostOf(a net.Addr) string {
 	return h
 }
 
-// admit applies the allow-list and the connection caps.
-func (s *Server) admit(c net.Conn) bool {
+// admit applies the allow-list and the connection caps. When a cap is reached, the
+// oldest connection that has not authenticated (for the per-address cap: from the same
+// address) is evicted to make room: idle or guessing sockets cannot keep a station out,
+// and an authenticated connection is never evicted.
+func (s *Server) admit(c net.Conn) (*connState, bool) {
 	host := hostOf(c.RemoteAddr())
-	if len(s.opt.Allowed) > 0 {
-		ip := net.ParseIP(host)
-		ok := false
-		for _, n := range s.opt.Allowed {
-			ok = ok || (ip != nil && n.Contains(ip))
-		}
-		if !ok {
-			s.packets.WithLabelValues("address_refused").Inc()
-			return false
-		}
-	}
-	select {
-	case s.sem <- struct{}{}:
-	default:
-		s.packets.WithLabelValues("too_many_connections").Inc()
-		return false
+	if len(s.opt.Allowed) > 0 && !inNets(s.opt.Allowed, host) {
+		s.packets.WithLabelValues("address_refused").Inc()
+		return nil, false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.perAddr[host] >= s.opt.MaxConnsPerAddr && !inNets(s.opt.Unlimited, host) {
-		<-s.sem
+	if s.perAddr[host] >= s.opt.MaxConnsPerAddr && !inNets(s.opt.Unlimited, host) && !s.evictLocked(host) {
 		s.packets.WithLabelValues("too_many_connections").Inc()
+		return nil, false
+	}
+	if len(s.conns) >= s.opt.MaxConns && !s.evictLocked("") {
+		s.packets.WithLabelValues("too_many_connections").Inc()
+		return nil, false
+	}
+	now := s.now()
+	cs := &connState{remote: host, opened: now, firstBy: now.Add(s.opt.FirstPacket), gone: make(chan struct{})}
+	s.perAddr[host]++
+	s.conns[c] = cs
+	s.open.Inc()
+	return cs, true
+}
+
+// evictLocked closes the oldest unauthenticated connection (from host, or from anywhere
+// when host is empty) and takes it out of the counts at once, so that the newcomer has
+// its slot. It reports whether there was one.
+func (s *Server) evictLocked(host string) bool {
+	var victim net.Conn
+	var vs *connState
+	for c, cs := range s.conns {
+		if cs.authed.Load() || cs.evicted.Load() || (host != "" && cs.remote != host) {
+			continue
+		}
+		if vs == nil || cs.opened.Before(vs.opened) {
+			victim, vs = c, cs
+		}
+	}
+	if vs == nil {
 		return false
 	}
-	s.perAddr[host]++
-	s.conns[c] = struct{}{}
-	s.open.Inc()
+	vs.evicted.Store(true)
+	close(vs.gone)
+	victim.Close()
+	s.forgetLocked(victim, vs)
 	return true
+}
+
+func (s *Server) forgetLocked(c net.Conn, cs *connState) {
+	if s.perAddr[cs.remote]--; s.perAddr[cs.remote] <= 0 {
+		delete(s.perAddr, cs.remote)
+	}
+	delete(s.conns, c)
+	s.open.Dec()
 }
 
 func inNets(nets []*net.IPNet, host string) bool {
@@ -281,46 +309,44 @@ func inNets(nets []*net.IPNet, host string) bool {
 	return false
 }
 
-func (s *Server) release(c net.Conn) {
+func (s *Server) release(c net.Conn, cs *connState) {
 	c.Close()
 	s.mu.Lock()
-	host := hostOf(c.RemoteAddr())
-	if s.perAddr[host]--; s.perAddr[host] <= 0 {
-		delete(s.perAddr, host)
+	defer s.mu.Unlock()
+	if !cs.evicted.Load() { // an evicted connection's slot went to its successor
+		s.forgetLocked(c, cs)
 	}
-	delete(s.conns, c)
-	s.mu.Unlock()
-	s.open.Dec()
-	<-s.sem
 }
 
 // handleConn reads packets: the first byte of each must come within the idle timeout, the
 // whole packet within the read timeout after it (slow-loris clients are cut off), and an
 // authenticated packet within the first-packet timeout of connecting (idle sockets must
 // not hold the per-address slots that real stations behind the same NAT need).
-func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler) {
+func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler, cs *connState) {
 	br := bufio.NewReaderSize(c, s.opt.MaxSegment+64)
 	fr := hj212.NewReader(br, s.opt.MaxSegment)
 	var scratch hj212.Data // reused packet after packet on this connection
-	cs := connState{remote: hostOf(c.RemoteAddr()), firstBy: s.now().Add(s.opt.FirstPacket)}
 	deadline := func(d time.Duration) time.Time {
 		t := s.now().Add(d)
-		if !cs.authed && s.opt.FirstPacket > 0 && cs.firstBy.Before(t) {
+		if !cs.authed.Load() && s.opt.FirstPacket > 0 && cs.firstBy.Before(t) {
 			return cs.firstBy
 		}
 		return t
 	}
 	why := "peer"
 	defer func() {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			why = "shutdown"
+		case cs.evicted.Load():
+			why = "evicted"
 		}
 		s.closed.WithLabelValues(why).Inc()
 	}()
 	for ctx.Err() == nil {
 		_ = c.SetReadDeadline(deadline(s.opt.IdleTimeout))
 		if _, err := br.Peek(1); err != nil {
-			why = s.timeoutReason(err, &cs, "idle")
+			why = s.timeoutReason(err, cs, "idle")
 			return
 		}
 		_ = c.SetReadDeadline(deadline(s.opt.ReadTimeout))
@@ -336,7 +362,7 @@ func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler
 			case errors.Is(err, hj212.ErrGarbage):
 				why = "garbage"
 			case errors.Is(err, os.ErrDeadlineExceeded):
-				why = s.timeoutReason(err, &cs, "read_timeout")
+				why = s.timeoutReason(err, cs, "read_timeout")
 			case isEOF(err):
 			default:
 				s.packets.WithLabelValues("malformed").Inc()
@@ -344,7 +370,7 @@ func (s *Server) handleConn(ctx context.Context, c net.Conn, h collector.Handler
 			}
 			return // the stream cannot be trusted any more
 		}
-		reply, keep := s.handlePacket(ctx, frame, h, &scratch, &cs)
+		reply, keep := s.handlePacket(ctx, frame, h, &scratch, cs)
 		if reply != nil {
 			_ = c.SetWriteDeadline(s.now().Add(s.opt.ReadTimeout))
 			if _, err := c.Write(reply); err != nil {
@@ -367,7 +393,7 @@ func (s *Server) timeoutReason(err error, cs *connState, otherwise string) strin
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		return "peer"
 	}
-	if !cs.authed && s.opt.FirstPacket > 0 && !s.now().Before(cs.firstBy) {
+	if !cs.authed.Load() && s.opt.FirstPacket > 0 && !s.now().Before(cs.firstBy) {
 		return "first_packet_timeout"
 	}
 	return otherwise
@@ -397,24 +423,10 @@ func (s *Server) handlePacket(ctx context.Context, frame []byte, h collector.Han
 		s.packets.WithLabelValues("malformed").Inc()
 		return nil, false
 	}
-	dev, ok := s.opt.Devices[p.MN]
-	if !ok {
-		// Answered like a wrong password (3), not "MN unknown" (4): a guesser must not
-		// learn which MNs exist. Counted apart for the operator.
-		s.packets.WithLabelValues("unknown_mn").Inc()
-		return hj212.RequestAnswer(&p, 3), true
+	dev := s.opt.Devices[p.MN] // nil: unknown, answered like a wrong password
+	if refused, keep := s.authenticate(ctx, &p, dev, cs); refused != nil {
+		return refused, keep
 	}
-	if !dev.NoAuth {
-		if s.backedOff(cs.remote, p.MN) {
-			s.packets.WithLabelValues("auth_backoff").Inc()
-			cs.authFails = s.opt.MaxAuthFailures // closed as an authentication failure
-			return hj212.RequestAnswer(&p, 3), false
-		}
-		if subtle.ConstantTimeCompare([]byte(p.PW), []byte(dev.Password)) != 1 {
-			return s.wrongPassword(&p, cs)
-		}
-	}
-	cs.authed = true
 	wantST := "22"
 	if dev.Kind == reading.Water {
 		wantST = "21"

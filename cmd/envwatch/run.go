@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/envwatch/envwatch/config"
+	"github.com/envwatch/envwatch/internal/conncap"
 	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/service"
@@ -31,6 +32,7 @@ type runCmd struct {
 	configFile      string
 	web             *web.FlagConfig
 	shutdownTimeout time.Duration
+	maxConns        int
 	level, format   string
 	onceFlag        bool
 	source          string
@@ -49,6 +51,7 @@ func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClau
 	cmd.Flag("web.enable-lifecycle", "Enable reloading the configuration over HTTP (POST /-/reload). Off by default; SIGHUP always works.").BoolVar(&c.lifecycle)
 	cmd.Flag("web.enable-admin-api", "Enable the mutating API endpoints (backfills, spool retry/drop, rebuild; POST only). Off by default.").BoolVar(&c.adminAPI)
 	cmd.Flag("web.enable-pprof", "Serve Go profiles under /debug/pprof/ (behind the same TLS and authentication as /metrics).").BoolVar(&c.pprof)
+	cmd.Flag("web.max-connections", "Maximum simultaneous HTTP connections; at the cap an idle keep-alive connection makes room, else the newcomer is closed.").Default("512").IntVar(&c.maxConns)
 	cmd.Flag("once", "Dry run: fetch --source once, print the line protocol that would be written, write and record nothing.").BoolVar(&c.onceFlag)
 	cmd.Flag("source", "The source of --once.").StringVar(&c.source)
 	c.web = kingpinflag.AddFlags(cmd, ":9065")
@@ -77,6 +80,10 @@ func (c *runCmd) run(env *environ) int {
 		return c.once(env)
 	}
 	logger := c.logger(env.stderr)
+	if c.maxConns < 1 {
+		fmt.Fprintf(env.stderr, "envwatch: --web.max-connections=%d: must be at least 1\n", c.maxConns)
+		return 2
+	}
 	if err := c.checkExposure(); err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 2
@@ -149,7 +156,8 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 	// Bounded by design: a client holding idle keep-alive connections (even after a 401)
 	// or sending a request body slowly gives them back; responses may stream long (a
 	// rebuild's progress), so there is no write timeout.
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		ConnState: conncap.New(c.maxConns, selfReg).ConnState}
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(srv, c.web, logger) }()
 	defer writeAddress(cfg.StateDir, serviceURL(c.web))()

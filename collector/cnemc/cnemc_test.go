@@ -565,3 +565,61 @@ func TestHostileRecordsBounded(t *testing.T) {
 		})
 	}
 }
+
+// A hostile record refuses its file, not the source: the file is reported once as
+// bad_file (the rows before the record stand), remembered like an oversized file, and the
+// files after it are read — in this run and the next (the probe had every restart
+// read the file again and never reach the ones after it).
+func TestHostileRecordRefusesItsFileOnly(t *testing.T) {
+	dir := t.TempDir()
+	head := "timepoint,stationcode,pm2_5,pm10,so2,no2,co,o3\n"
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte(head+"2026-07-01T1200,1812A,20,30,5,10,0.5,100\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.csv"), []byte(head+"2026-07-01T1300,1812A,21,30,5,10,0.5,100\n"+strings.Repeat(",", 1<<20)+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "c.csv"), []byte(head+"2026-07-01T1400,1812A,22,30,5,10,0.5,100\n"), 0o644)
+	st, err := store.Open(t.TempDir(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, _ := Preset(PresetAuto)
+	p := &Parser{Mapping: m, Location: airquality.Shanghai}
+	tr := &filetrack.Tracker{Dir: dir, Ext: ".csv", State: st.SourceState("drop")}
+	src := &filetrack.Source{Files: tr, Parse: p.ParseGroups}
+	run := func() (values []string, bad []string, marks []string) {
+		err := src.Stream(context.Background(), collector.Window{}, "", func(b *reading.Batch, mark string, _, _ int) error {
+			for _, r := range b.Readings {
+				values = append(values, r.Values[0].V.String())
+			}
+			for _, rj := range b.Rejects {
+				if rj.Reason == "bad_file" {
+					bad = append(bad, rj.Detail)
+				}
+			}
+			if mark != "" {
+				marks = append(marks, mark)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := src.Commit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return values, bad, marks
+	}
+	values, bad, marks := run()
+	if strings.Join(values, ",") != "20,21,22" {
+		t.Errorf("PM2.5 read %v, want 20 (a.csv), 21 (b.csv before the record), 22 (c.csv)", values)
+	}
+	if len(bad) != 1 || !strings.Contains(bad[0], "b.csv") || !strings.Contains(bad[0], "line 3") || !strings.Contains(bad[0], "record longer than the limit") {
+		t.Errorf("bad_file rejects %q, want one naming b.csv line 3", bad)
+	}
+	if strings.Join(marks, ",") != "a.csv,b.csv,c.csv" {
+		t.Errorf("files marked read %v, want all three", marks)
+	}
+	values, bad, _ = run()
+	if len(values) != 0 || len(bad) != 0 {
+		t.Errorf("second run read %v and refused %q again; the refusal is remembered", values, bad)
+	}
+}

@@ -390,7 +390,38 @@ func mapping(k *config.HTTPJSON) (Mapping, string, error) {
 	return m, urlText, nil
 }
 
+// A station's answer holds a few hundred values; these bound what a body may expand to
+// once decoded (a 16 MiB body of "0," would be 8 million values, hundreds of MB).
+const (
+	maxJSONValues = 100_000
+	maxJSONDepth  = 64
+)
+
+// jsonDecode decodes one document after checking, token by token without keeping them,
+// that it holds at most maxJSONValues values nested at most maxJSONDepth deep.
 func jsonDecode(b []byte, v any) error {
+	scan := json.NewDecoder(bytes.NewReader(b))
+	values, depth := 0, 0
+	for {
+		tok, err := scan.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			if depth++; depth > maxJSONDepth {
+				return fmt.Errorf("nested deeper than %d", maxJSONDepth)
+			}
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if values++; values > 2*maxJSONValues { // keys count as tokens too
+			return fmt.Errorf("more than %d values", maxJSONValues)
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	return dec.Decode(v)

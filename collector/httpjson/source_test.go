@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -211,4 +212,32 @@ func TestUnitsPerPollutant(t *testing.T) {
 		t.Errorf("converted: %+v", b.Readings)
 	}
 	// Units on the waqi_city preset are refused by the configuration (examples/bad/waqi-units.yaml).
+}
+
+// A body within the size limit can still expand when decoded; it is refused from its
+// tokens before anything is kept: too many values, or nested too deep.
+func TestJSONBodyBounded(t *testing.T) {
+	for name, body := range map[string]string{
+		"values": "[" + strings.Repeat("0,", 300_000) + "0]",
+		"depth":  strings.Repeat("[", 100) + strings.Repeat("]", 100),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var doc any
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			err := jsonDecode([]byte(body), &doc)
+			runtime.ReadMemStats(&after)
+			if err == nil || doc != nil {
+				t.Fatalf("decoded a hostile body (err %v)", err)
+			}
+			if got := after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc); got > 8<<20 {
+				t.Errorf("live heap grew by %d bytes", got)
+			}
+		})
+	}
+	var doc any
+	if err := jsonDecode([]byte(`{"t":"2024-03-20 14:00:00","pm25":41}`), &doc); err != nil {
+		t.Errorf("an ordinary body refused: %v", err)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/envwatch/envwatch/collector"
 	"github.com/envwatch/envwatch/collector/hj212recv"
 	"github.com/envwatch/envwatch/indicator"
+	"github.com/envwatch/envwatch/internal/conncap"
 	"github.com/envwatch/envwatch/metrics"
 	"github.com/envwatch/envwatch/pipeline"
 	"github.com/envwatch/envwatch/sink/influx"
@@ -51,6 +52,7 @@ func TestMetricsDocumented(t *testing.T) {
 	influx.New(influx.Options{URL: "http://127.0.0.1:1", Bucket: "x"}, rec).Close()
 	collector.NewMetrics(rec)
 	hj212recv.NewMetrics(rec)
+	conncap.New(1, rec)
 	pl := pipeline.New(nil, airquality.NewNetwork(airquality.CityOptions{}), nil, rec, quiet)
 	rec.MustRegister(metrics.NewAirCollector(pl, nil, airquality.AQIOptions{}), metrics.NewWaterCollector(pl, nil), metrics.NewAreaCollector(pl, nil, airquality.AQIOptions{}),
 		metrics.NewTargetCollector(func() indicator.Snapshot { return indicator.Snapshot{} }), metrics.NewSpoolCollector(pl),

@@ -399,7 +399,7 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 			if ds != nil && r.Kind == reading.Air && r.Period == reading.Hour {
 				extra.Fields = p.hourAQIFields(p.aqiFields[:0], site, clean.End)
 			}
-			buf = influx.AppendReadingWith(buf, &clean, influx.Tags{Area: site.Area, Source: b.Source}, extra)
+			buf = influx.AppendReadingWith(buf, &clean, influx.Tags{Area: site.Area}, extra)
 		}
 		accepted++
 	}

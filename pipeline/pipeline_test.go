@@ -93,8 +93,8 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 		t.Errorf("Rejections: %s, want %s", got, want)
 	}
 	lines := sink.lines.String()
-	want := "air_hourly,station=1812A,area=xigong,source=test pm2_5=21,o3=120,flags=\"o3:M;co:/\" 1654070400\n" +
-		"water_sample,section=W1,area=luolong,source=test ph=7.5,flags=\"\" 1654070400\n"
+	want := "air_hourly,station=1812A,area=xigong pm2_5=21,o3=120,o3_flag=\"M\",co_flag=\"/\" 1654070400\n" +
+		"water_sample,section=W1,area=luolong ph=7.5,ph_flag=\"N\" 1654070400\n"
 	if lines != want {
 		t.Errorf("sink got:\n%s\nwant:\n%s", lines, want)
 	}

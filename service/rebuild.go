@@ -42,13 +42,17 @@ func (s *Generation) Rebuild(ctx context.Context, w io.Writer, year int) error {
 			if err != nil {
 				return err
 			}
-			// Each source's points are written back under its own name: the same series,
-			// an idempotent rewrite (with "rebuild" as the source they became a second
-			// series, counted twice by every query across sources).
-			for _, src := range slices.Sorted(maps.Keys(bySource)) {
+			// A station hour is one series (docs/storage.md); points from before, tagged
+			// by source, are replayed source by source in name order and the untagged
+			// last, so that the newest write stands, and come back as that one series.
+			sources := slices.Sorted(maps.Keys(bySource))
+			if len(sources) > 0 && sources[0] == "" {
+				sources = append(sources[1:], "")
+			}
+			for _, src := range sources {
 				name := src
 				if name == "" {
-					name = "rebuild" // points written without a source tag
+					name = "rebuild"
 				}
 				n, err := s.pl.Handle(ctx, &reading.Batch{Source: name, Readings: bySource[src]})
 				if err != nil {

@@ -81,17 +81,17 @@ func main() {
 			case "telegraf":
 				buf = appendOneTag(buf, &rs[i])
 			case "aqi", "aqi-all":
-				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
+				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x"})
 				buf = appendAQI(buf[:bytes.LastIndexByte(buf[:len(buf)-1], ' ')], &rs[i], *shape == "aqi-all")
 			case "separate":
-				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
+				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x"})
 				buf = append(buf, "air_hourly_aqi,station="...)
 				buf = append(buf, rs[i].Site...)
 				buf = append(buf, ",area=x"...)
 				buf = appendAQI(buf, &rs[i], true)
 				lines++
 			default:
-				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x", Source: "raw"})
+				buf = influx.AppendReading(buf, &rs[i], influx.Tags{Area: "x"})
 			}
 			if lines++; lines >= *batch {
 				batches <- buf

@@ -160,7 +160,7 @@ func TestRunOnceDryRun(t *testing.T) {
 	os.WriteFile(p, []byte(cfg), 0o600)
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"run", "--once", "--source", "demo", "--config", p}, nil, &out, &errb)
-	if code != 0 || !strings.Contains(out.String(), "air_hourly,station=1812A,area=xigong,source=demo pm2_5=") ||
+	if code != 0 || !strings.Contains(out.String(), "air_hourly,station=1812A,area=xigong pm2_5=") ||
 		!strings.Contains(errb.String(), "nothing was written or recorded") {
 		t.Fatalf("exit %d\nstdout %.300s\nstderr %s", code, out.String(), errb.String())
 	}

@@ -23,22 +23,28 @@ const (
 )
 
 // Tags carries a site's identity tags. They never change for a site (InfluxDB 3 treats
-// tags as immutable) and never collide with field names.
+// tags as immutable) and never collide with field names. The source that delivered a
+// reading is not one of them: a station hour is one series whatever the number of
+// sources, and InfluxDB merges their fields as the engine merges their values.
 type Tags struct {
-	Area   string
-	Source string
+	Area string
 }
 
-// FlagsField is the string field holding a point's data flags other than N, as
-// "code:flag;code:flag" ("" when every value is N). One field instead of one per value:
-// InfluxDB does about half the work per point (docs/performance.md), and since the field is
-// always written, a revision that clears a flag clears it in InfluxDB too.
+// FlagSuffix makes a value's flag field: "pm2_5_flag" holds the HJ 212 flag of the pm2_5
+// field beside it ("/" for a pollutant not monitored, which has no value field). One
+// field per flagged value, so that re-sending one pollutant rewrites its own flag and
+// leaves the others' (InfluxDB merges a point's fields), exactly as the engine merges the
+// hour. Points written before carried one "flags" field for all values (FlagsField);
+// the reader still takes it where a value has no flag field of its own.
+const FlagSuffix = "_flag"
+
+// FlagsField is the former single flags field ("code:flag;code:flag"), read only.
 const FlagsField = "flags"
 
 // AppendReading encodes one reading as a line of line protocol (seconds precision): one
-// float field per value and the flags field — never a tag, so that a revised flag
-// overwrites instead of creating a second series. It returns buf unchanged for a reading
-// without values (InfluxDB rejects empty field sets).
+// float field per value and a flag field per flagged value — never a tag, so that a
+// revised flag overwrites instead of creating a second series. It returns buf unchanged
+// for a reading without values (InfluxDB rejects empty field sets).
 func AppendReading(buf []byte, r *reading.Reading, tags Tags) []byte {
 	return AppendReadingWith(buf, r, tags, Extra{})
 }
@@ -48,9 +54,9 @@ type Extra struct {
 	// Fields go on the same point: the hourly AQI travels on its station hour's raw point
 	// (docs/storage.md), one point instead of two.
 	Fields []Field
-	// First says no point of this series and time was written before, so an empty flags
-	// field is left out: there is no earlier flag to clear. A rewrite (First false) always
-	// writes the field, so that a revision clearing a flag clears it in InfluxDB.
+	// First says no point of this series and time was written before, so the flag of a
+	// value flagged N is left out: there is no earlier flag to clear. A rewrite (First
+	// false) writes every value's flag, so that a revision clearing a flag clears it.
 	First bool
 }
 
@@ -69,10 +75,9 @@ func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) [
 	buf = append(buf, measurement...)
 	buf = appendTag(buf, siteKey, r.Site)
 	buf = appendTag(buf, "area", tags.Area)
-	buf = appendTag(buf, "source", tags.Source)
 	sep := byte(' ')
 	for _, v := range r.Values {
-		if v.NotMonitored() { // no number: the flags field says it (reading.FlagNotMonitored)
+		if v.NotMonitored() { // no number: the flag field says it (reading.FlagNotMonitored)
 			continue
 		}
 		buf = append(buf, sep)
@@ -81,21 +86,17 @@ func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) [
 		buf = append(buf, '=')
 		buf = v.V.Append(buf)
 	}
-	if !extra.First || flagged(r) {
+	for _, v := range r.Values {
+		if extra.First && v.Normal() {
+			continue
+		}
 		buf = append(buf, sep)
 		sep = ','
-		buf = append(buf, FlagsField+"=\""...)
-		first := true
-		for _, v := range r.Values {
-			if v.Normal() {
-				continue
-			}
-			if !first {
-				buf = append(buf, ';')
-			}
-			first = false
-			buf = appendStringBody(buf, v.Code)
-			buf = append(buf, ':')
+		buf = appendKey(buf, v.Code)
+		buf = append(buf, FlagSuffix+"=\""...)
+		if v.Flag == "" {
+			buf = append(buf, 'N')
+		} else {
 			buf = appendStringBody(buf, v.Flag)
 		}
 		buf = append(buf, '"')
@@ -108,16 +109,6 @@ func AppendReadingWith(buf []byte, r *reading.Reading, tags Tags, extra Extra) [
 	buf = append(buf, ' ')
 	buf = strconv.AppendInt(buf, r.End.Unix(), 10)
 	return append(buf, '\n')
-}
-
-// flagged reports whether a value of r carries a flag other than N.
-func flagged(r *reading.Reading) bool {
-	for _, v := range r.Values {
-		if !v.Normal() {
-			return true
-		}
-	}
-	return false
 }
 
 // Field is one field of a derived point.

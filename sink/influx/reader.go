@@ -74,8 +74,9 @@ func (r *Reader) query(ctx context.Context, q string) (*qResult, error) {
 }
 
 // Readings returns the raw readings of a measurement (air_hourly or water_sample) with
-// time in (from, to], by the source that wrote them (the `source` tag, "" where absent):
-// written back, a point must keep its series.
+// time in (from, to], grouped by the `source` tag of points written before a station hour
+// became one series ("" for the points since, which carry none): the caller replays the
+// groups in name order, the untagged last, so that the newest write stands.
 func (r *Reader) Readings(ctx context.Context, measurement string, from, to time.Time) (map[string][]reading.Reading, error) {
 	kind, siteKey := reading.Air, "station"
 	if measurement == MeasurementWaterSample {
@@ -99,8 +100,9 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 				ts, _ := row[ti].(float64)
 				site, _ := row[si].(string)
 				rd := reading.Reading{Kind: kind, Site: site, End: time.Unix(int64(ts), 0).UTC()}
+				flags, _ := cell(row, idx, FlagsField)
 				for col, i := range idx {
-					if col == "time" || col == siteKey || col == "area" || col == "source" || col == FlagsField || strings.HasSuffix(col, "_flag") ||
+					if col == "time" || col == siteKey || col == "area" || col == "source" || col == FlagsField || strings.HasSuffix(col, FlagSuffix) ||
 						col == FieldHourAQI { // derived from the values, not one of them
 						continue
 					}
@@ -112,25 +114,13 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 					if !ok {
 						continue
 					}
-					flag := ""
-					if fi, ok := idx[col+"_flag"]; ok { // points written before the flags field
-						flag, _ = row[fi].(string)
-					}
-					if fi, ok := idx[FlagsField]; ok {
-						if fs, ok := row[fi].(string); ok {
-							flag = flagOf(fs, col, flag)
-						}
-					}
+					flag := flagOf(row, idx, flags, col)
 					if flag == reading.FlagNotMonitored {
-						continue // a stale number of an earlier write: appendNotMonitored adds the value
+						continue // a stale number of an earlier write: added below
 					}
 					rd.Values = append(rd.Values, reading.Value{Code: col, V: v, Flag: flag})
 				}
-				if fi, ok := idx[FlagsField]; ok { // not monitored: in the flags only
-					if fs, ok := row[fi].(string); ok && strings.Contains(fs, ":"+reading.FlagNotMonitored) {
-						rd.Values = appendNotMonitored(rd.Values, fs)
-					}
-				}
+				rd.Values = appendNotMonitored(rd.Values, row, s.Columns, idx, flags)
 				if len(rd.Values) > 0 {
 					src := ""
 					if hasSource {
@@ -144,24 +134,47 @@ func (r *Reader) Readings(ctx context.Context, measurement string, from, to time
 	return out, nil
 }
 
-// appendNotMonitored adds the values a flags field marks not monitored ("so2:/").
-func appendNotMonitored(vs []reading.Value, flags string) []reading.Value {
-	for _, kv := range strings.Split(flags, ";") {
-		if c, f, ok := strings.Cut(kv, ":"); ok && f == reading.FlagNotMonitored {
-			vs = append(vs, reading.Value{Code: c, Flag: f})
-		}
+func cell(row []any, idx map[string]int, col string) (string, bool) {
+	i, ok := idx[col]
+	if !ok {
+		return "", false
 	}
-	return vs
+	s, ok := row[i].(string)
+	return s, ok
 }
 
-// flagOf finds code's flag in a flags field ("pm2_5:M;o3:D"); a code not listed is N. A
-// point that has the field was written whole by the current schema, so the field decides
-// even where an older "<code>_flag" field of the same point survives.
-func flagOf(flags, code, _ string) string {
+// flagOf finds a value's flag: its own flag field, written since flags became one field
+// per value, decides; else the point's former flags field ("pm2_5:M;o3:D", a code not
+// listed is N); else N.
+func flagOf(row []any, idx map[string]int, flags, code string) string {
+	if f, ok := cell(row, idx, code+FlagSuffix); ok && f != "" {
+		return f
+	}
 	for _, kv := range strings.Split(flags, ";") {
 		if c, f, ok := strings.Cut(kv, ":"); ok && c == code {
 			return f
 		}
 	}
 	return "N"
+}
+
+// appendNotMonitored adds the values a point marks not monitored ("/"), which have no
+// number: by their own flag field, or by the former flags field ("so2:/") where the value
+// has no flag field of its own.
+func appendNotMonitored(vs []reading.Value, row []any, columns []string, idx map[string]int, flags string) []reading.Value {
+	for _, col := range columns { // in the order of the columns: reproducible
+		if code, ok := strings.CutSuffix(col, FlagSuffix); ok {
+			if f, _ := cell(row, idx, col); f == reading.FlagNotMonitored {
+				vs = append(vs, reading.Value{Code: code, Flag: f})
+			}
+		}
+	}
+	for _, kv := range strings.Split(flags, ";") {
+		if c, f, ok := strings.Cut(kv, ":"); ok && f == reading.FlagNotMonitored {
+			if own, _ := cell(row, idx, c+FlagSuffix); own == "" {
+				vs = append(vs, reading.Value{Code: c, Flag: f})
+			}
+		}
+	}
+	return vs
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,9 +96,9 @@ func TestWriteAndReadBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf []byte
-			// First writes, as the pipeline makes them: an all-N hour carries no flags field.
+			// First writes, as the pipeline makes them: an all-N hour carries no flag field.
 			for _, r := range readings(t, 30) {
-				buf = AppendReadingWith(buf, &r, Tags{Area: "xigong", Source: "test"}, Extra{First: true})
+				buf = AppendReadingWith(buf, &r, Tags{Area: "xigong"}, Extra{First: true})
 			}
 			n, err := w.WriteLines(ctx, buf)
 			if err != nil || n != 30 {
@@ -111,7 +112,7 @@ func TestWriteAndReadBack(t *testing.T) {
 			if len(rows) != 1 || rows[0][1] != 30.0 || rows[0][2] != float64(30*20+30*31/2) || rows[0][3] != 0.427 {
 				t.Errorf("read back %v, want count 30 sum 1065 max co 0.427", rows)
 			}
-			first := query(t, c.db, "SELECT pm2_5, flags, station, area FROM "+from+" ORDER BY time LIMIT 1")
+			first := query(t, c.db, "SELECT pm2_5, pm2_5_flag, station, area FROM "+from+" ORDER BY time LIMIT 1")
 			if len(first) != 1 || first[0][0] != "2022-06-01T01:00:00Z" || first[0][1] != 21.0 || first[0][2] != nil || first[0][3] != "1812A" || first[0][4] != "xigong" {
 				t.Errorf("first point %v", first)
 			}
@@ -122,30 +123,30 @@ func TestWriteAndReadBack(t *testing.T) {
 			rev := readings(t, 1)
 			rev[0].Values[0].V = mustDec(t, "99")
 			rev[0].Values[0].Flag = "M"
-			if _, err := w.WriteLines(ctx, AppendReading(nil, &rev[0], Tags{Area: "xigong", Source: "test"})); err != nil {
+			if _, err := w.WriteLines(ctx, AppendReading(nil, &rev[0], Tags{Area: "xigong"})); err != nil {
 				t.Fatal(err)
 			}
 			rows = query(t, c.db, "SELECT count(pm2_5), sum(pm2_5) FROM "+from)
 			if rows[0][1] != 30.0 || rows[0][2] != float64(30*20+30*31/2-21+99) {
 				t.Errorf("after revision %v, want 30 points, sum 1143", rows)
 			}
-			flags := query(t, c.db, "SELECT count(flags) FROM "+from+" WHERE flags = 'pm2_5:M'")
+			flags := query(t, c.db, "SELECT count(pm2_5_flag) FROM "+from+" WHERE pm2_5_flag = 'M'")
 			if len(flags) != 1 || flags[0][1] != 1.0 {
 				t.Errorf("revised flag count %v, want 1 (a flag is a field, not a new series)", flags)
 			}
 			// Revised back to N: the flag is cleared in InfluxDB too, and reads back as N.
 			rev[0].Values[0].Flag = "N"
-			if _, err := w.WriteLines(ctx, AppendReading(nil, &rev[0], Tags{Area: "xigong", Source: "test"})); err != nil {
+			if _, err := w.WriteLines(ctx, AppendReading(nil, &rev[0], Tags{Area: "xigong"})); err != nil {
 				t.Fatal(err)
 			}
-			if flags := query(t, c.db, "SELECT count(flags) FROM "+from+" WHERE flags = 'pm2_5:M'"); len(flags) != 0 {
+			if flags := query(t, c.db, "SELECT count(pm2_5_flag) FROM "+from+" WHERE pm2_5_flag = 'M'"); len(flags) != 0 {
 				t.Errorf("a flag cleared by a revision stays in InfluxDB: %v", flags)
 			}
 			rd := &Reader{URL: influxd.URL, Database: c.db, RetentionPolicy: c.rp, Client: http.DefaultClient}
 			bySource, err := rd.Readings(ctx, MeasurementAirHourly, rev[0].End.Add(-time.Minute), rev[0].End.Add(time.Minute))
-			back := bySource["test"]
+			back := bySource[""]
 			if err != nil || len(bySource) != 1 || len(back) != 1 {
-				t.Fatalf("read back %v, %v; want one reading of source test", bySource, err)
+				t.Fatalf("read back %v, %v; want one reading without a source tag", bySource, err)
 			}
 			for _, v := range back[0].Values {
 				if v.Code == "pm2_5" && (v.Flag != "N" || v.V.String() != "99") {
@@ -176,8 +177,8 @@ func TestWriteFailureCounted(t *testing.T) {
 func TestLineProtocolEscaping(t *testing.T) {
 	r := reading.Reading{Kind: reading.Water, Site: "黄河 大横岭,1", End: time.Unix(1654041600, 0),
 		Values: []reading.Value{{Code: "nh3n", V: mustDec(t, "0.09055002"), Flag: `N"x`}}}
-	got := string(AppendReading(nil, &r, Tags{Area: "a=b", Source: ""}))
-	want := `water_sample,section=黄河\ 大横岭\,1,area=a\=b nh3n=0.09055002,flags="nh3n:N\"x" 1654041600` + "\n"
+	got := string(AppendReading(nil, &r, Tags{Area: "a=b"}))
+	want := `water_sample,section=黄河\ 大横岭\,1,area=a\=b nh3n=0.09055002,nh3n_flag="N\"x" 1654041600` + "\n"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -198,20 +199,20 @@ func TestNeedsKeyEscape(t *testing.T) {
 	}
 }
 
-// A pollutant not monitored ("/") has no number: its point carries it in the flags only,
+// A pollutant not monitored ("/") has no number: its point carries it in its flag only,
 // also when every value of the hour is "/", and it reads back as not monitored — also
 // over a number an earlier write left in the point.
 func TestNotMonitoredLine(t *testing.T) {
 	end := time.Date(2026, 7, 1, 4, 0, 0, 0, time.UTC)
 	r := reading.Reading{Kind: reading.Air, Site: "1957A", End: end, Values: []reading.Value{
 		{Code: "pm2_5", V: mustDec(t, "12"), Flag: "N"}, {Code: "so2", Flag: reading.FlagNotMonitored}, {Code: "co", Flag: reading.FlagNotMonitored}}}
-	got := string(AppendReadingWith(nil, &r, Tags{Area: "a", Source: "s"}, Extra{First: true, Fields: []Field{WholeFloat("aqi", 18)}}))
-	if want := `air_hourly,station=1957A,area=a,source=s pm2_5=12,flags="so2:/;co:/",aqi=18 1782878400` + "\n"; got != want {
+	got := string(AppendReadingWith(nil, &r, Tags{Area: "a"}, Extra{First: true, Fields: []Field{WholeFloat("aqi", 18)}}))
+	if want := `air_hourly,station=1957A,area=a pm2_5=12,so2_flag="/",co_flag="/",aqi=18 1782878400` + "\n"; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}
 	r.Values = r.Values[1:]
-	got = string(AppendReadingWith(nil, &r, Tags{Area: "a", Source: "s"}, Extra{First: true}))
-	if want := `air_hourly,station=1957A,area=a,source=s flags="so2:/;co:/" 1782878400` + "\n"; got != want {
+	got = string(AppendReadingWith(nil, &r, Tags{Area: "a"}, Extra{First: true}))
+	if want := `air_hourly,station=1957A,area=a so2_flag="/",co_flag="/" 1782878400` + "\n"; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}
 
@@ -223,24 +224,62 @@ func TestNotMonitoredLine(t *testing.T) {
 	w := New(Options{URL: influxd.URL, Bucket: "t_unmonitored"}, prometheus.NewRegistry())
 	defer w.Close()
 	earlier := reading.Reading{Kind: reading.Air, Site: "1957A", End: end, Values: []reading.Value{{Code: "so2", V: mustDec(t, "7"), Flag: "N"}}}
-	lines := AppendReading(nil, &earlier, Tags{Area: "a", Source: "s"})
-	lines = AppendReading(lines, &r, Tags{Area: "a", Source: "s"})
+	lines := AppendReading(nil, &earlier, Tags{Area: "a"})
+	lines = AppendReading(lines, &r, Tags{Area: "a"})
 	if _, err := w.WriteLines(ctx, lines); err != nil {
 		t.Fatal(err)
 	}
 	rd := &Reader{URL: influxd.URL, Database: "t_unmonitored", Client: http.DefaultClient}
 	back, err := rd.Readings(ctx, MeasurementAirHourly, end.Add(-time.Hour), end)
-	if err != nil || len(back["s"]) != 1 {
+	if err != nil || len(back[""]) != 1 {
 		t.Fatalf("read back %v, %v", back, err)
 	}
 	var codes []string
-	for _, v := range back["s"][0].Values {
+	for _, v := range back[""][0].Values {
 		if !v.NotMonitored() || v.V != 0 {
 			t.Errorf("value %+v, want not monitored without a number", v)
 		}
 		codes = append(codes, v.Code)
 	}
-	if strings.Join(codes, ",") != "so2,co" {
+	slices.Sort(codes)
+	if strings.Join(codes, ",") != "co,so2" {
 		t.Errorf("read back %v, want so2 and co not monitored", codes)
+	}
+}
+
+// Points of earlier versions read back: a `flags` field gives the flag of a value without
+// a flag field of its own, a value's own field decides, and a `source` tag keeps its
+// points apart for rebuild to replay in order.
+func TestEarlierPointsReadBack(t *testing.T) {
+	influxd := shared.Get(t)
+	ctx := context.Background()
+	if err := influxd.CreateDatabase(ctx, "t_earlier", ""); err != nil {
+		t.Fatal(err)
+	}
+	w := New(Options{URL: influxd.URL, Bucket: "t_earlier"}, prometheus.NewRegistry())
+	defer w.Close()
+	lines := "air_hourly,station=1812A,area=a,source=hj pm2_5=50,o3=80,flags=\"pm2_5:M;so2:/\" 1654070400\n" +
+		"air_hourly,station=1814A,area=a pm2_5=40,o3=70,flags=\"pm2_5:M;o3:D\",pm2_5_flag=\"N\" 1654070400\n"
+	if _, err := w.WriteLines(ctx, []byte(lines)); err != nil {
+		t.Fatal(err)
+	}
+	rd := &Reader{URL: influxd.URL, Database: "t_earlier", Client: http.DefaultClient}
+	back, err := rd.Readings(ctx, MeasurementAirHourly, time.Unix(1654070400-60, 0), time.Unix(1654070400, 0))
+	if err != nil || len(back["hj"]) != 1 || len(back[""]) != 1 {
+		t.Fatalf("read back %v, %v; want one point tagged hj and one untagged", back, err)
+	}
+	flags := func(r reading.Reading) string {
+		var out []string
+		for _, v := range r.Values {
+			out = append(out, v.Code+":"+v.Flag)
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	if got := flags(back["hj"][0]); got != "o3:N pm2_5:M so2:/" {
+		t.Errorf("a point with the former flags field: %s", got)
+	}
+	if got := flags(back[""][0]); got != "o3:D pm2_5:N" {
+		t.Errorf("a value's own flag field over the former flags: %s", got)
 	}
 }

@@ -19,11 +19,13 @@ import (
 // is set: then the batch rewrites points of earlier ones and waits until they are written.
 // Finish stages what the stager held back until the walk ended (the pipeline: the derived
 // series of the last days); its delivery goes after every other, before the last
-// checkpoint, also when the walk stopped early.
+// checkpoint, also when the walk stopped early. Checkpoint is called with no delivery in
+// flight and must leave nothing held back that the resume mark saved after it covers: a
+// run killed after the save never stages those batches again.
 type Stager interface {
 	Stage(b *reading.Batch) (deliver func(context.Context) error, accepted int, revises bool)
 	Finish() (deliver func(context.Context) error)
-	Checkpoint() error
+	Checkpoint(ctx context.Context) error
 }
 
 // maxDeliveries is how many staged groups may be in delivery at once: with one, the
@@ -54,7 +56,7 @@ func (handlerStager) Finish() func(context.Context) error {
 	return func(context.Context) error { return nil }
 }
 
-func (handlerStager) Checkpoint() error { return nil }
+func (handlerStager) Checkpoint(context.Context) error { return nil }
 
 // group is a run of files staged together; mark names the last whole file in it.
 type group struct {
@@ -149,7 +151,7 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 	var pending string // newest mark delivered but not yet covered by a checkpoint
 	since := 0
 	checkpoint := func() error {
-		if err := st.Checkpoint(); err != nil {
+		if err := st.Checkpoint(ctx); err != nil {
 			return fmt.Errorf("checkpointing engines: %w", err)
 		}
 		since = 0
@@ -201,8 +203,13 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 			finishOne()
 		}
 		if err == nil && since >= checkpointEvery {
-			if err = checkpoint(); err != nil {
-				cancel()
+			for len(inflight) > 0 { // the checkpoint writes what is held: after every delivery
+				finishOne()
+			}
+			if err == nil {
+				if err = checkpoint(); err != nil {
+					cancel()
+				}
 			}
 		}
 		if err != nil {

@@ -79,7 +79,7 @@ func (r *recStager) Finish() func(context.Context) error {
 	}
 }
 
-func (r *recStager) Checkpoint() error {
+func (r *recStager) Checkpoint(context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.checkpoints = append(r.checkpoints, len(r.delivered))
@@ -174,7 +174,7 @@ type overlapStager struct {
 }
 
 func (o *overlapStager) Handle(context.Context, *reading.Batch) (int, error) { return 0, nil }
-func (o *overlapStager) Checkpoint() error                                   { return nil }
+func (o *overlapStager) Checkpoint(context.Context) error                    { return nil }
 func (o *overlapStager) Finish() func(context.Context) error {
 	return func(context.Context) error { return nil }
 }

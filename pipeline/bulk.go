@@ -19,7 +19,12 @@ type Bulk struct {
 	// Guarded by p.mu: station-days and water samples changed since the last checkpoint.
 	touched *touchSet
 	hold    *derivedHold
-	water   []store.WaterSample
+	// undelivered are the derived series released into staged batches whose delivery has
+	// not finished, by staging number: a checkpoint writes them again, since the resume
+	// mark saved after it may pass those batches' files.
+	undelivered map[int]release
+	staged      int
+	water       []store.WaterSample
 	free    chan []byte // line buffers of delivered batches, for reuse
 }
 
@@ -30,7 +35,7 @@ const lineBytes = 224
 func (p *Pipeline) Bulk() *Bulk {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return &Bulk{p: p, touched: p.newTouchSet(), hold: newDerivedHold(), free: make(chan []byte, 4)}
+	return &Bulk{p: p, touched: p.newTouchSet(), hold: newDerivedHold(), undelivered: map[int]release{}, free: make(chan []byte, 4)}
 }
 
 // Stage validates b and applies it to the engines. deliver writes its points. Deliveries
@@ -50,9 +55,22 @@ func (bk *Bulk) Stage(b *reading.Batch) (deliver func(context.Context) error, ac
 	p.mu.Lock()
 	a := p.apply(b, buf[:0], bk.touched, bk.hold)
 	bk.water = append(bk.water, a.water...)
+	id := bk.staged
+	bk.staged++
+	if len(a.released.days) > 0 || len(a.released.months) > 0 {
+		bk.undelivered[id] = a.released
+	}
 	p.mu.Unlock()
 	source := b.Source // not b: the readings may go before the delivery
-	return func(ctx context.Context) error { return bk.deliver(ctx, source, a.lines) }, a.accepted, a.revises
+	return func(ctx context.Context) error {
+		if err := bk.deliver(ctx, source, a.lines); err != nil {
+			return err
+		}
+		p.mu.Lock()
+		delete(bk.undelivered, id)
+		p.mu.Unlock()
+		return nil
+	}, a.accepted, a.revises
 }
 
 // Finish stages the derived series held back for the days the walk had not yet passed
@@ -97,11 +115,34 @@ func (bk *Bulk) deliver(ctx context.Context, source string, lines []byte) error 
 	return nil
 }
 
-// Checkpoint makes the engines' changes since the last checkpoint durable.
-func (bk *Bulk) Checkpoint() error {
+// Checkpoint makes the engines' changes since the last checkpoint durable. It first
+// delivers the derived series held back (derivedHold) and those released into staged
+// batches not yet delivered: the resume mark saved after a checkpoint may pass the files
+// of those days, so a run killed later would never write them (a day written again when
+// its batch is delivered or the walk passes it again costs one more write of that day).
+// The caller has no delivery in flight.
+func (bk *Bulk) Checkpoint(ctx context.Context) error {
 	p := bk.p
 	if p.state == nil {
 		return nil
+	}
+	p.mu.Lock()
+	var lines []byte
+	if ds := p.newDerivedSet(); ds != nil {
+		bk.hold.flush(ds)
+		for _, r := range bk.undelivered {
+			for _, k := range r.days {
+				ds.days[k] = true
+			}
+			for _, am := range r.months {
+				bk.hold.months[am] = true // released with final below
+			}
+		}
+		lines = p.appendDerived(nil, ds, bk.hold, true)
+	}
+	p.mu.Unlock()
+	if err := bk.deliver(ctx, "backfill", lines); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

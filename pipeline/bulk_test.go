@@ -59,7 +59,7 @@ func TestBulkCheckpointAndSpool(t *testing.T) {
 	if got := countDays(t, st); got != 0 {
 		t.Fatalf("%d station-days persisted before the checkpoint", got)
 	}
-	if err := bk.Checkpoint(); err != nil {
+	if err := bk.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := countDays(t, st); got != 2 {

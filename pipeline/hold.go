@@ -17,6 +17,15 @@ type derivedHold struct {
 	days   map[airKey]bool
 	months map[areaMonth]bool // area months whose days were written, waiting for the month's end
 	newest airquality.Day     // the newest day any staged batch reached
+	// released is what the last take and takeMonths let go: the days and months whose
+	// points travel in that batch's delivery (Bulk tracks them until it is delivered).
+	released release
+}
+
+// release is the derived series one staged batch carries.
+type release struct {
+	days   []airKey
+	months []areaMonth
 }
 
 func newDerivedHold() *derivedHold {
@@ -37,6 +46,7 @@ func (h *derivedHold) takeMonths(months map[areaMonth]bool, final bool) map[area
 		if final || am.year < y || (am.year == y && am.month < int(m)) {
 			out[am] = true
 			delete(h.months, am)
+			h.released.months = append(h.released.months, am)
 		}
 	}
 	return out
@@ -50,10 +60,12 @@ func (h *derivedHold) take(ds *derivedSet) bool {
 		h.newest = max(h.newest, k.day)
 	}
 	clear(ds.days)
+	h.released = release{}
 	for k := range h.days {
 		if k.day < h.newest {
 			ds.days[k] = true
 			delete(h.days, k)
+			h.released.days = append(h.released.days, k)
 		}
 	}
 	return len(ds.days) > 0 || len(ds.months) > 0

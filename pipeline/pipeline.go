@@ -280,6 +280,7 @@ type applied struct {
 	lines    []byte // line protocol of the accepted readings (none without a sink)
 	revises  bool   // some reading is not newer than what earlier batches applied for its site
 	water    []store.WaterSample
+	released release // with a hold: the derived series this batch's lines carry
 }
 
 // apply validates a batch, updates the engines and renders the line protocol into buf,
@@ -407,11 +408,18 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 	if accepted > 0 {
 		p.version.Add(1)
 	}
+	if hold != nil {
+		hold.released = release{}
+	}
 	if hold != nil && ds != nil && hold.take(ds) {
 		revises = true // see derivedHold
 	}
 	buf = p.appendDerived(buf, ds, hold, false)
-	return applied{accepted: accepted, lines: buf, water: newSamples, revises: revises}
+	a := applied{accepted: accepted, lines: buf, water: newSamples, revises: revises}
+	if hold != nil {
+		a.released = hold.released
+	}
+	return a
 }
 
 // spoolEntry wraps lines that could not be written now.

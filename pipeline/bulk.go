@@ -25,7 +25,7 @@ type Bulk struct {
 	undelivered map[int]release
 	staged      int
 	water       []store.WaterSample
-	free    chan []byte // line buffers of delivered batches, for reuse
+	free        chan []byte // line buffers of delivered batches, for reuse
 }
 
 // lineBytes is about the size of one station-hour's line (6 values with their flags).

@@ -297,11 +297,13 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 	}
 	entries := p.entries[:n] // nil: the reading is left out
 	clear(entries)
-	// Pass 1: validate, and settle repeats of a (site, period end). Within one part (one
-	// file or delivery) the first stands and a repeat is rejected as a duplicate; a later
-	// part — a revised file grouped into the same backfill batch — supersedes the earlier
-	// reading, which then never reaches the engines or InfluxDB (where, written in the same
-	// request set, the older value could land last).
+	// Pass 1: validate, and settle repeats of a (site, period end) by the one rule that
+	// holds whatever separates them — the same file, the next group of a large file, a
+	// later file or batch: the later reading updates the values it carries and the others
+	// stay, as the engine merges a later batch. Within a batch the two are merged here, so
+	// that only the merged reading reaches the engines and InfluxDB (where, written in the
+	// same request set, the older value could land last). A repeat within one part (one
+	// file or delivery) is counted as a duplicate.
 	type dupKey struct {
 		site   *siteEntry
 		end    int64
@@ -334,21 +336,17 @@ func (p *Pipeline) apply(b *reading.Batch, buf []byte, touched *touchSet, hold *
 			revises = true // rewrites (or fills in behind) what an earlier batch applied
 		}
 		prev, repeat := seen[k]
-		if repeat && prev.part == part {
-			p.reject(b.Source, ReasonDuplicate, r, nil)
-			continue
-		}
 		if r.Values = p.validValues(b.Source, r); len(r.Values) == 0 {
 			continue
 		}
 		if repeat {
-			if r.Kind == reading.Water {
-				// A field file and a lab file for one sampling: the later one's items
-				// win, the earlier one's other items stay (see mergeValues).
-				r.Values = waterquality.MergeValues(b.Readings[prev.i].Values, r.Values, nil)
+			if prev.part == part {
+				p.reject(b.Source, ReasonDuplicate, r, nil)
+			} else {
+				superseded++ // a revision: the earlier reading was accepted, then replaced
 			}
+			r.Values = waterquality.MergeValues(b.Readings[prev.i].Values, r.Values, nil)
 			entries[prev.i] = nil
-			superseded++
 		}
 		seen[k] = seenAt{i, part}
 		entries[i] = site

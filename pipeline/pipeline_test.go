@@ -93,14 +93,15 @@ func TestValidationReasonsAndEngine(t *testing.T) {
 		t.Errorf("Rejections: %s, want %s", got, want)
 	}
 	lines := sink.lines.String()
-	want := "air_hourly,station=1812A,area=xigong pm2_5=21,o3=120,o3_flag=\"M\",co_flag=\"/\" 1654070400\n" +
+	// The repeat of the hour updates the value it carries (PM2.5 22), the others stay.
+	want := "air_hourly,station=1812A,area=xigong pm2_5=22,o3=120,o3_flag=\"M\",co_flag=\"/\" 1654070400\n" +
 		"water_sample,section=W1,area=luolong ph=7.5,ph_flag=\"N\" 1654070400\n"
 	if lines != want {
 		t.Errorf("sink got:\n%s\nwant:\n%s", lines, want)
 	}
 	idx, _ := net.Station("1812A")
 	day, _ := net.Series(idx).Day(airquality.DayFromDate(2022, 6, 1))
-	if v, ok := day.Hour(airquality.PM25, 15); !ok || v != d("21") {
+	if v, ok := day.Hour(airquality.PM25, 15); !ok || v != d("22") {
 		t.Errorf("engine PM2.5 of the hour ending 16:00 Beijing = %s %v", v, ok)
 	}
 	if _, ok := day.Hour(airquality.O3, 15); ok {

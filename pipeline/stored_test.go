@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -269,3 +270,57 @@ type memKV map[string][]byte
 
 func (m memKV) Get(k string) ([]byte, error) { return m[k], nil }
 func (m memKV) Put(k string, v []byte) error { m[k] = v; return nil }
+
+// oneFile streams one file's rows in groups of 10,000, as filetrack does: each group is a
+// part of the stream's batch, and only the last carries the file's mark.
+type oneFile struct{ rows []reading.Reading }
+
+func (f oneFile) Fetch(context.Context, collector.Window) (*reading.Batch, error) {
+	return nil, errors.New("streamed only")
+}
+
+func (f oneFile) Stream(ctx context.Context, _ collector.Window, after string, emit func(*reading.Batch, string, int, int) error) error {
+	for i := 0; i < len(f.rows); i += 10000 {
+		mark := ""
+		if i+10000 >= len(f.rows) {
+			mark = "f.csv"
+		}
+		if err := emit(&reading.Batch{Readings: f.rows[i:min(i+10000, len(f.rows))]}, mark, 0, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Two rows of a file for the same station and hour resolve by one rule whatever their
+// distance — the later updates the values it carries: adjacent rows and rows 20,000
+// apart (in different groups of the file) give the same answer. The issue's probe kept
+// the first of adjacent rows and the last of distant ones.
+func TestDuplicateRowsOneRule(t *testing.T) {
+	p, influxd, _ := storedPipeline(t, "t_dups")
+	var sites []Site
+	for i := range 1000 {
+		sites = append(sites, Site{Kind: reading.Air, Code: fmt.Sprintf("S%03d", i), Area: "x"})
+	}
+	p = New(append(sites, Site{Kind: reading.Air, Code: "1812A", Area: "xigong"}), airquality.NewNetwork(airquality.CityOptions{}), p.sink,
+		prometheus.NewRegistry(), quietLogger())
+	p.now = func() time.Time { return time.Date(2022, 6, 3, 0, 0, 0, 0, time.UTC) }
+	start := time.Date(2022, 5, 31, 16, 0, 0, 0, time.UTC)
+	row := func(site string, h int, v string) reading.Reading {
+		return reading.Reading{Kind: reading.Air, Period: reading.Hour, Site: site, End: start.Add(time.Duration(h) * time.Hour),
+			Values: []reading.Value{{Code: "pm2_5", V: d(v), Flag: "N"}}}
+	}
+	rows := []reading.Reading{row("1812A", 1, "30"), row("1812A", 1, "40"), row("1812A", 2, "50")}
+	for i := 0; len(rows) < 20002; i++ { // other stations' hours between
+		rows = append(rows, row(fmt.Sprintf("S%03d", i%1000), 1+i/1000, "10"))
+	}
+	rows = append(rows, row("1812A", 2, "60"))
+	job := &collector.Job{Name: "file", Source: oneFile{rows}, Handler: p, Metrics: collector.NewMetrics(nil), Logger: quietLogger()}
+	if _, err := job.Backfill(context.Background(), collector.Window{From: start, To: start.AddDate(0, 0, 1)}, memKV{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := queryValues(t, influxd, "t_dups", `SELECT pm2_5 FROM air_hourly WHERE station = '1812A'`)
+	if len(got) != 2 || got[0][1] != 40.0 || got[1][1] != 60.0 {
+		t.Errorf("stored %v, want hour 1 = 40 (adjacent rows) and hour 2 = 60 (rows 20,000 apart): the later row both times", got)
+	}
+}

@@ -170,6 +170,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// SetUp sets a source's envwatch_source_up: for a push source kept across reloads, whose
+// serving loop is not the scheduler's.
+func (m *Metrics) SetUp(source string, up bool) {
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.up.WithLabelValues(source).Set(v)
+}
+
 // Job is one pull source with its schedule settings.
 type Job struct {
 	Name     string

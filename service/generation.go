@@ -29,8 +29,10 @@ import (
 // Kinds is the registry of source kinds this binary supports. config.Kinds names them for
 // validation; config cannot hold the factories (the collectors import config), and an
 // init-time registry would be global state.
-func Kinds(reg prometheus.Registerer) collector.Registry {
-	hjm := hj212recv.NewMetrics(reg)
+func Kinds(reg prometheus.Registerer, hjm *hj212recv.Metrics) collector.Registry {
+	if hjm == nil {
+		hjm = hj212recv.NewMetrics(reg)
+	}
 	return collector.Registry{
 		"cnemc_csv": cnemc.New,
 		"water_csv": watercsv.New,
@@ -70,6 +72,9 @@ type Mode struct {
 	DryRun bool          // neither restore nor persist engine state
 	// Secrets learns the configuration's credentials, so that logs and errors mask them.
 	Secrets *secret.Redactor
+	// HJ212Metrics are the receivers' metrics when they outlive the generation
+	// (Receivers); nil: registered with the generation's.
+	HJ212Metrics *hj212recv.Metrics
 }
 
 // Discard is the sink of commands that only read (report, assess).
@@ -160,7 +165,7 @@ func New(cfg *config.Config, logger *slog.Logger, mode Mode) (*Generation, error
 			logger.Warn("could not release the state file's pages", "err", err)
 		}
 	}
-	s.sourceKinds = Kinds(s.promReg)
+	s.sourceKinds = Kinds(s.promReg, mode.HJ212Metrics)
 	s.sourceMetrics = collector.NewMetrics(s.promReg)
 	var names []string
 	for _, sc := range cfg.Sources {

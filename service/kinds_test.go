@@ -24,7 +24,7 @@ func TestEveryConfiguredKindIsBuilt(t *testing.T) {
 	for _, k := range config.Kinds {
 		configured = append(configured, k.Name)
 	}
-	for k := range Kinds(prometheus.NewRegistry()) {
+	for k := range Kinds(prometheus.NewRegistry(), nil) {
 		built = append(built, k)
 	}
 	sort.Strings(configured)
@@ -62,7 +62,7 @@ func TestSourceKindChecklist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	built := Kinds(prometheus.NewRegistry())
+	built := Kinds(prometheus.NewRegistry(), nil)
 	src := reflect.TypeFor[config.Source]()
 	for _, k := range config.Kinds {
 		found := false

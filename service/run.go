@@ -11,6 +11,7 @@ import (
 
 	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/collector"
+	"github.com/envwatch/envwatch/collector/hj212recv"
 	"github.com/envwatch/envwatch/config"
 	"github.com/envwatch/envwatch/internal/secret"
 	"github.com/envwatch/envwatch/metrics"
@@ -28,6 +29,9 @@ type Options struct {
 	// Lifecycle enables POST /-/reload; AdminAPI the mutating API; Pprof /debug/pprof/.
 	Lifecycle, AdminAPI, Pprof bool
 	Secrets                    *secret.Redactor
+	// Receivers, when set, keeps HJ 212 receivers and their connections across
+	// generations whose receiver configuration is unchanged (`run`'s reloads).
+	Receivers *Receivers
 }
 
 // Running is one generation of the service: a Generation with its scheduler, replayer,
@@ -50,14 +54,25 @@ func (r *Running) Config() *config.Config { return r.s.cfg }
 // spool's replayer, the target snapshot kept warm, and the routes (with selfReg's
 // process metrics; reload answers POST /-/reload).
 func Start(cfg *config.Config, logger *slog.Logger, selfReg *prometheus.Registry, reload func() error, opt Options) (*Running, error) {
-	s, err := New(cfg, logger, Mode{Secrets: opt.Secrets})
+	mode := Mode{Secrets: opt.Secrets}
+	if opt.Receivers != nil {
+		mode.HJ212Metrics = opt.Receivers.metrics
+	}
+	s, err := New(cfg, logger, mode)
 	if err != nil {
 		return nil, err
 	}
 	r := &Running{s: s, opt: opt}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel
-	fail := func(err error) (*Running, error) { cancel(); s.Close(); return nil, err }
+	fail := func(err error) (*Running, error) {
+		if opt.Receivers != nil {
+			opt.Receivers.detach(r)
+		}
+		cancel()
+		s.Close()
+		return nil, err
+	}
 	logger.Info("state store open", "path", s.st.Path())
 	if s.writer != nil {
 		go watchHealth(ctx, s.writer, &r.influxOK, logger)
@@ -89,6 +104,13 @@ func Start(cfg *config.Config, logger *slog.Logger, selfReg *prometheus.Registry
 			if err := r.sched.Add(sc.Schedule, s.job(sc, src)); err != nil {
 				return fail(err)
 			}
+		case *hj212recv.Server:
+			if opt.Receivers != nil {
+				name := sc.Name
+				opt.Receivers.attach(name, src, r, s.pl, func(up bool) { s.sourceMetrics.SetUp(name, up) })
+				continue
+			}
+			r.sched.Serve(sc.Name, src, s.pl)
 		case collector.Push:
 			r.sched.Serve(sc.Name, src, s.pl)
 		default:
@@ -96,6 +118,9 @@ func Start(cfg *config.Config, logger *slog.Logger, selfReg *prometheus.Registry
 		}
 	}
 	r.sched.Start()
+	if opt.Receivers != nil {
+		opt.Receivers.retain(r)
+	}
 	r.jobs = api.NewJobs(ctx)
 	svc := &answers{s: s, jobs: r.jobs}
 	apiHandler := &api.Handler{Svc: svc, Admin: opt.AdminAPI}
@@ -108,6 +133,9 @@ func Start(cfg *config.Config, logger *slog.Logger, selfReg *prometheus.Registry
 func (r *Running) Close(logger *slog.Logger) {
 	if err := r.sched.Stop(r.opt.ShutdownTimeout); err != nil {
 		logger.Warn("stopping sources", "err", err)
+	}
+	if r.opt.Receivers != nil {
+		r.opt.Receivers.detach(r) // kept receivers wait for the next generation
 	}
 	r.stop()
 	if r.jobs != nil {

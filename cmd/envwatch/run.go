@@ -40,6 +40,7 @@ type runCmd struct {
 	lifecycle       bool
 	adminAPI        bool
 	secrets         *secret.Redactor
+	receivers       *service.Receivers // HJ 212 receivers kept across reloads
 }
 
 func (c *runCmd) register(app *kingpin.Application, _ *environ) *kingpin.CmdClause {
@@ -67,7 +68,8 @@ func (c *runCmd) logger(w io.Writer) *slog.Logger {
 
 // options are the flags the running service takes.
 func (c *runCmd) options() service.Options {
-	return service.Options{ShutdownTimeout: c.shutdownTimeout, Lifecycle: c.lifecycle, AdminAPI: c.adminAPI, Pprof: c.pprof, Secrets: c.secrets}
+	return service.Options{ShutdownTimeout: c.shutdownTimeout, Lifecycle: c.lifecycle, AdminAPI: c.adminAPI, Pprof: c.pprof, Secrets: c.secrets,
+		Receivers: c.receivers}
 }
 
 func (c *runCmd) run(env *environ) int {
@@ -144,6 +146,8 @@ func (c *runCmd) serve(ctx context.Context, logger *slog.Logger) error {
 		self.ConfigLoaded.Set(0)
 		return err
 	}
+	c.receivers = service.NewReceivers(selfReg, logger)
+	defer c.receivers.Stop()
 	cur, err := service.Start(cfg, logger, selfReg, reload, c.options())
 	if err != nil {
 		self.ConfigLoaded.Set(0)
@@ -236,6 +240,7 @@ func (c *runCmd) reload(logger *slog.Logger, self *metrics.Self, selfReg *promet
 			logger.Error("the previous configuration did not start again either; nothing is collecting", "err", rerr)
 		}
 	}
+	c.receivers.Stop() // nothing to hand their packets to
 	down := service.DownRoutes(c.options(), selfReg, err, reload)
 	h.h.Store(&down)
 	return err

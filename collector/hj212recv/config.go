@@ -1,8 +1,11 @@
 package hj212recv
 
 import (
+	"bytes"
 	"crypto/tls"
 	"fmt"
+	"reflect"
+	"slices"
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
@@ -133,4 +136,31 @@ func waterCodesAll() map[string]Code {
 		out[code] = wc
 	}
 	return out
+}
+
+// SameConfig reports whether o would serve exactly as s does — the same listener, limits,
+// devices, passwords (as read from their files and variables) and certificates — so that a
+// reload can keep s, and its stations' connections, instead of starting o.
+func (s *Server) SameConfig(o *Server) bool {
+	a, b := s.opt, o.opt
+	if !sameTLS(a.TLS, b.TLS) || a.Location.String() != b.Location.String() {
+		return false
+	}
+	a.TLS, b.TLS, a.Logger, b.Logger, a.Location, b.Location = nil, nil, nil, nil, nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+func sameTLS(a, b *tls.Config) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if len(a.Certificates) != len(b.Certificates) {
+		return false
+	}
+	for i := range a.Certificates {
+		if !slices.EqualFunc(a.Certificates[i].Certificate, b.Certificates[i].Certificate, bytes.Equal) {
+			return false
+		}
+	}
+	return true
 }

@@ -170,9 +170,6 @@ func (f fetcher) get(src, path string, q url.Values) (doc, error) {
 	case "/api/v1/report", "/api/v1/daily", "/api/v1/assessment":
 		q.Set("format", "json") // the others answer JSON only and take no format
 	}
-	if f.used != nil && src != "sites" {
-		*f.used = append(*f.used, Source{Name: src, URL: path + "?" + q.Encode()})
-	}
 	req, err := http.NewRequestWithContext(f.ctx, http.MethodGet, path+"?"+q.Encode(), nil)
 	if err != nil {
 		return doc{}, fmt.Errorf("request %s: %w", path, err)
@@ -187,6 +184,11 @@ func (f fetcher) get(src, path string, q url.Values) (doc, error) {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return doc{}, fmt.Errorf("decode %s: %w", path, err)
+	}
+	// Listed as a source of the page only when it answered: a page that does without
+	// an answer (a district has no assessment of its own) must not point to a 404.
+	if f.used != nil && src != "sites" {
+		*f.used = append(*f.used, Source{Name: src, URL: path + "?" + q.Encode()})
 	}
 	return doc{src: src, v: v}, nil
 }

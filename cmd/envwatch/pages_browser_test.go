@@ -176,6 +176,8 @@ func TestPagesInBrowser(t *testing.T) {
 		// The real hours: one day of 2022 is far from a valid year, and the page says so.
 		{"year", "area=luoyang&year=2022&lang=en", 20, []string{"Daily air quality calendar", "insufficient data", "市委党校"}},
 		{"month", "area=Luoyang&month=2022-06&lang=en", 10, []string{"Ranking", "Daily AQI of the month"}},
+		// A district: its links (the other pages, the exports) keep it.
+		{"month", "area=jianxi&month=" + lastMonth, 20, []string{"涧西区"}},
 	} {
 		url := base + "/pages/" + pg.name + "?" + pg.query
 		t.Run(pg.name+"?"+pg.query, func(t *testing.T) {
@@ -260,6 +262,19 @@ func TestPagesInBrowser(t *testing.T) {
 			for _, s := range pg.says {
 				if !strings.Contains(html, s) {
 					t.Errorf("the page does not say %q", s)
+				}
+			}
+			// Every link to a page or an export keeps the page's area, and answers.
+			var links []string
+			eval(`Array.from(document.querySelectorAll('a[href^="/pages/"]')).map(a => a.getAttribute('href'))`, &links)
+			area := regexp.MustCompile(`area=([^&]+)`).FindStringSubmatch(pg.query)[1]
+			for _, l := range links {
+				if !strings.Contains(strings.ToLower(l), "area="+strings.ToLower(area)) {
+					t.Errorf("link %q loses area=%s", l, area)
+					continue
+				}
+				if code, body := fetch(base + l); code != 200 {
+					t.Errorf("link %q: %d %.200s", l, code, body)
 				}
 			}
 			reqs, probs := bl.reset()

@@ -4,6 +4,7 @@ package testenv
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
@@ -30,24 +31,12 @@ type Influxd struct {
 	port int
 }
 
-const influxConf = `reporting-disabled = true
-hostname = "localhost"
-bind-address = "127.0.0.1:0"
-[meta]
-  dir = "{{DIR}}/meta"
-[data]
-  dir = "{{DIR}}/data"
-  wal-dir = "{{DIR}}/wal"
-  query-log-enabled = false
-[monitor]
-  store-enabled = false
-[http]
-  bind-address = "127.0.0.1:{{PORT}}"
-  flux-enabled = true
-  log-enabled = false
-[continuous_queries]
-  enabled = false
-`
+// influxConf is the configuration of a throwaway influxd: data under {{DIR}}, HTTP on
+// 127.0.0.1:{{PORT}}, Flux on, reporting and logging off. The scripts (scripts/run.sh,
+// bench/) read the same file through scripts/influxd.conf.sh.
+//
+//go:embed influxd.conf
+var influxConf string
 
 // InfluxdBinary finds the pinned influxd: $ENVWATCH_INFLUXD, else bin/influxd in the
 // repository (installed by `make tools`).

@@ -223,11 +223,11 @@ func TestFaultSpoolFull(t *testing.T) {
 // (b) kill -9 envwatch during a backfill and run it again: the counts are exact.
 func TestFaultKillDuringBackfill(t *testing.T) {
 	dir := t.TempDir()
+	d := influxdFor(t, dir, "envwatch") // skips under -short, before the build
 	bin := filepath.Join(dir, "envwatch")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	d := influxdFor(t, dir, "envwatch")
 	cfgPath := exampleConfig(t, dir, "c.yaml", d.URL)
 	args := []string{"backfill", "--config", cfgPath, "--source", "demo", "--from", "2024-01-01", "--to", "2024-06-30"}
 

@@ -1,6 +1,7 @@
 package airquality
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -32,23 +33,25 @@ func TestDailyVectors(t *testing.T) {
 		{"D6", "5", "20", "40", "0.5", "90", "80", "20", 40, 40, 1, "", "", "", 40, ""},
 		{"D7", "10", "15", "150", "0.5", "80", "60", "75", 100, 100, 2, "pm2_5+pm10", "pm2_5+pm10", "", 114, "pm2_5"},
 	}
-	for _, c := range cases {
-		in := DailyInput{PM25: val(t, c.pm25), PM10: val(t, c.pm10), SO2: val(t, c.so2), NO2: val(t, c.no2),
-			CO: val(t, c.co), O3_8h: val(t, c.o38h), O3_1hMax: val(t, c.o31h)}
-		r7 := Daily(V2012, &in, O3OneHourDefault)
-		if r7.NA || r7.AQI != c.aqi7 || r7.Level() != c.level7 || r7.Primary.Join("+") != c.primary7 ||
-			r7.Exceeding.Join("+") != c.exceeding7 {
-			t.Errorf("%s 2012 AQI7: got AQI %d NA %v level %d primary %q exceeding %q; want %d %d %q %q",
-				c.id, r7.AQI, r7.NA, r7.Level(), r7.Primary.Join("+"), r7.Exceeding.Join("+"), c.aqi7, c.level7, c.primary7, c.exceeding7)
-		}
-		r6 := Daily(V2012, &in, O3OneHourExclude)
-		if r6.AQI != c.aqi6 || r6.Primary.Join("+") != c.primary6 {
-			t.Errorf("%s 2012 AQI6: got %d %q, want %d %q", c.id, r6.AQI, r6.Primary.Join("+"), c.aqi6, c.primary6)
-		}
-		r26 := Daily(V2026, &in, O3OneHourDefault)
-		if r26.AQI != c.aqi2026 || r26.Primary.Join("+") != c.primary2026 || r26.Exceeding != 0 {
-			t.Errorf("%s 2026: got %d %q exceeding %q, want %d %q", c.id, r26.AQI, r26.Primary.Join("+"), r26.Exceeding.Join("+"), c.aqi2026, c.primary2026)
-		}
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			in := DailyInput{PM25: val(t, c.pm25), PM10: val(t, c.pm10), SO2: val(t, c.so2), NO2: val(t, c.no2),
+				CO: val(t, c.co), O3_8h: val(t, c.o38h), O3_1hMax: val(t, c.o31h)}
+			r7 := Daily(V2012, &in, O3OneHourDefault)
+			if r7.NA || r7.AQI != c.aqi7 || r7.Level() != c.level7 || r7.Primary.Join("+") != c.primary7 ||
+				r7.Exceeding.Join("+") != c.exceeding7 {
+				t.Errorf("%s 2012 AQI7: got AQI %d NA %v level %d primary %q exceeding %q; want %d %d %q %q",
+					c.id, r7.AQI, r7.NA, r7.Level(), r7.Primary.Join("+"), r7.Exceeding.Join("+"), c.aqi7, c.level7, c.primary7, c.exceeding7)
+			}
+			r6 := Daily(V2012, &in, O3OneHourExclude)
+			if r6.AQI != c.aqi6 || r6.Primary.Join("+") != c.primary6 {
+				t.Errorf("%s 2012 AQI6: got %d %q, want %d %q", c.id, r6.AQI, r6.Primary.Join("+"), c.aqi6, c.primary6)
+			}
+			r26 := Daily(V2026, &in, O3OneHourDefault)
+			if r26.AQI != c.aqi2026 || r26.Primary.Join("+") != c.primary2026 || r26.Exceeding != 0 {
+				t.Errorf("%s 2026: got %d %q exceeding %q, want %d %q", c.id, r26.AQI, r26.Primary.Join("+"), r26.Exceeding.Join("+"), c.aqi2026, c.primary2026)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package airquality
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/envwatch/envwatch/fixed"
@@ -37,11 +38,13 @@ func TestIAQI2012Vectors(t *testing.T) {
 		{CO_1h, "10", 100}, {O3_1h, "1200", 500}, {O3_8h, "265", 200}, {O3_8h, "800", 300},
 		{SO2_1h, "800", 200}, {SO2_24h, "150", 100},
 	}
-	for _, c := range cases {
-		got, err := IAQI(V2012, c.ind, dec(t, c.c))
-		if err != nil || got.Value != c.want {
-			t.Errorf("IAQI(2012, %s, %s) = %d, %v; want %d", c.ind, c.c, got.Value, err, c.want)
-		}
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			got, err := IAQI(V2012, c.ind, dec(t, c.c))
+			if err != nil || got.Value != c.want {
+				t.Errorf("IAQI(2012, %s, %s) = %d, %v; want %d", c.ind, c.c, got.Value, err, c.want)
+			}
+		})
 	}
 }
 
@@ -55,11 +58,13 @@ func TestIAQI2026Vectors(t *testing.T) {
 		{PM10_24h, "120", 100}, {PM25_24h, "80", 119}, {PM10_24h, "145", 110}, {SO2_1h, "2000", 200},
 		{O3_8h, "1200", 300}, {SO2_1h, "801", 200}, {O3_8h, "801", 300},
 	}
-	for _, c := range cases {
-		got, err := IAQI(V2026, c.ind, dec(t, c.c))
-		if err != nil || got.Value != c.want {
-			t.Errorf("IAQI(2026, %s, %s) = %d, %v; want %d", c.ind, c.c, got.Value, err, c.want)
-		}
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			got, err := IAQI(V2026, c.ind, dec(t, c.c))
+			if err != nil || got.Value != c.want {
+				t.Errorf("IAQI(2026, %s, %s) = %d, %v; want %d", c.ind, c.c, got.Value, err, c.want)
+			}
+		})
 	}
 }
 

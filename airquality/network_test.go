@@ -1,6 +1,7 @@
 package airquality
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -104,12 +105,14 @@ func TestHourSlot(t *testing.T) {
 		{"2022-06-01T16:00:00+08:00", "2022-06-01", 15},
 		{"2022-05-31T16:00:00Z", "2022-05-31", 23}, // 00:00 Beijing of 1 June ends 31 May
 	}
-	for _, c := range cases {
-		end, _ := time.Parse(time.RFC3339, c.end)
-		d, slot, err := HourSlot(end)
-		if err != nil || d.String() != c.day || slot != c.slot {
-			t.Errorf("HourSlot(%s) = %s %d %v, want %s %d", c.end, d, slot, err, c.day, c.slot)
-		}
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			end, _ := time.Parse(time.RFC3339, c.end)
+			d, slot, err := HourSlot(end)
+			if err != nil || d.String() != c.day || slot != c.slot {
+				t.Errorf("HourSlot(%s) = %s %d %v, want %s %d", c.end, d, slot, err, c.day, c.slot)
+			}
+		})
 	}
 	if _, _, err := HourSlot(time.Date(2022, 6, 1, 1, 30, 0, 0, Shanghai)); err == nil {
 		t.Error("half-hour timestamp accepted")

@@ -1,6 +1,7 @@
 package airquality
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
@@ -28,10 +29,12 @@ func TestPercentileVectors(t *testing.T) {
 		{[]int64{12, 15, 9, 30, 22, 18, 40, 35, 27, 19}, 95, "37.75"},
 		{[]int64{7}, 95, "7.00"},
 	}
-	for _, c := range cases {
-		if got := Percentile(rats(c.vals...), c.p, PercentileInterpolate).FloatString(2); got != c.want {
-			t.Errorf("P%d(%v) = %s, want %s", c.p, c.vals, got, c.want)
-		}
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if got := Percentile(rats(c.vals...), c.p, PercentileInterpolate).FloatString(2); got != c.want {
+				t.Errorf("P%d(%v) = %s, want %s", c.p, c.vals, got, c.want)
+			}
+		})
 	}
 	// nearest rank: ⌈0.9·10⌉ = 9th smallest of the second set = 35
 	if got := Percentile(rats(12, 15, 9, 30, 22, 18, 40, 35, 27, 19), 90, PercentileNearestRank).FloatString(0); got != "35" {
@@ -58,13 +61,15 @@ func TestCompositeIndexVectors(t *testing.T) {
 
 // R11: 26 of 28 → 92.9, 86 of 91 → 94.5.
 func TestGoodDayRatio(t *testing.T) {
-	for _, c := range []struct {
+	for row, c := range []struct {
 		good, valid int64
 		want        string
 	}{{26, 28, "92.9"}, {86, 91, "94.5"}} {
-		if got := RoundedRatio(big.NewRat(c.good*100, c.valid)); got != c.want {
-			t.Errorf("%d/%d = %s, want %s", c.good, c.valid, got, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if got := RoundedRatio(big.NewRat(c.good*100, c.valid)); got != c.want {
+				t.Errorf("%d/%d = %s, want %s", c.good, c.valid, got, c.want)
+			}
+		})
 	}
 }
 
@@ -200,14 +205,16 @@ func TestSandDust(t *testing.T) {
 	if without.Mean[PM10].N != 3 {
 		t.Errorf("without deduction PM10 N = %d, want 3", without.Mean[PM10].N)
 	}
-	for _, c := range []struct {
+	for row, c := range []struct {
 		d    DayValues
 		want int
 	}{{days[0], 99}, {days[1], 123}} {
-		res := dayClass(&c.d, SandBoth, PeriodOptions{SandDay: SandRecompute})
-		if res.AQI != c.want || res.NA {
-			t.Errorf("recompute %s: AQI %d NA %v, want %d", c.d.Day, res.AQI, res.NA, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			res := dayClass(&c.d, SandBoth, PeriodOptions{SandDay: SandRecompute})
+			if res.AQI != c.want || res.NA {
+				t.Errorf("recompute %s: AQI %d NA %v, want %d", c.d.Day, res.AQI, res.NA, c.want)
+			}
+		})
 	}
 }
 

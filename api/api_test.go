@@ -40,7 +40,7 @@ func (f *fakeService) Rebuild(context.Context, io.Writer, int) error { return ni
 func TestHandlerRefusalsAndRoutes(t *testing.T) {
 	svc := &fakeService{}
 	h := &Handler{Svc: svc}
-	for _, tc := range []struct {
+	for row, tc := range []struct {
 		method, url string
 		status      int
 		body        string
@@ -68,11 +68,13 @@ func TestHandlerRefusalsAndRoutes(t *testing.T) {
 		{"GET", "/api/v1/sites?area=luoyang", 400, "/sites takes no parameters"},
 		{"GET", "/api/v1/assessment?area=luoyang&month=2026-11&table=totals", 400, `table "totals": want compensation or ranking`},
 	} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.url, nil))
-		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.body) {
-			t.Errorf("%s %s: %d %q, want %d with %q", tc.method, tc.url, rec.Code, rec.Body.String(), tc.status, tc.body)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.url, nil))
+			if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.body) {
+				t.Errorf("%s %s: %d %q, want %d with %q", tc.method, tc.url, rec.Code, rec.Body.String(), tc.status, tc.body)
+			}
+		})
 	}
 	// With the admin API on, mutating endpoints still take POST only, and their parameters
 	// are checked too.

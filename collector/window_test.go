@@ -27,8 +27,10 @@ func TestWindowSemanticsByKind(t *testing.T) {
 		{"water sample one second before To", reading.Reading{Kind: reading.Water, End: w.To.Add(-time.Second)}, true},
 		{"real-time air value at From", reading.Reading{Kind: reading.Air, Period: reading.Instant, End: w.From}, true},
 	} {
-		if got := w.Holds(&c.r); got != c.in {
-			t.Errorf("%s: in window %v, want %v", c.name, got, c.in)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got := w.Holds(&c.r); got != c.in {
+				t.Errorf("%s: in window %v, want %v", c.name, got, c.in)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -53,7 +54,7 @@ func TestGenerateLoads(t *testing.T) {
 // Nothing is guessed: an unknown city of the files, or a selection naming nothing the
 // files hold, is an error naming the nearest names.
 func TestGenerateRefuses(t *testing.T) {
-	for _, tc := range []struct {
+	for row, tc := range []struct {
 		o    GenOptions
 		want string
 	}{
@@ -62,8 +63,10 @@ func TestGenerateRefuses(t *testing.T) {
 		{GenOptions{Stations: genStations, Provinces: []string{"河北省"}}, "province 河北省: no station of it in the files"},
 		{GenOptions{Stations: append(genStations[:1:1], GenStation{Code: "9A", City: "洛杨市"}), Country: true}, `station 9A (): city "洛杨市" is not in the reference table (divisions/cities.csv); did you mean 洛阳市?`},
 	} {
-		if _, err := Generate(tc.o); err == nil || err.Error() != tc.want {
-			t.Errorf("%+v: error %v, want %q", tc.o, err, tc.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if _, err := Generate(tc.o); err == nil || err.Error() != tc.want {
+				t.Errorf("%+v: error %v, want %q", tc.o, err, tc.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package fixed
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -19,18 +20,20 @@ func TestRoundHalfEvenVectors(t *testing.T) {
 		{"148.5", 0, "148"}, {"150.5", 0, "150"}, {"75.50001", 0, "76"}, {"-2.5", 0, "-2"},
 		{"-3.5", 0, "-4"}, {"-0.0045", 3, "-0.004"}, {"7.0849", 2, "7.08"},
 	}
-	for _, c := range cases {
-		d, err := Parse(c.in)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", c.in, err)
-		}
-		if got := d.Round(c.places).String(); got != c.want {
-			t.Errorf("Round(%s, %d) = %s, want %s", c.in, c.places, got, c.want)
-		}
-		r, _ := new(big.Rat).SetString(c.in)
-		if got := FormatRat(r, c.places); trimZeros(got) != c.want {
-			t.Errorf("FormatRat(%s, %d) = %s, want %s", c.in, c.places, got, c.want)
-		}
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			d, err := Parse(c.in)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", c.in, err)
+			}
+			if got := d.Round(c.places).String(); got != c.want {
+				t.Errorf("Round(%s, %d) = %s, want %s", c.in, c.places, got, c.want)
+			}
+			r, _ := new(big.Rat).SetString(c.in)
+			if got := FormatRat(r, c.places); trimZeros(got) != c.want {
+				t.Errorf("FormatRat(%s, %d) = %s, want %s", c.in, c.places, got, c.want)
+			}
+		})
 	}
 }
 
@@ -104,7 +107,7 @@ func FuzzParse(f *testing.F) {
 // Append writes the same text String always did: shortest decimal, no trailing zeros,
 // right down to the extremes of the range.
 func TestAppend(t *testing.T) {
-	for _, tc := range []struct {
+	for row, tc := range []struct {
 		d    Dec
 		want string
 	}{
@@ -112,17 +115,19 @@ func TestAppend(t *testing.T) {
 		{1, "0.000000001"}, {-1, "-0.000000001"}, {Dec(10_000_000_010), "10.00000001"},
 		{Dec(math.MaxInt64), "9223372036.854775807"}, {Dec(math.MinInt64), "-9223372036.854775808"},
 	} {
-		if got := string(tc.d.Append([]byte("x="))); got != "x="+tc.want {
-			t.Errorf("Append(%d) = %q, want %q", int64(tc.d), got, "x="+tc.want)
-		}
-		if got := tc.d.String(); got != tc.want {
-			t.Errorf("String(%d) = %q, want %q", int64(tc.d), got, tc.want)
-		}
-		if tc.d > -Dec(1e15) && tc.d < Dec(1e15) { // Parse keeps a narrower range
-			if back, err := Parse(tc.want); err != nil || back != tc.d {
-				t.Errorf("Parse(%q) = %d, %v", tc.want, int64(back), err)
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if got := string(tc.d.Append([]byte("x="))); got != "x="+tc.want {
+				t.Errorf("Append(%d) = %q, want %q", int64(tc.d), got, "x="+tc.want)
 			}
-		}
+			if got := tc.d.String(); got != tc.want {
+				t.Errorf("String(%d) = %q, want %q", int64(tc.d), got, tc.want)
+			}
+			if tc.d > -Dec(1e15) && tc.d < Dec(1e15) { // Parse keeps a narrower range
+				if back, err := Parse(tc.want); err != nil || back != tc.d {
+					t.Errorf("Parse(%q) = %d, %v", tc.want, int64(back), err)
+				}
+			}
+		})
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = Dec(123_456_789_000).Append(make([]byte, 0, 32)) }); n > 1 {
 		t.Errorf("Append allocates %v times", n)
@@ -139,13 +144,15 @@ func TestRoundRatDecFastPathMatchesExact(t *testing.T) {
 	for range 5000 {
 		cases = append(cases, big.NewRat(rng.Int64N(2_000_000_000_000)-1_000_000_000_000, rng.Int64N(10_000)+1))
 	}
-	for _, r := range cases {
-		for places := 0; places <= Places; places++ {
-			got, gok := RoundRatDec(r, places)
-			want, wok := exact(r, places)
-			if got != want || gok != wok {
-				t.Fatalf("RoundRatDec(%s, %d) = %v %v, want %v %v", r.RatString(), places, got, gok, want, wok)
+	for row, r := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			for places := 0; places <= Places; places++ {
+				got, gok := RoundRatDec(r, places)
+				want, wok := exact(r, places)
+				if got != want || gok != wok {
+					t.Fatalf("RoundRatDec(%s, %d) = %v %v, want %v %v", r.RatString(), places, got, gok, want, wok)
+				}
 			}
-		}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package indicator
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
@@ -106,14 +107,16 @@ func TestTwoYearFixture(t *testing.T) {
 	}
 	// Three dates: 31 May on track (no exceedance yet), 30 June at risk, 31 July missed
 	// (5 days > 4).
-	for _, c2 := range []struct {
+	for row, c2 := range []struct {
 		day  airquality.Day
 		want Status
 	}{{airquality.DayFromDate(2025, 5, 31), OnTrack}, {airquality.DayFromDate(2025, 6, 30), AtRisk}, {airquality.DayFromDate(2025, 7, 31), Missed}} {
-		s := c.Compute(c2.day, time.Time{})
-		if got := s.Find("city", O3ExceedanceDays).Status; got != c2.want {
-			t.Errorf("O3 status on %s = %s, want %s", c2.day, got, c2.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			s := c.Compute(c2.day, time.Time{})
+			if got := s.Find("city", O3ExceedanceDays).Status; got != c2.want {
+				t.Errorf("O3 status on %s = %s, want %s", c2.day, got, c2.want)
+			}
+		})
 	}
 	// Year end: PM2.5 (5·120 + 360·35)/365 = 13200/365 = 36.16 → 36 ≤ 36 → met.
 	end := c.Compute(airquality.DayFromDate(2025, 12, 31), time.Time{})
@@ -151,13 +154,15 @@ func TestOfficialAndComparableAcross2026(t *testing.T) {
 
 // R13 vectors: 16 vs 19 → −15.8; 139 vs 137 → +1.5; 0.7 vs 0.8 → −12.5; 58 vs 71 → −18.3.
 func TestYoYArithmetic(t *testing.T) {
-	for _, c := range []struct{ cur, prev, want string }{{"16", "19", "-15.8"}, {"139", "137", "1.5"}, {"0.7", "0.8", "-12.5"}, {"58", "71", "-18.3"}} {
-		cur, prev := &Num{Text: c.cur}, &Num{Text: c.prev}
-		cur.Exact, _ = new(big.Rat).SetString(c.cur)
-		prev.Exact, _ = new(big.Rat).SetString(c.prev)
-		if got := yoyPercent(cur, prev, 1); got.Text != c.want {
-			t.Errorf("%s vs %s = %s, want %s", c.cur, c.prev, got.Text, c.want)
-		}
+	for row, c := range []struct{ cur, prev, want string }{{"16", "19", "-15.8"}, {"139", "137", "1.5"}, {"0.7", "0.8", "-12.5"}, {"58", "71", "-18.3"}} {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			cur, prev := &Num{Text: c.cur}, &Num{Text: c.prev}
+			cur.Exact, _ = new(big.Rat).SetString(c.cur)
+			prev.Exact, _ = new(big.Rat).SetString(c.prev)
+			if got := yoyPercent(cur, prev, 1); got.Text != c.want {
+				t.Errorf("%s vs %s = %s, want %s", c.cur, c.prev, got.Text, c.want)
+			}
+		})
 	}
 	cur, prev := &Num{Text: "58"}, &Num{Text: "69"}
 	cur.Exact, _ = new(big.Rat).SetString("58")

@@ -1,6 +1,7 @@
 package indicator
 
 import (
+	"fmt"
 	"math/big"
 	"slices"
 	"testing"
@@ -69,16 +70,18 @@ func TestWaterSharesTrendAndVolume(t *testing.T) {
 	c := &Calculator{Air: fakeAir(func(airquality.Day) (airquality.DayValues, bool) { return airquality.DayValues{}, false }),
 		Water: data, Areas: []Area{{ID: "city"}}, Sites: sites}
 	snap := c.Compute(airquality.DayFromDate(2025, 12, 31), time.Time{})
-	for _, w := range []struct{ indicator, cur, last, change string }{
+	for row, w := range []struct{ indicator, cur, last, change string }{
 		{SectionsGoodShare, "80.0", "70.0", "10.0"},
 		{SectionsWorseThanVShare, "0.0", "10.0", "-10.0"},
 		{DrinkingWater, "50.0", "100.0", "-50.0"},
 		{DrinkingWaterVolume, "75.0", "100.0", "-25.0"},
 	} {
-		r := snap.Find("city", w.indicator)
-		if r == nil || r.Current.Text != w.cur || r.LastYear.textOf() != w.last || r.Change.textOf() != w.change {
-			t.Errorf("%s: %+v; want %s (last year %s, change %s pp)", w.indicator, r, w.cur, w.last, w.change)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			r := snap.Find("city", w.indicator)
+			if r == nil || r.Current.Text != w.cur || r.LastYear.textOf() != w.last || r.Change.textOf() != w.change {
+				t.Errorf("%s: %+v; want %s (last year %s, change %s pp)", w.indicator, r, w.cur, w.last, w.change)
+			}
+		})
 	}
 	tr := snap.Find("city", SectionsTrend)
 	if tr == nil || tr.Current.Text != "20.0" || tr.Trend.Verdict() != "有所好转" {
@@ -159,13 +162,15 @@ func TestWaterComparisonNeedsSamples(t *testing.T) {
 
 // needMonths: the share of the whole months of 1 January … as-of, rounded up, at least 1.
 func TestNeedMonths(t *testing.T) {
-	for _, c := range []struct {
+	for row, c := range []struct {
 		y, m, d int
 		share   float64
 		want    int
 	}{{2026, 12, 31, 0.75, 9}, {2026, 12, 5, 0.75, 9}, {2026, 6, 30, 0.75, 5}, {2026, 6, 29, 0.75, 4}, {2026, 1, 15, 0.75, 1}, {2026, 12, 31, 1, 12}} {
-		if got := needMonths(airquality.DayFromDate(c.y, time.Month(c.m), c.d), c.share); got != c.want {
-			t.Errorf("%d-%02d-%02d × %v: %d, want %d", c.y, c.m, c.d, c.share, got, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if got := needMonths(airquality.DayFromDate(c.y, time.Month(c.m), c.d), c.share); got != c.want {
+				t.Errorf("%d-%02d-%02d × %v: %d, want %d", c.y, c.m, c.d, c.share, got, c.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package outlook
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -65,7 +66,7 @@ func TestApplyStatuses(t *testing.T) {
 	snap := calc.Compute(airquality.DayFromDate(2025, 9, 30), time.Time{})
 	Apply(&snap, calc, Options{Sims: 200})
 
-	for _, c := range []struct {
+	for row, c := range []struct {
 		area, ind string
 		status    indicator.Status
 		p         float64 // −1: no outlook
@@ -77,22 +78,24 @@ func TestApplyStatuses(t *testing.T) {
 		{"new", indicator.PM25Mean, indicator.Unlikely, -1, TooFewYears, "40.0"},
 		{"hist", indicator.GoodDays, indicator.Missed, -1, "", ""},
 	} {
-		r := snap.Find(c.area, c.ind)
-		if r == nil {
-			t.Fatalf("%s %s: no result", c.area, c.ind)
-		}
-		p := -1.0
-		if r.Outlook != nil {
-			p = r.Outlook.P
-		}
-		best := ""
-		if r.BestOnRecord != nil {
-			best = r.BestOnRecord.Text
-		}
-		if r.Status != c.status || p != c.p || r.OutlookReason != c.reason || best != c.best {
-			t.Errorf("%s %s: status %v, P %v, reason %q, best on record %q; want %v, %v, %q, %q (required %v)",
-				c.area, c.ind, r.Status, p, r.OutlookReason, best, c.status, c.p, c.reason, c.best, r.RequiredRemaining)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			r := snap.Find(c.area, c.ind)
+			if r == nil {
+				t.Fatalf("%s %s: no result", c.area, c.ind)
+			}
+			p := -1.0
+			if r.Outlook != nil {
+				p = r.Outlook.P
+			}
+			best := ""
+			if r.BestOnRecord != nil {
+				best = r.BestOnRecord.Text
+			}
+			if r.Status != c.status || p != c.p || r.OutlookReason != c.reason || best != c.best {
+				t.Errorf("%s %s: status %v, P %v, reason %q, best on record %q; want %v, %v, %q, %q (required %v)",
+					c.area, c.ind, r.Status, p, r.OutlookReason, best, c.status, c.p, c.reason, c.best, r.RequiredRemaining)
+			}
+		})
 	}
 }
 

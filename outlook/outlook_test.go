@@ -1,6 +1,7 @@
 package outlook
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"testing"
@@ -128,7 +129,7 @@ func BenchmarkSimulateNationalArea(b *testing.B) {
 
 // Student's t quantiles against the printed tables (two-sided 10 % and 5 %).
 func TestStudentQuantile(t *testing.T) {
-	for _, c := range []struct {
+	for row, c := range []struct {
 		p    float64
 		nu   int
 		want float64
@@ -136,9 +137,11 @@ func TestStudentQuantile(t *testing.T) {
 		{0.95, 1, 6.314}, {0.975, 1, 12.706}, {0.95, 2, 2.920}, {0.975, 2, 4.303}, {0.95, 3, 2.353}, {0.975, 3, 3.182},
 		{0.95, 4, 2.132}, {0.975, 4, 2.776}, {0.95, 10, 1.812}, {0.975, 10, 2.228}, {0.05, 4, -2.132},
 	} {
-		if got := studentQuantile(c.p, c.nu); math.Abs(got-c.want) > 0.03 || (c.nu <= 4 && math.Abs(got-c.want) > 0.001) {
-			t.Errorf("t(%v, %d) = %.4f, want %.3f", c.p, c.nu, got, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if got := studentQuantile(c.p, c.nu); math.Abs(got-c.want) > 0.03 || (c.nu <= 4 && math.Abs(got-c.want) > 0.001) {
+				t.Errorf("t(%v, %d) = %.4f, want %.3f", c.p, c.nu, got, c.want)
+			}
+		})
 	}
 }
 
@@ -147,13 +150,15 @@ func TestStudentQuantile(t *testing.T) {
 func TestTooEarly(t *testing.T) {
 	past := map[int][]airquality.DayValues{2023: flat(2023, 40), 2024: flat(2024, 40)}
 	this := flat(2025, 40)
-	for _, c := range []struct {
+	for row, c := range []struct {
 		asOf   airquality.Day
 		reason string
 	}{{airquality.DayFromDate(2025, 2, 27), TooEarly}, {airquality.DayFromDate(2025, 2, 28), ""}} {
-		in := Input{Area: "a", AsOf: c.asOf, ThisYear: this[:int(c.asOf-airquality.Year(2025).From)+1], Past: past}
-		if f := Simulate(in, Options{Sims: 10}); f.Reason != c.reason {
-			t.Errorf("as of %s: reason %q, want %q", c.asOf, f.Reason, c.reason)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			in := Input{Area: "a", AsOf: c.asOf, ThisYear: this[:int(c.asOf-airquality.Year(2025).From)+1], Past: past}
+			if f := Simulate(in, Options{Sims: 10}); f.Reason != c.reason {
+				t.Errorf("as of %s: reason %q, want %q", c.asOf, f.Reason, c.reason)
+			}
+		})
 	}
 }

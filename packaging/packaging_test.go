@@ -220,64 +220,66 @@ func TestReleaseArchivesAndPackages(t *testing.T) {
 		t.Fatal(err)
 	}
 	sums := string(sumsB)
-	for _, arch := range []struct{ goarch, rpm string }{{"amd64", "x86_64"}, {"arm64", "aarch64"}} {
-		name := "envwatch-v9.8.7.linux-" + arch.goarch
-		b, err := os.ReadFile(filepath.Join(dist, name+".tar.gz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := tarGzFiles(t, b)
-		for _, f := range []string{"envwatch", "examples/luoyang.yaml", "examples/envwatch.yaml", "dashboards/grafana/city-overview.json",
-			"dashboards/grafana/air-targets.json", "dashboards/grafana/water.json", "dashboards/provisioning/datasources/envwatch.yaml",
-			"prometheus/envwatch.rules.yml", "alertmanager/alertmanager.example.yml", "systemd/envwatch.service",
-			"systemd/envwatch.default", "README.md", "LICENSE", "docs/deploy.md", "docs/configuration.md"} {
-			if _, ok := files[name+"/"+f]; !ok {
-				t.Errorf("%s.tar.gz lacks %s", name, f)
+	for row, arch := range []struct{ goarch, rpm string }{{"amd64", "x86_64"}, {"arm64", "aarch64"}} {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			name := "envwatch-v9.8.7.linux-" + arch.goarch
+			b, err := os.ReadFile(filepath.Join(dist, name+".tar.gz"))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		ef, err := elf.NewFile(bytes.NewReader(files[name+"/envwatch"]))
-		if err != nil {
-			t.Fatalf("%s: the binary is not ELF: %v", name, err)
-		}
-		want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[arch.goarch]
-		if ef.Machine != want {
-			t.Errorf("%s: binary for %v, want %v", name, ef.Machine, want)
-		}
-		sum := sha256.Sum256(b)
-		if !strings.Contains(sums, hex.EncodeToString(sum[:])+"  "+name+".tar.gz") {
-			t.Errorf("SHA256SUMS has no matching line for %s.tar.gz", name)
-		}
-		// .deb: control metadata and the files where an install expects them.
-		deb, err := os.ReadFile(filepath.Join(dist, "envwatch_9.8.7_"+arch.goarch+".deb"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		members := arFiles(t, deb)
-		control := tarGzFiles(t, members["control.tar.gz"])["control"]
-		for _, want := range []string{"Package: envwatch", "Version: 9.8.7", "Architecture: " + arch.goarch} {
-			if !strings.Contains(string(control), want) {
-				t.Errorf("deb %s control lacks %q:\n%s", arch.goarch, want, control)
+			files := tarGzFiles(t, b)
+			for _, f := range []string{"envwatch", "examples/luoyang.yaml", "examples/envwatch.yaml", "dashboards/grafana/city-overview.json",
+				"dashboards/grafana/air-targets.json", "dashboards/grafana/water.json", "dashboards/provisioning/datasources/envwatch.yaml",
+				"prometheus/envwatch.rules.yml", "alertmanager/alertmanager.example.yml", "systemd/envwatch.service",
+				"systemd/envwatch.default", "README.md", "LICENSE", "docs/deploy.md", "docs/configuration.md"} {
+				if _, ok := files[name+"/"+f]; !ok {
+					t.Errorf("%s.tar.gz lacks %s", name, f)
+				}
 			}
-		}
-		data := tarGzFiles(t, members["data.tar.gz"])
-		for _, f := range []string{"usr/bin/envwatch", "usr/lib/systemd/system/envwatch.service", "etc/envwatch/envwatch.yaml", "etc/default/envwatch",
-			"usr/share/envwatch/prometheus/envwatch.rules.yml", "usr/share/envwatch/grafana/city-overview.json"} {
-			if _, ok := data[f]; !ok {
-				t.Errorf("deb %s lacks /%s", arch.goarch, f)
+			ef, err := elf.NewFile(bytes.NewReader(files[name+"/envwatch"]))
+			if err != nil {
+				t.Fatalf("%s: the binary is not ELF: %v", name, err)
 			}
-		}
-		if conff := tarGzFiles(t, members["control.tar.gz"])["conffiles"]; !strings.Contains(string(conff), "/etc/envwatch/envwatch.yaml") {
-			t.Errorf("deb %s: the configuration is not a conffile (an upgrade would overwrite it): %q", arch.goarch, conff)
-		}
-		// .rpm: name, version, arch, licence.
-		rpm, err := os.ReadFile(filepath.Join(dist, "envwatch-9.8.7-1."+arch.rpm+".rpm"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tags := rpmTags(t, rpm)
-		if tags[1000] != "envwatch" || tags[1001] != "9.8.7" || tags[1022] != arch.rpm || tags[1014] != "MIT" {
-			t.Errorf("rpm %s: name %q version %q arch %q licence %q", arch.rpm, tags[1000], tags[1001], tags[1022], tags[1014])
-		}
+			want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[arch.goarch]
+			if ef.Machine != want {
+				t.Errorf("%s: binary for %v, want %v", name, ef.Machine, want)
+			}
+			sum := sha256.Sum256(b)
+			if !strings.Contains(sums, hex.EncodeToString(sum[:])+"  "+name+".tar.gz") {
+				t.Errorf("SHA256SUMS has no matching line for %s.tar.gz", name)
+			}
+			// .deb: control metadata and the files where an install expects them.
+			deb, err := os.ReadFile(filepath.Join(dist, "envwatch_9.8.7_"+arch.goarch+".deb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			members := arFiles(t, deb)
+			control := tarGzFiles(t, members["control.tar.gz"])["control"]
+			for _, want := range []string{"Package: envwatch", "Version: 9.8.7", "Architecture: " + arch.goarch} {
+				if !strings.Contains(string(control), want) {
+					t.Errorf("deb %s control lacks %q:\n%s", arch.goarch, want, control)
+				}
+			}
+			data := tarGzFiles(t, members["data.tar.gz"])
+			for _, f := range []string{"usr/bin/envwatch", "usr/lib/systemd/system/envwatch.service", "etc/envwatch/envwatch.yaml", "etc/default/envwatch",
+				"usr/share/envwatch/prometheus/envwatch.rules.yml", "usr/share/envwatch/grafana/city-overview.json"} {
+				if _, ok := data[f]; !ok {
+					t.Errorf("deb %s lacks /%s", arch.goarch, f)
+				}
+			}
+			if conff := tarGzFiles(t, members["control.tar.gz"])["conffiles"]; !strings.Contains(string(conff), "/etc/envwatch/envwatch.yaml") {
+				t.Errorf("deb %s: the configuration is not a conffile (an upgrade would overwrite it): %q", arch.goarch, conff)
+			}
+			// .rpm: name, version, arch, licence.
+			rpm, err := os.ReadFile(filepath.Join(dist, "envwatch-9.8.7-1."+arch.rpm+".rpm"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tags := rpmTags(t, rpm)
+			if tags[1000] != "envwatch" || tags[1001] != "9.8.7" || tags[1022] != arch.rpm || tags[1014] != "MIT" {
+				t.Errorf("rpm %s: name %q version %q arch %q licence %q", arch.rpm, tags[1000], tags[1001], tags[1022], tags[1014])
+			}
+		})
 	}
 }
 

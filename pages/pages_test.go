@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -151,7 +152,7 @@ func unescape(s string) string {
 
 func TestPagesShowTheAPIsFigures(t *testing.T) {
 	h := newHandler(t)
-	for _, tc := range []struct {
+	for row, tc := range []struct {
 		url  string
 		min  int      // figures at least: every table row is tagged
 		want []string // words the page must say
@@ -163,32 +164,34 @@ func TestPagesShowTheAPIsFigures(t *testing.T) {
 		{"/pages/month?month=2026-11", 100, []string{"月度考核", "区县排名", "生态补偿 · PM2.5 月度生态补偿", "本月逐日 AQI", "轻度污染", "时段内无有效天"}},
 		{"/pages/year?year=2026", 200, []string{"年度报告", "逐日空气质量日历", "地表水断面与饮用水水源地", "数据依据", "HJ 633"}},
 	} {
-		code, body, hdr := get(t, h, tc.url)
-		if !strings.HasPrefix(hdr.Get("Content-Security-Policy"), "default-src 'none'") {
-			t.Errorf("%s: no content security policy: %q", tc.url, hdr.Get("Content-Security-Policy"))
-		}
-		if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
-			t.Fatalf("%s: %d %s\n%s", tc.url, code, hdr.Get("Content-Type"), body)
-		}
-		if n := checkFigures(t, body); n < tc.min {
-			t.Errorf("%s: %d figures tagged, want at least %d", tc.url, n, tc.min)
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(body, w) {
-				t.Errorf("%s: page does not say %q", tc.url, w)
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			code, body, hdr := get(t, h, tc.url)
+			if !strings.HasPrefix(hdr.Get("Content-Security-Policy"), "default-src 'none'") {
+				t.Errorf("%s: no content security policy: %q", tc.url, hdr.Get("Content-Security-Policy"))
 			}
-		}
-		// Nothing leaves the server: no absolute URL but the SVG namespace, no script.
-		rest := strings.ReplaceAll(body, `xmlns="http://www.w3.org/2000/svg"`, "")
-		if strings.Contains(rest, "http://") || strings.Contains(rest, "https://") || strings.Contains(rest, "<script") {
-			t.Errorf("%s: the page refers outside itself or runs script", tc.url)
-		}
-		// Every chart is well-formed SVG.
-		for _, svg := range regexp.MustCompile(`(?s)<svg.*?</svg>`).FindAllString(body, -1) {
-			if err := xml.Unmarshal([]byte(svg), new(struct{})); err != nil {
-				t.Errorf("%s: chart is not well-formed: %v", tc.url, err)
+			if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
+				t.Fatalf("%s: %d %s\n%s", tc.url, code, hdr.Get("Content-Type"), body)
 			}
-		}
+			if n := checkFigures(t, body); n < tc.min {
+				t.Errorf("%s: %d figures tagged, want at least %d", tc.url, n, tc.min)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s: page does not say %q", tc.url, w)
+				}
+			}
+			// Nothing leaves the server: no absolute URL but the SVG namespace, no script.
+			rest := strings.ReplaceAll(body, `xmlns="http://www.w3.org/2000/svg"`, "")
+			if strings.Contains(rest, "http://") || strings.Contains(rest, "https://") || strings.Contains(rest, "<script") {
+				t.Errorf("%s: the page refers outside itself or runs script", tc.url)
+			}
+			// Every chart is well-formed SVG.
+			for _, svg := range regexp.MustCompile(`(?s)<svg.*?</svg>`).FindAllString(body, -1) {
+				if err := xml.Unmarshal([]byte(svg), new(struct{})); err != nil {
+					t.Errorf("%s: chart is not well-formed: %v", tc.url, err)
+				}
+			}
+		})
 	}
 }
 
@@ -304,7 +307,7 @@ func mustQuery(q string) map[string][]string {
 }
 
 func TestNumberKeepsPublishedDecimals(t *testing.T) {
-	for _, tc := range []struct {
+	for row, tc := range []struct {
 		c    Cell
 		x    float64
 		dec  int
@@ -317,10 +320,12 @@ func TestNumberKeepsPublishedDecimals(t *testing.T) {
 		{Cell{Text: "1812A"}, 0, 0, false},
 		{Cell{Text: "49", Num: true, Note: "≤"}, 0, 0, false},
 	} {
-		x, dec, ok := number(tc.c)
-		if ok != tc.isNo || (ok && (x != tc.x || dec != tc.dec)) {
-			t.Errorf("number(%q) = %v %d %v", tc.c.Text, x, dec, ok)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			x, dec, ok := number(tc.c)
+			if ok != tc.isNo || (ok && (x != tc.x || dec != tc.dec)) {
+				t.Errorf("number(%q) = %v %d %v", tc.c.Text, x, dec, ok)
+			}
+		})
 	}
 }
 

@@ -194,21 +194,23 @@ func TestBulkHoldsDerivedDaysUntilPassed(t *testing.T) {
 		{"finish", nil, true, false, []string{"air_daily,scope=station,station=A,area=x pm2_5=56 " + june2,
 			"air_daily,scope=area,area=x pm2_5=56 " + june2, "air_monthly,area=x pm2_5=-1 " + june1}},
 	} {
-		var deliver func(context.Context) error
-		revises := false
-		if s.finish {
-			deliver = bk.Finish()
-		} else {
-			deliver, _, revises = bk.Stage(s.b)
-		}
-		if err := deliver(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if revises != s.wantRevises {
-			t.Errorf("%s: revises %v, want %v", s.name, revises, s.wantRevises)
-		}
-		if got := daily(); strings.Join(got, "\n") != strings.Join(s.want, "\n") {
-			t.Errorf("%s: derived points\n%s\nwant\n%s", s.name, strings.Join(got, "\n"), strings.Join(s.want, "\n"))
-		}
+		t.Run(s.name, func(t *testing.T) {
+			var deliver func(context.Context) error
+			revises := false
+			if s.finish {
+				deliver = bk.Finish()
+			} else {
+				deliver, _, revises = bk.Stage(s.b)
+			}
+			if err := deliver(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if revises != s.wantRevises {
+				t.Errorf("%s: revises %v, want %v", s.name, revises, s.wantRevises)
+			}
+			if got := daily(); strings.Join(got, "\n") != strings.Join(s.want, "\n") {
+				t.Errorf("%s: derived points\n%s\nwant\n%s", s.name, strings.Join(got, "\n"), strings.Join(s.want, "\n"))
+			}
+		})
 	}
 }

@@ -95,12 +95,14 @@ func TestHourPointAQIAndFlags(t *testing.T) {
 		{"restart, flagged hour revised", hour(later, "N", "N"), head + flags("N", "N") + aqi + " " + ts(later)},
 		{"restart, a new hour", hour(later.Add(time.Hour), "N", "N"), head + "," + aqi + " " + ts(later.Add(time.Hour))},
 	} {
-		if _, err := p.Handle(context.Background(), s.b); err != nil {
-			t.Fatal(err)
-		}
-		if got := hourLines(sink); len(got) != 1 || got[0] != s.want {
-			t.Errorf("%s: got %q\nwant %q", s.name, got, s.want)
-		}
+		t.Run(s.name, func(t *testing.T) {
+			if _, err := p.Handle(context.Background(), s.b); err != nil {
+				t.Fatal(err)
+			}
+			if got := hourLines(sink); len(got) != 1 || got[0] != s.want {
+				t.Errorf("%s: got %q\nwant %q", s.name, got, s.want)
+			}
+		})
 	}
 }
 

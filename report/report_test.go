@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -116,7 +117,7 @@ func snapshot(t *testing.T) indicator.Snapshot {
 // 173 vs 167, 57 left; O3 days 3 vs 5, 1 left; sections 1/2 = 50.0 % vs 100.0 %.
 func TestGoldenReports(t *testing.T) {
 	snap := snapshot(t)
-	for _, c := range []struct {
+	for row, c := range []struct {
 		file string
 		opt  Options
 	}{
@@ -125,10 +126,12 @@ func TestGoldenReports(t *testing.T) {
 		{"report_zh.md", Options{Area: "ly", AreaName: "洛阳市", Format: "markdown", Lang: "zh"}},
 		{"report.json", Options{Area: "ly", Format: "json"}},
 	} {
-		var b bytes.Buffer
-		if err := Render(&b, &snap, c.opt); err != nil {
-			t.Fatal(err)
-		}
-		golden.Assert(t, c.file, b.Bytes())
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Render(&b, &snap, c.opt); err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, c.file, b.Bytes())
+		})
 	}
 }

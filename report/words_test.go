@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func ip(i int) *int { return &i }
 // Change words carry the sign (docs/targets.md: 下降 / 上升 / 持平), ratios change
 // in percentage points, English counts its days.
 func TestChangeWords(t *testing.T) {
-	for _, c := range []struct {
+	for row, c := range []struct {
 		change, unit, lang, want string
 	}{
 		{"-8.6", "µg/m³", "zh", "同比下降 8.6%"},
@@ -31,13 +32,15 @@ func TestChangeWords(t *testing.T) {
 		{"-3", "days", "en", "3 days fewer than a year ago"},
 		{"2", "days", "zh", "同比增加 2 天"},
 	} {
-		wd := &zh
-		if c.lang == "en" {
-			wd = &en
-		}
-		if got := changeText(n(c.change), c.unit, wd); got != c.want {
-			t.Errorf("%s %s %s: %q, want %q", c.change, c.unit, c.lang, got, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			wd := &zh
+			if c.lang == "en" {
+				wd = &en
+			}
+			if got := changeText(n(c.change), c.unit, wd); got != c.want {
+				t.Errorf("%s %s %s: %q, want %q", c.change, c.unit, c.lang, got, c.want)
+			}
+		})
 	}
 }
 
@@ -58,16 +61,18 @@ func TestShortfallAndMargin(t *testing.T) {
 		{"upper limit exceeded", indicator.Result{Unit: "days", Current: n("52"), Target: n("49"), Direction: indicator.AtMost, BudgetLeft: ip(-3)}, "zh", "目标 ≤ 49 天；已超出 3 天"},
 		{"upper limit left", indicator.Result{Unit: "days", Current: n("46"), Target: n("49"), Direction: indicator.AtMost, BudgetLeft: ip(3)}, "en", "target ≤ 49; 3 days left"},
 	} {
-		wd := &zh
-		if c.lang == "en" {
-			wd = &en
-		}
-		got := strings.Join(targetParts(&c.r, wd), wd.sep())
-		if got != c.want && !strings.HasSuffix(got, c.want) {
-			t.Errorf("%s: %q, want %q", c.name, got, c.want)
-		}
-		if c.r.Direction == indicator.AtLeast && strings.Contains(got, "超出") {
-			t.Errorf("%s: an at-least target reads as exceeded: %q", c.name, got)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			wd := &zh
+			if c.lang == "en" {
+				wd = &en
+			}
+			got := strings.Join(targetParts(&c.r, wd), wd.sep())
+			if got != c.want && !strings.HasSuffix(got, c.want) {
+				t.Errorf("%s: %q, want %q", c.name, got, c.want)
+			}
+			if c.r.Direction == indicator.AtLeast && strings.Contains(got, "超出") {
+				t.Errorf("%s: an at-least target reads as exceeded: %q", c.name, got)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ func TestBackfillRefusedBeforeStarting(t *testing.T) {
 	defer s.Close()
 	v := &answers{s: s, jobs: api.NewJobs(context.Background())}
 	tomorrow := time.Now().In(s.loc).AddDate(0, 0, 1).Format(time.DateOnly)
-	for _, c := range []struct {
+	for row, c := range []struct {
 		q      api.BackfillQuery
 		status int
 		want   string
@@ -28,11 +29,13 @@ func TestBackfillRefusedBeforeStarting(t *testing.T) {
 		{api.BackfillQuery{Source: "x", From: "2026-01-01", To: tomorrow}, 400, "is in the future"},
 		{api.BackfillQuery{Source: "nosuch", From: "2026-01-01", To: "2026-01-02"}, 404, "nosuch"},
 	} {
-		j, err := v.StartBackfill(c.q)
-		var e *api.Error
-		if j != nil || !errors.As(err, &e) || e.Status != c.status || !strings.Contains(e.Msg, c.want) {
-			t.Errorf("%+v: job %v, err %v; want %d %q", c.q, j, err, c.status, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			j, err := v.StartBackfill(c.q)
+			var e *api.Error
+			if j != nil || !errors.As(err, &e) || e.Status != c.status || !strings.Contains(e.Msg, c.want) {
+				t.Errorf("%+v: job %v, err %v; want %d %q", c.q, j, err, c.status, c.want)
+			}
+		})
 	}
 	if n := len(v.jobs.List()); n != 0 {
 		t.Errorf("%d jobs started", n)

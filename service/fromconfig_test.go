@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,14 +32,16 @@ func TestReadSandDust(t *testing.T) {
 	if got["luoyang"][d14] != airquality.SandBoth || got["luoyang"][d15] != airquality.SandPM10 || got["xigong"][d15] != airquality.SandBoth {
 		t.Errorf("masks: %v", got)
 	}
-	for _, tc := range []struct{ body, want string }{
+	for row, tc := range []struct{ body, want string }{
 		{"luoyang,2026-02-30\n", `:1: column "date": invalid value "2026-02-30": want YYYY-MM-DD`},
 		{"area,date\nluoyang,2026-03-14,so2\n", `:2: column "pollutants": invalid value "so2"`},
 	} {
-		_, err := readSandDust(write(t, "bad.csv", tc.body))
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.csv") {
-			t.Errorf("%q: error %v, want file and %s", tc.body, err, tc.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			_, err := readSandDust(write(t, "bad.csv", tc.body))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.csv") {
+				t.Errorf("%q: error %v, want file and %s", tc.body, err, tc.want)
+			}
+		})
 	}
 	if _, err := readSandDust(filepath.Join(t.TempDir(), "absent.csv")); err == nil || !strings.Contains(err.Error(), "sand-dust file") {
 		t.Errorf("absent file: %v", err)

@@ -99,15 +99,17 @@ func TestOneLanguagePerOutput(t *testing.T) {
 			}},
 			{"now json", func(w io.Writer) error { return s.Now(context.Background(), w, "luoyang", lang, now) }},
 		} {
-			var buf bytes.Buffer
-			if err := q.fn(&buf); err != nil {
-				t.Fatal(err)
-			}
-			var v any
-			if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
-				t.Fatal(err)
-			}
-			outputs[lang+" "+q.name] = strings.Join(peopleWords(v, ""), "\n")
+			t.Run(q.name, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := q.fn(&buf); err != nil {
+					t.Fatal(err)
+				}
+				var v any
+				if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
+					t.Fatal(err)
+				}
+				outputs[lang+" "+q.name] = strings.Join(peopleWords(v, ""), "\n")
+			})
 		}
 	}
 

@@ -60,19 +60,21 @@ func TestWaterVectors(t *testing.T) {
 		{"W11a", River, w4a[:strings.LastIndex(w4a, " ")] + " tp=0.40", ClassV, "tp", "tp:1"},
 		{"W11b", River, w4a[:strings.LastIndex(w4a, " ")] + " tp=0.41", WorseThanV, "tp", "tp:1"},
 	}
-	for _, c := range cases {
-		s := sample(t, c.spec)
-		e := Evaluate(&s, c.body, Rules{})
-		var dec, main []string
-		for _, it := range e.Deciding {
-			dec = append(dec, it.Code())
-		}
-		for _, m := range e.Main {
-			main = append(main, m.Item.Code()+":"+trim(m.MultipleString()))
-		}
-		if e.Class != c.class || strings.Join(dec, ",") != c.deciding || strings.Join(main, ";") != c.main {
-			t.Errorf("%s: class %s deciding %v main %v; want %s %s %s", c.id, e.Class, dec, main, c.class, c.deciding, c.main)
-		}
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			s := sample(t, c.spec)
+			e := Evaluate(&s, c.body, Rules{})
+			var dec, main []string
+			for _, it := range e.Deciding {
+				dec = append(dec, it.Code())
+			}
+			for _, m := range e.Main {
+				main = append(main, m.Item.Code()+":"+trim(m.MultipleString()))
+			}
+			if e.Class != c.class || strings.Join(dec, ",") != c.deciding || strings.Join(main, ";") != c.main {
+				t.Errorf("%s: class %s deciding %v main %v; want %s %s %s", c.id, e.Class, dec, main, c.class, c.deciding, c.main)
+			}
+		})
 	}
 }
 
@@ -139,13 +141,15 @@ func TestEveryLimitBoundary(t *testing.T) {
 			}
 		}
 	}
-	for _, ph := range []struct {
+	for row, ph := range []struct {
 		v    string
 		want Class
 	}{{"6", ClassI}, {"9", ClassI}, {"5.99", WorseThanV}, {"9.01", WorseThanV}} {
-		if got := ClassOf(PH, River, dec(t, ph.v), Rules{}); got != ph.want {
-			t.Errorf("pH %s: %s, want %s", ph.v, got, ph.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if got := ClassOf(PH, River, dec(t, ph.v), Rules{}); got != ph.want {
+				t.Errorf("pH %s: %s, want %s", ph.v, got, ph.want)
+			}
+		})
 	}
 }
 
@@ -187,14 +191,16 @@ func TestPHMean(t *testing.T) {
 }
 
 func TestRoundKeepsOneSignificantDigit(t *testing.T) {
-	for _, c := range []struct {
+	for row, c := range []struct {
 		it   Item
 		v    string
 		want string
 	}{{Cr6, "0.00005", "0.00005"}, {NH3N, "0.004", "0.004"}, {NH3N, "0.125", "0.12"}, {TP, "0.0035", "0.004"}, {TP, "0.0045", "0.004"}, {Hg, "0.000012", "0.00001"}} {
-		if got := Round(c.it, dec(t, c.v)).String(); got != c.want {
-			t.Errorf("Round(%s, %s) = %s, want %s", c.it, c.v, got, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			if got := Round(c.it, dec(t, c.v)).String(); got != c.want {
+				t.Errorf("Round(%s, %s) = %s, want %s", c.it, c.v, got, c.want)
+			}
+		})
 	}
 }
 

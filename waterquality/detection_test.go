@@ -1,13 +1,14 @@
 package waterquality
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/envwatch/envwatch/fixed"
 )
 
 func TestParseMeasured(t *testing.T) {
-	for _, c := range []struct {
+	for row, c := range []struct {
 		raw   string
 		v     string
 		below bool
@@ -23,10 +24,12 @@ func TestParseMeasured(t *testing.T) {
 		{"x", "", false, true},
 		{"L", "", false, true},
 	} {
-		v, below, err := ParseMeasured(c.raw)
-		if (err != nil) != c.bad || !c.bad && (v.String() != c.v || below != c.below) {
-			t.Errorf("%q: %s below=%v err=%v; want %s below=%v bad=%v", c.raw, v, below, err, c.v, c.below, c.bad)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			v, below, err := ParseMeasured(c.raw)
+			if (err != nil) != c.bad || !c.bad && (v.String() != c.v || below != c.below) {
+				t.Errorf("%q: %s below=%v err=%v; want %s below=%v bad=%v", c.raw, v, below, err, c.v, c.below, c.bad)
+			}
+		})
 	}
 }
 
@@ -37,21 +40,23 @@ func dl(s string) fixed.Dec { d, _ := fixed.Parse(s); return d }
 // itself: (0.00004 + 0.00008)/2 = 0.00006 → Class III (≤ 0.0001). Zero: 0.00004 → Class I.
 // All results below detection: Class I whatever the limit, and never a main pollutant.
 func TestBelowDetectionInPeriodMeans(t *testing.T) {
-	for _, c := range []struct {
+	for row, c := range []struct {
 		rule DetectionRule
 		mean string
 		cls  Class
 	}{{DetectionHalf, "0.00005", ClassI}, {DetectionLimit, "0.00006", ClassIII}, {DetectionZero, "0.00004", ClassI}} {
-		var a, b Sample
-		a.SetBelow(Hg, dl("0.00004"))
-		b.Set(Hg, dl("0.00008"))
-		Substitute(&a, c.rule)
-		Substitute(&b, c.rule)
-		pv := PeriodValue([]Sample{a, b})
-		v, _ := pv.Get(Hg)
-		if e := Evaluate(&pv, River, Rules{}); v.String() != c.mean || e.ItemClass[Hg] != c.cls || pv.IsBelow(Hg) {
-			t.Errorf("rule %d: mean %s class %v below %v; want %s %v false", c.rule, v, e.ItemClass[Hg], pv.IsBelow(Hg), c.mean, c.cls)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			var a, b Sample
+			a.SetBelow(Hg, dl("0.00004"))
+			b.Set(Hg, dl("0.00008"))
+			Substitute(&a, c.rule)
+			Substitute(&b, c.rule)
+			pv := PeriodValue([]Sample{a, b})
+			v, _ := pv.Get(Hg)
+			if e := Evaluate(&pv, River, Rules{}); v.String() != c.mean || e.ItemClass[Hg] != c.cls || pv.IsBelow(Hg) {
+				t.Errorf("rule %d: mean %s class %v below %v; want %s %v false", c.rule, v, e.ItemClass[Hg], pv.IsBelow(Hg), c.mean, c.cls)
+			}
+		})
 	}
 	// A limit above Class V (cadmium reported "<0.05" by a poor method, Class V is 0.01):
 	// is not an exceedance.

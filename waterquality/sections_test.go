@@ -1,6 +1,7 @@
 package waterquality
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 
@@ -55,23 +56,25 @@ func TestProportionStatus(t *testing.T) {
 		good, bad int // of 10 sections
 		want      string
 	}{{9, 0, "优"}, {8, 0, "良好"}, {7, 1, "轻度污染"}, {7, 2, "中度污染"}, {5, 4, "重度污染"}, {6, 3, "中度污染"}}
-	for _, c := range cases {
-		var specs []string
-		targets := make([]Class, 10)
-		for i := range targets {
-			targets[i] = ClassIII
-			switch {
-			case i < c.good:
-				specs = append(specs, specII)
-			case i < c.good+c.bad:
-				specs = append(specs, specBadV)
-			default:
-				specs = append(specs, specIV)
+	for row, c := range cases {
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			var specs []string
+			targets := make([]Class, 10)
+			for i := range targets {
+				targets[i] = ClassIII
+				switch {
+				case i < c.good:
+					specs = append(specs, specII)
+				case i < c.good+c.bad:
+					specs = append(specs, specBadV)
+				default:
+					specs = append(specs, specIV)
+				}
 			}
-		}
-		if s := Summarize(sections(t, specs, targets), Rules{}); s.Status != c.want {
-			t.Errorf("%d good %d 劣V of 10: %s, want %s", c.good, c.bad, s.Status, c.want)
-		}
+			if s := Summarize(sections(t, specs, targets), Rules{}); s.Status != c.want {
+				t.Errorf("%d good %d 劣V of 10: %s, want %s", c.good, c.bad, s.Status, c.want)
+			}
+		})
 	}
 }
 

@@ -219,12 +219,14 @@ func TestHonestIndicators(t *testing.T) {
 
 	// (c) Shortfall and margin, in both languages (golden files, figures above).
 	margin := honestConfig(t, data, 200)
-	for _, c := range []struct{ config, lang, golden string }{
+	for row, c := range []struct{ config, lang, golden string }{
 		{short, "zh", "honest_short_zh.txt"}, {short, "en", "honest_short_en.txt"},
 		{margin, "zh", "honest_margin_zh.txt"}, {margin, "en", "honest_margin_en.txt"},
 	} {
-		_, out, _ := runCLI("report", "--config", c.config, "--area", "city", "--year", "2026", "--lang", c.lang)
-		golden.Assert(t, c.golden, []byte(out))
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			_, out, _ := runCLI("report", "--config", c.config, "--area", "city", "--year", "2026", "--lang", c.lang)
+			golden.Assert(t, c.golden, []byte(out))
+		})
 	}
 
 	// (b) An as-of past the data end: the 33 days after it are missing, nothing is "met".

@@ -193,7 +193,7 @@ sources:
       devices:
         - {mn: M1, site: 1812A, kind: air, auth: none}
 `), 0o600)
-	for _, c := range []struct {
+	for row, c := range []struct {
 		args []string
 		want string
 	}{
@@ -201,9 +201,11 @@ sources:
 		{[]string{"run", "-c", cfg, "--once", "--source", "stations"}, "source stations receives pushed data; --once needs a pull source"},
 		{[]string{"backfill", "-c", cfg, "--source", "nope", "--from", "2026-01-01", "--to", "2026-01-02"}, `no source named "nope" (configured: sim, stations)`},
 	} {
-		code, _, errs := runCLI(c.args...)
-		if code != 1 || !strings.Contains(errs, c.want) {
-			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, errs, c.want)
-		}
+		t.Run(fmt.Sprint(row), func(t *testing.T) {
+			code, _, errs := runCLI(c.args...)
+			if code != 1 || !strings.Contains(errs, c.want) {
+				t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, errs, c.want)
+			}
+		})
 	}
 }

@@ -410,11 +410,13 @@ func TestFileSpanSelectsFiles(t *testing.T) {
 		{"2026-02-26/all.csv", false},
 		{"national.csv", true},
 	} {
-		first, last, ok := span(tc.name)
-		keep := !ok || (last.After(w.From) && !first.After(w.To))
-		if keep != tc.keep {
-			t.Errorf("%s: kept %v (span %s … %s, dated %v), want %v", tc.name, keep, first, last, ok, tc.keep)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			first, last, ok := span(tc.name)
+			keep := !ok || (last.After(w.From) && !first.After(w.To))
+			if keep != tc.keep {
+				t.Errorf("%s: kept %v (span %s … %s, dated %v), want %v", tc.name, keep, first, last, ok, tc.keep)
+			}
+		})
 	}
 }
 

@@ -424,8 +424,10 @@ func promEval(t *testing.T, series string, tests map[string]string) {
 	var b strings.Builder
 	b.WriteString("rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + series + "    promql_expr_test:\n")
 	for expr, samples := range tests {
-		q, _ := json.Marshal(expr)
-		fmt.Fprintf(&b, "      - expr: %s\n        eval_time: 1m\n        exp_samples:%s\n", q, samples)
+		t.Run(fmt.Sprint(expr), func(t *testing.T) {
+			q, _ := json.Marshal(expr)
+			fmt.Fprintf(&b, "      - expr: %s\n        eval_time: 1m\n        exp_samples:%s\n", q, samples)
+		})
 	}
 	f := filepath.Join(t.TempDir(), "eval.test.yml")
 	os.WriteFile(f, []byte(b.String()), 0o644)

@@ -100,134 +100,173 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 	go func() {
 		defer wg.Done()
 		defer close(groups)
-		acc := group{b: &reading.Batch{Source: j.Name}}
-		send := func() error {
-			select {
-			case groups <- acc:
-				acc = group{b: &reading.Batch{Source: j.Name, Readings: make([]reading.Reading, 0, streamBatch+streamBatch/8)}}
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		walkErr = s.Stream(ctx, w, after, func(b *reading.Batch, m string, i, n int) error {
-			acc.b.Parts = append(acc.b.Parts, len(acc.b.Readings)) // each file is a part
-			acc.b.Readings = append(acc.b.Readings, b.Readings...)
-			acc.b.Rejects = append(acc.b.Rejects, b.Rejects...)
-			acc.b.OutsideWindow += b.OutsideWindow
-			if m != "" {
-				acc.mark, acc.i, acc.n = m, i, n
-			}
-			if len(acc.b.Readings) >= streamBatch {
-				return send()
-			}
-			return nil
-		})
-		if walkErr == nil && (len(acc.b.Readings) > 0 || len(acc.b.Rejects) > 0 || acc.mark != "") {
-			walkErr = send()
-		}
+		walkErr = j.walk(ctx, s, w, after, streamBatch, groups)
 	}()
 	go func() {
 		defer wg.Done()
 		defer close(stagedc)
-		for g := range groups {
-			if ctx.Err() != nil {
-				continue // the walk is stopping too
-			}
-			deliver, n, revises := st.Stage(g.b)
-			// The delivery needs only the counts: the readings (a group's values, several
-			// MB) go now rather than when the group's delivery finishes.
-			sg := staged{group: g, deliver: deliver, accepted: n, revises: revises,
-				read: len(g.b.Readings) + len(g.b.Rejects), outside: g.b.OutsideWindow}
-			sg.b = nil
-			select {
-			case stagedc <- sg:
-			case <-ctx.Done():
-			}
-		}
+		stage(ctx, st, groups, stagedc)
 	}()
+	d := &deliveries{j: j, ctx: ctx, cancel: cancel, st: st, save: save, report: report}
+	for sg := range stagedc {
+		d.take(sg, checkpointEvery)
+	}
+	d.drain()
+	wg.Wait()
+	return d.finish(walkErr)
+}
 
-	var sum Summary
-	var pending string // newest mark delivered but not yet covered by a checkpoint
-	since := 0
-	checkpoint := func() error {
-		if err := st.Checkpoint(ctx); err != nil {
-			return fmt.Errorf("checkpointing engines: %w", err)
-		}
-		since = 0
-		if pending == "" {
+// walk reads the source's files into groups of about streamBatch readings, each file a
+// part of its group.
+func (j *Job) walk(ctx context.Context, s Streamer, w Window, after string, streamBatch int, groups chan<- group) error {
+	acc := group{b: &reading.Batch{Source: j.Name}}
+	send := func() error {
+		select {
+		case groups <- acc:
+			acc = group{b: &reading.Batch{Source: j.Name, Readings: make([]reading.Reading, 0, streamBatch+streamBatch/8)}}
 			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		if err := save(pending); err != nil {
-			return fmt.Errorf("saving progress: %w", err)
+	}
+	err := s.Stream(ctx, w, after, func(b *reading.Batch, m string, i, n int) error {
+		acc.b.Parts = append(acc.b.Parts, len(acc.b.Readings)) // each file is a part
+		acc.b.Readings = append(acc.b.Readings, b.Readings...)
+		acc.b.Rejects = append(acc.b.Rejects, b.Rejects...)
+		acc.b.OutsideWindow += b.OutsideWindow
+		if m != "" {
+			acc.mark, acc.i, acc.n = m, i, n
 		}
-		pending = ""
+		if len(acc.b.Readings) >= streamBatch {
+			return send()
+		}
+		return nil
+	})
+	if err == nil && (len(acc.b.Readings) > 0 || len(acc.b.Rejects) > 0 || acc.mark != "") {
+		err = send()
+	}
+	return err
+}
+
+// stage applies each group to the engines and passes on its delivery.
+func stage(ctx context.Context, st Stager, groups <-chan group, stagedc chan<- staged) {
+	for g := range groups {
+		if ctx.Err() != nil {
+			continue // the walk is stopping too
+		}
+		deliver, n, revises := st.Stage(g.b)
+		// The delivery needs only the counts: the readings (a group's values, several
+		// MB) go now rather than when the group's delivery finishes.
+		sg := staged{group: g, deliver: deliver, accepted: n, revises: revises,
+			read: len(g.b.Readings) + len(g.b.Rejects), outside: g.b.OutsideWindow}
+		sg.b = nil
+		select {
+		case stagedc <- sg:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// deliveries runs the staged groups' deliveries in goroutines, at most maxDeliveries at
+// once, and finishes them (takes their results) in staging order, so that progress only
+// ever covers a delivered prefix; it checkpoints every checkpointEvery readings.
+type deliveries struct {
+	j        *Job
+	ctx      context.Context
+	cancel   context.CancelFunc
+	st       Stager
+	save     func(mark string) error
+	report   func(Progress)
+	sum      Summary
+	pending  string // newest mark delivered but not yet covered by a checkpoint
+	since    int    // readings delivered since the last checkpoint
+	inflight []flight
+	err      error
+}
+
+type flight struct {
+	sg   staged
+	done chan error
+}
+
+func (d *deliveries) checkpoint() error {
+	if err := d.st.Checkpoint(d.ctx); err != nil {
+		return fmt.Errorf("checkpointing engines: %w", err)
+	}
+	d.since = 0
+	if d.pending == "" {
 		return nil
 	}
-	// Deliveries run in goroutines, at most maxDeliveries at once, and are finished (their
-	// results taken) in staging order, so progress only ever covers a delivered prefix.
-	type flight struct {
-		sg   staged
-		done chan error
+	if err := d.save(d.pending); err != nil {
+		return fmt.Errorf("saving progress: %w", err)
 	}
-	var inflight []flight
-	var err error
-	finishOne := func() {
-		f := inflight[0]
-		inflight = inflight[1:]
-		derr := <-f.done
-		switch {
-		case err != nil:
-		case derr != nil:
-			err = fmt.Errorf("up to %s: %w", f.sg.mark, derr)
-			cancel()
-		default:
-			if f.sg.mark != "" {
-				pending = f.sg.mark
-				report(Progress{Done: int64(f.sg.i + 1), Total: int64(f.sg.n), Label: f.sg.mark})
-			}
-			since += f.sg.accepted
+	d.pending = ""
+	return nil
+}
+
+func (d *deliveries) finishOne() {
+	f := d.inflight[0]
+	d.inflight = d.inflight[1:]
+	derr := <-f.done
+	switch {
+	case d.err != nil:
+	case derr != nil:
+		d.err = fmt.Errorf("up to %s: %w", f.sg.mark, derr)
+		d.cancel()
+	default:
+		if f.sg.mark != "" {
+			d.pending = f.sg.mark
+			d.report(Progress{Done: int64(f.sg.i + 1), Total: int64(f.sg.n), Label: f.sg.mark})
 		}
+		d.since += f.sg.accepted
 	}
-	for sg := range stagedc {
-		if err != nil {
-			continue // draining after a failure
-		}
-		read := sg.read
-		sum.Read += read
-		sum.Accepted += sg.accepted
-		sum.Rejected += read - sg.accepted
-		j.Metrics.accepted.WithLabelValues(j.Name).Add(float64(sg.accepted))
-		j.countOutside(sg.outside)
-		for len(inflight) > 0 && (sg.revises || len(inflight) >= maxDeliveries) {
-			finishOne()
-		}
-		if err == nil && since >= checkpointEvery {
-			for len(inflight) > 0 { // the checkpoint writes what is held: after every delivery
-				finishOne()
-			}
-			if err == nil {
-				if err = checkpoint(); err != nil {
-					cancel()
-				}
+}
+
+// take counts a staged group and starts its delivery: after every earlier one when it
+// revises their points, and after a checkpoint when one is due.
+func (d *deliveries) take(sg staged, checkpointEvery int) {
+	if d.err != nil {
+		return // draining after a failure
+	}
+	d.sum.Read += sg.read
+	d.sum.Accepted += sg.accepted
+	d.sum.Rejected += sg.read - sg.accepted
+	d.j.Metrics.accepted.WithLabelValues(d.j.Name).Add(float64(sg.accepted))
+	d.j.countOutside(sg.outside)
+	for len(d.inflight) > 0 && (sg.revises || len(d.inflight) >= maxDeliveries) {
+		d.finishOne()
+	}
+	if d.err == nil && d.since >= checkpointEvery {
+		d.drain() // the checkpoint writes what is held: after every delivery
+		if d.err == nil {
+			if d.err = d.checkpoint(); d.err != nil {
+				d.cancel()
 			}
 		}
-		if err != nil {
-			continue
-		}
-		f := flight{sg: sg, done: make(chan error, 1)}
-		go func() { f.done <- f.sg.deliver(ctx) }()
-		inflight = append(inflight, f)
 	}
-	for len(inflight) > 0 {
-		finishOne()
+	if d.err != nil {
+		return
 	}
-	wg.Wait()
+	f := flight{sg: sg, done: make(chan error, 1)}
+	go func() { f.done <- f.sg.deliver(d.ctx) }()
+	d.inflight = append(d.inflight, f)
+}
+
+func (d *deliveries) drain() {
+	for len(d.inflight) > 0 {
+		d.finishOne()
+	}
+}
+
+// finish delivers what the stager held back, then makes everything durable and commits
+// the source's state when the walk completed.
+func (d *deliveries) finish(walkErr error) (Summary, error) {
 	// What the stager held back goes out even when the walk stopped early (an interrupt, a
 	// failed walk): the raw points it belongs to were delivered, and a resumed walk may
 	// not touch those days again. The pipeline spools what InfluxDB refuses.
-	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-	if ferr := st.Finish()(fctx); ferr != nil && err == nil {
+	err := d.err
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(d.ctx), finishTimeout)
+	if ferr := d.st.Finish()(fctx); ferr != nil && err == nil {
 		err = fmt.Errorf("delivering the held-back series: %w", ferr)
 	}
 	fcancel()
@@ -237,18 +276,18 @@ func (j *Job) stream(ctx context.Context, s Streamer, w Window, after string, sa
 	if err != nil {
 		// What was delivered is durable up to the last checkpoint; make the rest durable too
 		// unless the state store itself failed.
-		if cerr := checkpoint(); cerr != nil && !errors.Is(err, cerr) {
-			j.Logger.Warn("checkpoint after a failed backfill", "source", j.Name, "err", cerr)
+		if cerr := d.checkpoint(); cerr != nil && !errors.Is(err, cerr) {
+			d.j.Logger.Warn("checkpoint after a failed backfill", "source", d.j.Name, "err", cerr)
 		}
-		return sum, err
+		return d.sum, err
 	}
-	if err := checkpoint(); err != nil {
-		return sum, err
+	if err := d.checkpoint(); err != nil {
+		return d.sum, err
 	}
-	if c, ok := j.Source.(Committer); ok {
-		if err := c.Commit(ctx); err != nil {
-			return sum, fmt.Errorf("committing source state: %w", err)
+	if c, ok := d.j.Source.(Committer); ok {
+		if err := c.Commit(d.ctx); err != nil {
+			return d.sum, fmt.Errorf("committing source state: %w", err)
 		}
 	}
-	return sum, nil
+	return d.sum, nil
 }

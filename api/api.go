@@ -65,7 +65,7 @@ type Service interface {
 	Assess(ctx context.Context, w io.Writer, q AssessQuery) error
 	// Now writes an area's real-time AQI, provisional day and station states as JSON.
 	Now(ctx context.Context, w io.Writer, area, lang string) error
-	Sites() any
+	Sites() *Sites
 	StartBackfill(q BackfillQuery) (*Job, error)
 	Jobs() *Jobs
 	Spool(w io.Writer, action string, id uint64) error

@@ -29,7 +29,7 @@ func (f *fakeService) Now(_ context.Context, w io.Writer, area, lang string) err
 	fmt.Fprint(w, `{"area":"`+area+`"}`)
 	return nil
 }
-func (f *fakeService) Sites() any { return map[string]any{"areas": []any{}} }
+func (f *fakeService) Sites() *Sites { return &Sites{Areas: []SiteArea{}} }
 func (f *fakeService) StartBackfill(BackfillQuery) (*Job, error) {
 	return nil, Errorf(http.StatusNotFound, "no source")
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/assessment"
 	"github.com/envwatch/envwatch/fixed"
 	"github.com/envwatch/envwatch/indicator"
@@ -291,62 +292,13 @@ func numJSON(r *big.Rat, places int) json.RawMessage {
 }
 
 func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
-	type rankJSON struct {
-		Unit   string          `json:"unit"`
-		Name   string          `json:"name"`
-		Rank   *int            `json:"rank"`
-		Value  json.RawMessage `json:"value"`
-		Reason string          `json:"reason,omitempty"`
-	}
-	type lineJSON struct {
-		Unit       string          `json:"unit"`
-		Name       string          `json:"name"`
-		InUnit     string          `json:"in_unit,omitempty"`
-		Value      json.RawMessage `json:"value"`
-		Base       json.RawMessage `json:"base"`
-		Difference json.RawMessage `json:"difference"`
-		Amount     json.RawMessage `json:"amount"`
-		Direction  string          `json:"direction,omitempty"` // pay, receive
-		Excluded   string          `json:"excluded,omitempty"`
-	}
-	type schemeJSON struct {
-		Name      string          `json:"name"`
-		Factor    string          `json:"factor"`
-		Period    string          `json:"period"`
-		From      string          `json:"from"`
-		To        string          `json:"to"`
-		Base      string          `json:"base"`
-		MoneyUnit string          `json:"money_unit"`
-		BaseValue json.RawMessage `json:"base_value"`
-		Lines     []lineJSON      `json:"lines"`
-		Pay       json.RawMessage `json:"pay"`
-		Receive   json.RawMessage `json:"receive"`
-		Balance   json.RawMessage `json:"balance"`
-	}
-	// totalJSON is a unit's net amount in one money unit (positive: pays).
-	type totalJSON struct {
-		Unit      string          `json:"unit"`
-		Name      string          `json:"name"`
-		MoneyUnit string          `json:"money_unit"`
-		Net       json.RawMessage `json:"net"`
-	}
-	out := struct {
-		Area        string                `json:"area"`
-		Name        string                `json:"name"`
-		Month       string                `json:"month,omitempty"`
-		From        string                `json:"from"`
-		To          string                `json:"data_to"`
-		Provisional bool                  `json:"provisional"`
-		Rankings    map[string][]rankJSON `json:"rankings"`
-		Schemes     []schemeJSON          `json:"schemes"`
-		Totals      []totalJSON           `json:"totals"`
-	}{Area: a.Area, Name: opt.AreaName, Month: periodLabel(a), From: a.Range.From.String(), To: a.Range.To.String(), Provisional: a.Provisional,
-		Rankings: map[string][]rankJSON{}, Schemes: []schemeJSON{}, Totals: []totalJSON{}}
+	out := api.Assessment{Area: a.Area, Name: opt.AreaName, Month: periodLabel(a), From: a.Range.From.String(), To: a.Range.To.String(), Provisional: a.Provisional,
+		Rankings: map[string][]api.RankRow{}, Schemes: []api.Scheme{}, Totals: []api.Total{}}
 	for _, rk := range a.Rankings {
 		fi, _ := assessment.Info(rk.Factor)
-		rows := []rankJSON{}
+		rows := []api.RankRow{}
 		for _, r := range rk.Rows {
-			j := rankJSON{Unit: r.Unit, Name: r.Name, Value: numJSON(r.Value.Num, fi.Decimals), Reason: r.Reason}
+			j := api.RankRow{Unit: r.Unit, Name: r.Name, Value: numJSON(r.Value.Num, fi.Decimals), Reason: r.Reason}
 			if r.Rank > 0 {
 				n := r.Rank
 				j.Rank = &n
@@ -357,15 +309,15 @@ func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 	}
 	for _, s := range a.Schemes {
 		fi, _ := assessment.Info(s.Spec.Factor)
-		sj := schemeJSON{Name: s.Spec.Name, Factor: string(s.Spec.Factor), Period: s.Spec.Period, From: s.Range.From.String(), To: s.Range.To.String(),
+		sj := api.Scheme{Name: s.Spec.Name, Factor: string(s.Spec.Factor), Period: s.Spec.Period, From: s.Range.From.String(), To: s.Range.To.String(),
 			Base: string(s.Spec.Base), MoneyUnit: s.Spec.MoneyUnit, BaseValue: numJSON(s.Outcome.Base, fi.Decimals),
-			Pay: numJSON(s.Outcome.Pay, 2), Receive: numJSON(s.Outcome.Receive, 2), Balance: numJSON(s.Outcome.Balance, 2), Lines: []lineJSON{}}
+			Pay: numJSON(s.Outcome.Pay, 2), Receive: numJSON(s.Outcome.Receive, 2), Balance: numJSON(s.Outcome.Balance, 2), Lines: []api.SchemeLine{}}
 		diffPlaces := fi.Decimals
 		if s.Spec.Difference == assessment.DiffMultiple {
 			diffPlaces = 4
 		}
 		for _, l := range s.Outcome.Lines {
-			lj := lineJSON{Unit: l.Unit, Name: l.Name, Value: numJSON(l.Value.Num, fi.Decimals), Base: numJSON(l.Base, fi.Decimals),
+			lj := api.SchemeLine{Unit: l.Unit, Name: l.Name, Value: numJSON(l.Value.Num, fi.Decimals), Base: numJSON(l.Base, fi.Decimals),
 				Difference: numJSON(l.Diff, diffPlaces), Excluded: l.Excluded}
 			if s.UnitOf != nil {
 				lj.InUnit = s.UnitOf[l.Unit]
@@ -385,7 +337,7 @@ func assessJSON(w io.Writer, a *indicator.Assessment, opt AssessOptions) error {
 	}
 	for _, t := range a.Totals {
 		for _, money := range slices.Sorted(maps.Keys(t.Net)) {
-			out.Totals = append(out.Totals, totalJSON{Unit: t.Unit, Name: t.Name, MoneyUnit: money, Net: numJSON(t.Net[money], 2)})
+			out.Totals = append(out.Totals, api.Total{Unit: t.Unit, Name: t.Name, MoneyUnit: money, Net: numJSON(t.Net[money], 2)})
 		}
 	}
 	enc := json.NewEncoder(w)

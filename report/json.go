@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/api"
 	"github.com/envwatch/envwatch/indicator"
 )
 
@@ -20,83 +21,20 @@ func number(n *indicator.Num) json.RawMessage {
 	return json.RawMessage(n.Text)
 }
 
-type jsonCoverage struct {
-	ValidDays    int    `json:"valid_days"`
-	CalendarDays int    `json:"calendar_days"`
-	NotReported  int    `json:"not_reported_days,omitempty"`
-	Valid        bool   `json:"valid"`
-	Reason       string `json:"reason,omitempty"`
-}
-
-func coverageJSON(c indicator.Coverage, lang string) *jsonCoverage {
+func coverageJSON(c indicator.Coverage, lang string) *api.Coverage {
 	if c.CalendarDays == 0 {
 		return nil
 	}
-	return &jsonCoverage{ValidDays: c.ValidDays, CalendarDays: c.CalendarDays, NotReported: c.NotReported, Valid: c.Valid,
+	return &api.Coverage{ValidDays: c.ValidDays, CalendarDays: c.CalendarDays, NotReported: c.NotReported, Valid: c.Valid,
 		Reason: indicator.ReasonText(lang, c.Reason)}
 }
 
-// jsonResult is one indicator. Comparisons are always present: null with a reason when
-// the data do not support them.
-type jsonResult struct {
-	Indicator            string          `json:"indicator"`
-	Name                 string          `json:"name"`
-	Unit                 string          `json:"unit"`
-	Value                json.RawMessage `json:"value"`
-	Valid                bool            `json:"valid"`
-	Reason               string          `json:"reason,omitempty"`
-	Coverage             *jsonCoverage   `json:"coverage,omitempty"`
-	SamePeriodLastYear   json.RawMessage `json:"same_period_last_year"`
-	SamePeriodCoverage   *jsonCoverage   `json:"same_period_last_year_coverage,omitempty"`
-	LastYear             json.RawMessage `json:"last_year,omitempty"`
-	LastYearCoverage     *jsonCoverage   `json:"last_year_coverage,omitempty"`
-	YoY                  json.RawMessage `json:"yoy_change"`
-	YoYReason            string          `json:"yoy_reason,omitempty"`
-	WaterBasis           *jsonWaterBasis `json:"water_basis,omitempty"`
-	Comparable           json.RawMessage `json:"comparable_last_year,omitempty"`
-	ComparableYoY        json.RawMessage `json:"comparable_yoy_change,omitempty"`
-	ComparableYoYReason  string          `json:"comparable_yoy_reason,omitempty"`
-	WithoutSandDeduction json.RawMessage `json:"without_sand_deduction,omitempty"`
-	Target               json.RawMessage `json:"target,omitempty"`
-	Direction            string          `json:"direction,omitempty"`
-	RequiredRemaining    json.RawMessage `json:"required_remaining_mean,omitempty"`
-	BestOnRecord         json.RawMessage `json:"best_on_record,omitempty"`
-	BudgetUsed           *int            `json:"budget_used_days,omitempty"`
-	BudgetLeft           *int            `json:"budget_left_days,omitempty"`
-	Status               string          `json:"status,omitempty"`
-	StatusText           string          `json:"status_text,omitempty"`
-	Outlook              *jsonOutlook    `json:"outlook,omitempty"`
-	OutlookReason        string          `json:"outlook_reason,omitempty"`
-	Compliant            *int            `json:"compliant,omitempty"`
-	Total                *int            `json:"total,omitempty"`
-}
-
-type jsonExceedance struct {
-	Item     string          `json:"item"`
-	Multiple json.RawMessage `json:"multiple"`
-}
-
-type jsonSite struct {
-	Code      string           `json:"code"`
-	Name      string           `json:"name"`
-	Kind      string           `json:"kind"` // section or drinking_water_source
-	River     string           `json:"river,omitempty"`
-	Level     string           `json:"level,omitempty"`
-	Target    string           `json:"target_class"`
-	Samples   int              `json:"samples"`
-	Months    int              `json:"months_with_samples"`
-	Class     *string          `json:"class"`
-	Compliant *bool            `json:"compliant"`
-	Main      []jsonExceedance `json:"main_pollutants"`
-	LastYear  *jsonSite        `json:"same_period_last_year,omitempty"`
-}
-
-func siteJSON(s *indicator.SectionResult) *jsonSite {
+func siteJSON(s *indicator.SectionResult) *api.WaterSite {
 	if s == nil {
 		return nil
 	}
-	j := &jsonSite{Code: s.Code, Name: s.Name, Kind: "section", River: s.River, Level: s.Level, Target: s.Target.String(),
-		Samples: s.Samples, Months: s.Months, Main: []jsonExceedance{}}
+	j := &api.WaterSite{Code: s.Code, Name: s.Name, Kind: "section", River: s.River, Level: s.Level, Target: s.Target.String(),
+		Samples: s.Samples, Months: s.Months, Main: []api.Exceedance{}}
 	if s.Source {
 		j.Kind, j.Target = "drinking_water_source", "III"
 	}
@@ -105,7 +43,7 @@ func siteJSON(s *indicator.SectionResult) *jsonSite {
 		j.Class, j.Compliant = &c, &ok
 	}
 	for _, m := range s.Main {
-		j.Main = append(j.Main, jsonExceedance{Item: m.Item.Code(), Multiple: json.RawMessage(m.MultipleString())})
+		j.Main = append(j.Main, api.Exceedance{Item: m.Item.Code(), Multiple: json.RawMessage(m.MultipleString())})
 	}
 	j.LastYear = siteJSON(s.LastYear)
 	if j.LastYear != nil {
@@ -114,27 +52,11 @@ func siteJSON(s *indicator.SectionResult) *jsonSite {
 	return j
 }
 
-type jsonMonth struct {
-	Month            string          `json:"month"`
-	CalendarDays     int             `json:"calendar_days"`
-	ValidDays        int             `json:"valid_days"`
-	DaysValid        bool            `json:"days_valid"`
-	PM25             json.RawMessage `json:"pm2_5"`
-	PM25Valid        bool            `json:"pm2_5_valid"`
-	PM10             json.RawMessage `json:"pm10"`
-	PM10Valid        bool            `json:"pm10_valid"`
-	O3P90            json.RawMessage `json:"o3_p90"`
-	O3P90Valid       bool            `json:"o3_p90_valid"`
-	GoodDays         int             `json:"good_days"`
-	Over100Days      int             `json:"exceedance_days"`
-	O3ExceedanceDays int             `json:"o3_exceedance_days"`
-}
-
-func monthsJSON(rows []indicator.MonthRow) []jsonMonth {
-	var out []jsonMonth
+func monthsJSON(rows []indicator.MonthRow) []api.Month {
+	var out []api.Month
 	for i := range rows {
 		m := &rows[i]
-		out = append(out, jsonMonth{Month: m.MonthName(), CalendarDays: m.CalendarDays, ValidDays: m.ValidDays, DaysValid: m.DaysValid,
+		out = append(out, api.Month{Month: m.MonthName(), CalendarDays: m.CalendarDays, ValidDays: m.ValidDays, DaysValid: m.DaysValid,
 			PM25: number(m.PM25), PM25Valid: m.PM25Valid, PM10: number(m.PM10), PM10Valid: m.PM10Valid, O3P90: number(m.O3P90),
 			O3P90Valid: m.O3P90Valid, GoodDays: m.GoodDays, Over100Days: m.Over100Days, O3ExceedanceDays: m.O3ExceedanceDays})
 	}
@@ -154,25 +76,8 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 	if opt.Lang == "en" {
 		wd = &en
 	}
-	type monthly struct {
-		ThisYear []jsonMonth `json:"this_year"`
-		LastYear []jsonMonth `json:"last_year"`
-	}
-	out := struct {
-		Area        string       `json:"area"`
-		Name        string       `json:"name"`
-		Year        int          `json:"year"`
-		AsOf        string       `json:"as_of"`
-		DataEnd     *string      `json:"data_end"`
-		Explicit    bool         `json:"as_of_explicit"`
-		NotReported int          `json:"not_reported_days"`
-		NADays      []string     `json:"na_days"`
-		Results     []jsonResult `json:"indicators"`
-		Sites       []*jsonSite  `json:"water_sites"`
-		WaterNote   string       `json:"water_note,omitempty"`
-		Monthly     *monthly     `json:"monthly,omitempty"`
-	}{Area: opt.Area, Name: opt.AreaName, Year: snap.Year, AsOf: info.AsOf.String(), Explicit: info.Explicit,
-		NotReported: notReported(info), NADays: dayStrings(info.NADays), Results: []jsonResult{}, Sites: []*jsonSite{}}
+	out := api.Report{Area: opt.Area, Name: opt.AreaName, Year: snap.Year, AsOf: info.AsOf.String(), Explicit: info.Explicit,
+		NotReported: notReported(info), NADays: dayStrings(info.NADays), Results: []api.Indicator{}, Sites: []*api.WaterSite{}}
 	for _, s := range areaSites(snap, info) {
 		out.Sites = append(out.Sites, siteJSON(s))
 	}
@@ -184,7 +89,7 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 		out.DataEnd = &s
 	}
 	for _, r := range results(snap, opt.Area) {
-		j := jsonResult{Indicator: r.Indicator, Name: wd.name(r), Unit: r.Unit, Value: number(r.Current), Valid: r.Valid, Reason: indicator.ReasonText(opt.Lang, r.Reason),
+		j := api.Indicator{Indicator: r.Indicator, Name: wd.name(r), Unit: r.Unit, Value: number(r.Current), Valid: r.Valid, Reason: indicator.ReasonText(opt.Lang, r.Reason),
 			Coverage: coverageJSON(r.Coverage, opt.Lang), SamePeriodLastYear: number(r.LastYear), SamePeriodCoverage: coverageJSON(r.LastYearCoverage, opt.Lang),
 			LastYear: number(r.LastYearFull), LastYearCoverage: coverageJSON(r.LastYearFullCoverage, opt.Lang), YoY: number(r.Change),
 			Comparable: number(r.Comparable), ComparableYoY: number(r.ComparableChange), WithoutSandDeduction: number(r.WithoutSandDeduction),
@@ -193,7 +98,7 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 			j.YoYReason = wd.notComparable(r.ChangeReason, r)
 		}
 		if b := r.WaterBasis; b != nil {
-			j.WaterBasis = &jsonWaterBasis{NeedMonths: b.NeedMonths, Sites: b.Sites, ShortThisYear: b.ShortNow, ShortLastYear: b.ShortLast}
+			j.WaterBasis = &api.WaterBasis{NeedMonths: b.NeedMonths, Sites: b.Sites, ShortThisYear: b.ShortNow, ShortLastYear: b.ShortLast}
 		}
 		if r.Comparable != nil && r.ComparableChange == nil && r.ComparableReason != "" {
 			j.ComparableYoYReason = wd.notComparable(r.ComparableReason, r)
@@ -205,7 +110,7 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 			j.Status, j.StatusText = r.Status.String(), r.Status.Text(opt.Lang)
 		}
 		if o := r.Outlook; o != nil {
-			j.Outlook = &jsonOutlook{Probability: o.P, Low: number(o.Low), Mid: number(o.Mid), High: number(o.High),
+			j.Outlook = &api.Outlook{Probability: o.P, Low: number(o.Low), Mid: number(o.Mid), High: number(o.High),
 				PastYears: o.Years, Simulations: o.Sims, Basis: fmt.Sprintf(wd.outlookBasis, o.Years, o.Sims)}
 		} else if r.OutlookReason != "" {
 			j.OutlookReason = wd.noOutlookText(r.OutlookReason)
@@ -217,32 +122,12 @@ func renderJSON(w io.Writer, snap *indicator.Snapshot, info *indicator.AreaInfo,
 		out.Results = append(out.Results, j)
 	}
 	if len(opt.ThisYear) > 0 || len(opt.LastYear) > 0 {
-		out.Monthly = &monthly{ThisYear: monthsJSON(opt.ThisYear), LastYear: monthsJSON(opt.LastYear)}
+		out.Monthly = &api.Monthly{ThisYear: monthsJSON(opt.ThisYear), LastYear: monthsJSON(opt.LastYear)}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
-}
-
-// jsonWaterBasis is the sample basis of a water comparison: sites with samples in either
-// period, those with samples in fewer than need_months months this year and last year.
-type jsonWaterBasis struct {
-	NeedMonths    int `json:"need_months"`
-	Sites         int `json:"sites"`
-	ShortThisYear int `json:"short_this_year"`
-	ShortLastYear int `json:"short_last_year"`
-}
-
-// jsonOutlook is a target's probability and the simulated year-end value's quantiles.
-type jsonOutlook struct {
-	Probability float64         `json:"probability"`
-	Low         json.RawMessage `json:"p10"`
-	Mid         json.RawMessage `json:"p50"`
-	High        json.RawMessage `json:"p90"`
-	PastYears   int             `json:"past_years"`
-	Simulations int             `json:"simulations"`
-	Basis       string          `json:"basis"`
 }
 
 func text(n *indicator.Num) string {

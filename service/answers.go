@@ -62,73 +62,22 @@ func (v *answers) Rebuild(ctx context.Context, w io.Writer, year int) error {
 	return v.s.Rebuild(ctx, w, year)
 }
 
-// siteList is what GET /api/v1/sites answers: every configured site with its name and place.
-type siteList struct {
-	Areas    []siteArea    `json:"areas"`
-	Stations []siteStation `json:"stations"`
-	Sections []siteSection `json:"sections"`
-	Sources  []siteSection `json:"drinking_water_sources"`
-}
-
-type siteArea struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	NameEN string `json:"name_en,omitempty"`
-	Kind   string `json:"kind"`
-	Parent string `json:"parent,omitempty"`
-}
-
-type siteStation struct {
-	Code       string  `json:"code"`
-	Name       string  `json:"name"`
-	Area       string  `json:"area"`
-	Latitude   float64 `json:"latitude"`
-	Longitude  float64 `json:"longitude"`
-	Assessment bool    `json:"assessment"`
-}
-
-type siteSection struct {
-	Code        string `json:"code"`
-	Name        string `json:"name"`
-	Area        string `json:"area"`
-	WaterBody   string `json:"water_body"`
-	River       string `json:"river,omitempty"`
-	Level       string `json:"level,omitempty"`
-	TargetClass string `json:"target_class,omitempty"`
-}
-
-func (v *answers) Sites() any {
+func (v *answers) Sites() *api.Sites {
 	cfg := v.s.cfg
-	out := siteList{Areas: []siteArea{}, Stations: []siteStation{}, Sections: []siteSection{}, Sources: []siteSection{}}
+	out := &api.Sites{Areas: []api.SiteArea{}, Stations: []api.SiteStation{}, Sections: []api.SiteSection{}, Sources: []api.SiteSection{}}
 	for _, a := range cfg.Areas {
-		out.Areas = append(out.Areas, siteArea{a.ID, a.Name, a.NameEN, a.Kind, a.Parent})
+		out.Areas = append(out.Areas, api.SiteArea{ID: a.ID, Name: a.Name, NameEN: a.NameEN, Kind: a.Kind, Parent: a.Parent})
 	}
 	for _, s := range cfg.Stations {
-		out.Stations = append(out.Stations, siteStation{s.Code, s.Name, s.Area, s.Latitude, s.Longitude, s.Counts()})
+		out.Stations = append(out.Stations, api.SiteStation{Code: s.Code, Name: s.Name, Area: s.Area, Latitude: s.Latitude, Longitude: s.Longitude, Assessment: s.Counts()})
 	}
 	for _, s := range cfg.Sections {
-		out.Sections = append(out.Sections, siteSection{s.Code, s.Name, s.Area, s.WaterBody, s.River, s.Level, s.TargetClass})
+		out.Sections = append(out.Sections, api.SiteSection{Code: s.Code, Name: s.Name, Area: s.Area, WaterBody: s.WaterBody, River: s.River, Level: s.Level, TargetClass: s.TargetClass})
 	}
 	for _, s := range cfg.DrinkingWaterSources {
-		out.Sources = append(out.Sources, siteSection{Code: s.Code, Name: s.Name, Area: s.Area, WaterBody: s.WaterBody, TargetClass: "III"})
+		out.Sources = append(out.Sources, api.SiteSection{Code: s.Code, Name: s.Name, Area: s.Area, WaterBody: s.WaterBody, TargetClass: "III"})
 	}
 	return out
-}
-
-// dayJSON is one day of GET /api/v1/daily?format=json.
-type dayJSON struct {
-	Site      string                     `json:"site"`
-	Date      string                     `json:"date"`
-	Values    map[string]json.RawMessage `json:"values"`
-	AQI       *int                       `json:"aqi"`
-	Level     *int                       `json:"level"`
-	Primary   []string                   `json:"primary"`
-	AQI2026   *int                       `json:"aqi_2026"`
-	Valid     bool                       `json:"valid"`
-	NAReason  string                     `json:"na_reason,omitempty"`
-	HasData   bool                       `json:"has_data"`
-	Edition   string                     `json:"edition"`
-	Edition26 string                     `json:"edition_2026"`
 }
 
 func (v *answers) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error {
@@ -167,10 +116,10 @@ func (v *answers) Daily(_ context.Context, w io.Writer, q api.DailyQuery) error 
 	if q.Format == "csv" {
 		return writeRows(w, rows)
 	}
-	out := make([]dayJSON, 0, len(rows))
+	out := make([]api.DailyRow, 0, len(rows))
 	for i := range rows {
 		d := &rows[i]
-		j := dayJSON{Site: d.Site, Date: d.Day.String(), Values: map[string]json.RawMessage{}, Primary: []string{}, Valid: !d.InForce.NA, NAReason: d.NAReason(), HasData: d.HasData,
+		j := api.DailyRow{Site: d.Site, Date: d.Day.String(), Values: map[string]json.RawMessage{}, Primary: []string{}, Valid: !d.InForce.NA, NAReason: d.NAReason(), HasData: d.HasData,
 			Edition: d.InForce.Version.String(), Edition26: d.Under2026.Version.String()}
 		for p := airquality.Pollutant(0); p < airquality.NumPollutants; p++ {
 			// Numbers with their published decimals, null without a valid value.

@@ -235,19 +235,20 @@ type Monthly struct {
 
 // Month is one month's air figures.
 type Month struct {
-	Month            string          `json:"month"`
-	CalendarDays     int             `json:"calendar_days"`
-	ValidDays        int             `json:"valid_days"`
-	DaysValid        bool            `json:"days_valid"`
-	PM25             json.RawMessage `json:"pm2_5"`
-	PM25Valid        bool            `json:"pm2_5_valid"`
-	PM10             json.RawMessage `json:"pm10"`
-	PM10Valid        bool            `json:"pm10_valid"`
-	O3P90            json.RawMessage `json:"o3_p90"`
-	O3P90Valid       bool            `json:"o3_p90_valid"`
-	GoodDays         int             `json:"good_days"`
-	Over100Days      int             `json:"exceedance_days"`
-	O3ExceedanceDays int             `json:"o3_exceedance_days"`
+	Month        string          `json:"month"`
+	CalendarDays int             `json:"calendar_days"`
+	ValidDays    int             `json:"valid_days"`
+	DaysValid    bool            `json:"days_valid"`
+	PM25         json.RawMessage `json:"pm2_5"`
+	PM25Valid    bool            `json:"pm2_5_valid"`
+	PM10         json.RawMessage `json:"pm10"`
+	PM10Valid    bool            `json:"pm10_valid"`
+	O3P90        json.RawMessage `json:"o3_p90"`
+	O3P90Valid   bool            `json:"o3_p90_valid"`
+	// The day counts are null in a month without a valid day.
+	GoodDays         *int `json:"good_days"`
+	Over100Days      *int `json:"exceedance_days"`
+	O3ExceedanceDays *int `json:"o3_exceedance_days"`
 }
 
 // Assessment is GET /api/v1/assessment?format=json: the monthly ranking and

@@ -58,7 +58,7 @@ func monthsJSON(rows []indicator.MonthRow) []api.Month {
 		m := &rows[i]
 		out = append(out, api.Month{Month: m.MonthName(), CalendarDays: m.CalendarDays, ValidDays: m.ValidDays, DaysValid: m.DaysValid,
 			PM25: number(m.PM25), PM25Valid: m.PM25Valid, PM10: number(m.PM10), PM10Valid: m.PM10Valid, O3P90: number(m.O3P90),
-			O3P90Valid: m.O3P90Valid, GoodDays: m.GoodDays, Over100Days: m.Over100Days, O3ExceedanceDays: m.O3ExceedanceDays})
+			O3P90Valid: m.O3P90Valid, GoodDays: countOf(m, m.GoodDays), Over100Days: countOf(m, m.Over100Days), O3ExceedanceDays: countOf(m, m.O3ExceedanceDays)})
 	}
 	return out
 }
@@ -166,6 +166,22 @@ func indicatorsCSV(w io.Writer, snap *indicator.Snapshot, opt Options, wd *words
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// countOf is a month's day count, null when the month has no valid day (none counted is
+// not none seen); countText the same for CSV (empty).
+func countOf(m *indicator.MonthRow, n int) *int {
+	if m.ValidDays == 0 {
+		return nil
+	}
+	return &n
+}
+
+func countText(m *indicator.MonthRow, n int) string {
+	if m.ValidDays == 0 {
+		return ""
+	}
+	return itoa(n)
+}
+
 // monthlyCSV is the monthly table of this year and last year.
 func monthlyCSV(w io.Writer, opt Options) error {
 	if len(opt.ThisYear) == 0 && len(opt.LastYear) == 0 {
@@ -179,7 +195,7 @@ func monthlyCSV(w io.Writer, opt Options) error {
 			m := &rows[i]
 			_ = cw.Write([]string{opt.Area, m.MonthName(), itoa(m.CalendarDays), itoa(m.ValidDays), strconv.FormatBool(m.DaysValid),
 				text(m.PM25), strconv.FormatBool(m.PM25Valid), text(m.PM10), strconv.FormatBool(m.PM10Valid),
-				text(m.O3P90), strconv.FormatBool(m.O3P90Valid), itoa(m.GoodDays), itoa(m.Over100Days), itoa(m.O3ExceedanceDays)})
+				text(m.O3P90), strconv.FormatBool(m.O3P90Valid), countText(m, m.GoodDays), countText(m, m.Over100Days), countText(m, m.O3ExceedanceDays)})
 		}
 	}
 	cw.Flush()

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,5 +134,38 @@ func TestGoldenReports(t *testing.T) {
 			}
 			golden.Assert(t, c.file, b.Bytes())
 		})
+	}
+}
+
+// A month without a valid day has no day counts: null in JSON, empty in CSV, "—" in the
+// text table — never 0 good days, which would read as a month of bad air.
+func TestMonthWithoutDataHasNoCounts(t *testing.T) {
+	rows := []indicator.MonthRow{
+		{Year: 2022, Month: 5, CalendarDays: 31},
+		{Year: 2022, Month: 6, CalendarDays: 30, ValidDays: 1, GoodDays: 1},
+	}
+	js := monthsJSON(rows)
+	if js[0].GoodDays != nil || js[0].Over100Days != nil || js[0].O3ExceedanceDays != nil {
+		t.Errorf("May without data: counts %v %v %v, want null", js[0].GoodDays, js[0].Over100Days, js[0].O3ExceedanceDays)
+	}
+	if js[1].GoodDays == nil || *js[1].GoodDays != 1 || js[1].Over100Days == nil || *js[1].Over100Days != 0 {
+		t.Errorf("June with a valid day: counts %v %v, want 1 and 0", js[1].GoodDays, js[1].Over100Days)
+	}
+	var b strings.Builder
+	monthTable(&b, rows, &zh, false)
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	may, june := lines[len(lines)-2], lines[len(lines)-1]
+	if strings.Count(may, "—") < 3+3 || strings.Contains(strings.Fields(may)[4], "0") {
+		t.Errorf("May's row %q: want — for the three means and the three counts", may)
+	}
+	if !strings.Contains(june, "1/30") {
+		t.Errorf("June's row %q", june)
+	}
+	var csvOut strings.Builder
+	if err := monthlyCSV(&csvOut, Options{Area: "a", ThisYear: rows}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(csvOut.String(), "a,2022-05,31,0,false,,false,,false,,false,,,\n") {
+		t.Errorf("CSV:\n%s", csvOut.String())
 	}
 }

@@ -414,6 +414,15 @@ func numOr(n *indicator.Num, valid bool) string {
 	return n.Text
 }
 
+// count is a month's day count, "—" when the month has no valid day: zero good days of a
+// month without data would read as a month of bad air.
+func count(m *indicator.MonthRow, n int) string {
+	if m.ValidDays == 0 {
+		return "—"
+	}
+	return fmt.Sprint(n)
+}
+
 // monthTable writes a monthly table; an asterisk marks a value whose month does not meet
 // the coverage rule.
 func monthTable(b *strings.Builder, rows []indicator.MonthRow, wd *words, md bool) {
@@ -421,7 +430,7 @@ func monthTable(b *strings.Builder, rows []indicator.MonthRow, wd *words, md boo
 	for i := range rows {
 		m := &rows[i]
 		cells = append(cells, []string{m.MonthName(), numOr(m.PM25, m.PM25Valid), numOr(m.PM10, m.PM10Valid), numOr(m.O3P90, m.O3P90Valid),
-			fmt.Sprint(m.GoodDays), fmt.Sprintf("%d/%d", m.ValidDays, m.CalendarDays), fmt.Sprint(m.Over100Days), fmt.Sprint(m.O3ExceedanceDays)})
+			count(m, m.GoodDays), fmt.Sprintf("%d/%d", m.ValidDays, m.CalendarDays), count(m, m.Over100Days), count(m, m.O3ExceedanceDays)})
 	}
 	writeTable(b, cells, md)
 }

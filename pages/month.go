@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/envwatch/envwatch/airquality"
+	"github.com/envwatch/envwatch/assessment"
 )
 
 func (b *builder) month() (*Page, error) {
@@ -152,7 +153,11 @@ func (b *builder) rankingTable(as doc) Table {
 	seen := map[string]bool{}
 	for _, f := range factors {
 		factor := f.path[len("rankings/"):]
-		t.Head = append(t.Head, factorName(factor, w), w.T("col.rank"))
+		head := factorName(factor, w)
+		if fi, ok := assessment.Info(assessment.Factor(factor)); ok && w.unit(fi.Unit) != "" {
+			head += w.paren(w.unit(fi.Unit)) // a ranking's value names its unit, as the bulletin's columns do
+		}
+		t.Head = append(t.Head, head, w.T("col.rank"))
 		for _, r := range f.each("") {
 			if u := r.text("unit"); !seen[u] {
 				seen[u] = true

@@ -175,8 +175,9 @@ func TestPagesShowTheAPIsFigures(t *testing.T) {
 			if n := checkFigures(t, body); n < tc.min {
 				t.Errorf("%s: %d figures tagged, want at least %d", tc.url, n, tc.min)
 			}
+			plain := noLabels.ReplaceAllString(body, "")
 			for _, w := range tc.want {
-				if !strings.Contains(body, w) {
+				if !strings.Contains(plain, w) {
 					t.Errorf("%s: page does not say %q", tc.url, w)
 				}
 			}
@@ -195,9 +196,35 @@ func TestPagesShowTheAPIsFigures(t *testing.T) {
 	}
 }
 
+// noLabels removes the cells' column names (data-label, for the phone's cards).
+var noLabels = regexp.MustCompile(` data-label="[^"]*"`)
+
+// Every cell carries its column's name, which a phone shows beside the figure.
+func TestCellsCarryTheirColumn(t *testing.T) {
+	_, body, _ := get(t, newHandler(t), "/pages/month?month=2026-11")
+	for _, table := range regexp.MustCompile(`(?s)<table data-table="[^"]+">.*?</table>`).FindAllString(body, -1) {
+		var heads []string
+		for _, m := range regexp.MustCompile(`<th scope="col">(.*?)</th>`).FindAllStringSubmatch(table, -1) {
+			heads = append(heads, m[1])
+		}
+		for _, tr := range regexp.MustCompile(`(?s)<tr>(<td.*?)</tr>`).FindAllStringSubmatch(table, -1) {
+			cells := regexp.MustCompile(`<td data-label="([^"]*)"`).FindAllStringSubmatch(tr[1], -1)
+			if len(cells) != len(heads) || strings.Count(tr[1], "<td") != len(heads) {
+				t.Fatalf("a row of %d cells (%d labelled) under %d columns: %s", strings.Count(tr[1], "<td"), len(cells), len(heads), tr[1])
+			}
+			for i, c := range cells {
+				if c[1] != heads[i] {
+					t.Errorf("cell %d labelled %q under column %q", i, c[1], heads[i])
+				}
+			}
+		}
+	}
+}
+
 // A level is never carried by colour alone: a coloured cell holds its AQI and its category.
 func TestLevelsHaveTextBesideColour(t *testing.T) {
 	_, body, _ := get(t, newHandler(t), "/pages/month?month=2026-11")
+	body = noLabels.ReplaceAllString(body, "")
 	// 3 November 2026: AQI 103 (daily.json), level 3, orange #FF7E00 of HJ 633 Appendix A.
 	row := regexp.MustCompile(`<tr><td><span class="fig" data-api="daily" data-path="2026-11-03/date" data-value="2026-11-03">11月3日</span></td>(.*?)</tr>`).FindStringSubmatch(body)
 	if row == nil {

@@ -45,9 +45,10 @@ type series struct {
 	Hatch  bool // drawn hatched: last year's bars, told apart without colour
 }
 
-// barChart draws grouped bars, one group per category, with each bar's value above it.
+// barChart draws grouped bars, one group per category, with each bar's value above it,
+// under its title (which names the unit) and the series' legend.
 func barChart(title string, cats []string, ss []series) template.HTML {
-	const w, h, left, bottom, top = 720.0, 260.0, 36.0, 28.0, 34.0
+	const w, h, left, bottom, top = 720.0, 280.0, 36.0, 28.0, 54.0
 	hi := 0.0
 	for _, s := range ss {
 		for _, v := range s.Values {
@@ -95,14 +96,15 @@ func barChart(title string, cats []string, ss []series) template.HTML {
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%g" class="axis" text-anchor="middle">%s</text>`, x0+gw/2-4, h-bottom+16, esc(cat))
 	}
+	fmt.Fprintf(&b, `<text x="4" y="16" class="ctitle">%s</text>`, esc(title))
 	lx := left
 	for _, s := range ss {
 		fill := "#2f6db5"
 		if s.Hatch {
 			fill = "url(#hatch)"
 		}
-		fmt.Fprintf(&b, `<rect x="%g" y="8" width="14" height="12" fill="%s" stroke="#2f3b47" stroke-width="0.5"/><text x="%g" y="18" class="axis">%s</text>`, lx, fill, lx+18, esc(s.Name))
-		lx += 30 + 8*float64(len([]rune(s.Name)))*1.6
+		fmt.Fprintf(&b, `<rect x="%g" y="26" width="14" height="12" fill="%s" stroke="#2f3b47" stroke-width="0.5"/><text x="%g" y="36" class="axis">%s</text>`, lx, fill, lx+18, esc(s.Name))
+		lx += 18 + textWidth(s.Name, 11) + 16
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -130,7 +132,8 @@ type dayCell struct {
 func calendar(title string, year int, days map[string]dayCell, w *words) template.HTML {
 	const cw, ch, left, top = 22.0, 20.0, 44.0, 8.0
 	var b strings.Builder
-	width, height := left+31*cw+4, top+12*ch+40
+	width := left + 31*cw + 4
+	height := top + 12*ch + 16 + 17*float64(legend(nil, left, 0, width, w)) + 4
 	fmt.Fprintf(&b, `<svg class="chart calendar" viewBox="0 0 %g %g" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, height, esc(title))
 	for m := 1; m <= 12; m++ {
 		y := top + float64(m-1)*ch
@@ -146,7 +149,7 @@ func calendar(title string, year int, days map[string]dayCell, w *words) templat
 			writeDay(&b, x, y, cw, ch, key, days[key], w, false)
 		}
 	}
-	legend(&b, left, top+12*ch+12, w)
+	legend(&b, left, top+12*ch+12, width, w)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
@@ -156,12 +159,13 @@ func strip(title string, dates []string, days map[string]dayCell, w *words) temp
 	const cw, ch, top = 23.0, 34.0, 4.0
 	var b strings.Builder
 	width := math.Max(float64(len(dates))*cw+4, 480)
-	fmt.Fprintf(&b, `<svg class="chart strip" viewBox="0 0 %g %g" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, top+ch+46, esc(title))
+	height := top + ch + 18 + 17*float64(legend(nil, 2, 0, width, w)) + 12
+	fmt.Fprintf(&b, `<svg class="chart strip" viewBox="0 0 %g %g" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, height, esc(title))
 	for i, key := range dates {
 		x := 2 + float64(i)*cw
 		writeDay(&b, x, top, cw, ch, key, days[key], w, true)
 	}
-	legend(&b, 2, top+ch+18, w)
+	legend(&b, 2, top+ch+18, width, w)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
@@ -201,8 +205,11 @@ func writeDay(b *strings.Builder, x, y, cw, ch float64, key string, d dayCell, w
 	b.WriteString(`</g>`)
 }
 
-// legend names each level with its AQI range beside its colour.
-func legend(b *strings.Builder, x, y float64, w *words) {
+// legend names each level with its AQI range beside its colour, from (x, y), wrapping
+// before maxX; it returns the rows it took. With b nil it only measures.
+func legend(b *strings.Builder, x, y, maxX float64, w *words) int {
+	type item struct{ fill, text string }
+	var items []item
 	lo := 0
 	for l := 1; l <= 6; l++ {
 		info := airquality.Level(l).Info()
@@ -211,11 +218,36 @@ func legend(b *strings.Builder, x, y float64, w *words) {
 		if w.lang == "en" {
 			cat = info.CategoryEN
 		}
-		txt := fmt.Sprintf("%s %d–%d", cat, lo, info.MaxAQI)
-		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="12" height="12" fill="%s" stroke="#999" stroke-width="0.5"/><text x="%.1f" y="%.1f" class="axis">%s</text>`,
-			x, y, fill, x+15, y+10, esc(txt))
-		x += 22 + float64(len([]rune(txt)))*6.2
+		items = append(items, item{fill, fmt.Sprintf("%s %d–%d", cat, lo, info.MaxAQI)})
 		lo = info.MaxAQI + 1
 	}
-	fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="12" height="12" fill="#bdbdbd"/><text x="%.1f" y="%.1f" class="axis">NA %s</text>`, x, y, x+15, y+10, esc(w.T("legend.na")))
+	items = append(items, item{"#bdbdbd", w.T("legend.na")})
+	x0, rows := x, 1
+	for _, it := range items {
+		iw := 15 + textWidth(it.text, 11) + 12
+		if x > x0 && x+iw > maxX {
+			x, y, rows = x0, y+17, rows+1
+		}
+		if b != nil {
+			fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="12" height="12" fill="%s" stroke="#999" stroke-width="0.5"/><text x="%.1f" y="%.1f" class="axis">%s</text>`,
+				x, y, it.fill, x+15, y+10, esc(it.text))
+		}
+		x += iw
+	}
+	return rows
+}
+
+// textWidth estimates the width of s in an SVG font of size px: a CJK or full-width
+// character is about one em, anything else about 0.6 em (so that a legend or a title
+// never runs into its neighbour).
+func textWidth(s string, size float64) float64 {
+	wd := 0.0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			wd += size
+		} else {
+			wd += 0.6 * size
+		}
+	}
+	return wd
 }

@@ -125,6 +125,14 @@ var en = map[string]string{
 	"dir.at_most": "≤", "dir.at_least": "≥",
 }
 
+// chartTitle names a chart's quantity with its unit, as each language brackets it.
+func (w *words) chartTitle(what, unit string) string {
+	if w.lang == "en" {
+		return what + " (" + unit + ")"
+	}
+	return what + "（" + unit + "）"
+}
+
 // unit is an indicator's unit as the page's language writes it.
 func (w *words) unit(u string) string {
 	if w.lang == "en" {
@@ -135,6 +143,8 @@ func (w *words) unit(u string) string {
 		return "天"
 	case "index":
 		return ""
+	case "pp":
+		return "个百分点"
 	}
 	return u
 }

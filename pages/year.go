@@ -151,7 +151,7 @@ func monthlyCharts(rep doc, w *words) ([]Chart, []Table) {
 	}
 	var charts []Chart
 	for _, k := range []struct{ key, title string }{{"pm2_5", "PM2.5"}, {"pm10", "PM10"}} {
-		charts = append(charts, barChart(k.title+" µg/m³", cats, []series{
+		charts = append(charts, barChart(w.chartTitle(k.title, "µg/m³"), cats, []series{
 			{Name: w.T("this"), Values: byMonth("this_year", k.key)},
 			{Name: w.T("last"), Values: byMonth("last_year", k.key), Hatch: true}}))
 	}

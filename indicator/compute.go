@@ -98,6 +98,11 @@ type airVersioner interface {
 	AreaVersion(area string, r airquality.Range) uint64
 }
 
+// airStations is air data that knows an area's stations (the pipeline).
+type airStations interface {
+	AreaStations(area string) []string
+}
+
 type airEntry struct {
 	asOf, dataEnd airquality.Day
 	version       uint64
@@ -163,7 +168,13 @@ func (c *Calculator) compute(only string, asOf airquality.Day, explicit bool, no
 		}
 		info := AreaInfo{Area: a.ID, AsOf: asOf, Explicit: explicit}
 		info.DataEnd = c.DataEnd(a.ID, asOf)
+		if st, ok := c.Air.(airStations); ok && len(st.AreaStations(a.ID)) == 0 {
+			info.NoAir, info.DataEnd = true, c.waterEnd(a.ID, asOf)
+		}
 		switch {
+		case info.NoAir:
+			// Water is sampled monthly: the period runs to the as-of day whatever the
+			// newest sample's day.
 		case !explicit && info.DataEnd >= airquality.Year(asOf.Year()).From:
 			info.AsOf = info.DataEnd
 		case explicit && info.DataEnd < asOf:
@@ -192,6 +203,27 @@ func (c *Calculator) compute(only string, asOf airquality.Day, explicit bool, no
 		snap.Water[i].LastYear = byCode[snap.Water[i].Code]
 	}
 	return snap
+}
+
+// waterEnd is the day of the newest water sample of the area's sites no later than upTo
+// and within its year (zero when there is none).
+func (c *Calculator) waterEnd(area string, upTo airquality.Day) airquality.Day {
+	if c.Water == nil {
+		return 0
+	}
+	from, to := airquality.Year(upTo.Year()).From.Start(), (upTo + 1).Start()
+	end := airquality.Day(0)
+	for _, s := range c.Sites {
+		if !c.within(s.Area, area) {
+			continue
+		}
+		for _, smp := range c.Water.WaterSamples(s.Code, from, to) {
+			if !smp.Taken.IsZero() {
+				end = max(end, airquality.DayOf(smp.Taken))
+			}
+		}
+	}
+	return end
 }
 
 // dataEndSearch is how far back the data end is looked for; dataEndLookahead how far

@@ -201,6 +201,9 @@ type AreaInfo struct {
 	NADays []airquality.Day
 	// WaterSites are the codes of the sections and sources in the area or below it.
 	WaterSites []string
+	// NoAir is set for an area without air stations: DataEnd is then its newest water
+	// sample's day, and no air day counts as unreported.
+	NoAir bool
 }
 
 // SectionResult is a water section's year-to-date evaluation.

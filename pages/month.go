@@ -47,7 +47,11 @@ func (b *builder) month() (*Page, error) {
 	rank := Sheet{ID: "ranking", Title: w.T("month.ranking"), Wide: true}
 	var schemes []Sheet
 	if aerr != nil {
-		rank.Notes = append(rank.Notes, w.T("month.noassess")+aerr.Error())
+		note, err := b.absent(aerr, "month.noassess", b.areaName(b.area))
+		if err != nil {
+			return nil, err
+		}
+		rank.Notes = append(rank.Notes, note)
 	} else {
 		p.Subtitle = w.T("month.datato") + " " + as.text("data_to")
 		if as.bool("provisional") {
@@ -80,9 +84,17 @@ func (b *builder) month() (*Page, error) {
 	p.Sheets = append(p.Sheets, rank)
 	p.Sheets = append(p.Sheets, schemes...)
 
+	if !b.hasAir() {
+		p.Sheets = append(p.Sheets, b.noAir())
+		return p, nil
+	}
 	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(m.Year())}, "lang": {w.lang}})
 	if rerr != nil {
-		p.Sheets = append(p.Sheets, Sheet{ID: "monthly", Title: w.T("month.means"), Notes: []string{w.T("month.nodata") + rerr.Error()}})
+		note, err := b.absent(rerr, "year.nodata", b.areaName(b.area), m.Year())
+		if err != nil {
+			return nil, err
+		}
+		p.Sheets = append(p.Sheets, Sheet{ID: "monthly", Title: w.T("month.means"), Notes: []string{note}})
 	} else {
 		p.Sheets = append(p.Sheets, monthlySheets(rep, w)...)
 	}
@@ -97,9 +109,13 @@ func (b *builder) month() (*Page, error) {
 		dates = append(dates, d.Format(time.DateOnly))
 	}
 	if len(dates) == 0 {
-		days.Notes = append(days.Notes, w.T("month.nodata")+month)
+		days.Notes = append(days.Notes, w.F("month.nodata", b.areaName(b.area), month))
 	} else if daily, err := b.f.get("daily", "/api/v1/daily", url.Values{"area": {b.area}, "from": {dates[0]}, "to": {dates[len(dates)-1]}}); err != nil {
-		days.Notes = append(days.Notes, w.T("month.nodata")+err.Error())
+		note, err := b.absent(err, "month.nodata", b.areaName(b.area), month)
+		if err != nil {
+			return nil, err
+		}
+		days.Notes = append(days.Notes, note)
 	} else {
 		cells := dayCells(daily)
 		days.Charts = append(days.Charts, strip(days.Title, dates, cells, w))
@@ -111,7 +127,7 @@ func (b *builder) month() (*Page, error) {
 		}
 		days.Tables = append(days.Tables, t)
 		if !hasAnyData(daily) {
-			days.Notes = append(days.Notes, w.T("month.nodata")+month)
+			days.Notes = append(days.Notes, w.F("month.nodata", b.areaName(b.area), month))
 		}
 	}
 	p.Sheets = append(p.Sheets, days)

@@ -242,8 +242,17 @@ func (b *builder) stationName(code string) string {
 	return code
 }
 
-// stationSet names the assessment stations of the area and the areas below it.
-func (b *builder) stationSet() string {
+// absent tells a 404 of the API — nothing for this question — from a failure: the page
+// says the former in its own words (sentence key, filled with args) and fails on the latter.
+func (b *builder) absent(err error, key string, args ...any) (string, error) {
+	if e, ok := err.(*apiError); ok && e.Status == http.StatusNotFound {
+		return b.w.F(key, args...), nil
+	}
+	return "", err
+}
+
+// under is the area and the areas below it.
+func (b *builder) under() map[string]bool {
 	under := map[string]bool{b.area: true}
 	for grew := true; grew; {
 		grew = false
@@ -253,6 +262,29 @@ func (b *builder) stationSet() string {
 			}
 		}
 	}
+	return under
+}
+
+// hasAir reports whether the area has an air station: a water-only area's pages show its
+// water and say once that it has no air station, instead of empty air sections.
+func (b *builder) hasAir() bool {
+	under := b.under()
+	for _, s := range b.sites.each("stations") {
+		if under[s.text("area")] {
+			return true
+		}
+	}
+	return false
+}
+
+// noAir is the sheet that says so.
+func (b *builder) noAir() Sheet {
+	return Sheet{ID: "air", Title: b.w.T("air.title"), Notes: []string{b.w.T("air.none")}}
+}
+
+// stationSet names the assessment stations of the area and the areas below it.
+func (b *builder) stationSet() string {
+	under := b.under()
 	var names []string
 	for _, s := range b.sites.each("stations") {
 		if under[s.text("area")] && s.bool("assessment") {

@@ -242,9 +242,12 @@ func TestLevelsHaveTextBesideColour(t *testing.T) {
 
 func TestMissingDataIsSaid(t *testing.T) {
 	h := newHandler(t)
-	_, body, _ := get(t, h, "/pages/year?year=2024")
-	if !strings.Contains(body, "该年度暂无数据：no data for 洛阳市 (luoyang) in 2024") {
-		t.Errorf("a year without data is not said:\n%s", body)
+	// Said plainly, in the page's language: not the API's English error beside the words.
+	for url, want := range map[string]string{"/pages/year?year=2024": "洛阳市 2024 年暂无数据。", "/pages/year?year=2024&lang=en": "No data for Luoyang in 2024."} {
+		_, body, _ := get(t, h, url)
+		if !strings.Contains(body, want) || strings.Contains(body, "no data for") || strings.Contains(body, "(luoyang)") {
+			t.Errorf("%s: a year without data is not said as %q:\n%s", url, want, body)
+		}
 	}
 	if code, _, _ := get(t, h, "/pages/year?area=nowhere"); code != http.StatusNotFound {
 		t.Errorf("unknown area: %d, want 404", code)

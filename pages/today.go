@@ -74,6 +74,10 @@ func (b *builder) today() (*Page, error) {
 	p := b.page("today", now.text("name"))
 	p.Subtitle = w.T("generated") + " " + w.when(now.text("computed"))
 
+	air := b.hasAir()
+	if !air {
+		p.Sheets = append(p.Sheets, b.noAir())
+	}
 	sec := Sheet{ID: "now", Title: w.T("now.title")}
 	for _, k := range []struct{ key, title string }{{"hour", w.T("now.hour")}, {"today", w.T("now.day")}} {
 		if c, ok := aqiCard(now, k.key, k.title, w); ok {
@@ -85,7 +89,9 @@ func (b *builder) today() (*Page, error) {
 	} else {
 		sec.Tables = append(sec.Tables, iaqiTable(now, w))
 	}
-	p.Sheets = append(p.Sheets, sec)
+	if air {
+		p.Sheets = append(p.Sheets, sec)
+	}
 
 	st := Table{Name: "stations", Title: w.T("stations.title"), Empty: w.T("stations.none"),
 		Head: []string{w.T("col.station"), w.T("col.code"), w.T("col.area"), w.T("col.end"), w.T("col.age"), w.T("col.aqi"), w.T("col.level"), w.T("col.primary"), w.T("col.status")}}
@@ -102,13 +108,19 @@ func (b *builder) today() (*Page, error) {
 		st.Rows = append(st.Rows, []Cell{label(s.text("name")), s.tcell("code"), label(b.areaName(s.text("area"))), shown(s.tcell("end"), w.when(s.text("end"))),
 			{Text: age, Num: true}, a, {Text: category(a.Level, w), Level: a.Level}, label(primaryText(s, "primary", w)), label(status)})
 	}
-	p.Sheets = append(p.Sheets, Sheet{ID: "stations", Title: w.T("stations.title"), Tables: []Table{st}})
+	if air {
+		p.Sheets = append(p.Sheets, Sheet{ID: "stations", Title: w.T("stations.title"), Tables: []Table{st}})
+	}
 
 	year := b.now().In(airquality.Shanghai).AddDate(0, 0, -1).Year()
 	rep, rerr := b.f.get("report", "/api/v1/report", url.Values{"area": {b.area}, "year": {strconv.Itoa(year)}, "lang": {w.lang}})
 	tg := Sheet{ID: "targets", Title: w.T("targets.title") + w.paren(strconv.Itoa(year))}
 	if rerr != nil {
-		tg.Notes = append(tg.Notes, w.T("targets.none")+rerr.Error())
+		note, err := b.absent(rerr, "targets.noyear", b.areaName(b.area), year)
+		if err != nil {
+			return nil, err
+		}
+		tg.Notes = append(tg.Notes, note)
 	} else {
 		tg.Tables = append(tg.Tables, targetTable(rep, w))
 	}

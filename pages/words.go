@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"fmt"
+
 	"github.com/envwatch/envwatch/indicator"
 )
 
@@ -12,6 +14,9 @@ type words struct {
 }
 
 // T returns the label of key.
+// F is a sentence of the catalogue with its blanks filled.
+func (w *words) F(key string, args ...any) string { return fmt.Sprintf(w.T(key), args...) }
+
 func (w *words) T(key string) string {
 	if s, ok := w.m[key]; ok {
 		return s
@@ -47,10 +52,10 @@ func wordsFor(lang string) *words {
 
 var zh = map[string]string{
 	"today": "今日研判", "month": "月度考核", "year": "年度报告", "lang.other": "English",
-	"now.title": "当前空气质量", "now.hour": "实时 AQI", "now.day": "今日累计 AQI（暂定，已有 %d 小时）", "now.stale": "数据已 %d 小时未更新", "now.daycol": "今日累计（暂定）", "basis.days": "%d 天", "now.none": "该区域暂无实时数据。",
+	"now.title": "当前空气质量", "now.hour": "实时 AQI", "now.day": "今日累计 AQI（暂定，已有 %d 小时）", "now.stale": "数据已 %d 小时未更新", "now.daycol": "今日累计（暂定）", "basis.days": "%d 天", "now.none": "该区域暂无实时数据。", "air.title": "环境空气", "air.none": "该区域未配置空气自动监测站点，本页只含水环境内容。",
 	"now.primary": "首要污染物", "now.iaqi": "各项污染物分指数（IAQI）", "now.hourend": "时段截至", "now.stations": "参与计算站点数",
 	"stations.title": "各站点最新数据", "stations.none": "该区域未配置空气站点。",
-	"targets.title": "目标进度", "targets.none": "该区域本年度未配置目标或暂无数据：",
+	"targets.title": "目标进度", "targets.none": "未配置目标，或暂无数据。", "targets.noyear": "%s %d 年未配置目标，或暂无数据。",
 	"problems.title": "数据问题", "problems.stale": "数据滞后站点（超过 3 小时无新数据）", "problems.rejected": "被拒绝的数据（自启动以来）",
 	"problems.none": "无", "problems.notreported": "数据截至日之后尚未上报天数", "problems.na": "本年无效天（NA）",
 	"col.station": "站点", "col.code": "编码", "col.area": "区域", "col.end": "最新时段", "col.age": "数据滞后（小时）", "col.aqi": "AQI",
@@ -69,11 +74,11 @@ var zh = map[string]string{
 	"status.ok": "正常", "status.stale": "数据滞后", "yes": "是", "no": "否", "valid": "有效", "invalid": "数据不足",
 	"pay": "缴纳", "receive": "获得",
 	"section": "考核断面", "drinking_water_source": "饮用水水源地",
-	"month.title": "月度考核", "month.ranking": "区县排名", "month.comp": "生态补偿", "month.noassess": "未配置该区域的月度考核：",
-	"month.means": "逐月均值：今年与去年", "month.strip": "本月逐日 AQI", "month.nodata": "该月暂无数据：", "month.provisional": "本月尚未结束，结果为暂定。",
+	"month.title": "月度考核", "month.ranking": "区县排名", "month.comp": "生态补偿", "month.noassess": "未配置%s的月度考核。",
+	"month.means": "逐月均值：今年与去年", "month.strip": "本月逐日 AQI", "month.nodata": "%s %s 暂无数据。", "month.provisional": "本月尚未结束，结果为暂定。",
 	"month.datato": "数据截至", "month.prev": "上月", "month.next": "下月", "month.current": "本月（暂定）", "month.base": "基准",
 	"year.bulletin": "年度（截至目前）环境质量", "year.calendar": "逐日空气质量日历", "year.monthly": "逐月 PM2.5、PM10：今年与去年",
-	"year.progress": "目标进度", "year.water": "地表水断面与饮用水水源地", "year.basis": "数据依据", "year.nodata": "该年度暂无数据：",
+	"year.progress": "目标进度", "year.water": "地表水断面与饮用水水源地", "year.basis": "数据依据", "year.nodata": "%s %d 年暂无数据。",
 	"year.indicators": "指标一览", "year.monthlytable": "逐月数据：今年与去年", "year.nowater": "本区域未配置地表水考核断面和饮用水水源地。",
 	"basis.asof": "统计截至", "basis.dataend": "数据截至", "basis.edition": "执行标准", "basis.coverage": "有效监测天数",
 	"basis.stations": "参与评价站点", "basis.notreported": "尚未上报天数", "basis.na": "无效天（NA）",
@@ -87,10 +92,10 @@ var zh = map[string]string{
 
 var en = map[string]string{
 	"today": "Today", "month": "Month", "year": "Year", "lang.other": "中文",
-	"now.title": "Air quality now", "now.hour": "Real-time AQI", "now.day": "Today so far (provisional, %d hours)", "now.stale": "No new data for %d hours", "now.daycol": "Today so far (provisional)", "basis.days": "%d days", "now.none": "No real-time data for this area.",
+	"now.title": "Air quality now", "now.hour": "Real-time AQI", "now.day": "Today so far (provisional, %d hours)", "now.stale": "No new data for %d hours", "now.daycol": "Today so far (provisional)", "basis.days": "%d days", "now.none": "No real-time data for this area.", "air.title": "Ambient air", "air.none": "This area has no air monitoring station; this page shows water only.",
 	"now.primary": "Primary pollutant", "now.iaqi": "Individual indices (IAQI)", "now.hourend": "Hour ending", "now.stations": "Stations in the mean",
 	"stations.title": "Stations' latest data", "stations.none": "No air stations are configured in this area.",
-	"targets.title": "Targets", "targets.none": "No targets configured for this year, or no data: ",
+	"targets.title": "Targets", "targets.none": "No targets are configured, or there are no data.", "targets.noyear": "No targets are configured for %s in %d, or there are no data.",
 	"problems.title": "Data problems", "problems.stale": "Stale stations (no new hour for more than 3 h)", "problems.rejected": "Rejected readings (since start)",
 	"problems.none": "none", "problems.notreported": "Days after the data end not yet reported", "problems.na": "NA days this year",
 	"col.station": "Station", "col.code": "Code", "col.area": "Area", "col.end": "Newest hour", "col.age": "Age (h)", "col.aqi": "AQI",
@@ -109,11 +114,11 @@ var en = map[string]string{
 	"status.ok": "ok", "status.stale": "stale", "yes": "yes", "no": "no", "valid": "valid", "invalid": "insufficient data",
 	"pay": "pays", "receive": "receives",
 	"section": "section", "drinking_water_source": "drinking-water source",
-	"month.title": "Monthly assessment", "month.ranking": "Ranking", "month.comp": "Eco-compensation", "month.noassess": "No monthly assessment of this area: ",
-	"month.means": "Monthly means: this year and last", "month.strip": "Daily AQI of the month", "month.nodata": "No data for this month: ", "month.provisional": "The month is not over: results are provisional.",
+	"month.title": "Monthly assessment", "month.ranking": "Ranking", "month.comp": "Eco-compensation", "month.noassess": "No monthly assessment is configured for %s.",
+	"month.means": "Monthly means: this year and last", "month.strip": "Daily AQI of the month", "month.nodata": "No data for %s in %s.", "month.provisional": "The month is not over: results are provisional.",
 	"month.datato": "Data to", "month.prev": "Previous month", "month.next": "Next month", "month.current": "This month (provisional)", "month.base": "base",
 	"year.bulletin": "Air and water quality, year to date", "year.calendar": "Daily air quality calendar", "year.monthly": "Monthly PM2.5 and PM10: this year and last",
-	"year.progress": "Target progress", "year.water": "Surface-water sections and drinking-water sources", "year.basis": "Data basis", "year.nodata": "No data for this year: ",
+	"year.progress": "Target progress", "year.water": "Surface-water sections and drinking-water sources", "year.basis": "Data basis", "year.nodata": "No data for %s in %d.",
 	"year.indicators": "Indicators", "year.monthlytable": "Monthly figures: this year and last", "year.nowater": "No surface-water sections or drinking-water sources are configured in this area.",
 	"basis.asof": "As of", "basis.dataend": "Data end", "basis.edition": "Standard edition", "basis.coverage": "Valid monitoring days",
 	"basis.stations": "Assessment stations", "basis.notreported": "Days not yet reported", "basis.na": "NA days",

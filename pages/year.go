@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -24,11 +25,15 @@ func (b *builder) year() (*Page, error) {
 	}
 	rep, err := b.f.get("report", "/api/v1/report", rq)
 	if err != nil {
-		if e, ok := err.(*apiError); ok && e.Status == 404 && b.knownArea() {
-			p.Sheets = append(p.Sheets, Sheet{ID: "bulletin", Title: w.T("year.bulletin"), Notes: []string{w.T("year.nodata") + e.Msg}})
-			return p, nil
+		if !b.knownArea() {
+			return nil, err
 		}
-		return nil, err
+		note, err := b.absent(err, "year.nodata", b.areaName(b.area), year)
+		if err != nil {
+			return nil, err
+		}
+		p.Sheets = append(p.Sheets, Sheet{ID: "bulletin", Title: w.T("year.bulletin"), Notes: []string{note}})
+		return p, nil
 	}
 	p.AreaName = rep.text("name")
 	asOf := rep.text("as_of")
@@ -41,7 +46,11 @@ func (b *builder) year() (*Page, error) {
 		if !ok {
 			continue
 		}
-		para := Para{label(r.text("name") + " "), r.cell("value"), label(" " + w.unit(r.text("unit")))}
+		unit := w.unit(r.text("unit"))
+		if unit != "%" {
+			unit = " " + unit
+		}
+		para := Para{label(r.text("name") + " "), r.cell("value"), label(unit)}
 		if r.has("yoy_change") {
 			para = append(para, label(w.comma()+w.T("col.yoy")+" "), r.cell("yoy_change"), label(yoyUnit(r.text("unit"), w)))
 		} else if s := r.text("yoy_reason"); s != "" {
@@ -58,18 +67,27 @@ func (b *builder) year() (*Page, error) {
 	}
 	p.Sheets = append(p.Sheets, sec, Sheet{ID: "indicators", Title: w.T("year.indicators"), Tables: []Table{indicatorTable(rep, w)}})
 
-	// The calendar of daily AQI levels.
-	from := fmt.Sprintf("%d-01-01", year)
-	daily, derr := b.f.get("daily", "/api/v1/daily", url.Values{"area": {b.area}, "from": {from}, "to": {asOf}})
-	cal := Sheet{ID: "calendar", Title: w.T("year.calendar")}
-	if derr != nil {
-		cal.Notes = append(cal.Notes, derr.Error())
+	// The calendar of daily AQI levels and the monthly means: for an area with air stations.
+	var daily doc
+	derr := errNoAir
+	if b.hasAir() {
+		from := fmt.Sprintf("%d-01-01", year)
+		daily, derr = b.f.get("daily", "/api/v1/daily", url.Values{"area": {b.area}, "from": {from}, "to": {asOf}})
+		cal := Sheet{ID: "calendar", Title: w.T("year.calendar")}
+		if derr != nil {
+			note, err := b.absent(derr, "year.nodata", b.areaName(b.area), year)
+			if err != nil {
+				return nil, err
+			}
+			cal.Notes = append(cal.Notes, note)
+		} else {
+			cal.Charts = append(cal.Charts, calendar(cal.Title, year, dayCells(daily), w))
+		}
+		p.Sheets = append(p.Sheets, cal)
+		p.Sheets = append(p.Sheets, monthlySheets(rep, w)...)
 	} else {
-		cal.Charts = append(cal.Charts, calendar(cal.Title, year, dayCells(daily), w))
+		p.Sheets = append(p.Sheets, b.noAir())
 	}
-	p.Sheets = append(p.Sheets, cal)
-
-	p.Sheets = append(p.Sheets, monthlySheets(rep, w)...)
 
 	prog := Sheet{ID: "progress", Title: w.T("year.progress"), Tables: []Table{targetTable(rep, w)}}
 	if c := progressChart(rep, w); c != "" {
@@ -87,12 +105,15 @@ func (b *builder) year() (*Page, error) {
 	return p, nil
 }
 
+// errNoAir stands for the daily answer an area without air stations does not ask for.
+var errNoAir = errors.New("no air station")
+
 func yoyUnit(unit string, w *words) string {
 	switch unit {
 	case "days":
 		return " " + w.unit(unit)
-	case "%":
-		return " pp"
+	case "%", "pp":
+		return " " + w.unit("pp") // a change of a percentage is in percentage points
 	}
 	return "%"
 }
@@ -170,7 +191,8 @@ func monthlyCharts(rep doc, w *words) ([]Chart, []Table) {
 func monthlySheets(rep doc, w *words) []Sheet {
 	charts, tables := monthlyCharts(rep, w)
 	if charts == nil {
-		return []Sheet{{ID: "monthly", Title: w.T("year.monthly"), Notes: []string{w.T("year.nodata") + rep.text("name")}}}
+		year, _ := rep.int("year")
+		return []Sheet{{ID: "monthly", Title: w.T("year.monthly"), Notes: []string{w.F("year.nodata", rep.text("name"), year)}}}
 	}
 	return []Sheet{{ID: "monthly", Title: w.T("year.monthly"), Charts: charts}, {ID: "monthly-table", Title: w.T("year.monthlytable"), Tables: tables}}
 }

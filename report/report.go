@@ -63,7 +63,7 @@ func results(snap *indicator.Snapshot, area string) []*indicator.Result {
 
 // notReported is the number of days after the data end up to the as-of day.
 func notReported(info *indicator.AreaInfo) int {
-	if info.DataEnd >= info.AsOf {
+	if info.NoAir || info.DataEnd >= info.AsOf {
 		return 0
 	}
 	from := airquality.Year(info.AsOf.Year()).From

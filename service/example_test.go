@@ -18,10 +18,18 @@ import (
 // InfluxDB) and feeds it its simulate source's hours ending in (from, to]: the example a
 // bureau starts with, through the real engine.
 func exampleGeneration(t *testing.T, from, to time.Time) *Generation {
+	return exampleGenerationOf(t, from, to, nil)
+}
+
+// exampleGenerationOf is exampleGeneration of the example as edit changes it.
+func exampleGenerationOf(t *testing.T, from, to time.Time, edit func([]byte) []byte) *Generation {
 	t.Helper()
 	b, err := os.ReadFile("../examples/luoyang.yaml")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		b = edit(b)
 	}
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "c.yaml")

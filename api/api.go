@@ -70,7 +70,14 @@ type Service interface {
 	Jobs() *Jobs
 	Spool(w io.Writer, action string, id uint64) error
 	Rebuild(ctx context.Context, w io.Writer, year int) error
+	// DryRun writes the line protocol the next run of a pull source would write, and
+	// returns the note that sums it up; it records nothing.
+	DryRun(ctx context.Context, w io.Writer, source string) (note string, err error)
 }
+
+// maxDryRun bounds a dry run's answer, which is held until the run is over so that a
+// failure is answered as one.
+const maxDryRun = 64 << 20
 
 // Handler serves /api/v1/.
 type Handler struct {
@@ -103,6 +110,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_, err := buf.WriteTo(w)
 			return err
 		})
+	case path == "/dryrun":
+		h.get(w, r, h.dryRun)
 	case path == "/sites":
 		h.get(w, r, func(w http.ResponseWriter, _ *http.Request) error { return writeJSON(w, h.Svc.Sites()) })
 	case path == "/backfills":
@@ -152,6 +161,41 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		fail(w, Errorf(http.StatusNotFound, "no such endpoint (docs/api.md lists them)"))
 	}
+}
+
+// dryRun answers GET /dryrun: text/plain line protocol, the note in X-Envwatch-Note.
+func (h *Handler) dryRun(w http.ResponseWriter, r *http.Request) error {
+	source := r.URL.Query().Get("source")
+	if source == "" {
+		return Errorf(http.StatusBadRequest, "give source")
+	}
+	buf := &capped{max: maxDryRun}
+	note, err := h.Svc.DryRun(r.Context(), buf, source)
+	if err != nil {
+		return err
+	}
+	if buf.over {
+		return Errorf(http.StatusRequestEntityTooLarge, "the dry run of %s writes more than %d MiB; run it offline (envwatch run --once with the service stopped)", source, maxDryRun>>20)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Envwatch-Note", note)
+	_, err = buf.b.WriteTo(w)
+	return err
+}
+
+// capped is a buffer that stops growing at max bytes and says so.
+type capped struct {
+	b    bytes.Buffer
+	max  int
+	over bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if c.b.Len()+len(p) > c.max {
+		c.over = true
+		return len(p), nil
+	}
+	return c.b.Write(p)
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, fn func(http.ResponseWriter, *http.Request) error) {

@@ -36,6 +36,12 @@ func (f *fakeService) StartBackfill(BackfillQuery) (*Job, error) {
 func (f *fakeService) Jobs() *Jobs                                   { return NewJobs(context.Background()) }
 func (f *fakeService) Spool(io.Writer, string, uint64) error         { return nil }
 func (f *fakeService) Rebuild(context.Context, io.Writer, int) error { return nil }
+func (f *fakeService) DryRun(_ context.Context, w io.Writer, source string) (string, error) {
+	if source == "big" {
+		w.Write(make([]byte, maxDryRun+1))
+	}
+	return "dry run of " + source, nil
+}
 
 func TestHandlerRefusalsAndRoutes(t *testing.T) {
 	svc := &fakeService{}
@@ -67,6 +73,10 @@ func TestHandlerRefusalsAndRoutes(t *testing.T) {
 		{"GET", "/api/v1/now?area=luoyang&station=1812A", 400, `unknown parameter "station": /now takes only area, lang`},
 		{"GET", "/api/v1/sites?area=luoyang", 400, "/sites takes no parameters"},
 		{"GET", "/api/v1/assessment?area=luoyang&month=2026-11&table=totals", 400, `table "totals": want compensation or ranking`},
+		{"GET", "/api/v1/dryrun", 400, "give source"},
+		{"GET", "/api/v1/dryrun?source=demo&from=2026-01-01", 400, `unknown parameter "from"`},
+		{"POST", "/api/v1/dryrun?source=demo", 405, "use GET"},
+		{"GET", "/api/v1/dryrun?source=big", 413, "more than 64 MiB"},
 	} {
 		t.Run(fmt.Sprint(row), func(t *testing.T) {
 			rec := httptest.NewRecorder()

@@ -35,6 +35,7 @@ var endpointParams = map[string][]param{
 		langParam, {"table", []string{"compensation", "ranking"}}},
 	"/now":         {{"area", nil}, langParam},
 	"/sites":       {},
+	"/dryrun":      {{"source", nil}},
 	"/backfills":   {{"source", nil}, {"from", nil}, {"to", nil}, boolParam("force")},
 	"/spool":       {{"id", nil}},
 	"/spool/retry": {{"id", nil}},

@@ -58,6 +58,10 @@ func (v *answers) Spool(w io.Writer, action string, id uint64) error {
 	return SpoolAction(w, v.s.st, action, id)
 }
 
+func (v *answers) DryRun(ctx context.Context, w io.Writer, source string) (string, error) {
+	return v.s.DryRun(ctx, w, source)
+}
+
 func (v *answers) Rebuild(ctx context.Context, w io.Writer, year int) error {
 	return v.s.Rebuild(ctx, w, year)
 }

@@ -200,29 +200,49 @@ func (discardSink) WriteLines(context.Context, []byte) (int, error) { return 0, 
 // DryRun fetches one source of a configuration once through the pipeline into a sink that
 // prints the line protocol to out; it writes and records nothing (`envwatch run --once`).
 func DryRun(ctx context.Context, cfgPath, source string, logger *slog.Logger, out, notes io.Writer, secrets *secret.Redactor) error {
-	sink := &printSink{w: out}
-	s, err := Open(cfgPath, logger, Mode{Sink: sink, DryRun: true, Secrets: secrets})
+	cfg, err := config.LoadFile(cfgPath)
 	if err != nil {
 		return err
+	}
+	note, err := dryRun(ctx, cfg, source, logger, out, Mode{DryRun: true, Secrets: secrets})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(notes, note)
+	return nil
+}
+
+// DryRun is the dry run beside the running service (GET /api/v1/dryrun): a throwaway
+// generation of the same configuration that reads the sources' marks and file states from
+// the running one's store, prints what the next run would write, and records nothing.
+func (s *Generation) DryRun(ctx context.Context, out io.Writer, source string) (note string, err error) {
+	return dryRun(ctx, s.cfg, source, s.logger, out, Mode{DryRun: true, State: s.st})
+}
+
+func dryRun(ctx context.Context, cfg *config.Config, source string, logger *slog.Logger, out io.Writer, mode Mode) (string, error) {
+	sink := &printSink{w: out}
+	mode.Sink = sink
+	s, err := New(cfg, logger, mode)
+	if err != nil {
+		return "", err
 	}
 	defer s.Close()
 	sc, pull, err := s.pullSource(source)
 	switch {
 	case errors.Is(err, ErrPushSource):
-		return fmt.Errorf("source %s receives pushed data; --once needs a pull source", sc.Name)
+		return "", api.Errorf(http.StatusBadRequest, "source %s receives pushed data; a dry run needs a pull source", sc.Name)
 	case err != nil:
-		return err
+		return "", api.Errorf(http.StatusBadRequest, "%v", err)
 	}
 	job := s.job(sc, noCommit{pull})
 	job.Marks = readOnlyMarks{s.st}
 	w, err := job.NextWindow()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := job.Run(ctx); err != nil {
-		return err
+		return "", err
 	}
-	fmt.Fprintf(notes, "dry run: window (%s, %s]: %d points would be written; nothing was written or recorded\n",
-		w.From.In(s.loc).Format(time.RFC3339), w.To.In(s.loc).Format(time.RFC3339), sink.points)
-	return nil
+	return fmt.Sprintf("dry run: window (%s, %s]: %d points would be written; nothing was written or recorded",
+		w.From.In(s.loc).Format(time.RFC3339), w.To.In(s.loc).Format(time.RFC3339), sink.points), nil
 }

@@ -53,6 +53,8 @@ type Generation struct {
 	cfg           *config.Config
 	loc           *time.Location
 	st            *store.Store
+	lentStore     bool // st belongs to the running generation (a dry run beside it)
+	dryRun        bool // records nothing: sources read their state and never write it
 	promReg       *prometheus.Registry
 	writer        *influx.Writer // nil without an influxdb section or when a sink is substituted
 	air           *airquality.Network
@@ -75,6 +77,9 @@ type Mode struct {
 	// HJ212Metrics are the receivers' metrics when they outlive the generation
 	// (Receivers); nil: registered with the generation's.
 	HJ212Metrics *hj212recv.Metrics
+	// State is the running generation's state store, lent to a dry run beside it (which
+	// reads the sources' marks and records nothing); nil: the generation opens its own.
+	State *store.Store
 }
 
 // Discard is the sink of commands that only read (report, assess).
@@ -98,16 +103,18 @@ func New(cfg *config.Config, logger *slog.Logger, mode Mode) (*Generation, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(cfg.StateDir, 5*time.Second)
-	if err != nil {
-		return nil, err
+	st, lent := mode.State, mode.State != nil
+	if !lent {
+		if st, err = store.Open(cfg.StateDir, 5*time.Second); err != nil {
+			return nil, err
+		}
 	}
-	s := &Generation{cfg: cfg, loc: loc, st: st, promReg: prometheus.NewRegistry(), logger: logger}
+	s := &Generation{cfg: cfg, loc: loc, st: st, lentStore: lent, dryRun: mode.DryRun, promReg: prometheus.NewRegistry(), logger: logger}
 	var sink pipeline.Sink = mode.Sink
 	if in := cfg.InfluxDB; in != nil && mode.Sink == nil {
 		token, err := readToken(in)
 		if err != nil {
-			st.Close()
+			s.Close()
 			return nil, err
 		}
 		s.writer = influx.New(influx.Options{URL: in.URL, Org: in.Org, Bucket: in.WriteBucket(), Token: token,
@@ -137,7 +144,7 @@ func New(cfg *config.Config, logger *slog.Logger, mode Mode) (*Generation, error
 	s.pl = pipeline.New(sites, s.air, sink, s.promReg, logger)
 	opt, err := indicatorOptions(cfg)
 	if err != nil {
-		st.Close()
+		s.Close()
 		return nil, err
 	}
 	s.aqi = opt.Period.AQI
@@ -181,7 +188,9 @@ func (s *Generation) Close() {
 	if s.writer != nil {
 		s.writer.Close()
 	}
-	s.st.Close()
+	if !s.lentStore {
+		s.st.Close()
+	}
 }
 
 // source builds one configured source.
@@ -190,12 +199,21 @@ func (s *Generation) source(sc config.Source) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("source %s: kind %q is not built into this binary", sc.Name, sc.Kind)
 	}
-	src, err := factory(sc, collector.Env{Sites: s.names, State: s.st.SourceState(sc.Name), Logger: s.logger.With("source", sc.Name), Location: s.loc})
+	var state collector.KeyValue = s.st.SourceState(sc.Name)
+	if s.dryRun {
+		state = readOnlyState{state} // an oversized file is not remembered by a dry run
+	}
+	src, err := factory(sc, collector.Env{Sites: s.names, State: state, Logger: s.logger.With("source", sc.Name), Location: s.loc})
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
 	}
 	return src, nil
 }
+
+// readOnlyState lets a dry run's source read its state without changing it.
+type readOnlyState struct{ collector.KeyValue }
+
+func (readOnlyState) Put(string, []byte) error { return nil }
 
 // job wraps a pull source with its schedule settings.
 func (s *Generation) job(sc config.Source, src collector.Pull) *collector.Job {

@@ -113,6 +113,10 @@ func TestAPIMatchesOpenAPI(t *testing.T) {
 	call("GET", "/api/v1/daily", "station=1812A&from="+day(-10)+"&to="+day(-1), 200)
 	call("GET", "/api/v1/daily", "area=nowhere&from="+day(-10)+"&to="+day(-1), 404)
 	call("GET", "/api/v1/sites", "", 200)
+	if lp := call("GET", "/api/v1/dryrun", "source=demo", 200); !bytes.HasPrefix(lp, []byte("air_hourly,station=")) {
+		t.Errorf("dry run beside the service: %.200s", lp)
+	}
+	call("GET", "/api/v1/dryrun", "source=nosuch", 400)
 	call("GET", "/api/v1/spool", "", 200)
 	call("POST", "/api/v1/spool/retry", "", 200)
 	call("POST", "/api/v1/spool/drop", "", 200)

@@ -184,7 +184,20 @@ func (p *progressBar) done() {
 
 // once fetches one source once through the pipeline and prints the line protocol.
 func (c *runCmd) once(env *environ) int {
-	if err := service.DryRun(env.ctx, c.configFile, c.source, c.logger(env.stderr), env.stdout, env.stderr, env.secrets); err != nil {
+	// Beside the running service (which holds the state store) the dry run is its own,
+	// through the API, reading its marks and recording nothing.
+	remote := &remoteFlags{}
+	if c.web != nil && c.web.WebConfigFile != nil {
+		remote.webConfig = *c.web.WebConfigFile
+	}
+	if remote.beside(c.configFile) {
+		return remote.get(env, "/api/v1/dryrun", url.Values{"source": {c.source}})
+	}
+	err := service.DryRun(env.ctx, c.configFile, c.source, c.logger(env.stderr), env.stdout, env.stderr, env.secrets)
+	if errors.Is(err, store.ErrLocked) {
+		return remote.get(env, "/api/v1/dryrun", url.Values{"source": {c.source}})
+	}
+	if err != nil {
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1
 	}

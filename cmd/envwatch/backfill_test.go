@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -220,5 +221,41 @@ func TestBackfillFutureAndForce(t *testing.T) {
 	}
 	if forced := read("--force"); forced != first {
 		t.Errorf("--force read %d records, want %d (the whole range again)", forced, first)
+	}
+}
+
+// The dry run works beside the running service, which holds the state store: it asks the
+// service (found through the address it records in the state directory), which runs it
+// on its own marks and records nothing; the output is the offline dry run's.
+func TestRunOnceBesideTheService(t *testing.T) {
+	dir := t.TempDir()
+	b, _ := os.ReadFile("../../examples/luoyang.yaml")
+	cfg := strings.NewReplacer("state_dir: ./var/state", "state_dir: "+filepath.Join(dir, "state"), "backfill_days: 1100", "backfill_days: 1").Replace(string(b))
+	if i := strings.Index(cfg, "\ninfluxdb:\n"); i >= 0 {
+		j := strings.Index(cfg, "\ntargets:\n")
+		cfg = cfg[:i] + cfg[j:]
+	}
+	p := filepath.Join(dir, "c.yaml")
+	os.WriteFile(p, []byte(cfg), 0o600)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", p, "--web.listen-address", addr}, nil, io.Discard, io.Discard)
+	}()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "state", "envwatch.url")); err == nil {
+			break
+		}
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"run", "--once", "--source", "demo", "--config", p}, nil, &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "air_hourly,station=1812A,area=xigong pm2_5=") ||
+		!strings.Contains(errb.String(), "nothing was written or recorded") {
+		t.Fatalf("exit %d\nstdout %.300s\nstderr %s", code, out.String(), errb.String())
+	}
+	if strings.Contains(errb.String(), "locked") {
+		t.Errorf("the dry run waited for the lock instead of asking the service: %s", errb.String())
 	}
 }

@@ -119,5 +119,8 @@ func (r *remoteFlags) call(env *environ, method, path string, v url.Values) int 
 		fmt.Fprintf(env.stderr, "envwatch: %v\n", err)
 		return 1
 	}
+	if n := resp.Header.Get("X-Envwatch-Note"); n != "" {
+		fmt.Fprintln(env.stderr, n)
+	}
 	return 0
 }

@@ -230,7 +230,7 @@ func dryRun(ctx context.Context, cfg *config.Config, source string, logger *slog
 	sc, pull, err := s.pullSource(source)
 	switch {
 	case errors.Is(err, ErrPushSource):
-		return "", api.Errorf(http.StatusBadRequest, "source %s receives pushed data; a dry run needs a pull source", sc.Name)
+		return "", api.Errorf(http.StatusBadRequest, "source %s receives pushed data; --once needs a pull source", sc.Name)
 	case err != nil:
 		return "", api.Errorf(http.StatusBadRequest, "%v", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -238,12 +237,7 @@ func TestRunOnceBesideTheService(t *testing.T) {
 	p := filepath.Join(dir, "c.yaml")
 	os.WriteFile(p, []byte(cfg), 0o600)
 	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"run", "--config", p, "--web.listen-address", addr}, nil, io.Discard, io.Discard)
-	}()
-	defer func() { cancel(); <-done }()
+	startRun(t, "--config", p, "--web.listen-address", addr)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if _, err := os.Stat(filepath.Join(dir, "state", "envwatch.url")); err == nil {
 			break

@@ -69,6 +69,17 @@ func TestVersionAndCalc(t *testing.T) {
 	}
 }
 
+// startRun runs `envwatch run` with args until the test ends and returns its log.
+func startRun(t *testing.T, args ...string) *syncBuffer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	logs := &syncBuffer{}
+	go func() { done <- run(ctx, append([]string{"run"}, args...), nil, io.Discard, logs) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return logs
+}
+
 func freeAddr(t *testing.T) string {
 	p, err := testenv.FreePort()
 	if err != nil {

@@ -32,13 +32,7 @@ sources: [{name: `+source+`, kind: simulate, simulate: {backfill_days: 1}}]
 	}
 	write("first")
 	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	logs := &syncBuffer{}
-	go func() {
-		done <- run(ctx, []string{"run", "--config", cfgPath, "--web.listen-address", addr}, nil, io.Discard, logs)
-	}()
-	defer func() { cancel(); <-done }()
+	startRun(t, "--config", cfgPath, "--web.listen-address", addr)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if body, _ := scrape(addr); strings.Contains(body, `envwatch_source_up{source="first"} 1`) {
 			break
@@ -183,13 +177,7 @@ sources:
 	}
 	write("洛阳市", 64)
 	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	logs := &syncBuffer{}
-	go func() {
-		done <- run(ctx, []string{"run", "--config", cfgPath, "--web.listen-address", addr, "--web.enable-lifecycle"}, nil, io.Discard, logs)
-	}()
-	defer func() { cancel(); <-done }()
+	logs := startRun(t, "--config", cfgPath, "--web.listen-address", addr, "--web.enable-lifecycle")
 	var c net.Conn
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && c == nil; time.Sleep(100 * time.Millisecond) {
 		c, _ = net.Dial("tcp", hjAddr)

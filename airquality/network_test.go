@@ -166,3 +166,29 @@ func TestStationDayBinaryRoundTrip(t *testing.T) {
 		t.Errorf("restored MDA8 %v", v.Conc[O3].Value)
 	}
 }
+
+// The outlook cache's key: an area's fingerprint over six years of its stations' days
+// (docs/performance.md gives the figure and what it costs a national refresh).
+func BenchmarkAreaVersionSixYears(b *testing.B) {
+	n := NewNetwork(CityOptions{})
+	var codes []string
+	first := DayFromDate(2021, 1, 1)
+	last := DayFromDate(2026, 12, 31)
+	for k := range 8 {
+		code := fmt.Sprintf("S%d", k)
+		codes = append(codes, code)
+		s := n.Series(n.AddStation(code))
+		for d := first; d <= last; d++ {
+			_ = s.Set(d.Start().Unix()+3600, PM25, fixed.Int(40))
+		}
+	}
+	if err := n.SetArea("city", codes); err != nil {
+		b.Fatal(err)
+	}
+	n.Compact(DayFromDate(2026, 12, 1))
+	r := Range{From: first, To: last}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = n.AreaVersion("city", r)
+	}
+}

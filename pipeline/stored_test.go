@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -42,22 +41,11 @@ func storedPipeline(t *testing.T, db string) (*Pipeline, *testenv.Influxd, *infl
 
 func queryValues(t *testing.T, influxd *testenv.Influxd, db, q string) [][]any {
 	t.Helper()
-	body, err := influxd.Query(context.Background(), db, q)
+	v, err := influxd.Values(context.Background(), db, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res struct {
-		Results []struct {
-			Series []struct{ Values [][]any }
-		}
-	}
-	if err := json.Unmarshal(body, &res); err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Results) == 0 || len(res.Results[0].Series) == 0 {
-		return nil
-	}
-	return res.Results[0].Series[0].Values
+	return v
 }
 
 // Re-sending one pollutant of an hour leaves the other pollutants' flags as the engine

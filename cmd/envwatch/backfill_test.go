@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,22 +21,14 @@ var luoyangStations = []string{"1812A", "1814A", "1815A", "1816A", "1817A", "334
 
 func influxCount(t *testing.T, d *testenv.Influxd, db, q string) float64 {
 	t.Helper()
-	b, err := d.Query(context.Background(), db, q)
+	v, err := d.Values(context.Background(), db, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res struct {
-		Results []struct {
-			Series []struct {
-				Values [][]any `json:"values"`
-			} `json:"series"`
-		} `json:"results"`
-	}
-	json.Unmarshal(b, &res)
-	if len(res.Results) == 0 || len(res.Results[0].Series) == 0 {
+	if len(v) == 0 {
 		return 0
 	}
-	return res.Results[0].Series[0].Values[0][1].(float64)
+	return v[0][1].(float64)
 }
 
 func summaryField(out, name string) int {

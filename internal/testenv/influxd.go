@@ -5,6 +5,7 @@ package testenv
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -219,6 +220,33 @@ func (d *Influxd) Query(ctx context.Context, db, q string) ([]byte, error) {
 		return nil, fmt.Errorf("query %q: HTTP %d: %s", q, resp.StatusCode, b.String())
 	}
 	return []byte(b.String()), nil
+}
+
+// Values runs an InfluxQL query and returns the values of its first series (nil when it
+// has none); an error of the statement is an error.
+func (d *Influxd) Values(ctx context.Context, db, q string) ([][]any, error) {
+	b, err := d.Query(ctx, db, q)
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Results []struct {
+			Series []struct {
+				Values [][]any `json:"values"`
+			} `json:"series"`
+			Error string `json:"error"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, fmt.Errorf("query %q: %w", q, err)
+	}
+	if len(res.Results) == 0 || res.Results[0].Error != "" {
+		return nil, fmt.Errorf("query %q: %s", q, b)
+	}
+	if len(res.Results[0].Series) == 0 {
+		return nil, nil
+	}
+	return res.Results[0].Series[0].Values, nil
 }
 
 // CreateDatabase creates a database (and, if rp is not empty, a retention policy on it).

@@ -2,7 +2,6 @@ package influx
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -33,29 +32,11 @@ func mustDec(t *testing.T, s string) fixed.Dec {
 // query returns the rows of the first series of an InfluxQL result.
 func query(t *testing.T, db, q string) [][]any {
 	t.Helper()
-	influxd := shared.Get(t)
-	b, err := influxd.Query(context.Background(), db, q)
+	v, err := shared.Get(t).Values(context.Background(), db, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res struct {
-		Results []struct {
-			Series []struct {
-				Values [][]any `json:"values"`
-			} `json:"series"`
-			Error string `json:"error"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Results) == 0 || res.Results[0].Error != "" {
-		t.Fatalf("query %q: %s", q, b)
-	}
-	if len(res.Results[0].Series) == 0 {
-		return nil
-	}
-	return res.Results[0].Series[0].Values
+	return v
 }
 
 func readings(t *testing.T, hours int) []reading.Reading {

@@ -29,18 +29,10 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   --influxdb-url "http://127.0.0.1:$port" > "$out/with-sink.yaml"
 sed -e '/^influxdb:/,/^  database:/d' -e "s|$abs/state|$abs/state-nosink|" "$out/with-sink.yaml" > "$out/no-sink.yaml"
 
-idir="" ipid=""
-stop_influxd() { if [ -n "$ipid" ]; then kill "$ipid" 2>/dev/null || true; wait "$ipid" 2>/dev/null || true; rm -rf "$idir"; ipid=""; fi; }
-start_influxd() {
-  stop_influxd
-  idir=$(mktemp -d)
-  scripts/influxd.conf.sh "$idir" "$port" > "$idir/influxdb.conf"
-  bin/influxd -config "$idir/influxdb.conf" >"$idir/log" 2>&1 &
-  ipid=$!
-  until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.2; done
-  for db in raw envwatch telegraf; do curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null; done
-}
-trap stop_influxd EXIT
+# shellcheck source=bench/influxd.sh
+. bench/influxd.sh
+start_influxd() { influxd_start raw envwatch telegraf; }
+trap influxd_stop EXIT
 # The values a database holds (every pollutant field of every point): Telegraf does not say
 # what it wrote, so it is credited with the station-hours of the files when its database
 # holds every value the raw writer's does.

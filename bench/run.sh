@@ -27,22 +27,11 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # Every client gets a fresh influxd (same binary, configuration and port, empty data
 # directory): on a shared server the compactions of one client's data landed in the next
 # client's measurement and moved its rate by a third between runs.
-idir="" ipid="" epid=""
-stop_influxd() {
-  if [ -n "$ipid" ]; then kill "$ipid" 2>/dev/null || true; wait "$ipid" 2>/dev/null || true; rm -rf "$idir"; ipid=""; fi
-}
-start_influxd() {
-  stop_influxd
-  idir=$(mktemp -d)
-  scripts/influxd.conf.sh "$idir" "$port" > "$idir/influxdb.conf"
-  bin/influxd -config "$idir/influxdb.conf" >"$idir/log" 2>&1 &
-  ipid=$!
-  until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.2; done
-  for db in raw bench telegraf; do curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null; done
-}
-trap 'kill $epid 2>/dev/null || true; stop_influxd' EXIT
-# influxd's own CPU seconds (user+system), to show where the machine's time goes.
-influx_cpu() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$ipid/stat"; }
+epid=""
+# shellcheck source=bench/influxd.sh
+. bench/influxd.sh
+start_influxd() { influxd_start raw bench telegraf; }
+trap 'kill $epid 2>/dev/null || true; influxd_stop' EXIT
 
 from=2025-01-01; to=$(date -u -d "2025-01-01 + $(( (HOURS + 23) / 24 - 1 )) days" +%F)
 sed "s|INFLUX_URL|http://127.0.0.1:$port|" "$out/envwatch.yaml" > "$out/with-sink.yaml"
@@ -53,7 +42,7 @@ grep -v '^influxdb:' "$out/envwatch.yaml" | sed "s|/state|/state-nosink|" > "$ou
 settle() {
   local quiet=0 a b
   for _ in $(seq 1 180); do
-    a=$(influx_cpu); sleep 1; b=$(influx_cpu)
+    a=$(influxd_cpu); sleep 1; b=$(influxd_cpu)
     if python3 -c "import sys; sys.exit(0 if $b - $a < 0.05 else 1)"; then quiet=$((quiet + 1)); else quiet=0; fi
     if [ "$quiet" -ge 3 ]; then return 0; fi
   done
@@ -66,7 +55,7 @@ run() {
   local name=$1 count=$2; shift 2
   if [ "$name" != compute ]; then start_influxd; settle; fi
   echo "== $name"
-  local before; before=$(influx_cpu)
+  local before; before=$(influxd_cpu)
   # Not `tee /dev/stderr`: reopening a redirected stderr truncates the log it points to.
   local o
   if ! o=$("$out/bin/measure" -- "$@" 2>&1); then echo "$o" >&2; echo "== $name failed" >&2; return 1; fi
@@ -76,7 +65,7 @@ run() {
   rss[$name]=$(sed -n 's/.*peak rss \([0-9.]*\) MiB.*/\1/p' <<<"$o")
   pts[$name]=$($count <<<"$o")
   if [ "$name" = envwatch ]; then ew_points=$(ewpoints <<<"$o"); fi
-  icpu[$name]=$(python3 -c "print(f'{$(influx_cpu) - $before:.2f}')")
+  icpu[$name]=$(python3 -c "print(f'{$(influxd_cpu) - $before:.2f}')")
 }
 rawpoints() { sed -n 's/^rawwrite ([a-z]*): \([0-9]*\) points.*/\1/p'; }
 ewpoints() { sed -n 's/^  points written: *\([0-9]*\).*/\1/p'; }

@@ -12,18 +12,16 @@ make -s "$PWD/bin/influxd" >/dev/null
 go build -o "$out/bin/rawwrite" ./bench/rawwrite
 shapes=("$@"); [ ${#shapes[@]} -gt 0 ] || shapes=(telegraf envwatch aqi aqi-all separate)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck source=bench/influxd.sh
+. bench/influxd.sh
+trap influxd_stop EXIT
 for shape in "${shapes[@]}"; do
-  idir=$(mktemp -d)
-  scripts/influxd.conf.sh "$idir" "$port" > "$idir/influxdb.conf"
-  bin/influxd -config "$idir/influxdb.conf" >"$idir/log" 2>&1 &
-  ipid=$!
-  until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.2; done
-  curl -fsS -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE raw" >/dev/null
+  influxd_start raw
   sleep 3
-  before=$(awk '{print $14+$15}' "/proc/$ipid/stat")
+  before=$(influxd_cpu)
   r=$("$out/bin/rawwrite" -shape "$shape" -url "http://127.0.0.1:$port" -bucket raw -dir "$out/cnemc")
   sleep 2 # the last requests' tail
-  after=$(awk '{print $14+$15}' "/proc/$ipid/stat")
-  echo "$r; influxd cpu $(python3 -c "print(f'{($after - $before)/100:.2f}')") s"
-  kill "$ipid"; wait "$ipid" 2>/dev/null || true; rm -rf "$idir"
+  after=$(influxd_cpu)
+  echo "$r; influxd cpu $(python3 -c "print(f'{$after - $before:.2f}')") s"
+  influxd_stop
 done
